@@ -1,0 +1,32 @@
+"""Typed errors the engine raises; the HTTP layer maps them to status codes (422, 404, 409)."""
+
+from __future__ import annotations
+
+
+class MemoryError_(Exception):
+    """Base class for every error the engine raises on purpose."""
+
+    error_type = "MemoryError"
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+class ValidationError(MemoryError_):
+    """Input the caller must fix (maps to HTTP 422)."""
+
+    error_type = "ValidationError"
+
+
+class NotFoundError(MemoryError_):
+    """An id that does not exist in the caller's scope (maps to HTTP 404)."""
+
+    error_type = "NotFoundError"
+
+
+class EmbeddingMismatchError(MemoryError_):
+    """Stored vectors come from another model or dimension; re-embed before mixing (HTTP 409)."""
+
+    error_type = "EmbeddingMismatchError"
