@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 
-class MemoryError_(Exception):
+class OmoideError(Exception):
     """Base class for every error the engine raises on purpose."""
 
     error_type = "MemoryError"
@@ -14,19 +14,19 @@ class MemoryError_(Exception):
         self.field = field
 
 
-class ValidationError(MemoryError_):
+class ValidationError(OmoideError):
     """Input the caller must fix (maps to HTTP 422)."""
 
     error_type = "ValidationError"
 
 
-class NotFoundError(MemoryError_):
+class NotFoundError(OmoideError):
     """An id that does not exist in the caller's scope (maps to HTTP 404)."""
 
     error_type = "NotFoundError"
 
 
-class EmbeddingMismatchError(MemoryError_):
+class EmbeddingMismatchError(OmoideError):
     """Stored vectors come from another model or dimension; re-embed before mixing (HTTP 409)."""
 
     error_type = "EmbeddingMismatchError"
