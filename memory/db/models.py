@@ -1,0 +1,96 @@
+"""SQLAlchemy models: the database is the source of truth, vectors included."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, DateTime, Float, Index, Integer, LargeBinary, String, Text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {dict[str, Any]: JSON, list[str]: JSON, list[Any]: JSON}
+
+
+class MemoryRow(Base):
+    """One memory. `label` is its integer id in the cube's HNSW index, never reused."""
+
+    __tablename__ = "memories"
+    __table_args__ = (
+        Index("ix_memories_scope", "tenant", "cube", "user_id", "created_at"),
+        Index("ix_memories_cube_created", "tenant", "cube", "created_at"),
+        Index("ix_memories_user", "user_id"),
+        Index("ix_memories_expires", "expires_at"),
+        Index("ix_memories_session", "session_id"),
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    label: Mapped[int] = mapped_column(Integer, unique=True)
+    tenant: Mapped[str] = mapped_column(String(128))
+    cube: Mapped[str] = mapped_column(String(256))
+    user_id: Mapped[str | None] = mapped_column(String(128))
+    session_id: Mapped[str | None] = mapped_column(String(256))
+    kind: Mapped[str] = mapped_column(String(16))
+    content: Mapped[str] = mapped_column(Text)
+    user_message: Mapped[str | None] = mapped_column(Text)
+    ai_message: Mapped[str | None] = mapped_column(Text)
+    content_type: Mapped[str] = mapped_column(String(16))
+    tier: Mapped[str] = mapped_column(String(16))
+    tags: Mapped[list[str]] = mapped_column(JSON, default=list)
+    meta: Mapped[dict[str, Any]] = mapped_column("metadata", JSON, default=dict)
+    importance: Mapped[float] = mapped_column(Float)
+    emotions: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    summary: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    last_accessed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    access_count: Mapped[int] = mapped_column(Integer, default=0)
+    reinforce_count: Mapped[int] = mapped_column(Integer, default=0)
+    embedding: Mapped[bytes] = mapped_column(LargeBinary)
+    embedding_model: Mapped[str] = mapped_column(String(256))
+    embedding_dim: Mapped[int] = mapped_column(Integer)
+
+
+class HistoryRow(Base):
+    """Every add/update/delete/merge/reinforce: who, when, what changed. Kept after deletion."""
+
+    __tablename__ = "memory_history"
+    __table_args__ = (Index("ix_history_memory", "memory_id", "at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    memory_id: Mapped[str] = mapped_column(String(36))
+    tenant: Mapped[str] = mapped_column(String(128))
+    cube: Mapped[str] = mapped_column(String(256))
+    user_id: Mapped[str | None] = mapped_column(String(128))
+    action: Mapped[str] = mapped_column(String(16))
+    actor: Mapped[str | None] = mapped_column(String(256))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    changes: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class CubeRow(Base):
+    """Per-cube bookkeeping: `generation` bumps on every vector change, so a stale index is detected."""
+
+    __tablename__ = "cubes"
+
+    tenant: Mapped[str] = mapped_column(String(128), primary_key=True)
+    cube: Mapped[str] = mapped_column(String(256), primary_key=True)
+    generation: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class MetaRow(Base):
+    """Engine-wide key/values: next HNSW label, schema version, embedding model of stored vectors."""
+
+    __tablename__ = "engine_meta"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+
+
+# The lexical index: rowid = memories.label, terms = Japanese-aware tokens (memory.text.tokenize).
+FTS_DDL = "CREATE VIRTUAL TABLE IF NOT EXISTS memory_fts USING fts5(terms, tokenize='unicode61 remove_diacritics 0')"
+
+__all__ = ["Base", "MemoryRow", "HistoryRow", "CubeRow", "MetaRow", "FTS_DDL"]

@@ -1,0 +1,333 @@
+"""MemoryEngine: the public async API the bot, the cogs and the HTTP API call.
+
+Writes are serialised by one lock (none is lost) and committed before the index changes, so the
+database is always the truth and an index can be caught up after a crash. Reads run concurrently.
+Blocking work (embedding, emotion analysis, index search) runs off the event loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+from datetime import datetime, timedelta
+from typing import Any, Sequence
+
+import numpy as np
+from sqlalchemy import delete as sql_delete
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
+
+from memory.db.models import CubeRow, HistoryRow, MemoryRow, MetaRow
+from memory.db.session import create_engine, create_schema, make_sessionmaker
+from memory.embedding.base import Embedder
+from memory.embedding.service import EmbeddingService
+from memory.enrich import Enricher
+from memory.errors import EmbeddingMismatchError, NotFoundError, ValidationError
+from memory.index.manager import IndexManager
+from memory.options import EngineOptions
+from memory.search import Retriever, calibrate, count
+from memory.store import filter_clauses, row_to_memory, utcnow
+from memory.types import (BatchResult, Memory, MemoryFilter, MemoryInput, Page, SaveResult,
+                          Scope, SearchHit, Tier)
+from memory.validation import (MAX_LIMIT, MAX_TOP_K, check_filter, check_range, enum_value, tags_field,
+                               text_field, unit_interval, vector_field)
+from memory.writes import Writer
+
+log = logging.getLogger(__name__)
+
+
+class MemoryEngine:
+    """Open with `await MemoryEngine.open(options)`; close with `await engine.close()`."""
+
+    def __init__(self, options: EngineOptions, embedder: Embedder, db: AsyncEngine,
+                 sessions: async_sessionmaker) -> None:
+        self.options = options
+        self.embeddings = EmbeddingService(embedder, options.embedding_batch_size)
+        self.db = db
+        self.sessions = sessions
+        self.enricher = Enricher()
+        self.indexes = IndexManager(options.index_dir, embedder.dim, embedder.model_id, options.hnsw,
+                                    self._stored_vectors, self._alive_labels)
+        self.retriever = Retriever(options, self.indexes)
+        self.writer = Writer(self)
+        self._touch_pending: dict[str, datetime] = {}
+        self._touch_task: asyncio.Task[None] | None = None
+
+    # -- lifecycle --------------------------------------------------------------------------------
+    @classmethod
+    async def open(cls, options: EngineOptions, embedder: Embedder | None = None, *,
+                   allow_model_change: bool = False) -> "MemoryEngine":
+        """Create the schema, check the stored vectors' model, and load or rebuild every cube's index."""
+        if embedder is None:
+            from memory.embedding.factory import create_embedder
+            embedder = await asyncio.to_thread(create_embedder, options.embedding_model, options.embedding_backend,
+                                               options.model_dir, options.embedding_threads)
+        db = create_engine(options.url, synchronous=options.sqlite_synchronous)
+        await create_schema(db)
+        self = cls(options, embedder, db, make_sessionmaker(db))
+        await self._check_model(allow_model_change)
+        await self.writer.load_counters()
+        if not allow_model_change:
+            await self.open_indexes()
+        return self
+
+    async def open_indexes(self) -> dict[str, int]:
+        async with self.sessions() as s:
+            cubes = (await s.execute(select(CubeRow.tenant, CubeRow.cube, CubeRow.generation))).all()
+        outcome: dict[str, int] = {}
+        for tenant, cube, generation in cubes:
+            what = await self.indexes.open_cube(tenant, cube, generation)
+            outcome[what] = outcome.get(what, 0) + 1
+        if cubes:
+            log.info("indexes ready: %s", outcome)
+        return outcome
+
+    async def _check_model(self, allow_change: bool) -> None:
+        want = f"{self.embeddings.model_id}|{self.embeddings.dim}"
+        async with self.sessions() as s:
+            row = await s.get(MetaRow, "embedding_model")
+            has_rows = (await s.execute(select(MemoryRow.id).limit(1))).first() is not None
+        if row is None or not has_rows:
+            async with self.sessions.begin() as s:
+                await s.merge(MetaRow(key="embedding_model", value=want))
+            return
+        if row.value != want and not allow_change:
+            model, _, dim = row.value.partition("|")
+            raise EmbeddingMismatchError(
+                f"stored vectors were made by {model} ({dim} dims) but EMBEDDING_MODEL is "
+                f"{self.embeddings.model_id} ({self.embeddings.dim} dims); vectors of different models cannot be "
+                "mixed. Run `python -m bot reindex --re-embed` to re-embed every memory, or set EMBEDDING_MODEL back.")
+
+    async def close(self) -> None:
+        await self.flush_access()
+        await self.persist_indexes()
+        self.embeddings.close()
+        await self.db.dispose()
+
+    async def __aenter__(self) -> "MemoryEngine":
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
+    async def persist_indexes(self) -> int:
+        """Save every index that changed; under the write lock so file and generation agree."""
+        saved = 0
+        async with self.writer.lock:
+            for tenant, cube in self.indexes.cubes():
+                saved += await self.indexes.save(tenant, cube)
+        return saved
+
+    # -- sources the index manager reads from -----------------------------------------------------
+    async def _stored_vectors(self, tenant: str, cube: str, labels: np.ndarray | None
+                              ) -> tuple[np.ndarray, np.ndarray]:
+        stmt = select(MemoryRow.label, MemoryRow.embedding).where(MemoryRow.tenant == tenant,
+                                                                 MemoryRow.cube == cube)
+        if labels is not None:
+            stmt = stmt.where(MemoryRow.label.in_(labels.tolist()))
+        async with self.sessions() as s:
+            rows = (await s.execute(stmt.order_by(MemoryRow.label))).all()
+        dim = self.embeddings.dim
+        vecs = np.frombuffer(b"".join(r[1] for r in rows), dtype=np.float32).reshape(len(rows), dim)
+        return np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows)), vecs
+
+    async def _alive_labels(self, tenant: str, cube: str) -> np.ndarray:
+        async with self.sessions() as s:
+            return await self.retriever.scope_labels(s, MemoryFilter(tenant=tenant, cube=cube), utcnow())
+
+    # -- saving -----------------------------------------------------------------------------------
+    async def save_turn(self, scope: Scope, user_message: str, ai_message: str | None = None,
+                        **fields: Any) -> SaveResult:
+        """Save a conversation turn pair (the user's message and the AI's reply)."""
+        return await self.save(MemoryInput(scope=scope, user_message=user_message, ai_message=ai_message,
+                                           **fields))
+
+    async def store(self, scope: Scope, content: str, **fields: Any) -> SaveResult:
+        """Store content (a fact, a note, code...) with tags, metadata, tier and TTL."""
+        return await self.save(MemoryInput(scope=scope, content=content, **fields))
+
+    async def save(self, item: MemoryInput) -> SaveResult:
+        result = await self.save_batch([item])
+        if result.failed:
+            fail = result.failed[0]
+            raise ValidationError(fail.error, field=fail.field)
+        return result.saved[0]
+
+    async def save_batch(self, items: Sequence[MemoryInput]) -> BatchResult:
+        """Save many; each bad item is reported with its index and the rest are saved."""
+        return await self.writer.save_batch(list(items))
+
+    # -- reading ----------------------------------------------------------------------------------
+    async def get(self, memory_id: str, *, tenant: str | None = None) -> Memory:
+        async with self.sessions() as s:
+            row = await s.get(MemoryRow, str(memory_id))
+        now = utcnow()
+        if row is None or (tenant is not None and row.tenant != tenant) or (
+                row.expires_at is not None and row_to_memory(row).expires_at <= now):  # type: ignore[operator]
+            raise NotFoundError(f"memory {memory_id} not found", field="id")
+        return row_to_memory(row)
+
+    async def list(self, f: MemoryFilter | None = None, *, limit: int = 50, offset: int = 0) -> Page:
+        """Newest first, with the total for pagination; expired memories are never listed."""
+        f = check_filter(f or MemoryFilter())
+        check_range(limit, "limit", 1, MAX_LIMIT)
+        check_range(offset, "offset", 0, 2**62)
+        now = utcnow()
+        async with self.sessions() as s:
+            total = await count(s, f, now)
+            rows = (await s.execute(select(MemoryRow).where(*filter_clauses(f, now=now))
+                                    .order_by(MemoryRow.created_at.desc(), MemoryRow.label.desc())
+                                    .limit(limit).offset(offset))).scalars().all()
+        return Page([row_to_memory(r) for r in rows], total, limit, offset)
+
+    async def search(self, query: str, f: MemoryFilter | None = None, *, top_k: int = 10,
+                     min_similarity: float = 0.0) -> list[SearchHit]:
+        """Hybrid search within the filter's scope; see memory.search for what `score` means."""
+        text_field(query, "query", required=True)
+        check_range(top_k, "top_k", 1, MAX_TOP_K)
+        min_similarity = unit_interval(min_similarity, "min_similarity")
+        f = check_filter(f or MemoryFilter())
+        now = utcnow()
+        n = max(top_k * 3, 30)
+        cubes = [k for k in self.indexes.cubes()
+                 if (f.tenant is None or k[0] == f.tenant) and (f.cube is None or k[1] == f.cube)]
+        if not cubes:
+            return []
+
+        async def lexical_labels() -> list[int]:
+            async with self.sessions() as s:
+                return await self.retriever.lexical(s, query, f, now, n)
+
+        qvec, lex = await asyncio.gather(self.embeddings.query(query), lexical_labels())
+        dense: list[tuple[int, float]] = []
+        cube_of: dict[int, tuple[str, str]] = {}
+        async with self.sessions() as s:
+            for tenant, cube in cubes:
+                sub = MemoryFilter(**{**_filter_dict(f), "tenant": tenant, "cube": cube})
+                for label, cos in await self.retriever.dense(s, sub, now, qvec, n):
+                    dense.append((label, cos))
+                    cube_of[label] = (tenant, cube)
+            dense.sort(key=lambda x: -x[1])
+            cands = self.retriever.fuse(dense[:n], lex)
+            rows = (await s.execute(select(MemoryRow).where(MemoryRow.label.in_(list(cands)),
+                                                            *filter_clauses(f, now=now)))).scalars().all()
+        by_cube: dict[tuple[str, str], dict] = {}
+        for r in rows:
+            by_cube.setdefault((r.tenant, r.cube), {})[r.label] = cands[r.label]
+        for (tenant, cube), sub_cands in by_cube.items():
+            await self.retriever.fill_cosines(tenant, cube, qvec, sub_cands)
+        hits: list[SearchHit] = []
+        model = self.embeddings.model_id
+        for r in rows:
+            cand = cands[r.label]
+            score = float(calibrate(cand.cosine, model))
+            if score < min_similarity:
+                continue
+            mem = row_to_memory(r)
+            age_days = (now - mem.created_at).total_seconds() / 86400.0
+            hits.append(SearchHit(mem, round(score, 4), round(cand.cosine, 4),
+                                  self.retriever.rank_score(cand, mem.importance, age_days),
+                                  cand.lexical_rank is not None))
+        hits.sort(key=lambda h: -h.rank_score)
+        hits = hits[:top_k]
+        self._note_access([h.memory.id for h in hits], now)
+        return hits
+
+    # -- access bookkeeping (batched, off the read path) ------------------------------------------
+    def _note_access(self, ids: list[str], now: datetime) -> None:
+        for i in ids:
+            self._touch_pending[i] = now
+        if ids and (self._touch_task is None or self._touch_task.done()):
+            self._touch_task = asyncio.get_running_loop().create_task(self._flush_access_soon())
+
+    async def _flush_access_soon(self) -> None:
+        await asyncio.sleep(0.5)
+        await self.flush_access()
+
+    async def flush_access(self) -> None:
+        """Write pending last-access times and counts (recall reinforces memories)."""
+        if not self._touch_pending:
+            return
+        pending, self._touch_pending = self._touch_pending, {}
+        async with self.writer.lock, self.sessions.begin() as s:
+            for memory_id, at in pending.items():
+                await s.execute(update(MemoryRow).where(MemoryRow.id == memory_id)
+                                .values(last_accessed_at=at, access_count=MemoryRow.access_count + 1))
+
+    # -- changing and deleting --------------------------------------------------------------------
+    async def update(self, memory_id: str, *, content: str | None = None, tags: Sequence[str] | None = None,
+                     metadata: dict[str, Any] | None = None, tier: Tier | str | None = None,
+                     importance: float | None = None, tenant: str | None = None,
+                     actor: str | None = None) -> Memory:
+        """Content re-embeds, tags replace, metadata merges, tier moves (short_term gets a TTL)."""
+        if content is not None:
+            text_field(content, "content", required=True)
+        if tags is not None:
+            tags = tags_field(tags)
+        if metadata is not None and not isinstance(metadata, dict):
+            raise ValidationError("metadata must be an object", field="metadata")
+        if tier is not None:
+            tier = enum_value(Tier, tier, "memory_tier")
+        if importance is not None:
+            importance = unit_interval(importance, "importance")
+        await self.get(memory_id, tenant=tenant)
+        return await self.writer.update(str(memory_id), content=content, tags=tags, metadata=metadata,
+                                        tier=tier, importance=importance, actor=actor)
+
+    async def delete(self, f: MemoryFilter, *, actor: str | None = None, include_expired: bool = True
+                     ) -> list[str]:
+        """Delete what the filter selects; an empty filter is refused rather than deleting everything."""
+        f = check_filter(f)
+        if not filter_clauses(f):
+            raise ValidationError("delete needs at least one condition (id, ids, memory_tier, older_than, "
+                                  "user, cube...)", field="id")
+        return await self.writer.delete(f, actor=actor, now=None if include_expired else utcnow())
+
+    async def delete_ids(self, ids: Sequence[str], *, tenant: str | None = None,
+                         actor: str | None = None) -> list[str]:
+        return await self.delete(MemoryFilter(ids=[str(i) for i in ids], tenant=tenant), actor=actor)
+
+    async def forget_user(self, user_id: str, *, tenant: str | None = None, actor: str | None = None) -> int:
+        """Delete everything kept about a user, in every cube, history included."""
+        text_field(user_id, "user_id", required=True)
+        deleted = await self.writer.delete(MemoryFilter(user_id=user_id, tenant=tenant), actor=actor, now=None)
+        async with self.writer.lock, self.sessions.begin() as s:
+            stmt = sql_delete(HistoryRow).where(HistoryRow.user_id == user_id)
+            if tenant is not None:
+                stmt = stmt.where(HistoryRow.tenant == tenant)
+            await s.execute(stmt)
+            s.add(HistoryRow(memory_id="*", tenant=tenant or "*", cube="*", user_id=None, action="forget_user",
+                             actor=actor, at=utcnow(), changes={"deleted": len(deleted)}))
+        return len(deleted)
+
+    async def sweep_expired(self) -> list[str]:
+        """Delete short_term memories whose TTL has passed (history kept)."""
+        now = utcnow()
+        async with self.sessions() as s:
+            ids = list((await s.execute(select(MemoryRow.id).where(MemoryRow.expires_at <= now))).scalars())
+        return await self.writer.delete(MemoryFilter(ids=ids), actor="ttl-sweep", now=None) if ids else []
+
+    async def history(self, memory_id: str) -> list[dict[str, Any]]:
+        async with self.sessions() as s:
+            rows = (await s.execute(select(HistoryRow).where(HistoryRow.memory_id == memory_id)
+                                    .order_by(HistoryRow.id))).scalars().all()
+        return [{"action": r.action, "actor": r.actor, "at": r.at, "changes": r.changes} for r in rows]
+
+    def expiry_for(self, tier: Tier, ttl_seconds: int | None, now: datetime) -> datetime | None:
+        if ttl_seconds is not None:
+            return now + timedelta(seconds=ttl_seconds)
+        if tier is Tier.SHORT_TERM:
+            return now + timedelta(seconds=self.options.short_term_ttl_seconds)
+        return None
+
+    def check_vector(self, value: Sequence[float] | None) -> np.ndarray | None:
+        return vector_field(value, self.embeddings.dim)
+
+    new_id = staticmethod(lambda: str(uuid.uuid4()))
+
+
+def _filter_dict(f: MemoryFilter) -> dict[str, Any]:
+    return {k: getattr(f, k) for k in MemoryFilter.__dataclass_fields__}
+
+

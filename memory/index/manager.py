@@ -1,0 +1,126 @@
+"""Keeps one CubeIndex per (tenant, cube) in step with the database, which is the source of truth.
+
+At start each persisted index is loaded and checked against the cube's generation counter in the
+database; a missing or corrupt file is rebuilt from stored vectors, a stale one is caught up
+(missing labels added, extra ones marked deleted) without re-embedding anything.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Awaitable, Callable
+
+import numpy as np
+
+from memory.index.vector import CubeIndex, sidecar_path
+from memory.options import HnswParams
+
+log = logging.getLogger(__name__)
+
+CubeKey = tuple[str, str]
+# (tenant, cube, labels or None for all) -> (labels, vectors) of live rows
+VectorSource = Callable[[str, str, "np.ndarray | None"], Awaitable[tuple[np.ndarray, np.ndarray]]]
+LabelSource = Callable[[str, str], Awaitable[np.ndarray]]
+
+
+@dataclass
+class CubeState:
+    index: CubeIndex
+    generation: int
+    saved_generation: int = -1
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+
+
+def index_path(root: Path, tenant: str, cube: str) -> Path:
+    """A readable, collision-free file name for any tenant/cube string."""
+    def safe(s: str) -> str:
+        return re.sub(r"[^A-Za-z0-9_.-]", "_", s)[:60]
+    digest = hashlib.sha1(f"{tenant}\x00{cube}".encode()).hexdigest()[:10]
+    return root / f"{safe(tenant)}__{safe(cube)}__{digest}.hnsw"
+
+
+class IndexManager:
+    def __init__(self, root: Path, dim: int, model_id: str, params: HnswParams,
+                 vectors: VectorSource, labels: LabelSource) -> None:
+        self.root = root
+        self.dim = dim
+        self.model_id = model_id
+        self.params = params
+        self._vectors = vectors
+        self._labels = labels
+        self._cubes: dict[CubeKey, CubeState] = {}
+
+    def get(self, tenant: str, cube: str) -> CubeState | None:
+        return self._cubes.get((tenant, cube))
+
+    def create(self, tenant: str, cube: str, generation: int = 0) -> CubeState:
+        state = self._cubes.get((tenant, cube))
+        if state is None:
+            state = CubeState(CubeIndex(self.dim, self.params), generation)
+            self._cubes[(tenant, cube)] = state
+        return state
+
+    def cubes(self) -> list[CubeKey]:
+        return list(self._cubes)
+
+    async def open_cube(self, tenant: str, cube: str, generation: int) -> str:
+        """Load, catch up or rebuild one cube's index; returns what it did ('loaded', 'caught up', 'rebuilt')."""
+        path = index_path(self.root, tenant, cube)
+        loaded = await asyncio.to_thread(CubeIndex.load, path, dim=self.dim, model_id=self.model_id,
+                                         params=self.params)
+        if loaded is None:
+            await self.rebuild(tenant, cube, generation)
+            return "rebuilt"
+        index, saved_gen = loaded
+        state = CubeState(index, generation, saved_generation=saved_gen)
+        self._cubes[(tenant, cube)] = state
+        if saved_gen == generation:
+            return "loaded"
+        await self._catch_up(tenant, cube, state)
+        return "caught up"
+
+    async def _catch_up(self, tenant: str, cube: str, state: CubeState) -> None:
+        alive = await self._labels(tenant, cube)
+        in_index = await asyncio.to_thread(state.index.all_labels)
+        missing = np.array(sorted(set(alive.tolist()) - in_index), dtype=np.int64)
+        extra = in_index - set(alive.tolist())
+        if len(missing):
+            labels, vecs = await self._vectors(tenant, cube, missing)
+            await asyncio.to_thread(state.index.add, labels, vecs)
+        removed = await asyncio.to_thread(state.index.delete, extra) if extra else 0
+        # the sidecar's alive count may lag; recount from the database
+        state.index.set_alive(len(alive))
+        log.info("index %s/%s caught up: %d added, %d removed", tenant, cube, len(missing), removed)
+
+    async def rebuild(self, tenant: str, cube: str, generation: int) -> CubeState:
+        """A fresh index from the stored vectors (no re-embedding)."""
+        labels, vecs = await self._vectors(tenant, cube, None)
+        index = CubeIndex(self.dim, self.params, capacity=max(1024, int(len(labels) * 1.25)))
+        await asyncio.to_thread(index.add, labels, vecs)
+        state = CubeState(index, generation)
+        self._cubes[(tenant, cube)] = state
+        log.info("index %s/%s rebuilt from %d stored vectors", tenant, cube, len(labels))
+        return state
+
+    async def save(self, tenant: str, cube: str) -> bool:
+        """Persist one cube's index if it changed since the last save."""
+        state = self._cubes.get((tenant, cube))
+        if state is None or state.saved_generation == state.generation:
+            return False
+        gen = state.generation
+        await asyncio.to_thread(state.index.save, index_path(self.root, tenant, cube), generation=gen,
+                                model_id=self.model_id)
+        state.saved_generation = gen
+        return True
+
+    def drop(self, tenant: str, cube: str) -> None:
+        """Forget a cube whose memories are all gone, and its files."""
+        self._cubes.pop((tenant, cube), None)
+        path = index_path(self.root, tenant, cube)
+        for p in (path, sidecar_path(path)):
+            p.unlink(missing_ok=True)

@@ -1,0 +1,173 @@
+"""One HNSW index per cube, persisted beside a sidecar that proves it matches the database.
+
+Rules learnt the hard way: labels are never re-added (hnswlib re-adds are very slow), deletions use
+`mark_deleted`, and narrow scopes are searched exactly with numpy instead of hnswlib's slow `filter=`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+from pathlib import Path
+from typing import Iterable
+
+import hnswlib
+import numpy as np
+
+from memory.index.rwlock import RWLock
+from memory.options import HnswParams
+
+log = logging.getLogger(__name__)
+SIDECAR_VERSION = 1
+
+
+def _file_digest(path: Path) -> str:
+    h = hashlib.blake2b(digest_size=16)
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+class CubeIndex:
+    """Thread-safe wrapper over one hnswlib index (cosine space, normalised float32 vectors)."""
+
+    def __init__(self, dim: int, params: HnswParams, capacity: int = 1024) -> None:
+        self.dim = dim
+        self.params = params
+        self._lock = RWLock()
+        self._index = hnswlib.Index(space="cosine", dim=dim)
+        self._index.init_index(max_elements=max(capacity, 16), ef_construction=params.ef_construction, M=params.m)
+        self._index.set_ef(params.ef_search)
+        self._index.set_num_threads(1)
+        self._alive = 0
+
+    # -- size ---------------------------------------------------------------------------------
+    @property
+    def alive(self) -> int:
+        """Vectors searchable now (added minus deleted)."""
+        return self._alive
+
+    @property
+    def total(self) -> int:
+        """Labels ever stored in this index file, deleted ones included."""
+        return self._index.get_current_count()
+
+    def set_alive(self, count: int) -> None:
+        """Correct the live count after a catch-up (the sidecar's may lag the database)."""
+        self._alive = count
+
+    @property
+    def deleted_share(self) -> float:
+        return 0.0 if not self.total else 1.0 - self._alive / self.total
+
+    # -- mutation -----------------------------------------------------------------------------
+    def add(self, labels: np.ndarray, vectors: np.ndarray) -> None:
+        if not len(labels):
+            return
+        vectors = np.ascontiguousarray(vectors, dtype=np.float32).reshape(len(labels), self.dim)
+        with self._lock.write():
+            need = self._index.get_current_count() + len(labels)
+            if need > self._index.get_max_elements():
+                self._index.resize_index(max(need, self._index.get_max_elements() * 2))
+            self._index.add_items(vectors, np.asarray(labels, dtype=np.int64), num_threads=1)
+            self._alive += len(labels)
+
+    def delete(self, labels: Iterable[int]) -> int:
+        """Mark labels deleted; labels unknown or already deleted are skipped. Returns how many."""
+        done = 0
+        with self._lock.write():
+            for label in labels:
+                try:
+                    self._index.mark_deleted(int(label))
+                    done += 1
+                except RuntimeError:
+                    continue
+            self._alive -= done
+        return done
+
+    # -- queries ------------------------------------------------------------------------------
+    def knn(self, query: np.ndarray, k: int, allowed: set[int] | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """Approximate nearest neighbours as (labels, cosines), best first."""
+        k = min(k, self._alive)
+        if k <= 0:
+            return np.empty(0, np.int64), np.empty(0, np.float32)
+        filt = (lambda label: label in allowed) if allowed is not None else None
+        with self._lock.read():
+            while k > 0:
+                try:
+                    labels, dists = self._index.knn_query(query.reshape(1, -1), k=k, filter=filt, num_threads=1)
+                    return labels[0].astype(np.int64), (1.0 - dists[0]).astype(np.float32)
+                except RuntimeError:  # fewer than k reachable (filtered or many deleted)
+                    k //= 2
+        return np.empty(0, np.int64), np.empty(0, np.float32)
+
+    def vectors(self, labels: np.ndarray) -> np.ndarray:
+        """Stored vectors of live labels (raises KeyError-like RuntimeError for deleted ones)."""
+        if not len(labels):
+            return np.empty((0, self.dim), np.float32)
+        with self._lock.read():
+            return np.asarray(self._index.get_items(np.asarray(labels, dtype=np.int64), return_type="numpy"),
+                              dtype=np.float32)
+
+    def exact(self, query: np.ndarray, labels: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """Exact cosine over a candidate set: faster and exact for narrow scopes."""
+        if not len(labels):
+            return np.empty(0, np.int64), np.empty(0, np.float32)
+        sims = self.vectors(labels) @ query.astype(np.float32)
+        k = min(k, len(labels))
+        top = np.argpartition(-sims, k - 1)[:k] if k < len(labels) else np.arange(len(labels))
+        top = top[np.argsort(-sims[top], kind="stable")]
+        return np.asarray(labels, dtype=np.int64)[top], sims[top]
+
+    def all_labels(self) -> set[int]:
+        with self._lock.read():
+            return set(int(x) for x in self._index.get_ids_list())
+
+    # -- persistence --------------------------------------------------------------------------
+    def save(self, path: Path, *, generation: int, model_id: str) -> None:
+        """Write index then sidecar, each atomically; the sidecar's digest ties them together."""
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        with self._lock.read():
+            self._index.save_index(str(tmp))
+            alive, total = self._alive, self.total
+        os.replace(tmp, path)
+        sidecar = {
+            "version": SIDECAR_VERSION, "generation": generation, "model_id": model_id, "dim": self.dim,
+            "alive": alive, "total": total, "size": path.stat().st_size, "digest": _file_digest(path),
+        }
+        side_tmp = path.with_suffix(".json.tmp")
+        side_tmp.write_text(json.dumps(sidecar))
+        os.replace(side_tmp, sidecar_path(path))
+
+    @classmethod
+    def load(cls, path: Path, *, dim: int, model_id: str, params: HnswParams) -> tuple["CubeIndex", int] | None:
+        """Load a persisted index and its generation, or None when missing, foreign or corrupt."""
+        side = sidecar_path(path)
+        if not path.exists() or not side.exists():
+            return None
+        try:
+            meta = json.loads(side.read_text())
+            if (meta.get("version") != SIDECAR_VERSION or meta.get("dim") != dim
+                    or meta.get("model_id") != model_id or meta.get("size") != path.stat().st_size
+                    or meta.get("digest") != _file_digest(path)):
+                log.warning("index %s does not match its sidecar; it will be rebuilt", path.name)
+                return None
+            self = cls.__new__(cls)
+            self.dim, self.params, self._lock = dim, params, RWLock()
+            self._index = hnswlib.Index(space="cosine", dim=dim)
+            self._index.load_index(str(path), max_elements=max(int(meta["total"]) * 2, 1024))
+            self._index.set_ef(params.ef_search)
+            self._index.set_num_threads(1)
+            self._alive = int(meta["alive"])
+            return self, int(meta["generation"])
+        except (OSError, ValueError, KeyError, RuntimeError) as exc:
+            log.warning("index %s is unreadable (%s); it will be rebuilt", path.name, exc)
+            return None
+
+
+def sidecar_path(path: Path) -> Path:
+    return path.with_suffix(".json")

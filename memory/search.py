@@ -1,0 +1,123 @@
+"""Hybrid retrieval: dense (HNSW or exact numpy) + lexical (FTS5) fused by reciprocal rank, then
+blended with recency and importance.
+
+What the returned `score` means: the memory's cosine similarity to the query, rescaled for the model
+so that 0 is "unrelated" and 1 is "the same text". e5 cosines are compressed (unrelated chat pairs
+still score about 0.77-0.88), so for the packaged model score = clip((cosine - floor) / (1 - floor))
+with the floor below; other models use the raw cosine. `min_similarity` filters on this score.
+The order of results is by `rank_score` (fusion + recency + importance), not by `score` alone.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+from dataclasses import dataclass
+from datetime import datetime
+
+import numpy as np
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from memory.db.models import MemoryRow
+from memory.index import lexical
+from memory.index.manager import IndexManager
+from memory.options import DEFAULT_MODEL_ID, EngineOptions
+from memory.store import filter_clauses
+from memory.types import MemoryFilter
+
+SIMILARITY_FLOORS: dict[str, float] = {DEFAULT_MODEL_ID: 0.75}
+
+
+def calibrate(cosine: np.ndarray | float, model_id: str) -> np.ndarray:
+    floor = SIMILARITY_FLOORS.get(model_id, 0.0)
+    return np.clip((np.asarray(cosine, dtype=np.float64) - floor) / (1.0 - floor), 0.0, 1.0)
+
+
+def _narrows_cube(f: MemoryFilter) -> bool:
+    return any(v is not None for v in (f.user_id, f.session_id, f.kind, f.tiers, f.tags, f.content_type,
+                                        f.emotions, f.created_after, f.created_before, f.min_importance, f.ids))
+
+
+@dataclass(slots=True)
+class Candidate:
+    label: int
+    cosine: float
+    dense_rank: int | None = None
+    lexical_rank: int | None = None
+
+
+class Retriever:
+    """Finds candidate labels within one cube; the engine turns them into memories."""
+
+    def __init__(self, options: EngineOptions, indexes: IndexManager) -> None:
+        self.options = options
+        self.indexes = indexes
+
+    async def scope_labels(self, session: AsyncSession, f: MemoryFilter, now: datetime,
+                           limit: int | None = None) -> np.ndarray:
+        stmt = select(MemoryRow.label).where(*filter_clauses(f, now=now))
+        if limit is not None:
+            stmt = stmt.limit(limit)
+        return np.fromiter((await session.execute(stmt)).scalars(), dtype=np.int64)
+
+    async def dense(self, session: AsyncSession, f: MemoryFilter, now: datetime, qvec: np.ndarray,
+                    n: int) -> list[tuple[int, float]]:
+        """Top-n (label, cosine) within the filter: exact for narrow scopes, HNSW for large ones."""
+        assert f.tenant is not None and f.cube is not None
+        state = self.indexes.get(f.tenant, f.cube)
+        if state is None or state.index.alive == 0:
+            return []
+        index = state.index
+        cap = self.options.exact_search_max
+        if not _narrows_cube(f) and index.alive > cap:
+            # unexpired rows are checked when the rows are fetched; over-fetch for what that drops
+            labels, sims = await asyncio.to_thread(index.knn, qvec, n + 16)
+        else:
+            scope = await self.scope_labels(session, f, now, limit=None if _narrows_cube(f) else cap + 1)
+            if len(scope) <= cap:
+                labels, sims = await asyncio.to_thread(index.exact, qvec, scope, n)
+            else:
+                labels, sims = await asyncio.to_thread(index.knn, qvec, n, set(scope.tolist()))
+        return list(zip(labels.tolist(), sims.tolist()))
+
+    async def lexical(self, session: AsyncSession, query: str, f: MemoryFilter, now: datetime,
+                      n: int) -> list[int]:
+        return await lexical.search(session, query, f, now, n)
+
+    def fuse(self, dense: list[tuple[int, float]], lexical_labels: list[int]) -> dict[int, Candidate]:
+        out: dict[int, Candidate] = {}
+        for rank, (label, cos) in enumerate(dense, 1):
+            out[label] = Candidate(label, cos, dense_rank=rank)
+        for rank, label in enumerate(lexical_labels, 1):
+            cand = out.setdefault(label, Candidate(label, float("nan")))
+            cand.lexical_rank = rank
+        return out
+
+    async def fill_cosines(self, tenant: str, cube: str, qvec: np.ndarray, cands: dict[int, Candidate]) -> None:
+        """Lexical-only candidates still need a similarity: read their stored vectors from the index."""
+        missing = [c.label for c in cands.values() if math.isnan(c.cosine)]
+        state = self.indexes.get(tenant, cube)
+        if not missing or state is None:
+            return
+        vecs = await asyncio.to_thread(state.index.vectors, np.asarray(missing, dtype=np.int64))
+        for label, sim in zip(missing, (vecs @ qvec).tolist()):
+            cands[label].cosine = float(sim)
+
+    def rank_score(self, cand: Candidate, importance: float, age_days: float) -> float:
+        o = self.options
+        k = o.rrf_k
+        rrf = 0.0
+        if cand.dense_rank is not None:
+            rrf += 1.0 / (k + cand.dense_rank)
+        if cand.lexical_rank is not None:
+            rrf += o.lexical_weight / (k + cand.lexical_rank)
+        relevance = rrf / ((1.0 + o.lexical_weight) / (k + 1))
+        recency = 0.5 ** (max(age_days, 0.0) / o.recency_half_life_days)
+        w_rel = 1.0 - o.recency_weight - o.importance_weight
+        return w_rel * relevance + o.recency_weight * recency + o.importance_weight * importance
+
+
+async def count(session: AsyncSession, f: MemoryFilter, now: datetime) -> int:
+    return int((await session.execute(select(func.count()).select_from(MemoryRow)
+                                      .where(*filter_clauses(f, now=now)))).scalar_one())

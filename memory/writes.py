@@ -1,0 +1,269 @@
+"""The write path: one lock, one transaction per call, the index changed only after the commit.
+
+Labels (HNSW ids) come from a counter persisted in the same transaction and are never reused, and
+each cube's generation is bumped with every vector change so a stale index file is detected at start.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, Sequence
+
+import numpy as np
+from sqlalchemy import delete as sql_delete
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from memory.db.models import CubeRow, HistoryRow, MemoryRow, MetaRow
+from memory.errors import NotFoundError, OmoideError
+from memory.index import lexical
+from memory.store import filter_clauses, row_to_memory, utcnow
+from memory.types import BatchFailure, BatchResult, Emotion, Kind, MemoryFilter, MemoryInput, SaveResult, Tier
+from memory.validation import check_input
+
+if TYPE_CHECKING:
+    from memory.engine import MemoryEngine
+
+log = logging.getLogger(__name__)
+CubeKey = tuple[str, str]
+DELETE_CHUNK = 500
+REINFORCE_STEP = 0.1
+
+
+@dataclass(slots=True)
+class _Pending:
+    index: int
+    item: MemoryInput
+    kind: Kind
+    text: str
+    vector: np.ndarray | None = None
+    emotions: list[Emotion] | None = None
+    summary: str = ""
+
+
+class Writer:
+    def __init__(self, engine: "MemoryEngine") -> None:
+        self.e = engine
+        self.lock = asyncio.Lock()
+        self.next_label = 1
+        self.generations: dict[CubeKey, int] = {}
+
+    async def load_counters(self) -> None:
+        async with self.e.sessions() as s:
+            meta = await s.get(MetaRow, "next_label")
+            top = (await s.execute(select(func.max(MemoryRow.label)))).scalar_one_or_none() or 0
+            self.next_label = max(int(meta.value) if meta else 1, top + 1)
+            for tenant, cube, gen in (await s.execute(select(CubeRow.tenant, CubeRow.cube, CubeRow.generation))):
+                self.generations[(tenant, cube)] = gen
+
+    def _take_label(self) -> int:
+        label, self.next_label = self.next_label, self.next_label + 1
+        return label
+
+    async def _bump(self, s: AsyncSession, cubes: set[CubeKey], now: datetime) -> dict[CubeKey, int]:
+        new: dict[CubeKey, int] = {}
+        for key in cubes:
+            gen = self.generations.get(key, 0) + 1
+            await s.merge(CubeRow(tenant=key[0], cube=key[1], generation=gen, created_at=now))
+            new[key] = gen
+        await s.merge(MetaRow(key="next_label", value=str(self.next_label)))
+        return new
+
+    def _apply_index(self, new_gens: dict[CubeKey, int], adds: dict[CubeKey, list[tuple[int, np.ndarray]]],
+                     removes: dict[CubeKey, list[int]]) -> None:
+        """After a commit: the index follows the database (never the other way round)."""
+        for key, gen in new_gens.items():
+            self.generations[key] = gen
+            state = self.e.indexes.get(*key) or self.e.indexes.create(*key, generation=gen)
+            try:
+                if removes.get(key):
+                    state.index.delete(removes[key])
+                if adds.get(key):
+                    labels = np.array([a[0] for a in adds[key]], dtype=np.int64)
+                    state.index.add(labels, np.vstack([a[1] for a in adds[key]]))
+                state.generation = gen
+            except Exception:  # the next start catches the index up from the database
+                log.exception("index update failed for %s/%s; it will be caught up at restart", *key)
+
+    # -- save -----------------------------------------------------------------------------------
+    async def save_batch(self, items: list[MemoryInput]) -> BatchResult:
+        failures: list[BatchFailure] = []
+        pending: list[_Pending] = []
+        for i, item in enumerate(items):
+            try:
+                kind, text = check_input(item)
+                pending.append(_Pending(i, item, kind, text, self.e.check_vector(item.embedding)))
+            except OmoideError as exc:
+                failures.append(BatchFailure(i, exc.message, exc.error_type, exc.field))
+        if not pending:
+            return BatchResult([], failures)
+        to_embed = [p for p in pending if p.vector is None]
+        enriched, vectors = await asyncio.gather(
+            asyncio.to_thread(self.e.enricher.enrich, [(p.item, p.kind) for p in pending]),
+            self.e.embeddings.passages([p.text for p in to_embed]))
+        for p, (emotions, summary) in zip(pending, enriched):
+            p.emotions, p.summary = emotions, summary
+        for p, vec in zip(to_embed, vectors):
+            p.vector = vec
+        saved = await self._insert(pending)
+        results = [saved[p.index] for p in pending]
+        return BatchResult(results, failures)
+
+    async def _insert(self, pending: list[_Pending]) -> dict[int, SaveResult]:
+        opts = self.e.options
+        out: dict[int, SaveResult] = {}
+        async with self.lock:
+            now = utcnow()
+            adds: dict[CubeKey, list[tuple[int, np.ndarray]]] = defaultdict(list)
+            fresh: dict[CubeKey, list[tuple[np.ndarray, MemoryRow]]] = defaultdict(list)
+            async with self.e.sessions.begin() as s:
+                docs: list[tuple[int, str]] = []
+                for p in pending:
+                    sc, vec = p.item.scope, p.vector
+                    assert vec is not None
+                    key = (sc.tenant, sc.cube)
+                    twin = next((r for v, r in fresh[key] if _same_scope(r, p) and float(v @ vec) >= opts.dedup_threshold),
+                                None) or await self._stored_twin(s, p, now)
+                    if twin is not None:
+                        self._reinforce(s, twin, p, now)
+                        out[p.index] = SaveResult(row_to_memory(twin), deduplicated=True)
+                        continue
+                    row = self._new_row(p, now)
+                    s.add(row)
+                    s.add(_history(row, "add", p.item.actor, now, {"kind": row.kind, "tier": row.tier}))
+                    docs.append((row.label, p.text))
+                    adds[key].append((row.label, vec))
+                    fresh[key].append((vec, row))
+                    out[p.index] = SaveResult(row_to_memory(row))
+                await lexical.add_documents(s, docs)
+                new_gens = await self._bump(s, set(adds), now)
+            self._apply_index(new_gens, adds, {})
+        return out
+
+    async def _stored_twin(self, s: AsyncSession, p: _Pending, now: datetime) -> MemoryRow | None:
+        """A stored memory in the same scope that is nearly identical (cosine >= DEDUP_THRESHOLD)."""
+        sc = p.item.scope
+        f = MemoryFilter(tenant=sc.tenant, cube=sc.cube, user_id=sc.user_id, kind=p.kind)
+        assert p.vector is not None
+        near = await self.e.retriever.dense(s, f, now, p.vector, 4)
+        labels = [label for label, cos in near if cos >= self.e.options.dedup_threshold]
+        if not labels:
+            return None
+        rows = (await s.execute(select(MemoryRow).where(MemoryRow.label.in_(labels)))).scalars().all()
+        by_label = {r.label: r for r in rows}
+        return next((by_label[x] for x in labels if x in by_label and _same_scope(by_label[x], p)), None)
+
+    def _reinforce(self, s: AsyncSession, row: MemoryRow, p: _Pending, now: datetime) -> None:
+        row.reinforce_count = (row.reinforce_count or 0) + 1
+        row.importance = min(1.0, row.importance + (1.0 - row.importance) * REINFORCE_STEP)
+        row.updated_at = now
+        if row.expires_at is not None:
+            row.expires_at = self.e.expiry_for(Tier(row.tier), p.item.ttl_seconds, now)
+        s.add(_history(row, "reinforce", p.item.actor, now,
+                       {"reinforce_count": row.reinforce_count, "importance": round(row.importance, 4)}))
+
+    def _new_row(self, p: _Pending, now: datetime) -> MemoryRow:
+        item, sc = p.item, p.item.scope
+        tier = Tier(item.tier)
+        created = item.created_at or now
+        assert p.vector is not None
+        return MemoryRow(
+            id=self.e.new_id(), label=self._take_label(), tenant=sc.tenant, cube=sc.cube, user_id=sc.user_id,
+            session_id=sc.session_id, kind=p.kind.value, content=p.text, user_message=item.user_message,
+            ai_message=item.ai_message, content_type=str(getattr(item.content_type, "value", item.content_type)),
+            tier=tier.value, tags=list(item.tags), meta=dict(item.metadata),
+            importance=item.importance if item.importance is not None else self.e.options.default_importance,
+            emotions=[[e.label, e.score] for e in (p.emotions or [])], summary=p.summary,
+            created_at=created, updated_at=now, expires_at=self.e.expiry_for(tier, item.ttl_seconds, created),
+            last_accessed_at=None, access_count=0, reinforce_count=0,
+            embedding=np.asarray(p.vector, dtype=np.float32).tobytes(),
+            embedding_model=self.e.embeddings.model_id, embedding_dim=self.e.embeddings.dim)
+
+    # -- update ---------------------------------------------------------------------------------
+    async def update(self, memory_id: str, *, content: str | None, tags: Sequence[str] | None,
+                     metadata: dict[str, Any] | None, tier: Tier | None, importance: float | None,
+                     actor: str | None) -> Any:
+        vec = emotions = summary = None
+        if content is not None:
+            vec = (await self.e.embeddings.passages([content]))[0]
+            probe = MemoryInput(scope=None, content=content)  # type: ignore[arg-type]
+            emotions, summary = (await asyncio.to_thread(self.e.enricher.enrich, [(probe, Kind.CONTENT)]))[0]
+        async with self.lock:
+            now = utcnow()
+            adds: dict[CubeKey, list[tuple[int, np.ndarray]]] = {}
+            removes: dict[CubeKey, list[int]] = {}
+            async with self.e.sessions.begin() as s:
+                row = await s.get(MemoryRow, memory_id)
+                if row is None:
+                    raise NotFoundError(f"memory {memory_id} not found", field="id")
+                key = (row.tenant, row.cube)
+                changes: dict[str, Any] = {}
+                if content is not None and content != row.content and vec is not None:
+                    old = row.label
+                    row.label, row.content = self._take_label(), content
+                    row.embedding = np.asarray(vec, dtype=np.float32).tobytes()
+                    row.emotions = [[e.label, e.score] for e in emotions or []]
+                    row.summary = summary or ""
+                    await lexical.remove_documents(s, [old])
+                    await lexical.add_documents(s, [(row.label, content)])
+                    removes[key], adds[key] = [old], [(row.label, vec)]
+                    changes["content"] = "re-embedded"
+                if tags is not None:
+                    changes["tags"] = {"from": row.tags, "to": list(tags)}
+                    row.tags = list(tags)
+                if metadata:
+                    row.meta = {**(row.meta or {}), **metadata}
+                    changes["metadata"] = sorted(metadata)
+                if tier is not None and tier.value != row.tier:
+                    changes["tier"] = {"from": row.tier, "to": tier.value}
+                    row.tier = tier.value
+                    row.expires_at = self.e.expiry_for(tier, None, now)
+                if importance is not None:
+                    changes["importance"] = {"from": row.importance, "to": importance}
+                    row.importance = importance
+                row.updated_at = now
+                s.add(_history(row, "update", actor, now, changes))
+                new_gens = await self._bump(s, set(adds), now) if adds else {}
+            self._apply_index(new_gens, adds, removes)
+            return row_to_memory(row)
+
+    # -- delete ---------------------------------------------------------------------------------
+    async def delete(self, f: MemoryFilter, *, actor: str | None, now: datetime | None) -> list[str]:
+        async with self.lock:
+            at = utcnow()
+            removes: dict[CubeKey, list[int]] = defaultdict(list)
+            deleted: list[str] = []
+            async with self.e.sessions.begin() as s:
+                rows = (await s.execute(select(MemoryRow.id, MemoryRow.label, MemoryRow.tenant, MemoryRow.cube,
+                                               MemoryRow.user_id, MemoryRow.kind, MemoryRow.tier)
+                                        .where(*filter_clauses(f, now=now)))).all()
+                for start in range(0, len(rows), DELETE_CHUNK):
+                    chunk = rows[start:start + DELETE_CHUNK]
+                    await s.execute(sql_delete(MemoryRow).where(MemoryRow.id.in_([r.id for r in chunk])))
+                    await lexical.remove_documents(s, [r.label for r in chunk])
+                    s.add_all(HistoryRow(memory_id=r.id, tenant=r.tenant, cube=r.cube, user_id=r.user_id,
+                                         action="delete", actor=actor, at=at,
+                                         changes={"kind": r.kind, "tier": r.tier}) for r in chunk)
+                for r in rows:
+                    removes[(r.tenant, r.cube)].append(r.label)
+                    deleted.append(r.id)
+                new_gens = await self._bump(s, set(removes), at) if removes else {}
+            self._apply_index(new_gens, {}, removes)
+        return deleted
+
+
+def _same_scope(row: MemoryRow, p: _Pending) -> bool:
+    sc = p.item.scope
+    if row.user_id != sc.user_id or row.kind != p.kind.value:
+        return False
+    working = Tier.WORKING.value in (row.tier, Tier(p.item.tier).value)
+    return not working or row.session_id == sc.session_id
+
+
+def _history(row: MemoryRow, action: str, actor: str | None, at: datetime, changes: dict[str, Any]) -> HistoryRow:
+    return HistoryRow(memory_id=row.id, tenant=row.tenant, cube=row.cube, user_id=row.user_id, action=action,
+                      actor=actor, at=at, changes=changes)
