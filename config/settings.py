@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic import Field, SecretStr, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from memory.options import DEFAULT_MODEL_ID as DEFAULT_EMBEDDING_MODEL
@@ -18,12 +18,13 @@ class SettingsError(SystemExit):
 class Settings(BaseSettings):
     """One flat settings object; names match the environment variables (case-insensitive)."""
 
-    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore",
+                                      env_parse_none_str="")
 
     # storage
     data_dir: Path = Field(Path("./data"), description="Where the database, indexes, model and snapshots live.")
-    database_url: str = Field(
-        "", description="SQLAlchemy async URL; empty means sqlite+aiosqlite:///<DATA_DIR>/omoide.db."
+    database_url: str | None = Field(
+        None, description="SQLAlchemy async URL; empty means sqlite+aiosqlite:///<DATA_DIR>/omoide.db."
     )
     sqlite_synchronous: Literal["NORMAL", "FULL"] = Field(
         "FULL", description="FULL survives power loss; NORMAL survives a process crash only (faster)."
@@ -66,11 +67,6 @@ class Settings(BaseSettings):
     command_prefix: str = Field("!", min_length=1, max_length=5, description="Prefix for text commands.")
     api_host: str = Field("127.0.0.1", description="Side API listen address.")
     api_port: int = Field(8000, ge=0, le=65535, description="Side API port (0 picks a free one).")
-
-    @field_validator("discord_token", mode="before")
-    @classmethod
-    def _empty_token_is_none(cls, value: object) -> object:
-        return None if value in ("", None) else value
 
     @model_validator(mode="after")
     def _weights_leave_room_for_relevance(self) -> "Settings":

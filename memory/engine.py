@@ -27,8 +27,9 @@ from memory.errors import EmbeddingMismatchError, NotFoundError, ValidationError
 from memory.index.manager import IndexManager
 from memory.options import EngineOptions
 from memory.search import Retriever, calibrate, count
+from memory.stats import cube_stats
 from memory.store import filter_clauses, row_to_memory, utcnow
-from memory.types import (BatchResult, Memory, MemoryFilter, MemoryInput, Page, SaveResult,
+from memory.types import (BatchResult, CubeStats, Memory, MemoryFilter, MemoryInput, Page, SaveResult,
                           Scope, SearchHit, Tier)
 from memory.validation import (MAX_LIMIT, MAX_TOP_K, check_filter, check_range, enum_value, tags_field,
                                text_field, unit_interval, vector_field)
@@ -53,6 +54,7 @@ class MemoryEngine:
         self.writer = Writer(self)
         self._touch_pending: dict[str, datetime] = {}
         self._touch_task: asyncio.Task[None] | None = None
+        self.index_report: dict[str, int] = {}
 
     # -- lifecycle --------------------------------------------------------------------------------
     @classmethod
@@ -69,7 +71,7 @@ class MemoryEngine:
         await self._check_model(allow_model_change)
         await self.writer.load_counters()
         if not allow_model_change:
-            await self.open_indexes()
+            self.index_report = await self.open_indexes()
         return self
 
     async def open_indexes(self) -> dict[str, int]:
@@ -307,6 +309,10 @@ class MemoryEngine:
         async with self.sessions() as s:
             ids = list((await s.execute(select(MemoryRow.id).where(MemoryRow.expires_at <= now))).scalars())
         return await self.writer.delete(MemoryFilter(ids=ids), actor="ttl-sweep", now=None) if ids else []
+
+    async def stats(self, tenant: str, cube: str) -> CubeStats:
+        async with self.sessions() as s:
+            return await cube_stats(s, tenant, cube)
 
     async def history(self, memory_id: str) -> list[dict[str, Any]]:
         async with self.sessions() as s:

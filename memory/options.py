@@ -53,7 +53,7 @@ class EngineOptions:
     def from_settings(cls, s: Any) -> "EngineOptions":
         """Build from config.Settings (duck-typed so the engine does not depend on the bot's config)."""
         return cls(
-            data_dir=Path(s.data_dir), database_url=s.database_url, sqlite_synchronous=s.sqlite_synchronous,
+            data_dir=Path(s.data_dir), database_url=s.database_url or "", sqlite_synchronous=s.sqlite_synchronous,
             embedding_model=s.embedding_model, embedding_backend=s.embedding_backend,
             embedding_threads=s.embedding_threads, embedding_batch_size=s.embedding_batch_size,
             short_term_ttl_seconds=s.short_term_ttl_seconds, dedup_threshold=s.dedup_threshold,

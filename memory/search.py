@@ -73,12 +73,21 @@ class Retriever:
         if not _narrows_cube(f) and index.alive > cap:
             # unexpired rows are checked when the rows are fetched; over-fetch for what that drops
             labels, sims = await asyncio.to_thread(index.knn, qvec, n + 16)
-        else:
-            scope = await self.scope_labels(session, f, now, limit=None if _narrows_cube(f) else cap + 1)
-            if len(scope) <= cap:
-                labels, sims = await asyncio.to_thread(index.exact, qvec, scope, n)
-            else:
-                labels, sims = await asyncio.to_thread(index.knn, qvec, n, set(scope.tolist()))
+            return list(zip(labels.tolist(), sims.tolist()))
+        scope = await self.scope_labels(session, f, now, limit=cap + 1)
+        if len(scope) <= cap:
+            labels, sims = await asyncio.to_thread(index.exact, qvec, scope, n)
+            return list(zip(labels.tolist(), sims.tolist()))
+        # a large filtered scope: over-fetch from the whole cube and keep what passes the filter
+        labels, sims = await asyncio.to_thread(index.knn, qvec, n * 4 + 32)
+        found = dict(zip(labels.tolist(), sims.tolist()))
+        passing = set((await session.execute(select(MemoryRow.label).where(
+            MemoryRow.label.in_(list(found)), *filter_clauses(f, now=now)))).scalars())
+        if len(passing) >= n or len(found) >= index.alive:
+            return sorted(((x, found[x]) for x in passing), key=lambda p: -p[1])[:n]
+        # the filter is too narrow for over-fetching: search HNSW restricted to the scope's labels
+        scope = await self.scope_labels(session, f, now)
+        labels, sims = await asyncio.to_thread(index.knn, qvec, n, set(scope.tolist()))
         return list(zip(labels.tolist(), sims.tolist()))
 
     async def lexical(self, session: AsyncSession, query: str, f: MemoryFilter, now: datetime,

@@ -72,6 +72,7 @@ class MemoryInput:
     created_at: datetime | None = None
     embedding: Sequence[float] | None = None
     actor: str | None = None
+    memory_id: str | None = None  # keep an id (imports); a new uuid otherwise
 
 
 @dataclass(slots=True)

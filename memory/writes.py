@@ -109,13 +109,15 @@ class Writer:
             p.emotions, p.summary = emotions, summary
         for p, vec in zip(to_embed, vectors):
             p.vector = vec
-        saved = await self._insert(pending)
-        results = [saved[p.index] for p in pending]
-        return BatchResult(results, failures)
+        done = await self._insert(pending)
+        saved = [r for p in pending if isinstance(r := done[p.index], SaveResult)]
+        failures += [r for p in pending if isinstance(r := done[p.index], BatchFailure)]
+        failures.sort(key=lambda f: f.index)
+        return BatchResult(saved, failures)
 
-    async def _insert(self, pending: list[_Pending]) -> dict[int, SaveResult]:
+    async def _insert(self, pending: list[_Pending]) -> dict[int, SaveResult | BatchFailure]:
         opts = self.e.options
-        out: dict[int, SaveResult] = {}
+        out: dict[int, SaveResult | BatchFailure] = {}
         async with self.lock:
             now = utcnow()
             adds: dict[CubeKey, list[tuple[int, np.ndarray]]] = defaultdict(list)
@@ -126,6 +128,10 @@ class Writer:
                     sc, vec = p.item.scope, p.vector
                     assert vec is not None
                     key = (sc.tenant, sc.cube)
+                    if p.item.memory_id is not None and await s.get(MemoryRow, p.item.memory_id) is not None:
+                        out[p.index] = BatchFailure(p.index, f"memory {p.item.memory_id} already exists",
+                                                    "ConflictError", "id")
+                        continue
                     twin = next((r for v, r in fresh[key] if _same_scope(r, p) and float(v @ vec) >= opts.dedup_threshold),
                                 None) or await self._stored_twin(s, p, now)
                     if twin is not None:
@@ -172,7 +178,7 @@ class Writer:
         created = item.created_at or now
         assert p.vector is not None
         return MemoryRow(
-            id=self.e.new_id(), label=self._take_label(), tenant=sc.tenant, cube=sc.cube, user_id=sc.user_id,
+            id=item.memory_id or self.e.new_id(), label=self._take_label(), tenant=sc.tenant, cube=sc.cube, user_id=sc.user_id,
             session_id=sc.session_id, kind=p.kind.value, content=p.text, user_message=item.user_message,
             ai_message=item.ai_message, content_type=str(getattr(item.content_type, "value", item.content_type)),
             tier=tier.value, tags=list(item.tags), meta=dict(item.metadata),

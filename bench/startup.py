@@ -1,0 +1,37 @@
+"""Helper process for bench.engine: open a store cold, search once, report time and RSS as JSON."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+import asyncio  # noqa: E402
+import json  # noqa: E402
+import resource  # noqa: E402
+import sys  # noqa: E402
+import time  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+
+async def main(data_dir: Path, model_dir: Path) -> None:
+    t0 = time.perf_counter()
+    from memory.embedding.factory import create_embedder
+    from memory.engine import MemoryEngine
+    from memory.options import DEFAULT_MODEL_ID, EngineOptions
+    from memory.types import MemoryFilter
+
+    embedder = create_embedder(DEFAULT_MODEL_ID, "fastembed", model_dir)
+    model_s = time.perf_counter() - t0
+    engine = await MemoryEngine.open(EngineOptions(data_dir=data_dir), embedder)
+    open_s = time.perf_counter() - t0
+    await engine.search("起動後の最初の検索", MemoryFilter(tenant="bench"))
+    first = time.perf_counter() - t0
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    await engine.close()
+    print(json.dumps({"model_s": model_s, "open_s": open_s, "first_search_s": first, "rss_mb": rss,
+                      "indexes": engine.index_report}))
+
+
+if __name__ == "__main__":
+    asyncio.run(main(Path(sys.argv[1]), Path(sys.argv[2])))

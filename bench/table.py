@@ -1,0 +1,25 @@
+"""Plain-text tables for benchmark output (Markdown-compatible so they paste into the README)."""
+
+from __future__ import annotations
+
+
+def pct(x: float) -> str:
+    return f"{100 * x:.0f}%"
+
+
+class Table:
+    def __init__(self, header: list[str]) -> None:
+        self.header = header
+        self.rows: list[list[str]] = []
+
+    def add(self, *cells: str) -> None:
+        self.rows.append([str(c) for c in cells])
+
+    def render(self) -> str:
+        widths = [max(len(r[i]) for r in [self.header, *self.rows]) for i in range(len(self.header))]
+
+        def line(cells: list[str]) -> str:
+            return "| " + " | ".join(c.ljust(w) for c, w in zip(cells, widths)) + " |"
+
+        sep = "|" + "|".join("-" * (w + 2) for w in widths) + "|"
+        return "\n".join([line(self.header), sep, *(line(r) for r in self.rows)])

@@ -1,0 +1,1 @@
+"""The side API (aiohttp): an app factory the bot process serves beside the Discord client."""

@@ -1,0 +1,61 @@
+"""Command line of the bot process."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+
+from bot.logs import setup_logging
+from config import Settings, SettingsError, load_settings
+from memory.errors import EmbeddingMismatchError
+
+log = logging.getLogger("omoide")
+
+
+async def _reindex(settings: Settings, re_embed: bool) -> None:
+    from tqdm import tqdm
+
+    from memory.engine import MemoryEngine
+    from memory.maintenance import count_memories, rebuild_indexes, reembed_all
+    from memory.options import EngineOptions
+
+    engine = await MemoryEngine.open(EngineOptions.from_settings(settings), allow_model_change=re_embed)
+    try:
+        if re_embed:
+            total = await count_memories(engine)
+            with tqdm(total=total, unit="memory", desc=f"re-embedding with {engine.embeddings.model_id}") as bar:
+                done = await reembed_all(engine, progress=bar.update)
+            print(f"re-embedded {done} memories; indexes rebuilt")
+        else:
+            cubes = await rebuild_indexes(engine)
+            print(f"rebuilt {cubes} cube indexes from stored vectors")
+    finally:
+        await engine.close()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bot", description="Omoide bot process")
+    sub = parser.add_subparsers(dest="command")
+    sub.add_parser("run", help="start the bot and the API (the default)")
+    p_re = sub.add_parser("reindex", help="rebuild every vector index from the database")
+    p_re.add_argument("--re-embed", action="store_true", help="re-embed every memory with EMBEDDING_MODEL first")
+    args = parser.parse_args(argv)
+    try:
+        settings = load_settings()
+    except SettingsError as exc:
+        print(exc)
+        return 2
+    setup_logging(settings.log_level)
+    try:
+        if args.command == "reindex":
+            asyncio.run(_reindex(settings, args.re_embed))
+        else:
+            from bot.runner import serve
+            asyncio.run(serve(settings))
+    except EmbeddingMismatchError as exc:
+        log.error("%s", exc)
+        return 3
+    except KeyboardInterrupt:
+        pass
+    return 0

@@ -1,0 +1,39 @@
+"""The bot process: engine, side API and (with a token) the Discord client, until SIGINT/SIGTERM."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+
+from aiohttp import web
+
+from bot.api.app import create_app
+from bot.services import Services
+from config import Settings
+
+log = logging.getLogger("omoide")
+
+
+async def serve(settings: Settings) -> None:
+    services = await Services.start(settings)
+    runner = web.AppRunner(create_app(services, settings), access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, settings.api_host, settings.api_port)
+    await site.start()
+    port = runner.addresses[0][1] if runner.addresses else settings.api_port
+    log.info("api listening on http://%s:%s (health: /health/)", settings.api_host, port)
+    if settings.discord_token is None:
+        log.warning("DISCORD_TOKEN is not set, so the Discord bot is off; the API keeps running. "
+                    "Add DISCORD_TOKEN=<your bot token> to .env (see .env.example) and restart.")
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    try:
+        await stop.wait()
+    finally:
+        log.info("shutting down: flushing writes and saving indexes")
+        await runner.cleanup()
+        await services.close()
+        log.info("stopped cleanly")

@@ -1,0 +1,1 @@
+"""Discord cogs (one package each); they parse, call the bot's services and render."""

@@ -1,0 +1,31 @@
+"""Per-cube statistics (counts by tier and kind, users, dates, top emotions)."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select, text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from memory.db.models import MemoryRow
+from memory.store import as_utc, not_expired, utcnow
+from memory.types import CubeStats
+
+
+async def cube_stats(s: AsyncSession, tenant: str, cube: str) -> CubeStats:
+    now = utcnow()
+    scope = (MemoryRow.tenant == tenant, MemoryRow.cube == cube, not_expired(now))
+    by_tier = dict((await s.execute(select(MemoryRow.tier, func.count()).where(*scope)
+                                    .group_by(MemoryRow.tier))).all())
+    by_kind = dict((await s.execute(select(MemoryRow.kind, func.count()).where(*scope)
+                                    .group_by(MemoryRow.kind))).all())
+    users, oldest, newest = (await s.execute(select(func.count(func.distinct(MemoryRow.user_id)),
+                                                    func.min(MemoryRow.created_at),
+                                                    func.max(MemoryRow.created_at)).where(*scope))).one()
+    emotions = (await s.execute(
+        text("SELECT json_extract(j.value, '$[0]') AS label, count(*) AS n FROM memories, json_each(memories.emotions) j "
+             "WHERE memories.tenant = :t AND memories.cube = :c "
+             "AND (memories.expires_at IS NULL OR memories.expires_at > :now) "
+             "GROUP BY label ORDER BY n DESC, label LIMIT 10"),
+        {"t": tenant, "c": cube, "now": now.replace(tzinfo=None).isoformat(sep=" ")})).all()
+    return CubeStats(tenant=tenant, cube=cube, total=sum(by_tier.values()), by_tier=by_tier, by_kind=by_kind,
+                     users=users, oldest=as_utc(oldest), newest=as_utc(newest),
+                     top_emotions=[(label, n) for label, n in emotions])

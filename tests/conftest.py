@@ -1,0 +1,39 @@
+"""Shared fixtures: the real packaged model (built once per run), a fresh engine per test."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+from pathlib import Path  # noqa: E402
+from typing import AsyncIterator  # noqa: E402
+
+import pytest  # noqa: E402
+
+from memory.embedding.base import Embedder  # noqa: E402
+from memory.embedding.factory import create_embedder  # noqa: E402
+from memory.engine import MemoryEngine  # noqa: E402
+from memory.options import DEFAULT_MODEL_ID, EngineOptions  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("models")
+
+
+@pytest.fixture(scope="session")
+def embedder(model_dir: Path) -> Embedder:
+    return create_embedder(DEFAULT_MODEL_ID, "fastembed", model_dir)
+
+
+@pytest.fixture
+def options(tmp_path: Path) -> EngineOptions:
+    return EngineOptions(data_dir=tmp_path / "data")
+
+
+@pytest.fixture
+async def engine(options: EngineOptions, embedder: Embedder) -> AsyncIterator[MemoryEngine]:
+    eng = await MemoryEngine.open(options, embedder)
+    yield eng
+    await eng.close()

@@ -1,0 +1,56 @@
+"""Settings: defaults, .env, and bad values that fail at start naming the variable."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from config import SettingsError, load_settings
+
+
+def test_defaults_point_at_the_data_dir(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.chdir(tmp_path)
+    s = load_settings()
+    assert s.resolved_database_url == "sqlite+aiosqlite:///data/omoide.db"
+    assert s.discord_token is None and s.api_port == 8000
+
+
+def test_env_file_and_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / ".env").write_text("DATA_DIR=/srv/omoide\nDISCORD_TOKEN=abc.def.ghi\nAPI_PORT=9000\n")
+    monkeypatch.setenv("API_PORT", "9100")
+    s = load_settings()
+    assert s.resolved_database_url == "sqlite+aiosqlite:////srv/omoide/omoide.db"
+    assert s.api_port == 9100  # the environment wins over .env
+    assert "abc" not in repr(s)  # secrets never print
+
+
+@pytest.mark.parametrize(("var", "value"), [
+    ("EMBEDDING_BACKEND", "torch"), ("API_PORT", "70000"), ("DEDUP_THRESHOLD", "2"), ("HNSW_M", "nope"),
+])
+def test_bad_values_name_the_variable(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, var: str, value: str) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv(var, value)
+    with pytest.raises(SettingsError) as info:
+        load_settings()
+    assert var in str(info.value) and value in str(info.value)
+
+
+def test_weights_must_leave_room_for_relevance(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("RECENCY_WEIGHT", "0.6")
+    monkeypatch.setenv("IMPORTANCE_WEIGHT", "0.5")
+    with pytest.raises(SettingsError, match="RECENCY_WEIGHT"):
+        load_settings()
+
+
+def test_env_example_lists_every_setting_and_loads_as_is(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from config.settings import Settings
+
+    example = (Path(__file__).parent.parent / ".env.example").read_text()
+    names = {line.split("=", 1)[0] for line in example.splitlines() if line and not line.startswith("#")}
+    assert names == {name.upper() for name in Settings.model_fields}
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / ".env").write_text(example)
+    assert load_settings().embedding_model == Settings.model_fields["embedding_model"].default

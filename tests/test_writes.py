@@ -1,0 +1,102 @@
+"""Dedup, update, delete, history, batch results: what callers see after each write."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import pytest
+
+from memory.engine import MemoryEngine
+from memory.errors import NotFoundError
+from memory.types import MemoryFilter, MemoryInput, Scope
+
+S = Scope(tenant="t", cube="c", user_id="u")
+
+
+async def test_near_duplicate_reinforces_instead_of_copying(engine: MemoryEngine) -> None:
+    first = await engine.store(S, "I love spicy ramen", importance=0.5)
+    again = await engine.store(S, "I love spicy ramen!")
+    assert again.deduplicated and again.memory.id == first.memory.id
+    assert again.memory.reinforce_count == 1 and again.memory.importance > 0.5
+    assert (await engine.list(MemoryFilter(tenant="t"))).total == 1
+    assert [h["action"] for h in await engine.history(first.memory.id)] == ["add", "reinforce"]
+    other = await engine.store(Scope(tenant="t", cube="c", user_id="someone-else"), "I love spicy ramen")
+    assert not other.deduplicated
+    different = await engine.store(S, "I hate spicy food")
+    assert not different.deduplicated
+
+
+async def test_duplicates_inside_one_batch_collapse(engine: MemoryEngine) -> None:
+    res = await engine.save_batch([MemoryInput(S, content="猫が好き"), MemoryInput(S, content="猫が好き"),
+                                   MemoryInput(S, content="犬も好き")])
+    assert [r.deduplicated for r in res.saved] == [False, True, False]
+    assert (await engine.list(MemoryFilter(tenant="t"))).total == 2
+
+
+async def test_update_reembeds_content_and_merges_fields(engine: MemoryEngine) -> None:
+    saved = await engine.store(S, "好きな果物はりんご", tags=["food"], metadata={"source": "chat"})
+    mid = saved.memory.id
+    updated = await engine.update(mid, content="好きな果物はマンゴー", tags=["food", "fruit"],
+                                  metadata={"confidence": "high"}, tier="short_term", actor="tester")
+    assert updated.tags == ["food", "fruit"]
+    assert updated.metadata == {"source": "chat", "confidence": "high"}
+    assert updated.expires_at is not None
+    hits = await engine.search("マンゴー", MemoryFilter(tenant="t"), top_k=1)
+    assert hits[0].memory.id == mid and hits[0].memory.content == "好きな果物はマンゴー"
+    assert not await engine.search("りんご", MemoryFilter(tenant="t"), top_k=1, min_similarity=0.9)
+    promoted = await engine.update(mid, tier="long_term")
+    assert promoted.expires_at is None
+    history = await engine.history(mid)
+    assert [h["action"] for h in history] == ["add", "update", "update"]
+    assert history[1]["actor"] == "tester" and history[1]["changes"]["content"] == "re-embedded"
+
+
+async def test_delete_by_id_ids_tier_and_date(engine: MemoryEngine) -> None:
+    a = (await engine.store(S, "memo alpha")).memory.id
+    b = (await engine.store(S, "memo bravo about trains")).memory.id
+    c = (await engine.store(S, "memo charlie about boats")).memory.id
+    old = (await engine.store(S, "ancient memo", created_at=datetime(2020, 1, 1, tzinfo=timezone.utc))).memory.id
+    st = (await engine.store(S, "short memo", tier="short_term")).memory.id
+    assert await engine.delete_ids([a]) == [a]
+    assert sorted(await engine.delete(MemoryFilter(ids=[b, c]))) == sorted([b, c])
+    assert await engine.delete(MemoryFilter(tiers=["short_term"])) == [st]
+    assert await engine.delete(MemoryFilter(created_before=datetime(2024, 1, 1, tzinfo=timezone.utc))) == [old]
+    assert (await engine.list(MemoryFilter(tenant="t"))).total == 0
+    assert await engine.search("trains", MemoryFilter(tenant="t")) == []
+    with pytest.raises(NotFoundError):
+        await engine.get(a)
+
+
+async def test_forget_user_removes_everything_about_them(engine: MemoryEngine) -> None:
+    for cube in ("persona_a", "persona_b"):
+        await engine.store(Scope(tenant="t", cube=cube, user_id="leaver"), f"private fact in {cube}")
+    kept = await engine.store(Scope(tenant="t", cube="persona_a", user_id="stayer"), "stayer's fact")
+    assert await engine.forget_user("leaver") == 2
+    assert (await engine.list(MemoryFilter(user_id="leaver"))).total == 0
+    assert (await engine.get(kept.memory.id)).content == "stayer's fact"
+    hits = await engine.search("private fact", MemoryFilter(tenant="t"))
+    assert [h.memory.id for h in hits] == [kept.memory.id]
+
+
+async def test_batch_reports_bad_items_by_index_and_saves_the_rest(engine: MemoryEngine) -> None:
+    res = await engine.save_batch([
+        MemoryInput(S, user_message="今日は雨だった", ai_message="傘は持っていましたか？"),
+        MemoryInput(S, content="   "),
+        MemoryInput(S, content="ok", tier="forever"),
+        MemoryInput(S, content="also fine"),
+    ])
+    assert len(res.saved) == 2
+    assert [(f.index, f.field) for f in res.failed] == [(1, "content"), (2, "memory_tier")]
+    assert "long_term" in res.failed[1].error
+    assert (await engine.list(MemoryFilter(tenant="t"))).total == 2
+
+
+async def test_stats_per_cube(engine: MemoryEngine) -> None:
+    await engine.save_turn(S, "最高に嬉しい！合格した！", "おめでとう！")
+    await engine.store(S, "meeting notes", tier="working")
+    await engine.store(Scope(tenant="t", cube="c", user_id="v"), "other user's note")
+    stats = await engine.stats("t", "c")
+    assert stats.total == 3 and stats.users == 2
+    assert stats.by_tier == {"long_term": 2, "working": 1}
+    assert stats.by_kind == {"turn": 1, "content": 2}
+    assert stats.top_emotions and stats.top_emotions[0][0] == "joy"
