@@ -113,8 +113,8 @@ async def run(scales: list[int], model_dir: Path, work: Path) -> Table:
     # batch ingest of the real corpus
     engine = await MemoryEngine.open(EngineOptions(data_dir=work / "main"), embedder)
     t0 = time.perf_counter()
-    res = await engine.save_batch([MemoryInput(Scope(CUBE.tenant, CUBE.cube, f"user{i % 100}"), content=d)
-                                   for i, d in enumerate(docs)])
+    await engine.save_batch([MemoryInput(Scope(CUBE.tenant, CUBE.cube, f"user{i % 100}"), content=d)
+                             for i, d in enumerate(docs)])
     ingest = len(docs) / (time.perf_counter() - t0)
     table.add("batch ingest (1k real texts)", f"{ingest:.0f} texts/s", f"raw model {raw_rate:.0f} texts/s",
               f"{pct(ingest / raw_rate)} (target ≥ 80%)")

@@ -26,7 +26,7 @@ from memory.enrich import Enricher
 from memory.errors import EmbeddingMismatchError, NotFoundError, ValidationError
 from memory.index.manager import IndexManager
 from memory.options import EngineOptions
-from memory.search import Retriever, calibrate, count
+from memory.search import Candidate, Retriever, calibrate, count
 from memory.stats import cube_stats
 from memory.store import filter_clauses, row_to_memory, utcnow
 from memory.types import (BatchResult, CubeStats, Memory, MemoryFilter, MemoryInput, Page, SaveResult,
@@ -203,26 +203,27 @@ class MemoryEngine:
 
         qvec, lex = await asyncio.gather(self.embeddings.query(query), lexical_labels())
         dense: list[tuple[int, float]] = []
-        cube_of: dict[int, tuple[str, str]] = {}
         async with self.sessions() as s:
             for tenant, cube in cubes:
                 sub = MemoryFilter(**{**_filter_dict(f), "tenant": tenant, "cube": cube})
-                for label, cos in await self.retriever.dense(s, sub, now, qvec, n):
-                    dense.append((label, cos))
-                    cube_of[label] = (tenant, cube)
+                dense.extend(await self.retriever.dense(s, sub, now, qvec, n))
             dense.sort(key=lambda x: -x[1])
             cands = self.retriever.fuse(dense[:n], lex)
             rows = (await s.execute(select(MemoryRow).where(MemoryRow.label.in_(list(cands)),
                                                             *filter_clauses(f, now=now)))).scalars().all()
-        by_cube: dict[tuple[str, str], dict] = {}
+        by_cube: dict[tuple[str, str], dict[int, Candidate]] = {}
         for r in rows:
             by_cube.setdefault((r.tenant, r.cube), {})[r.label] = cands[r.label]
+        found: dict[int, Candidate] = {}
         for (tenant, cube), sub_cands in by_cube.items():
             await self.retriever.fill_cosines(tenant, cube, qvec, sub_cands)
+            found.update(sub_cands)
         hits: list[SearchHit] = []
         model = self.embeddings.model_id
         for r in rows:
-            cand = cands[r.label]
+            cand = found.get(r.label)
+            if cand is None:
+                continue
             score = float(calibrate(cand.cosine, model))
             if score < min_similarity:
                 continue

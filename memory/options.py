@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 
-DEFAULT_MODEL_ID = "omoide/multilingual-e5-small-q4"
+from memory.embedding.e5_convert import DEFAULT_MODEL_ID
 
 
 @dataclass(frozen=True, slots=True)

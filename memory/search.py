@@ -2,10 +2,17 @@
 blended with recency and importance.
 
 What the returned `score` means: the memory's cosine similarity to the query, rescaled for the model
-so that 0 is "unrelated" and 1 is "the same text". e5 cosines are compressed (unrelated chat pairs
-still score about 0.77-0.88), so for the packaged model score = clip((cosine - floor) / (1 - floor))
-with the floor below; other models use the raw cosine. `min_similarity` filters on this score.
-The order of results is by `rank_score` (fusion + recency + importance), not by `score` alone.
+so that it reads like a similarity a person would expect. e5 cosines are compressed (measured with the
+packaged model: unrelated chat pairs 0.70-0.87, a question and the fact that answers it 0.82-0.86,
+paraphrases 0.91-0.99), so for it score = clip((cosine - 0.68) / 0.30, 0, 1):
+
+    score  < 0.4   unrelated
+    score >= 0.5   probably related (the seeds' `min_similarity=0.5` keeps question -> fact matches)
+    score >= 0.8   a paraphrase of the query
+    score  = 1.0   the same text
+
+Unrelated pairs can still reach about 0.6, so rank, do not threshold hard. Other models use the raw
+cosine clipped to 0..1. The order of results is by `rank_score` (fusion + recency + importance).
 """
 
 from __future__ import annotations
@@ -26,12 +33,13 @@ from memory.options import DEFAULT_MODEL_ID, EngineOptions
 from memory.store import filter_clauses
 from memory.types import MemoryFilter
 
-SIMILARITY_FLOORS: dict[str, float] = {DEFAULT_MODEL_ID: 0.75}
+# model id -> (cosine that reads as 0, cosine that reads as 1)
+SIMILARITY_SCALES: dict[str, tuple[float, float]] = {DEFAULT_MODEL_ID: (0.68, 0.98)}
 
 
 def calibrate(cosine: np.ndarray | float, model_id: str) -> np.ndarray:
-    floor = SIMILARITY_FLOORS.get(model_id, 0.0)
-    return np.clip((np.asarray(cosine, dtype=np.float64) - floor) / (1.0 - floor), 0.0, 1.0)
+    low, high = SIMILARITY_SCALES.get(model_id, (0.0, 1.0))
+    return np.clip((np.asarray(cosine, dtype=np.float64) - low) / (high - low), 0.0, 1.0)
 
 
 def _narrows_cube(f: MemoryFilter) -> bool:
@@ -109,9 +117,11 @@ class Retriever:
         state = self.indexes.get(tenant, cube)
         if not missing or state is None:
             return
-        vecs = await asyncio.to_thread(state.index.vectors, np.asarray(missing, dtype=np.int64))
-        for label, sim in zip(missing, (vecs @ qvec).tolist()):
+        labels, vecs = await asyncio.to_thread(state.index.vectors, np.asarray(missing, dtype=np.int64))
+        for label, sim in zip(labels.tolist(), (vecs @ qvec).tolist()):
             cands[label].cosine = float(sim)
+        for label in set(missing) - set(labels.tolist()):  # not indexed yet: no similarity to report
+            del cands[label]
 
     def rank_score(self, cand: Candidate, importance: float, age_days: float) -> float:
         o = self.options

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, exists, literal_column, or_, text
+from sqlalchemy import ColumnElement, TextClause, and_, literal_column, or_, text
 
 from memory.db.models import MemoryRow
 from memory.types import ContentType, Emotion, Kind, Memory, MemoryFilter, Scope, Tier
@@ -82,9 +82,9 @@ def not_expired(now: datetime) -> ColumnElement[bool]:
     return or_(MemoryRow.expires_at.is_(None), MemoryRow.expires_at > now)
 
 
-def filter_clauses(f: MemoryFilter, *, now: datetime | None = None) -> list[ColumnElement[bool]]:
+def filter_clauses(f: MemoryFilter, *, now: datetime | None = None) -> list[ColumnElement[bool] | TextClause]:
     """WHERE clauses for a (validated) filter; `now` adds the not-expired rule."""
-    c: list[ColumnElement[bool]] = []
+    c: list[ColumnElement[bool] | TextClause] = []
     if f.tenant is not None:
         c.append(MemoryRow.tenant == f.tenant)
     if f.cube is not None:
@@ -108,14 +108,13 @@ def filter_clauses(f: MemoryFilter, *, now: datetime | None = None) -> list[Colu
     if f.ids is not None:
         c.append(MemoryRow.id.in_(list(f.ids)))
     for i, tag in enumerate(f.tags or ()):
-        sub = text(f"SELECT 1 FROM json_each(memories.tags) AS j WHERE j.value = :tag{i}").bindparams(
-            **{f"tag{i}": tag})
-        c.append(exists(sub))  # type: ignore[arg-type]
+        c.append(text(f"EXISTS (SELECT 1 FROM json_each(memories.tags) AS j WHERE j.value = :tag{i})")
+                 .bindparams(**{f"tag{i}": tag}))
     if f.emotions:
-        labels = list(f.emotions)
-        names = ", ".join(f":emo{i}" for i in range(len(labels)))
-        sub = text(f"SELECT 1 FROM json_each(memories.emotions) AS j WHERE json_extract(j.value, '$[0]') IN ({names})")
-        c.append(exists(sub.bindparams(**{f"emo{i}": v for i, v in enumerate(labels)})))  # type: ignore[arg-type]
+        names = ", ".join(f":emo{i}" for i in range(len(f.emotions)))
+        c.append(text("EXISTS (SELECT 1 FROM json_each(memories.emotions) AS j "
+                      f"WHERE json_extract(j.value, '$[0]') IN ({names}))")
+                 .bindparams(**{f"emo{i}": v for i, v in enumerate(f.emotions)}))
     if now is not None:
         c.append(not_expired(now))
     return c

