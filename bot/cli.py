@@ -7,8 +7,10 @@ import asyncio
 import logging
 
 from bot.logs import setup_logging
+from bot.snapshot_cli import EXIT_BUSY, add_snapshot_commands, run_snapshot_command
 from config import Settings, SettingsError, load_settings
 from memory.errors import EmbeddingMismatchError
+from memory.lockfile import DataDirBusyError, DataDirLock
 
 log = logging.getLogger("omoide")
 
@@ -20,6 +22,7 @@ async def _reindex(settings: Settings, re_embed: bool) -> None:
     from memory.maintenance import count_memories, rebuild_indexes, reembed_all
     from memory.options import EngineOptions
 
+    lock = DataDirLock(settings.data_dir).acquire()  # never beside a running bot
     engine = await MemoryEngine.open(EngineOptions.from_settings(settings), allow_model_change=re_embed)
     try:
         if re_embed:
@@ -32,6 +35,7 @@ async def _reindex(settings: Settings, re_embed: bool) -> None:
             print(f"rebuilt {cubes} cube indexes from stored vectors")
     finally:
         await engine.close()
+        lock.release()
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -40,6 +44,7 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("run", help="start the bot and the API (the default)")
     p_re = sub.add_parser("reindex", help="rebuild every vector index from the database")
     p_re.add_argument("--re-embed", action="store_true", help="re-embed every memory with EMBEDDING_MODEL first")
+    add_snapshot_commands(sub)
     args = parser.parse_args(argv)
     try:
         settings = load_settings()
@@ -47,6 +52,8 @@ def main(argv: list[str] | None = None) -> int:
         print(exc)
         return 2
     setup_logging(settings.log_level)
+    if args.command in ("snapshot", "restore"):
+        return run_snapshot_command(args, settings)
     try:
         if args.command == "reindex":
             asyncio.run(_reindex(settings, args.re_embed))
@@ -56,6 +63,9 @@ def main(argv: list[str] | None = None) -> int:
     except EmbeddingMismatchError as exc:
         log.error("%s", exc)
         return 3
+    except DataDirBusyError as exc:
+        log.error("%s", exc.message)
+        return EXIT_BUSY
     except KeyboardInterrupt:
         pass
     return 0

@@ -68,6 +68,36 @@ class Settings(BaseSettings):
     api_host: str = Field("127.0.0.1", description="Side API listen address.")
     api_port: int = Field(8000, ge=0, le=65535, description="Side API port (0 picks a free one).")
 
+    # scheduled jobs and snapshots (see memory/lifecycle.py and memory/snapshots.py)
+    jobs_enabled: bool = Field(True, description="Run the scheduled jobs inside the bot process.")
+    ttl_sweep_interval_seconds: int = Field(300, ge=1, description="How often expired short_term memories are deleted.")
+    decay_interval_seconds: int = Field(3600, ge=1, description="How often importance decay runs.")
+    decay_grace_days: float = Field(
+        7.0, ge=0.0, description="Days after its last use (save, recall) before a memory starts to lose importance."
+    )
+    decay_half_life_days: float = Field(
+        30.0, gt=0.0, description="Idle days after which a memory's importance above the floor has halved."
+    )
+    decay_floor: float = Field(0.05, ge=0.0, lt=1.0, description="Importance never decays below this.")
+    decay_recall_boost: float = Field(
+        0.1, ge=0.0, le=1.0, description="Share of the gap to 1.0 a memory gains when it was recalled since the last run."
+    )
+    working_idle_seconds: int = Field(
+        3600, ge=1, description="Working memories are cleared once their session has been idle this long."
+    )
+    working_sweep_interval_seconds: int = Field(300, ge=1, description="How often idle sessions' working memory is cleared.")
+    index_maintenance_interval_seconds: int = Field(
+        900, ge=1, description="How often indexes are saved and worn ones rebuilt."
+    )
+    index_rebuild_deleted_share: float = Field(
+        0.3, gt=0.0, le=1.0, description="Rebuild a cube's index once this share of its entries are deleted ones."
+    )
+    snapshot_interval_seconds: int = Field(3600, ge=1, description="How often a snapshot is taken into DATA_DIR/snapshots.")
+    snapshot_keep_count: int = Field(24, ge=1, description="Snapshots kept (the newest ones).")
+    snapshot_keep_days: float = Field(
+        7.0, ge=0.0, description="Snapshots older than this are removed (0 = no age limit); the newest is always kept."
+    )
+
     @model_validator(mode="after")
     def _weights_leave_room_for_relevance(self) -> "Settings":
         if self.recency_weight + self.importance_weight >= 1.0:

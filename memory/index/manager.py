@@ -99,12 +99,27 @@ class IndexManager:
 
     async def rebuild(self, tenant: str, cube: str, generation: int) -> CubeState:
         """A fresh index from the stored vectors (no re-embedding)."""
+        index = await self.build(tenant, cube)
+        state = CubeState(index, generation)
+        self._cubes[(tenant, cube)] = state
+        log.info("index %s/%s rebuilt from %d stored vectors", tenant, cube, index.alive)
+        return state
+
+    async def build(self, tenant: str, cube: str) -> CubeIndex:
+        """A fresh index from the stored vectors, not yet in use (see `install`)."""
         labels, vecs = await self._vectors(tenant, cube, None)
         index = CubeIndex(self.dim, self.params, capacity=max(1024, int(len(labels) * 1.25)))
         await asyncio.to_thread(index.add, labels, vecs)
+        return index
+
+    async def install(self, tenant: str, cube: str, index: CubeIndex, generation: int) -> CubeState:
+        """Put an index built while writes went on into use, caught up with the database.
+
+        Call it under the engine's write lock, so no write lands between the catch-up and the swap.
+        """
         state = CubeState(index, generation)
+        await self._catch_up(tenant, cube, state)
         self._cubes[(tenant, cube)] = state
-        log.info("index %s/%s rebuilt from %d stored vectors", tenant, cube, len(labels))
         return state
 
     async def save(self, tenant: str, cube: str) -> bool:

@@ -1,0 +1,154 @@
+"""The job scheduler of the bot process (APScheduler 3.11, AsyncIOScheduler) and its job registry.
+
+Every job runs on the bot's event loop, coalesced (missed runs collapse into one) and one instance at a
+time. A job that fails is logged with its error, remembered as the job's `last_error`, and simply runs
+again at its next time: nothing a job raises reaches the scheduler or stops the bot.
+
+The admin API uses `JobScheduler.list()`, `.status(job_id)` and `await .run_now(job_id)`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timezone
+from typing import TYPE_CHECKING, Any, Sequence
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.interval import IntervalTrigger
+
+from bot.jobs import JobSpec, default_jobs
+from memory.errors import NotFoundError, OmoideError
+from memory.store import utcnow
+
+if TYPE_CHECKING:
+    from bot.services import Services
+
+log = logging.getLogger("omoide.jobs")
+MISFIRE_GRACE_SECONDS = 300
+
+
+class JobBusyError(OmoideError):
+    """The job is running right now; try again when it has finished (HTTP 409)."""
+
+    error_type = "ConflictError"
+
+
+@dataclass(slots=True)
+class JobStatus:
+    """What the admin API shows for one job."""
+
+    id: str
+    description: str
+    interval_seconds: int
+    next_run_at: datetime | None = None
+    running: bool = False
+    runs: int = 0
+    failures: int = 0
+    last_started_at: datetime | None = None
+    last_finished_at: datetime | None = None
+    last_duration_ms: float | None = None
+    last_result: dict[str, Any] | None = None
+    last_error: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready (datetimes as ISO 8601)."""
+        return {k: v.isoformat() if isinstance(v, datetime) else v for k, v in asdict(self).items()}
+
+
+@dataclass(slots=True)
+class _Job:
+    spec: JobSpec
+    status: JobStatus
+    task: asyncio.Task[None] | None = field(default=None)
+
+
+class JobScheduler:
+    """Owns the APScheduler instance and each job's state; build it with `JobScheduler(services)`."""
+
+    def __init__(self, services: "Services", specs: Sequence[JobSpec] | None = None) -> None:
+        self.services = services
+        specs = list(specs) if specs is not None else default_jobs(services.settings)
+        self._jobs = {s.id: _Job(s, JobStatus(s.id, s.description, s.interval_seconds)) for s in specs}
+        self._scheduler = AsyncIOScheduler(timezone=timezone.utc, job_defaults={
+            "coalesce": True, "max_instances": 1, "misfire_grace_time": MISFIRE_GRACE_SECONDS})
+
+    def start(self) -> "JobScheduler":
+        """Schedule every job (first run one interval from now); needs a running event loop."""
+        for job in self._jobs.values():
+            self._scheduler.add_job(self._scheduled, IntervalTrigger(seconds=job.spec.interval_seconds),
+                                    args=[job.spec.id], id=job.spec.id, name=job.spec.id)
+        self._scheduler.start()
+        log.info("scheduler started: %s", ", ".join(f"{j.spec.id} every {j.spec.interval_seconds}s"
+                                                     for j in self._jobs.values()))
+        return self
+
+    async def shutdown(self, timeout: float = 60.0) -> None:
+        """Stop scheduling, then let running jobs finish (a snapshot half-taken is cancelled after `timeout`)."""
+        if self._scheduler.running:
+            self._scheduler.shutdown(wait=False)
+        tasks = [j.task for j in self._jobs.values() if j.task is not None and not j.task.done()]
+        if tasks:
+            done, pending = await asyncio.wait(tasks, timeout=timeout)
+            for t in pending:
+                t.cancel()
+            await asyncio.gather(*pending, return_exceptions=True)
+
+    # -- registry ---------------------------------------------------------------------------------
+    def list(self) -> list[JobStatus]:
+        return [self.status(job_id) for job_id in self._jobs]
+
+    def status(self, job_id: str) -> JobStatus:
+        job = self._get(job_id)
+        aps = self._scheduler.get_job(job_id) if self._scheduler.running else None
+        next_run = getattr(aps, "next_run_time", None) if aps is not None else None
+        job.status.next_run_at = next_run.astimezone(timezone.utc) if next_run else None
+        return job.status
+
+    async def run_now(self, job_id: str) -> JobStatus:
+        """Run a job at once and wait for it; its schedule is unchanged. Refused while it runs."""
+        job = self._get(job_id)
+        if job.status.running:
+            raise JobBusyError(f"job {job_id} is running; try again when it has finished", field="job_id")
+        job.status.running = True  # claimed now, before the task starts
+        task = asyncio.create_task(self._execute(job), name=f"job-{job_id}")
+        await asyncio.shield(task)  # a caller that goes away does not cancel the job half-way
+        return self.status(job_id)
+
+    def _get(self, job_id: str) -> _Job:
+        job = self._jobs.get(job_id)
+        if job is None:
+            raise NotFoundError(f"no job {job_id!r}; jobs are: {', '.join(self._jobs)}", field="job_id")
+        return job
+
+    # -- running ----------------------------------------------------------------------------------
+    async def _scheduled(self, job_id: str) -> None:
+        job = self._jobs[job_id]
+        if job.status.running:  # started by run_now a moment ago
+            log.info("job %s is still running; this run is skipped", job_id)
+            return
+        await self._execute(job)
+
+    async def _execute(self, job: _Job) -> None:
+        st = job.status
+        st.running, st.last_started_at = True, utcnow()
+        job.task = asyncio.current_task()
+        t0 = time.perf_counter()
+        try:
+            st.last_result = await job.spec.run(self.services)
+            st.last_error = None
+            log.info("job %s done in %.0f ms: %s", job.spec.id, (time.perf_counter() - t0) * 1000, st.last_result)
+        except asyncio.CancelledError:
+            st.last_error = "cancelled at shutdown"
+            raise
+        except Exception as exc:  # a job never takes the bot down: log it, retry at the next run
+            st.failures += 1
+            st.last_error = f"{type(exc).__name__}: {exc}"
+            log.error("job %s failed (retried at its next run): %s", job.spec.id, st.last_error, exc_info=True)
+        finally:
+            st.runs += 1
+            st.running, st.last_finished_at = False, utcnow()
+            st.last_duration_ms = round((time.perf_counter() - t0) * 1000, 1)
+            job.task = None

@@ -1,0 +1,193 @@
+"""Crash safety: SIGKILL in the middle of writes loses no acknowledged write; damaged indexes are rebuilt."""
+
+from __future__ import annotations
+
+import json
+import queue
+import re
+import signal
+import subprocess
+import sys
+import threading
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from botproc import ROOT, BotProcess, bot_env, run_cli, seed_model
+from memory.embedding.base import Embedder
+from memory.engine import MemoryEngine
+from memory.index.manager import index_path
+from memory.maintenance import count_memories
+from memory.options import EngineOptions
+from memory.types import MemoryFilter, Scope
+
+FACTS = [
+    "朝ごはんはいつもパンとコーヒー", "I play the violin every Sunday morning", "妹が大阪に住んでいる",
+    "My cat is called Mochi and she is nine", "先週、京都で紅葉を見てきた", "The office moved to Shibuya last spring",
+    "好きな作家は村上春樹", "I am allergic to peanuts", "毎晩ジョギングを5キロしている",
+    "Our team ships a release every second Tuesday", "来月ソウルに出張する予定", "My favourite colour is teal",
+    "父は釣りが趣味です", "I learned to bake sourdough during the winter", "推しのライブに当選した",
+    "The wifi password changes every month", "誕生日は三月十四日", "I prefer tea over coffee in the afternoon",
+    "新しいキーボードを自作した", "Grandma's garden has twelve kinds of roses",
+]
+
+CHILD = r"""
+import asyncio, json, sys
+from pathlib import Path
+from memory.embedding.factory import create_embedder
+from memory.engine import MemoryEngine
+from memory.options import DEFAULT_MODEL_ID, EngineOptions
+from memory.types import Scope
+
+async def main(data_dir, model_dir, facts):
+    embedder = create_embedder(DEFAULT_MODEL_ID, "fastembed", Path(model_dir))
+    engine = await MemoryEngine.open(EngineOptions(data_dir=Path(data_dir)), embedder)
+    scope = Scope(tenant="t", cube="c", user_id="u")
+    i = 0
+    while True:
+        text = facts[i % len(facts)] if i < len(facts) else f"{facts[i % len(facts)]} (note {i})"
+        saved = await engine.store(scope, text)
+        print(json.dumps({"id": saved.memory.id, "text": text}), flush=True)  # acknowledged
+        if i == 4:
+            await engine.persist_indexes()  # an index file older than the database, as in real life
+        i += 1
+
+asyncio.run(main(sys.argv[1], sys.argv[2], json.loads(sys.argv[3])))
+"""
+
+
+async def _check_all_there(engine: MemoryEngine, acked: list[dict[str, str]]) -> None:
+    """Every acknowledged write is stored, found by search, and the index agrees with the database."""
+    for a in acked:
+        assert (await engine.get(a["id"])).content == a["text"]
+        hits = await engine.search(a["text"], MemoryFilter(tenant="t", cube="c"), top_k=3)
+        assert a["id"] in [h.memory.id for h in hits], a["text"]
+    state = engine.indexes.get("t", "c")
+    assert state is not None
+    async with engine.sessions() as s:
+        from sqlalchemy import select
+
+        from memory.db.models import MemoryRow
+        labels = set((await s.execute(select(MemoryRow.label))).scalars())
+    assert state.index.alive == len(labels) == await count_memories(engine)
+    assert labels <= state.index.all_labels()
+
+
+async def test_sigkill_during_engine_writes_loses_no_acknowledged_write(tmp_path: Path, model_dir: Path,
+                                                                         embedder: Embedder) -> None:
+    data = tmp_path / "data"
+    with (tmp_path / "child.log").open("w") as log:
+        child = subprocess.Popen([sys.executable, "-c", CHILD, str(data), str(model_dir), json.dumps(FACTS)],
+                                 cwd=ROOT, env=bot_env(data), stdout=subprocess.PIPE, stderr=log, text=True)
+        lines: queue.Queue[str] = queue.Queue()
+        threading.Thread(target=lambda: [lines.put(x) for x in child.stdout], daemon=True).start()  # type: ignore[union-attr]
+        acked: list[dict[str, str]] = []
+        try:
+            while len(acked) < 12:
+                acked.append(json.loads(lines.get(timeout=180)))
+        finally:
+            child.send_signal(signal.SIGKILL)  # while it is writing the next one
+            child.wait(60)
+    assert child.returncode == -signal.SIGKILL, (tmp_path / "child.log").read_text()
+    engine = await MemoryEngine.open(EngineOptions(data_dir=data), embedder)
+    try:
+        assert engine.index_report == {"caught up": 1}  # the index file was older than the database
+        await _check_all_there(engine, acked)
+    finally:
+        await engine.close()
+
+
+async def test_bot_rebuilds_a_damaged_index_and_owns_its_data_dir(tmp_path: Path, model_dir: Path,
+                                                                  embedder: Embedder) -> None:
+    data = tmp_path / "data"
+    engine = await MemoryEngine.open(EngineOptions(data_dir=data), embedder)
+    for fact in FACTS[:6]:
+        await engine.store(Scope(tenant="t", cube="c", user_id="u"), fact)
+    await engine.close()
+    path = index_path(data / "indexes", "t", "c")
+    path.write_bytes(path.read_bytes()[:64])  # a torn write while stopped
+    seed_model(model_dir, data)
+    bot = BotProcess(data)
+    try:
+        assert "indexes ready: {'rebuilt': 1}" in bot.log, bot.log
+        second = subprocess.run([sys.executable, "-m", "bot"], cwd=ROOT, env=bot_env(data), capture_output=True,
+                                text=True, timeout=120)
+        assert second.returncode == 4 and f"process {bot.proc.pid}" in second.stderr, second.stderr
+        snap = run_cli(data, "snapshot")
+        assert snap.returncode == 0 and "the bot is running" in snap.stdout, snap.stderr
+        name = re.search(r"^snapshot (\S+):", snap.stdout, re.M).group(1)  # type: ignore[union-attr]
+        refused = run_cli(data, "restore", name)
+        assert refused.returncode == 4, refused.stderr
+        assert "refused" in refused.stderr and f"process {bot.proc.pid}" in refused.stderr
+    finally:
+        assert bot.stop() == 0, bot.log
+    again = await MemoryEngine.open(EngineOptions(data_dir=data), embedder)
+    try:
+        assert again.index_report == {"loaded": 1}  # the bot saved the rebuilt index at shutdown
+        hits = await again.search("musical instrument", MemoryFilter(tenant="t"), top_k=1)
+        assert hits[0].memory.content == "I play the violin every Sunday morning"
+    finally:
+        await again.close()
+    restored = run_cli(data, "restore", name)
+    assert restored.returncode == 0 and "integrity_check passed" in restored.stdout, restored.stderr
+
+
+def _writer(bot: BotProcess, worker: int, acked: list[dict[str, str]], stop: threading.Event) -> None:
+    i = 0
+    while not stop.is_set():
+        text = f"{FACTS[(worker * 7 + i) % len(FACTS)]} / writer {worker} turn {i}"
+        try:
+            status, body = bot.post("/save", {"user_message": text, "ai_message": "覚えておくね",
+                                              "user_id": "crash-user", "session_id": f"s{worker}"}, timeout=30)
+        except Exception:  # noqa: BLE001 - the process died mid-request: this write was never acknowledged
+            return
+        if status in (200, 201) and isinstance(body, dict) and body.get("memory_id"):
+            acked.append({"id": body["memory_id"], "text": text})
+        i += 1
+
+
+async def test_sigkill_during_http_writes_loses_no_acknowledged_write(tmp_path: Path, model_dir: Path,
+                                                                       embedder: Embedder) -> None:
+    """Through the EmotionMemCore API (`POST /save`): skipped until that route exists."""
+    data = tmp_path / "data"
+    seed_model(model_dir, data)
+    bot = BotProcess(data)
+    status, _ = bot.post("/save", {"user_message": "probe", "ai_message": "ok", "user_id": "probe"})
+    if status == 404:
+        bot.stop()
+        pytest.skip("POST /save is not served yet (EmotionMemCore routes come with the API issue)")
+    acked: list[dict[str, str]] = []
+    stop = threading.Event()
+    writers = [threading.Thread(target=_writer, args=(bot, w, acked, stop)) for w in range(2)]
+    for w in writers:
+        w.start()
+    try:
+        while len(acked) < 12 and bot.proc.poll() is None:
+            threading.Event().wait(0.1)
+    finally:
+        bot.proc.send_signal(signal.SIGKILL)
+        bot.wait(60)
+        stop.set()
+        for w in writers:
+            w.join(60)
+    assert len(acked) >= 12, bot.log
+    bot = BotProcess(data)
+    try:
+        for a in acked:
+            status, body = bot.post("/search", {"query": a["text"], "user_id": "crash-user", "top_k": 5})
+            assert status == 200 and a["id"] in [r["memory_id"] for r in body["results"]], (a, body)
+        req = urllib.request.Request(f"{bot.url}/memories?user_id=crash-user&limit=1000", headers=bot.headers())
+        with urllib.request.urlopen(req, timeout=60) as resp:
+            listed = {m["memory_id"] for m in json.loads(resp.read())["memories"]}
+        assert {a["id"] for a in acked} <= listed
+    finally:
+        assert bot.stop() == 0, bot.log
+    engine = await MemoryEngine.open(EngineOptions(data_dir=data), embedder)
+    try:
+        assert engine.index_report == {"loaded": 1}
+        total = await count_memories(engine)
+        alive = sum(engine.indexes.get(t, c).index.alive for t, c in engine.indexes.cubes())  # type: ignore[union-attr]
+        assert alive == total >= len(acked)
+    finally:
+        await engine.close()
