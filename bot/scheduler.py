@@ -80,6 +80,7 @@ class JobScheduler:
         for job in self._jobs.values():
             self._scheduler.add_job(self._scheduled, IntervalTrigger(seconds=job.spec.interval_seconds),
                                     args=[job.spec.id], id=job.spec.id, name=job.spec.id)
+        logging.getLogger("apscheduler").setLevel(logging.WARNING)  # our own lines say what ran and how it went
         self._scheduler.start()
         log.info("scheduler started: %s", ", ".join(f"{j.spec.id} every {j.spec.interval_seconds}s"
                                                      for j in self._jobs.values()))
