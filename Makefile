@@ -7,7 +7,7 @@ export HNSWLIB_NO_NATIVE := 1
 export TOKENIZERS_PARALLELISM := false
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: run test bench install clean
+.PHONY: run test bench bench-load install clean
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -26,6 +26,11 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) -m bench.engine
+	$(PY) -m bench.load
+
+# N concurrent HTTP clients for T seconds against a bot it starts itself: make bench-load ARGS="--clients 50 --seconds 30"
+bench-load: $(STAMP)
+	$(PY) -m bench.load $(ARGS)
 
 clean:
 	rm -rf $(VENV) build *.egg-info

@@ -116,7 +116,7 @@ async def test_bot_rebuilds_a_damaged_index_and_owns_its_data_dir(tmp_path: Path
         assert second.returncode == 4 and f"process {bot.proc.pid}" in second.stderr, second.stderr
         snap = run_cli(data, "snapshot")
         assert snap.returncode == 0 and "the bot is running" in snap.stdout, snap.stderr
-        name = re.search(r"^snapshot (\S+):", snap.stdout, re.M).group(1)  # type: ignore[union-attr]
+        name = re.search(r"^snapshot (\S+):", snap.stdout, re.MULTILINE).group(1)  # type: ignore[union-attr]
         refused = run_cli(data, "restore", name)
         assert refused.returncode == 4, refused.stderr
         assert "refused" in refused.stderr and f"process {bot.proc.pid}" in refused.stderr
@@ -140,7 +140,7 @@ def _writer(bot: BotProcess, worker: int, acked: list[dict[str, str]], stop: thr
         try:
             status, body = bot.post("/save", {"user_message": text, "ai_message": "覚えておくね",
                                               "user_id": "crash-user", "session_id": f"s{worker}"}, timeout=30)
-        except Exception:  # noqa: BLE001 - the process died mid-request: this write was never acknowledged
+        except Exception:  # the process died mid-request: this write was never acknowledged
             return
         if status in (200, 201) and isinstance(body, dict) and body.get("memory_id"):
             acked.append({"id": body["memory_id"], "text": text})

@@ -141,9 +141,8 @@ async def test_restore_is_refused_while_the_data_dir_is_in_use(tmp_path: Path, e
     await engine.store(S, "My cat is called Mochi")
     snap = await snapshot_engine(engine)
     target = tmp_path / "busy"
-    with DataDirLock(target):
-        with pytest.raises(DataDirBusyError, match="stop it first"):
-            restore_snapshot(snap.path, target, *_paths(target)[:2])
+    with DataDirLock(target), pytest.raises(DataDirBusyError, match="stop it first"):
+        restore_snapshot(snap.path, target, *_paths(target)[:2])
     assert not _paths(target)[0].exists()
 
 
@@ -186,7 +185,7 @@ def test_snapshot_and_restore_commands(tmp_path: Path) -> None:
     con.commit()
     taken = run_cli(data, "snapshot", "--description", "before the change")
     assert taken.returncode == 0, taken.stderr
-    name = re.search(r"^snapshot (\S+):", taken.stdout, re.M).group(1)  # type: ignore[union-attr]
+    name = re.search(r"^snapshot (\S+):", taken.stdout, re.MULTILINE).group(1)  # type: ignore[union-attr]
     con.execute("DELETE FROM notes")
     con.commit()
     con.close()

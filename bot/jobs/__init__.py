@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 from bot.jobs.base import JobSpec
-from bot.jobs.memory import index_maintenance, importance_decay, ttl_sweep, working_memory
+from bot.jobs.memory import importance_decay, index_maintenance, ttl_sweep, working_memory
 from bot.jobs.snapshot import snapshot
 from config import Settings
 
