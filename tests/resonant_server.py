@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import AsyncIterator
 
@@ -17,9 +18,15 @@ from memory.engine import MemoryEngine
 from memory.options import EngineOptions
 
 
+@dataclass
+class Running:
+    url: str  # base URL of /api/memory
+    engine: MemoryEngine
+
+
 @asynccontextmanager
-async def serve(data_dir: Path, embedder: Embedder) -> AsyncIterator[str]:
-    """Yields the base URL of /api/memory; everything is closed (indexes saved) on exit."""
+async def serve(data_dir: Path, embedder: Embedder) -> AsyncIterator[Running]:
+    """The app on a free port; everything is closed (indexes saved) on exit."""
     settings = Settings(_env_file=None, data_dir=data_dir, api_port=0)  # type: ignore[call-arg]
     engine = await MemoryEngine.open(EngineOptions.from_settings(settings), embedder)
     runner = web.AppRunner(create_app(Services(settings=settings, engine=engine), settings), access_log=None)
@@ -28,7 +35,7 @@ async def serve(data_dir: Path, embedder: Embedder) -> AsyncIterator[str]:
     await site.start()
     port = runner.addresses[0][1]
     try:
-        yield f"http://127.0.0.1:{port}/api/memory"
+        yield Running(f"http://127.0.0.1:{port}/api/memory", engine)
     finally:
         await runner.cleanup()
         await engine.close()

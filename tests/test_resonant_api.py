@@ -12,6 +12,7 @@ import httpx
 import pytest
 
 from memory.embedding.base import Embedder
+from memory.types import MemoryFilter, Scope
 from resonant_server import client, serve
 
 SESSION_KEYS = {"session_id", "user_id", "started_at", "last_active", "status"}
@@ -34,8 +35,8 @@ CHOICES = [
 
 @pytest.fixture(scope="module")
 async def base_url(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) -> AsyncIterator[str]:
-    async with serve(tmp_path_factory.mktemp("resonant") / "data", embedder) as url:
-        yield url
+    async with serve(tmp_path_factory.mktemp("resonant") / "data", embedder) as running:
+        yield running.url
 
 
 @pytest.fixture
@@ -338,14 +339,36 @@ async def test_query_filters(api: httpx.AsyncClient) -> None:
 
 
 async def test_everything_survives_a_restart(tmp_path: Path, embedder: Embedder) -> None:
-    async with serve(tmp_path / "data", embedder) as url, client(url) as api:
+    async with serve(tmp_path / "data", embedder) as running, client(running.url) as api:
         sid = await new_session(api)
         await call(api, "POST", "/contexts", json={"session_id": sid, "agent_type": "tsumu",
                                                    "context_data": {"weaving": "tests"}})
         snap = await call(api, "POST", "/snapshots", json={"session_id": sid, "snapshot_type": "pre_major_change"})
-    async with serve(tmp_path / "data", embedder) as url, client(url) as api:
+    async with serve(tmp_path / "data", embedder) as running, client(running.url) as api:
         ctx = await call(api, "POST", "/contexts", json={"session_id": sid, "agent_type": "tsumu",
                                                          "context_data": {"weaving": "docs"}})
         assert ctx["version"] == 2
         full = await call(api, "GET", f"/snapshots/{snap['snapshot_id']}")
         assert full["snapshot_data"]["agent_contexts"][0]["context_data"] == {"weaving": "tests"}
+
+
+async def test_writes_beside_the_memory_engine_all_land(tmp_path: Path, embedder: Embedder) -> None:
+    """The Resonant tables share the engine's SQLite file: concurrent writes of both must all succeed."""
+    async with serve(tmp_path / "data", embedder) as running, client(running.url) as api:
+        sid = await new_session(api)
+        intent = await new_intent(api, sid)
+        api_writes = [api.post("/resonances", json={"session_id": sid, "state": "exploring", "intensity": i / 20,
+                                                    "agents": ["yuno"]}) for i in range(20)]
+        api_writes += [api.post("/contexts", json={"session_id": sid, "agent_type": "kana",
+                                                   "context_data": {"i": i}}) for i in range(10)]
+        api_writes += [api.post("/choice-points", json={"session_id": sid, "intent_id": intent["intent_id"],
+                                                        "question": f"q{i}", "choices": CHOICES}) for i in range(5)]
+        memory_writes = [running.engine.store(Scope("t", "c", "u"), f"思い出 {i}: 海へ行った日のこと {i * 7}")
+                         for i in range(10)]
+        results = await asyncio.gather(*api_writes, *memory_writes)
+        assert [r.status_code for r in results[:len(api_writes)]] == [200] * len(api_writes)
+        summary = (await call(api, "GET", f"/sessions/{sid}"))["summary"]
+        assert (summary["resonance_events"], summary["choice_points"]) == (20, 5)
+        assert (await call(api, "GET", "/contexts/latest", params={"session_id": sid,
+                                                                   "agent_type": "kana"}))["version"] == 10
+        assert (await running.engine.list(MemoryFilter(tenant="t"))).total == 10

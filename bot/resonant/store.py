@@ -46,7 +46,8 @@ async def list_for_session(s: AsyncSession, model: type[Row], session_id: str, t
 
 
 async def count(s: AsyncSession, model: type[Row], session_id: str, *where: ColumnElement[bool]) -> int:
-    stmt = select(func.count()).select_from(model).where(model.session_id == session_id, *where)  # type: ignore[attr-defined]
+    column = model.session_id  # type: ignore[attr-defined]
+    stmt = select(func.count()).select_from(model).where(column == session_id, *where)
     return int((await s.execute(stmt)).scalar_one())
 
 

@@ -136,7 +136,7 @@ def json_errors(handler: Handler) -> Handler:
         except OmoideError as exc:
             return error_response(400, exc.message, exc.field)
         except web.HTTPException as exc:  # e.g. 413 from the body size limit
-            return error_response(exc.status, exc.reason or "request refused")
+            return error_response(exc.status, exc.text or exc.reason or "request refused")
         except Exception:
             log.exception("resonant route failed: %s %s", request.method, request.path)
             return error_response(500, "internal server error")
