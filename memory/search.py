@@ -98,6 +98,33 @@ class Retriever:
         labels, sims = await asyncio.to_thread(index.knn, qvec, n, set(scope.tolist()))
         return list(zip(labels.tolist(), sims.tolist()))
 
+    async def dense_many(self, session: AsyncSession, f: MemoryFilter, now: datetime, queries: np.ndarray,
+                         k: int) -> list[list[tuple[int, float]]]:
+        """Top-k (label, cosine) for many query vectors in one scope: one SQL query and one matrix
+        product (small scopes) or one batched HNSW query (large ones). Used by batch dedup."""
+        assert f.tenant is not None and f.cube is not None
+        state = self.indexes.get(f.tenant, f.cube)
+        if state is None or state.index.alive == 0 or not len(queries):
+            return [[] for _ in range(len(queries))]
+        index = state.index
+        cap = self.options.exact_search_max
+        scope = await self.scope_labels(session, f, now, limit=cap + 1)
+        if len(scope) <= cap:
+            labels, vecs = await asyncio.to_thread(index.vectors, scope)
+            if not len(labels):
+                return [[] for _ in range(len(queries))]
+            sims = queries @ vecs.T
+            kk = min(k, len(labels))
+            top = np.argpartition(-sims, kk - 1, axis=1)[:, :kk]
+            return [sorted(((int(labels[j]), float(row[j])) for j in idx), key=lambda p: -p[1])
+                    for row, idx in zip(sims, top)]
+        found_labels, found_sims = await asyncio.to_thread(index.knn_many, queries, k * 4 + 16)
+        flat = {int(x) for x in found_labels.reshape(-1).tolist() if x >= 0}
+        passing = set((await session.execute(select(MemoryRow.label).where(
+            MemoryRow.label.in_(list(flat)), *filter_clauses(f, now=now)))).scalars())
+        return [[(int(x), float(c)) for x, c in zip(row_l, row_c) if int(x) in passing][:k]
+                for row_l, row_c in zip(found_labels.tolist(), found_sims.tolist())]
+
     async def lexical(self, session: AsyncSession, query: str, f: MemoryFilter, now: datetime,
                       n: int) -> list[int]:
         return await lexical.search(session, query, f, now, n)

@@ -116,24 +116,25 @@ class Writer:
         return BatchResult(saved, failures)
 
     async def _insert(self, pending: list[_Pending]) -> dict[int, SaveResult | BatchFailure]:
-        opts = self.e.options
         out: dict[int, SaveResult | BatchFailure] = {}
         async with self.lock:
             now = utcnow()
             adds: dict[CubeKey, list[tuple[int, np.ndarray]]] = defaultdict(list)
-            fresh: dict[CubeKey, list[tuple[np.ndarray, MemoryRow]]] = defaultdict(list)
             async with self.e.sessions.begin() as s:
+                taken = await self._existing_ids(s, pending)
+                twins = await self._stored_twins(s, pending, now)
+                batch_near = self._batch_near(pending)
+                created: dict[int, MemoryRow] = {}  # pending position -> row added by this batch
                 docs: list[tuple[int, str]] = []
-                for p in pending:
-                    sc, vec = p.item.scope, p.vector
-                    assert vec is not None
-                    key = (sc.tenant, sc.cube)
-                    if p.item.memory_id is not None and await s.get(MemoryRow, p.item.memory_id) is not None:
+                for pos, p in enumerate(pending):
+                    assert p.vector is not None
+                    if p.item.memory_id in taken:
                         out[p.index] = BatchFailure(p.index, f"memory {p.item.memory_id} already exists",
                                                     "ConflictError", "id")
                         continue
-                    twin = next((r for v, r in fresh[key] if _same_scope(r, p) and float(v @ vec) >= opts.dedup_threshold),
-                                None) or await self._stored_twin(s, p, now)
+                    twin = twins.get(pos) or next(
+                        (created[i] for i in batch_near.get(pos, ()) if i in created and _same_scope(created[i], p)),
+                        None)
                     if twin is not None:
                         self._reinforce(s, twin, p, now)
                         out[p.index] = SaveResult(row_to_memory(twin), deduplicated=True)
@@ -142,26 +143,58 @@ class Writer:
                     s.add(row)
                     s.add(_history(row, "add", p.item.actor, now, {"kind": row.kind, "tier": row.tier}))
                     docs.append((row.label, p.text))
-                    adds[key].append((row.label, vec))
-                    fresh[key].append((vec, row))
+                    adds[(row.tenant, row.cube)].append((row.label, p.vector))
+                    created[pos] = row
                     out[p.index] = SaveResult(row_to_memory(row))
                 await lexical.add_documents(s, docs)
                 new_gens = await self._bump(s, set(adds), now)
             self._apply_index(new_gens, adds, {})
         return out
 
-    async def _stored_twin(self, s: AsyncSession, p: _Pending, now: datetime) -> MemoryRow | None:
-        """A stored memory in the same scope that is nearly identical (cosine >= DEDUP_THRESHOLD)."""
-        sc = p.item.scope
-        f = MemoryFilter(tenant=sc.tenant, cube=sc.cube, user_id=sc.user_id, kind=p.kind)
-        assert p.vector is not None
-        near = await self.e.retriever.dense(s, f, now, p.vector, 4)
-        labels = [label for label, cos in near if cos >= self.e.options.dedup_threshold]
-        if not labels:
-            return None
-        rows = (await s.execute(select(MemoryRow).where(MemoryRow.label.in_(labels)))).scalars().all()
+    @staticmethod
+    async def _existing_ids(s: AsyncSession, pending: list[_Pending]) -> set[str]:
+        wanted = [p.item.memory_id for p in pending if p.item.memory_id is not None]
+        if not wanted:
+            return set()
+        return set((await s.execute(select(MemoryRow.id).where(MemoryRow.id.in_(wanted)))).scalars())
+
+    def _batch_near(self, pending: list[_Pending]) -> dict[int, list[int]]:
+        """For each item, the earlier items of the batch in its scope that it nearly duplicates
+        (one similarity matrix per scope, not a Python loop over pairs)."""
+        threshold = self.e.options.dedup_threshold
+        out: dict[int, list[int]] = {}
+        for positions in _scope_groups(pending).values():
+            if len(positions) < 2:
+                continue
+            q = np.vstack([pending[pos].vector for pos in positions])  # type: ignore[misc]
+            sims = np.tril(q @ q.T, k=-1)
+            for j, i in zip(*np.nonzero(sims >= threshold)):
+                out.setdefault(positions[j], []).append(positions[i])
+        return out
+
+    async def _stored_twins(self, s: AsyncSession, pending: list[_Pending], now: datetime) -> dict[int, MemoryRow]:
+        """Stored memories in the same scope that items nearly duplicate (cosine >= DEDUP_THRESHOLD),
+        found with one query per scope rather than one per item."""
+        threshold = self.e.options.dedup_threshold
+        near: dict[int, list[int]] = {}
+        for (tenant, cube, user_id, kind), positions in _scope_groups(pending).items():
+            f = MemoryFilter(tenant=tenant, cube=cube, user_id=user_id, kind=kind)
+            queries = np.vstack([pending[pos].vector for pos in positions])  # type: ignore[misc]
+            for pos, hits in zip(positions, await self.e.retriever.dense_many(s, f, now, queries, 4)):
+                labels = [label for label, cos in hits if cos >= threshold]
+                if labels:
+                    near[pos] = labels
+        if not near:
+            return {}
+        wanted = {label for labels in near.values() for label in labels}
+        rows = (await s.execute(select(MemoryRow).where(MemoryRow.label.in_(wanted)))).scalars().all()
         by_label = {r.label: r for r in rows}
-        return next((by_label[x] for x in labels if x in by_label and _same_scope(by_label[x], p)), None)
+        out: dict[int, MemoryRow] = {}
+        for pos, labels in near.items():
+            twin = next((by_label[x] for x in labels if x in by_label and _same_scope(by_label[x], pending[pos])), None)
+            if twin is not None:
+                out[pos] = twin
+        return out
 
     def _reinforce(self, s: AsyncSession, row: MemoryRow, p: _Pending, now: datetime) -> None:
         row.reinforce_count = (row.reinforce_count or 0) + 1
@@ -260,6 +293,14 @@ class Writer:
                 new_gens = await self._bump(s, set(removes), at) if removes else {}
             self._apply_index(new_gens, {}, removes)
         return deleted
+
+
+def _scope_groups(pending: list[_Pending]) -> dict[tuple[str, str, str | None, Kind], list[int]]:
+    """Positions of the batch grouped by the scope in which duplicates are looked for."""
+    groups: dict[tuple[str, str, str | None, Kind], list[int]] = defaultdict(list)
+    for pos, p in enumerate(pending):
+        groups[(p.item.scope.tenant, p.item.scope.cube, p.item.scope.user_id, p.kind)].append(pos)
+    return groups
 
 
 def _same_scope(row: MemoryRow, p: _Pending) -> bool:

@@ -45,6 +45,15 @@ def test_weights_must_leave_room_for_relevance(monkeypatch: pytest.MonkeyPatch, 
         load_settings()
 
 
+def test_env_example_and_readme_table_are_up_to_date() -> None:
+    """Regenerate both with `python -m config.docs` after changing a setting."""
+    from config.docs import ROOT, env_example, readme_with_table
+
+    assert (ROOT / ".env.example").read_text() == env_example()
+    readme = (ROOT / "README.md").read_text()
+    assert readme == readme_with_table(readme)
+
+
 def test_env_example_lists_every_setting_and_loads_as_is(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     from config.settings import Settings
 

@@ -6,6 +6,7 @@ import time
 
 from aiohttp import web
 
+from bot.api.routes import resonant
 from bot.services import Services
 from config import Settings
 
@@ -30,4 +31,5 @@ def create_app(services: Services, settings: Settings) -> web.Application:
     app[SERVICES] = services
     app.router.add_get("/health/", health)
     app.router.add_get("/health", health)
+    resonant.setup(app)
     return app

@@ -104,6 +104,22 @@ class CubeIndex:
                     k //= 2
         return np.empty(0, np.int64), np.empty(0, np.float32)
 
+    def knn_many(self, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """Batched approximate search: (labels, cosines) arrays of shape (n, k'); -1 pads."""
+        k = min(k, self._alive)
+        n = len(queries)
+        if k <= 0 or not n:
+            return np.full((n, 0), -1, np.int64), np.zeros((n, 0), np.float32)
+        with self._lock.read():
+            while k > 0:
+                try:
+                    labels, dists = self._index.knn_query(np.ascontiguousarray(queries, dtype=np.float32), k=k,
+                                                          num_threads=1)
+                    return labels.astype(np.int64), (1.0 - dists).astype(np.float32)
+                except RuntimeError:
+                    k //= 2
+        return np.full((n, 0), -1, np.int64), np.zeros((n, 0), np.float32)
+
     def vectors(self, labels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(labels, vectors) for the labels that are live in the index.
 

@@ -1,0 +1,47 @@
+"""A real Omoide API process-in-test for the Resonant routes: the app factory on 127.0.0.1, port 0."""
+
+from __future__ import annotations
+
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import AsyncIterator
+
+import httpx
+from aiohttp import web
+
+from bot.api.app import create_app
+from bot.services import Services
+from config import Settings
+from memory.embedding.base import Embedder
+from memory.engine import MemoryEngine
+from memory.options import EngineOptions
+
+
+@dataclass
+class Running:
+    url: str  # base URL of /api/memory
+    engine: MemoryEngine
+
+
+@asynccontextmanager
+async def serve(data_dir: Path, embedder: Embedder) -> AsyncIterator[Running]:
+    """The app on a free port; everything is closed (indexes saved) on exit."""
+    settings = Settings(_env_file=None, data_dir=data_dir, api_port=0)  # type: ignore[call-arg]
+    engine = await MemoryEngine.open(EngineOptions.from_settings(settings), embedder)
+    runner = web.AppRunner(create_app(Services(settings=settings, engine=engine), settings), access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = runner.addresses[0][1]
+    try:
+        yield Running(f"http://127.0.0.1:{port}/api/memory", engine)
+    finally:
+        await runner.cleanup()
+        await engine.close()
+
+
+@asynccontextmanager
+async def client(base_url: str) -> AsyncIterator[httpx.AsyncClient]:
+    async with httpx.AsyncClient(base_url=base_url, timeout=30) as c:
+        yield c
