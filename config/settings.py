@@ -77,7 +77,8 @@ class Settings(BaseSettings):
     api_port: int = Field(8000, ge=0, le=65535, description="Side API port (0 picks a free one).")
 
     # scheduled jobs and snapshots (see memory/lifecycle.py and memory/snapshots.py)
-    jobs_enabled: bool = Field(True, description="Run the scheduled jobs inside the bot process.")
+    jobs_enabled: bool = Field(True, json_schema_extra={"group": "Scheduled jobs and snapshots"},
+                               description="Run the scheduled jobs inside the bot process.")
     ttl_sweep_interval_seconds: int = Field(300, ge=1, description="How often expired short_term memories are deleted.")
     decay_interval_seconds: int = Field(3600, ge=1, description="How often importance decay runs.")
     decay_grace_days: float = Field(
