@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
+from pathlib import Path
 
 from config import Settings
 from memory.errors import OmoideError
@@ -37,7 +38,7 @@ def run_snapshot_command(args: argparse.Namespace, settings: Settings) -> int:
         return EXIT_SNAPSHOT
 
 
-def _paths(settings: Settings) -> tuple:  # type: ignore[type-arg]
+def _paths(settings: Settings) -> tuple[Path, Path, Path]:
     opts = EngineOptions.from_settings(settings)
     return sqlite_path(opts.url), opts.index_dir, snapshots_root(settings.data_dir)
 
