@@ -40,11 +40,19 @@ from memory.types import MemoryFilter, MemoryInput, Scope  # noqa: E402
 CUBE = Scope(tenant="bench", cube="user_user_bench_cube")
 
 
-def clustered(base: np.ndarray, n: int, rng: np.random.Generator, spread: float = 0.35) -> np.ndarray:
-    """n unit vectors scattered around the real ones (cosine to their centre about 0.9)."""
-    centres = base[rng.integers(0, len(base), n)]
-    noise = rng.standard_normal(centres.shape).astype(np.float32) * (spread / np.sqrt(base.shape[1]))
-    out = centres + noise
+def clustered(base: np.ndarray, n: int, rng: np.random.Generator, neighbours: int = 16,
+              noise: float = 0.05) -> np.ndarray:
+    """n unit vectors that follow the real ones' geometry: each lies between a real vector and one of
+    its nearest real neighbours, plus a little noise. (Isotropic noise around each real vector would
+    make every point of a cluster equidistant in 384 dimensions: neighbourhoods real text never has.)"""
+    sims = base @ base.T
+    np.fill_diagonal(sims, -1.0)
+    near = np.argsort(-sims, axis=1)[:, :neighbours]
+    a = rng.integers(0, len(base), n)
+    b = near[a, rng.integers(0, neighbours, n)]
+    t = rng.uniform(0.0, 0.5, (n, 1)).astype(np.float32)
+    out = (1 - t) * base[a] + t * base[b]
+    out += rng.standard_normal(out.shape).astype(np.float32) * (noise / np.sqrt(base.shape[1]))
     return out / np.linalg.norm(out, axis=1, keepdims=True)
 
 

@@ -58,9 +58,9 @@ class Settings(BaseSettings):
         4096, ge=0, json_schema_extra={"group": "Search"},
         description="Scopes with at most this many memories are searched exactly (numpy), not by HNSW."
     )
-    hnsw_m: int = Field(16, ge=4, le=128, description="HNSW graph degree.")
+    hnsw_m: int = Field(32, ge=4, le=128, description="HNSW graph degree.")
     hnsw_ef_construction: int = Field(200, ge=16, le=2000, description="HNSW build quality.")
-    hnsw_ef_search: int = Field(96, ge=8, le=4000, description="HNSW search breadth (recall vs speed).")
+    hnsw_ef_search: int = Field(300, ge=8, le=4000, description="HNSW search breadth (recall vs speed).")
     rrf_k: int = Field(60, ge=1, le=1000, description="Reciprocal rank fusion constant.")
     lexical_weight: float = Field(1.0, ge=0.0, le=10.0, description="Weight of the lexical ranking in fusion.")
     recency_weight: float = Field(0.1, ge=0.0, le=1.0, description="Share of the ranking given to recency.")

@@ -12,9 +12,9 @@ from memory.embedding.e5_convert import DEFAULT_MODEL_ID
 
 @dataclass(frozen=True, slots=True)
 class HnswParams:
-    m: int = 16
+    m: int = 32
     ef_construction: int = 200
-    ef_search: int = 96
+    ef_search: int = 300
 
 
 @dataclass(frozen=True, slots=True)
