@@ -14,6 +14,7 @@ from typing import AsyncIterator, Iterable
 
 import numpy as np
 from sqlalchemy import select
+from sqlalchemy.orm import undefer
 
 from memory.db.models import MemoryRow
 from memory.engine import MemoryEngine
@@ -32,7 +33,7 @@ async def export_user(engine: MemoryEngine, user_id: str, *, tenant: str | None 
     while True:
         stmt = (select(MemoryRow).where(MemoryRow.user_id == user_id, MemoryRow.label > last,
                                         not_expired(utcnow()))
-                .order_by(MemoryRow.label).limit(PAGE))
+                .order_by(MemoryRow.label).limit(PAGE).options(undefer(MemoryRow.embedding)))
         if tenant is not None:
             stmt = stmt.where(MemoryRow.tenant == tenant)
         async with engine.sessions() as s:

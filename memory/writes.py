@@ -125,7 +125,7 @@ class Writer:
                 twins = await self._stored_twins(s, pending, now)
                 batch_near = self._batch_near(pending)
                 created: dict[int, MemoryRow] = {}  # pending position -> row added by this batch
-                docs: list[tuple[int, str]] = []
+                docs: list[tuple[MemoryRow, str]] = []
                 for pos, p in enumerate(pending):
                     assert p.vector is not None
                     if p.item.memory_id in taken:
@@ -142,7 +142,7 @@ class Writer:
                     row = self._new_row(p, now)
                     s.add(row)
                     s.add(_history(row, "add", p.item.actor, now, {"kind": row.kind, "tier": row.tier}))
-                    docs.append((row.label, p.text))
+                    docs.append((row, p.text))
                     adds[(row.tenant, row.cube)].append((row.label, p.vector))
                     created[pos] = row
                     out[p.index] = SaveResult(row_to_memory(row))
@@ -248,7 +248,7 @@ class Writer:
                     row.emotions = [[e.label, e.score] for e in emotions or []]
                     row.summary = summary or ""
                     await lexical.remove_documents(s, [old])
-                    await lexical.add_documents(s, [(row.label, content)])
+                    await lexical.add_documents(s, [(row, content)])
                     removes[key], adds[key] = [old], [(row.label, vec)]
                     changes["content"] = "re-embedded"
                 if tags is not None:

@@ -48,7 +48,7 @@ class MemoryRow(Base):
     last_accessed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     access_count: Mapped[int] = mapped_column(Integer, default=0)
     reinforce_count: Mapped[int] = mapped_column(Integer, default=0)
-    embedding: Mapped[bytes] = mapped_column(LargeBinary)
+    embedding: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)  # read only when needed
     embedding_model: Mapped[str] = mapped_column(String(256))
     embedding_dim: Mapped[int] = mapped_column(Integer)
 
@@ -90,7 +90,9 @@ class MetaRow(Base):
     value: Mapped[str] = mapped_column(Text)
 
 
-# The lexical index: rowid = memories.label, terms = Japanese-aware tokens (memory.text.tokenize).
-FTS_DDL = "CREATE VIRTUAL TABLE IF NOT EXISTS memory_fts USING fts5(terms, tokenize='unicode61 remove_diacritics 0')"
+# The lexical index: rowid = memories.label, terms = Japanese-aware tokens (memory.text.tokenize),
+# scope = hashed tenant/cube/user tokens (memory.index.lexical).
+FTS_DDL = ("CREATE VIRTUAL TABLE IF NOT EXISTS memory_fts USING fts5(terms, scope, "
+           "tokenize='unicode61 remove_diacritics 0')")
 
 __all__ = ["Base", "MemoryRow", "HistoryRow", "CubeRow", "MetaRow", "FTS_DDL"]

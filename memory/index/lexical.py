@@ -1,8 +1,17 @@
-"""The lexical side: an FTS5 table of Japanese-aware terms, kept in the same transaction as the rows."""
+"""The lexical side: an FTS5 table of Japanese-aware terms, kept in the same transaction as the rows.
+
+Each document also carries scope tokens (hashes of tenant, cube and user) in a second column, so a
+scoped search is answered by FTS5 alone (`scope : "c…" AND terms : (…)`, ordered by rank with a
+limit) instead of joining every match to the memories table: at 100k memories in one cube the join
+costs tens of milliseconds, the FTS-only query about one. Other filters are applied afterwards to
+the few candidates, with a join as the fallback when they are too narrow.
+"""
 
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime
+from typing import Sequence
 
 from sqlalchemy import Integer, column, select, table, text
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -12,14 +21,45 @@ from memory.store import filter_clauses
 from memory.text.tokenize import fts_match_expression, index_document, query_terms
 from memory.types import MemoryFilter
 
-fts = table("memory_fts", column("rowid", Integer), column("terms"))
+fts = table("memory_fts", column("rowid", Integer), column("terms"), column("scope"))
+OVERFETCH = 4
 
 
-async def add_documents(session: AsyncSession, docs: list[tuple[int, str]]) -> None:
-    """Index (label, text) pairs; call inside the write transaction that adds the rows."""
+def _token(kind: str, *parts: str | None) -> str:
+    return kind + hashlib.blake2b("\x00".join(p or "" for p in parts).encode(), digest_size=8).hexdigest()
+
+
+def scope_tokens(tenant: str, cube: str, user_id: str | None) -> str:
+    tokens = [_token("t", tenant), _token("c", tenant, cube)]
+    if user_id is not None:
+        tokens.append(_token("u", tenant, cube, user_id))
+    return " ".join(tokens)
+
+
+def _scope_match(f: MemoryFilter) -> str | None:
+    if f.tenant is None:
+        return None
+    if f.cube is None:
+        return f'scope : "{_token("t", f.tenant)}"'
+    if f.user_id is None:
+        return f'scope : "{_token("c", f.tenant, f.cube)}"'
+    return f'scope : "{_token("u", f.tenant, f.cube, f.user_id)}"'
+
+
+def _narrower_than_scope(f: MemoryFilter) -> bool:
+    """Filters the scope tokens do not cover (a user without a cube is one of them)."""
+    return (f.user_id is not None and f.cube is None) or any(
+        v is not None for v in (f.session_id, f.kind, f.tiers, f.tags, f.content_type, f.emotions,
+                                 f.created_after, f.created_before, f.min_importance, f.ids))
+
+
+async def add_documents(session: AsyncSession, docs: Sequence[tuple[MemoryRow, str]]) -> None:
+    """Index (row, text) pairs; call inside the write transaction that adds the rows."""
     if docs:
-        await session.execute(text("INSERT INTO memory_fts(rowid, terms) VALUES (:rowid, :terms)"),
-                              [{"rowid": label, "terms": index_document(body)} for label, body in docs])
+        await session.execute(
+            text("INSERT INTO memory_fts(rowid, terms, scope) VALUES (:rowid, :terms, :scope)"),
+            [{"rowid": row.label, "terms": index_document(body),
+              "scope": scope_tokens(row.tenant, row.cube, row.user_id)} for row, body in docs])
 
 
 async def remove_documents(session: AsyncSession, labels: list[int]) -> None:
@@ -32,11 +72,22 @@ async def search(session: AsyncSession, query: str, f: MemoryFilter, now: dateti
     expr = fts_match_expression(query_terms(query))
     if expr is None:
         return []
-    stmt = (
-        select(MemoryRow.label)
-        .join(fts, fts.c.rowid == MemoryRow.label)
-        .where(text("memory_fts MATCH :q").bindparams(q=expr), *filter_clauses(f, now=now))
-        .order_by(text("bm25(memory_fts)"))
-        .limit(limit)
-    )
+    scope = _scope_match(f)
+    match = f"{scope} AND terms : ({expr})" if scope else f"terms : ({expr})"
+    fetch = limit * OVERFETCH
+    ranked = list((await session.execute(
+        text("SELECT rowid FROM memory_fts WHERE memory_fts MATCH :q ORDER BY rank LIMIT :n"),
+        {"q": match, "n": fetch})).scalars())
+    if not ranked:
+        return []
+    passing = set((await session.execute(select(MemoryRow.label).where(
+        MemoryRow.label.in_(ranked), *filter_clauses(f, now=now)))).scalars())
+    kept = [label for label in ranked if label in passing]
+    if len(kept) >= limit or len(ranked) < fetch or not _narrower_than_scope(f):
+        return kept[:limit]
+    stmt = (select(MemoryRow.label)  # narrow filters: let SQLite join, slower but complete
+            .join(fts, fts.c.rowid == MemoryRow.label)
+            .where(text("memory_fts MATCH :q").bindparams(q=match), *filter_clauses(f, now=now))
+            .order_by(text("bm25(memory_fts)"))
+            .limit(limit))
     return list((await session.execute(stmt)).scalars())
