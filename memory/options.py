@@ -21,7 +21,7 @@ class HnswParams:
 class EngineOptions:
     data_dir: Path = Path("./data")
     database_url: str = ""
-    sqlite_synchronous: str = "FULL"
+    sqlite_synchronous: str = "NORMAL"
     embedding_model: str = DEFAULT_MODEL_ID
     embedding_backend: str = "fastembed"
     embedding_threads: int | None = None

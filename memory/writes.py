@@ -19,6 +19,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from memory.db.models import CubeRow, HistoryRow, MemoryRow, MetaRow
+from memory.db.upsert import upsert
 from memory.errors import NotFoundError, OmoideError
 from memory.index import lexical
 from memory.store import filter_clauses, row_to_memory, utcnow
@@ -68,9 +69,10 @@ class Writer:
         new: dict[CubeKey, int] = {}
         for key in cubes:
             gen = self.generations.get(key, 0) + 1
-            await s.merge(CubeRow(tenant=key[0], cube=key[1], generation=gen, created_at=now))
+            await upsert(s, CubeRow.__table__, {"tenant": key[0], "cube": key[1], "generation": gen, "created_at": now},
+                         ["tenant", "cube"], ["generation"])
             new[key] = gen
-        await s.merge(MetaRow(key="next_label", value=str(self.next_label)))
+        await upsert(s, MetaRow.__table__, {"key": "next_label", "value": str(self.next_label)}, ["key"], ["value"])
         return new
 
     def _apply_index(self, new_gens: dict[CubeKey, int], adds: dict[CubeKey, list[tuple[int, np.ndarray]]],

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async
 from memory.db.models import FTS_DDL, Base
 
 
-def create_engine(url: str, *, synchronous: str = "FULL") -> AsyncEngine:
+def create_engine(url: str, *, synchronous: str = "NORMAL") -> AsyncEngine:
     """An async engine; for SQLite: WAL so readers never block the writer, and a busy timeout."""
     parsed = make_url(url)
     kwargs: dict[str, Any] = {}
