@@ -39,6 +39,7 @@ ROUTE_MODULES: tuple[str, ...] = (
     "bot.api.routes.tools",
     "bot.api.routes.admin",
 )
+MAX_URL_BYTES = 131072  # GET query texts are at most QUERY_TEXT_CHARS, so their URLs fit
 Setup = Callable[[web.Application], None]
 
 
@@ -62,7 +63,8 @@ def _state(services: Services, settings: Settings) -> ApiState:
 
 
 def create_app(services: Services, settings: Settings, *, extra: Sequence[Setup] = ()) -> web.Application:
-    app = web.Application(client_max_size=settings.api_max_body_bytes, middlewares=MIDDLEWARES)
+    app = web.Application(client_max_size=settings.api_max_body_bytes, middlewares=MIDDLEWARES,
+                          handler_args={"max_line_size": MAX_URL_BYTES})
     app[SERVICES] = services
     app[STATE] = _state(services, settings)
     api = Api(app)

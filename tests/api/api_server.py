@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Awaitable, Callable
 
 import httpx
 from aiohttp import web
@@ -30,3 +30,6 @@ class ApiServer:
             r = await c.post("/admin/api-keys", json={"name": "test", **fields})
             assert r.status_code == 201, r.text
             return r.json()["key"]
+
+
+MakeApi = Callable[..., Awaitable[ApiServer]]

@@ -2,21 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any, AsyncIterator, Awaitable, Callable
+from typing import Any, AsyncIterator
 
 import pytest
 from aiohttp import web
 
-from api_server import ApiServer
+from api_server import ApiServer, MakeApi
 
 from bot.api.app import create_app
 from bot.services import Services
 from config import load_settings
 from memory.engine import MemoryEngine
 from memory.options import EngineOptions
-
-
-MakeApi = Callable[..., Awaitable[ApiServer]]
 
 
 @pytest.fixture

@@ -11,6 +11,8 @@ from memory.validation import MAX_CONTENT_CHARS
 
 NOT_BLANK = r"\S"
 Text = Annotated[str, StringConstraints(min_length=1, max_length=MAX_CONTENT_CHARS, pattern=NOT_BLANK)]
+QUERY_TEXT_CHARS = 4096  # search text sent in a URL (GET): kept well under the URL limit
+QueryText = Annotated[str, StringConstraints(min_length=1, max_length=QUERY_TEXT_CHARS, pattern=NOT_BLANK)]
 UserId = Annotated[str, StringConstraints(min_length=1, max_length=128, pattern=NOT_BLANK)]
 TenantId = Annotated[str, StringConstraints(min_length=1, max_length=128, pattern=NOT_BLANK)]
 SessionId = Annotated[str, StringConstraints(min_length=1, max_length=256, pattern=NOT_BLANK)]

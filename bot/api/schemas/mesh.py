@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field, StringConstraints
 
-from bot.api.schemas.common import FailedItem, Metadata, Name, Request, SessionId, TenantId, Text
+from bot.api.schemas.common import FailedItem, Metadata, Name, QueryText, Request, SessionId, TenantId, Text
 
 Email = Annotated[str, StringConstraints(min_length=3, max_length=320, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
 Username = Annotated[str, StringConstraints(min_length=3, max_length=64, pattern=r"^[A-Za-z0-9_.-]+$")]
@@ -106,7 +106,7 @@ class BatchOut(BaseModel):
 
 class SearchQuery(Request):
     tenant_id: TenantId
-    query: Text
+    query: QueryText
     top_k: int = Field(5, ge=1, le=1000)
     conversation_id: SessionId | None = None
     min_importance: float | None = Field(None, ge=0.0, le=1.0)
