@@ -8,11 +8,12 @@ nothing answers 5xx, every status is documented, and every body matches its sche
 from __future__ import annotations
 
 import os
+import queue
 import re
 import signal
 import subprocess
 import sys
-import time
+import threading
 from pathlib import Path
 from typing import Iterator
 
@@ -57,24 +58,32 @@ def bot_api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str
     proc = subprocess.Popen([sys.executable, "-m", "bot", "api"], cwd=ROOT, env=env, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True)
     lines: list[str] = []
-    port = None
-    try:
-        deadline = time.monotonic() + 180
-        while port is None and time.monotonic() < deadline:
-            line = proc.stderr.readline()  # type: ignore[union-attr]
-            if not line:
-                break
+    found: "queue.Queue[int]" = queue.Queue()
+
+    def drain() -> None:  # keep reading: a full pipe would block the server's logging
+        for line in proc.stderr:  # type: ignore[union-attr]
             lines.append(line)
             if m := re.search(r"api listening on http://127\.0\.0\.1:(\d+)", line):
-                port = int(m.group(1))
-        assert port, "".join(lines)
+                found.put(int(m.group(1)))
+
+    reader = threading.Thread(target=drain, daemon=True)
+    reader.start()
+    try:
+        try:
+            port = found.get(timeout=180)
+        except queue.Empty:
+            raise AssertionError("".join(lines)) from None
         yield f"http://127.0.0.1:{port}", (data / "admin.key").read_text().strip()
     finally:
         proc.send_signal(signal.SIGTERM)
-        out, err = proc.communicate(timeout=60)
+        out = proc.stdout.read()  # type: ignore[union-attr]
+        proc.wait(timeout=60)
+        reader.join(timeout=10)
+    err = "".join(lines)
     assert proc.returncode == 0, err
     assert "stopped cleanly" in err and "DISCORD_TOKEN" not in err  # `api` alone does not ask for Discord
     assert out.count("omo_") == 1  # the admin key was printed once
+    assert "Traceback" not in err, err[-5000:]
 
 
 def test_api_subcommand_serves_alone(bot_api: tuple[str, str]) -> None:

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from bot.api.auth.keys import KeyInfo, KeyStore
+from bot.api.auth.secrets import key_hash
 from bot.api.auth.tokens import Tokens
 from bot.api.errors import forbidden, unauthorized
 from bot.api.store import MeshUserRow, TenantRow
@@ -69,13 +70,14 @@ class Access:
         self._cache.clear()
 
     async def _key(self, key: str) -> KeyInfo | None:
-        hit = self._cache.get(key)
+        digest = key_hash(key)  # the cache holds hashes, never keys
+        hit = self._cache.get(digest)
         if hit and time.monotonic() - hit[0] < CACHE_SECONDS:
             return hit[1]
         info = await self.keys.find(key)
         if len(self._cache) > 10_000:
             self._cache.clear()
-        self._cache[key] = (time.monotonic(), info)
+        self._cache[digest] = (time.monotonic(), info)
         return info
 
     async def resolve(self, api_key: str | None, bearer: str | None) -> Principal:
