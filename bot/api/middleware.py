@@ -66,7 +66,8 @@ async def _audit(request: web.Request, status: int) -> None:
     peer = request.remote
     try:
         async with request.app[STATE].engine.sessions.begin() as s:
-            s.add(AuditRow(at=utcnow(), actor=who.id if who else "anonymous", method=request.method, path=request.path[:512], status=status,
+            s.add(AuditRow(at=utcnow(), actor=who.id if who else "anonymous", method=request.method,
+                           path=request.path[:512], status=status,
                            tenant=request.get(AUDIT_TENANT), target=request.get(AUDIT_TARGET),
                            client_ip=peer[:64] if peer else None))
     except Exception:  # the audit log must not turn a done write into an error
