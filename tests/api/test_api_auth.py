@@ -118,7 +118,7 @@ async def test_admin_export_forget_reindex_settings_and_audit(make_api: MakeApi)
 
 
 async def test_rate_limit_answers_429_with_retry_after_per_key(make_api: MakeApi) -> None:
-    api = await make_api(api_rate_limit_per_minute=6, api_rate_limit_burst=3)
+    api = await make_api(api_rate_limit_per_minute=1, api_rate_limit_burst=3)  # refills 1 a minute
     other = await api.new_key()  # the admin spent one request here
     async with api.client(api.admin_key) as c, api.client(other) as o:
         statuses = [(await c.get("/v1/tools")).status_code for _ in range(3)]
@@ -156,3 +156,16 @@ async def test_logs_never_carry_keys_or_tokens(api: ApiServer, caplog: pytest.Lo
     text = caplog.text
     for secret in (key, api.admin_key, tokens["access_token"], tokens["refresh_token"], "SecurePass123"):
         assert secret not in text
+
+
+def test_token_bucket_refills_at_the_configured_rate() -> None:
+    from bot.api.ratelimit import RateLimiter
+
+    bucket = RateLimiter(per_minute=60, burst=2)
+    assert bucket.take("k", now=0.0) == 0 and bucket.take("k", now=0.0) == 0
+    assert bucket.take("k", now=0.0) == 1  # empty: one token a second, so Retry-After: 1
+    assert bucket.take("other", now=0.0) == 0  # each caller has its own bucket
+    assert bucket.take("k", now=1.0) == 0 and bucket.take("k", now=1.0) == 1
+    assert bucket.take("k", now=100.0) == 0 and bucket.take("k", now=100.0) == 0  # refills up to the burst only
+    assert bucket.take("k", now=100.0) == 1
+    assert RateLimiter(per_minute=0, burst=1).take("k", now=0.0) == 0  # 0 = unlimited
