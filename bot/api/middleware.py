@@ -26,7 +26,7 @@ def is_public(request: web.Request) -> bool:
     if op is not None:
         return op.public
     path = request.path.rstrip("/")
-    return path in PUBLIC_PATHS or path.endswith("/health") or path == ""
+    return path in PUBLIC_PATHS or path.endswith("/health")
 
 
 @web.middleware

@@ -8,7 +8,7 @@ and serialises the handler's model; `bot.api.openapi` turns the recorded operati
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import partial
 from typing import Any, Awaitable, Callable, get_args, get_origin
 
@@ -41,8 +41,7 @@ class Operation:
     errors: tuple[int, ...] = ()
     description: str = ""
     media_type: str = "application/json"
-    spec: bool = True  # False: served but left out of the document (fallbacks)
-    extra: dict[str, Any] = field(default_factory=dict)
+    spec: bool = True  # False: served but left out of the document (fallbacks, WebSockets)
 
     @property
     def audited(self) -> bool:
