@@ -42,6 +42,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bot", description="Omoide bot process")
     sub = parser.add_subparsers(dest="command")
     sub.add_parser("run", help="start the bot and the API (the default)")
+    sub.add_parser("api", help="serve the side API alone (no Discord client)")
     p_re = sub.add_parser("reindex", help="rebuild every vector index from the database")
     p_re.add_argument("--re-embed", action="store_true", help="re-embed every memory with EMBEDDING_MODEL first")
     add_snapshot_commands(sub)
@@ -59,7 +60,7 @@ def main(argv: list[str] | None = None) -> int:
             asyncio.run(_reindex(settings, args.re_embed))
         else:
             from bot.runner import serve
-            asyncio.run(serve(settings))
+            asyncio.run(serve(settings, discord=args.command != "api"))
     except EmbeddingMismatchError as exc:
         log.error("%s", exc)
         return 3

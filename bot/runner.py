@@ -15,7 +15,8 @@ from config import Settings
 log = logging.getLogger("omoide")
 
 
-async def serve(settings: Settings) -> None:
+async def serve(settings: Settings, *, discord: bool = True) -> None:
+    """Run until SIGINT/SIGTERM; `discord=False` (`python -m bot api`) serves the API alone."""
     services = await Services.start(settings)
     runner = web.AppRunner(create_app(services, settings), access_log=None)
     await runner.setup()
@@ -23,7 +24,7 @@ async def serve(settings: Settings) -> None:
     await site.start()
     port = runner.addresses[0][1] if runner.addresses else settings.api_port
     log.info("api listening on http://%s:%s (health: /health/)", settings.api_host, port)
-    if settings.discord_token is None:
+    if discord and settings.discord_token is None:
         log.warning("DISCORD_TOKEN is not set, so the Discord bot is off; the API keeps running. "
                     "Add DISCORD_TOKEN=<your bot token> to .env (see .env.example) and restart.")
     stop = asyncio.Event()

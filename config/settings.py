@@ -107,6 +107,27 @@ class Settings(BaseSettings):
         7.0, ge=0.0, description="Snapshots older than this are removed (0 = no age limit); the newest is always kept."
     )
 
+    # side API (auth, limits, Memory Mesh accounts)
+    api_default_tenant: str = Field(
+        "default", min_length=1, max_length=128,
+        description="Tenant of EmotionMemCore, CocoroCore2 and Memory Tools calls made without X-Tenant-ID.",
+    )
+    api_emotion_names: Literal["ja", "en", "key"] = Field(
+        "ja", description="How API responses name emotions: ja (喜び), en (Joy) or key (joy)."
+    )
+    api_rate_limit_per_minute: int = Field(
+        600, ge=0, description="Requests a minute per API key or token (0 = unlimited); over it: 429 + Retry-After."
+    )
+    api_rate_limit_burst: int = Field(60, ge=1, description="Requests a key may send at once before the rate applies.")
+    api_max_body_bytes: int = Field(
+        1048576, ge=1024, le=1073741824, description="Largest request body in bytes; a bigger one gets 413."
+    )
+    api_jwt_access_minutes: int = Field(30, ge=1, le=1440, description="Life of a Memory Mesh access token.")
+    api_jwt_refresh_days: int = Field(30, ge=1, le=365, description="Life of a Memory Mesh refresh token (one use).")
+    api_open_registration: bool = Field(
+        True, description="Anyone may register a Memory Mesh user (users reach only tenants they own)."
+    )
+
     @model_validator(mode="after")
     def _weights_leave_room_for_relevance(self) -> "Settings":
         if self.recency_weight + self.importance_weight >= 1.0:

@@ -18,6 +18,9 @@ from memory.engine import MemoryEngine
 from memory.options import EngineOptions
 
 
+_KEYS: dict[str, str] = {}  # base URL -> the admin key its server wrote (every route but health needs a key)
+
+
 @dataclass
 class Running:
     url: str  # base URL of /api/memory
@@ -27,21 +30,26 @@ class Running:
 @asynccontextmanager
 async def serve(data_dir: Path, embedder: Embedder) -> AsyncIterator[Running]:
     """The app on a free port; everything is closed (indexes saved) on exit."""
-    settings = Settings(_env_file=None, data_dir=data_dir, api_port=0)  # type: ignore[call-arg]
+    settings = Settings(_env_file=None, data_dir=data_dir, api_port=0,  # type: ignore[call-arg]
+                        api_rate_limit_per_minute=0)
     engine = await MemoryEngine.open(EngineOptions.from_settings(settings), embedder)
     runner = web.AppRunner(create_app(Services(settings=settings, engine=engine), settings), access_log=None)
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)
     await site.start()
     port = runner.addresses[0][1]
+    url = f"http://127.0.0.1:{port}/api/memory"
+    _KEYS[url] = (data_dir / "admin.key").read_text().strip()
     try:
-        yield Running(f"http://127.0.0.1:{port}/api/memory", engine)
+        yield Running(url, engine)
     finally:
+        _KEYS.pop(url, None)
         await runner.cleanup()
         await engine.close()
 
 
 @asynccontextmanager
 async def client(base_url: str) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(base_url=base_url, timeout=30) as c:
+    headers = {"X-API-Key": _KEYS[base_url]} if base_url in _KEYS else {}
+    async with httpx.AsyncClient(base_url=base_url, timeout=30, headers=headers) as c:
         yield c

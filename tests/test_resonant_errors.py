@@ -179,7 +179,7 @@ async def test_a_body_that_is_not_an_object_is_422(api: httpx.AsyncClient) -> No
 
 async def test_an_oversized_body_is_413(api: httpx.AsyncClient, world: dict[str, str]) -> None:
     big = {"user_id": "u", "metadata": {"blob": "x" * (2 * 1024 * 1024)}}
-    assert_error(await api.post("/sessions", json=big), 413, None, "Maximum request body size")
+    assert_error(await api.post("/sessions", json=big), 413, None, "API_MAX_BODY_BYTES")
 
 
 JUNK: list[Any] = [None, [], "x", 0, True, {"session_id": None}, {"session_id": 1, "intent_id": [], "state": {},

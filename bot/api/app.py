@@ -1,35 +1,90 @@
-"""App factory: `create_app(services, settings)` builds the aiohttp application with typed state."""
+"""App factory: `create_app(services, settings)` builds the aiohttp application with typed state.
+
+Each API family is a module with `setup(app)`; ROUTE_MODULES lists them, so a new family is one line
+(its routes get auth, rate limits, audit, JSON errors and OpenAPI entries from `bot.api.registry`).
+"""
 
 from __future__ import annotations
 
+import importlib
 import time
+from typing import AsyncIterator, Callable, Sequence
 
 from aiohttp import web
 
-from bot.api.routes import resonant
+from bot.api import openapi
+from bot.api.auth.keys import KeyStore
+from bot.api.auth.principal import Access
+from bot.api.auth.secrets import read_or_create_secret
+from bot.api.auth.tokens import Tokens
+from bot.api.auth.users import Users
+from bot.api.conversations import Conversations
+from bot.api.hub import Hub
+from bot.api.middleware import MIDDLEWARES
+from bot.api.ratelimit import RateLimiter
+from bot.api.registry import OPERATIONS, Api
+from bot.api.schemas.emotionmem import HealthResponse
+from bot.api.state import STATE, ApiState
+from bot.api.store import create_tables
 from bot.services import Services
 from config import Settings
 
 SERVICES = web.AppKey("services", Services)
+JWT_SECRET_FILE = "jwt.secret"
+ROUTE_MODULES: tuple[str, ...] = (
+    "bot.api.routes.emotionmem",
+    "bot.api.routes.cocoro",
+    "bot.api.routes.mesh_auth",
+    "bot.api.routes.mesh",
+    "bot.api.routes.tools",
+    "bot.api.routes.admin",
+    "bot.api.routes.resonant",
+)
+MAX_URL_BYTES = 131072  # GET query texts are at most QUERY_TEXT_CHARS, so their URLs fit
+Setup = Callable[[web.Application], None]
 
 
-async def health(request: web.Request) -> web.Response:
+async def health(request: web.Request) -> HealthResponse:
     services = request.app[SERVICES]
     engine = services.engine
-    return web.json_response({
-        "status": "healthy",
-        "service": "omoide",
-        "embedding_model": engine.embeddings.model_id,
-        "embedding_dim": engine.embeddings.dim,
-        "cubes": len(engine.indexes.cubes()),
-        "uptime_seconds": round(time.time() - services.started_at, 1),
-    })
+    return HealthResponse(status="healthy", service="omoide", embedding_model=engine.embeddings.model_id,
+                          embedding_dim=engine.embeddings.dim, cubes=len(engine.indexes.cubes()),
+                          uptime_seconds=round(time.time() - services.started_at, 1))
 
 
-def create_app(services: Services, settings: Settings) -> web.Application:
-    app = web.Application(client_max_size=1024 * 1024)
+def _state(services: Services, settings: Settings) -> ApiState:
+    engine = services.engine
+    tokens = Tokens(read_or_create_secret(settings.data_dir / JWT_SECRET_FILE), settings.api_jwt_access_minutes,
+                    settings.api_jwt_refresh_days)
+    keys = KeyStore(engine.sessions)
+    return ApiState(services=services, settings=settings, keys=keys, users=Users(engine.sessions, tokens),
+                    access=Access(keys, tokens, engine.sessions, engine, settings.api_default_tenant),
+                    limiter=RateLimiter(settings.api_rate_limit_per_minute, settings.api_rate_limit_burst),
+                    hub=Hub(), conversations=Conversations(engine.sessions))
+
+
+def create_app(services: Services, settings: Settings, *, extra: Sequence[Setup] = ()) -> web.Application:
+    app = web.Application(client_max_size=settings.api_max_body_bytes, middlewares=MIDDLEWARES,
+                          handler_args={"max_line_size": MAX_URL_BYTES})
     app[SERVICES] = services
-    app.router.add_get("/health/", health)
-    app.router.add_get("/health", health)
-    resonant.setup(app)
+    app[STATE] = _state(services, settings)
+    api = Api(app)
+    for path in ("/health/", "/health"):
+        api.add("GET", path, health, summary="Liveness and the model in use", tag="Health", response=HealthResponse,
+                public=True)
+    for name in ROUTE_MODULES:
+        importlib.import_module(name).setup(app)
+    for setup in extra:
+        setup(app)
+    openapi.setup(app)
+    app[openapi.SPEC] = openapi.build_spec(app[OPERATIONS])
+    app.cleanup_ctx.append(_lifecycle)
     return app
+
+
+async def _lifecycle(app: web.Application) -> AsyncIterator[None]:
+    st = app[STATE]
+    await create_tables(st.engine.db)
+    await st.keys.ensure_admin_key(st.settings.data_dir)
+    yield
+    await st.hub.close_all()

@@ -1,0 +1,1 @@
+"""Pydantic models per family: they validate requests and generate the OpenAPI document."""

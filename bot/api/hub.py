@@ -1,0 +1,58 @@
+"""WebSocket fan-out: each new Memory Mesh message is pushed to the listeners of its tenant."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import defaultdict
+from typing import Any
+
+from aiohttp import web
+
+log = logging.getLogger("omoide.api")
+SEND_TIMEOUT = 5.0
+
+
+class Hub:
+    def __init__(self) -> None:
+        self._listeners: dict[str, set[web.WebSocketResponse]] = defaultdict(set)
+
+    def add(self, tenant: str, ws: web.WebSocketResponse) -> None:
+        self._listeners[tenant].add(ws)
+
+    def remove(self, tenant: str, ws: web.WebSocketResponse) -> None:
+        group = self._listeners.get(tenant)
+        if group is not None:
+            group.discard(ws)
+            if not group:
+                del self._listeners[tenant]
+
+    def count(self) -> int:
+        return sum(len(g) for g in self._listeners.values())
+
+    async def publish(self, tenant: str, event: dict[str, Any]) -> int:
+        """Send to every open listener of the tenant; a slow or closed one is dropped, never waited on long."""
+        group = list(self._listeners.get(tenant, ()))
+        if not group:
+            return 0
+
+        async def send(ws: web.WebSocketResponse) -> bool:
+            if ws.closed:
+                return False
+            try:
+                await asyncio.wait_for(ws.send_json(event), SEND_TIMEOUT)
+                return True
+            except (ConnectionError, RuntimeError, asyncio.TimeoutError):
+                return False
+
+        results = await asyncio.gather(*(send(ws) for ws in group))
+        for ws, ok in zip(group, results):
+            if not ok:
+                self.remove(tenant, ws)
+        return sum(results)
+
+    async def close_all(self) -> None:
+        for group in list(self._listeners.values()):
+            for ws in list(group):
+                await ws.close(code=1001, message=b"server shutdown")
+        self._listeners.clear()

@@ -1,0 +1,35 @@
+"""Per-caller token buckets: `rate` requests a minute with bursts up to `burst`."""
+
+from __future__ import annotations
+
+import math
+import time
+
+
+class RateLimiter:
+    def __init__(self, per_minute: int, burst: int, max_callers: int = 50_000) -> None:
+        self.enabled = per_minute > 0
+        self.rate = per_minute / 60.0
+        self.burst = float(max(burst, 1))
+        self.max_callers = max_callers
+        self._buckets: dict[str, tuple[float, float]] = {}  # caller -> (tokens, last time)
+
+    def take(self, caller: str, now: float | None = None) -> int:
+        """0 when the request may go; otherwise the whole seconds to wait (for Retry-After)."""
+        if not self.enabled:
+            return 0
+        now = time.monotonic() if now is None else now
+        tokens, last = self._buckets.get(caller, (self.burst, now))
+        tokens = min(self.burst, tokens + (now - last) * self.rate)
+        if tokens >= 1.0:
+            self._store(caller, tokens - 1.0, now)
+            return 0
+        self._store(caller, tokens, now)
+        return max(1, math.ceil((1.0 - tokens) / self.rate))
+
+    def _store(self, caller: str, tokens: float, now: float) -> None:
+        if len(self._buckets) >= self.max_callers and caller not in self._buckets:
+            full = [k for k, (t, last) in self._buckets.items() if t + (now - last) * self.rate >= self.burst]
+            for k in full:
+                del self._buckets[k]
+        self._buckets[caller] = (tokens, now)

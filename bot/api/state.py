@@ -1,0 +1,55 @@
+"""What the API's handlers share, kept on the application under typed keys."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from aiohttp import web
+
+from bot.api.auth.keys import KeyStore
+from bot.api.auth.principal import Access, Principal
+from bot.api.auth.users import Users
+from bot.api.conversations import Conversations
+from bot.api.hub import Hub
+from bot.api.ratelimit import RateLimiter
+from bot.services import Services
+from config import Settings
+from memory.engine import MemoryEngine
+
+
+@dataclass
+class ApiState:
+    services: Services
+    settings: Settings
+    keys: KeyStore
+    users: Users
+    access: Access
+    limiter: RateLimiter
+    hub: Hub
+    conversations: Conversations
+
+    @property
+    def engine(self) -> MemoryEngine:
+        return self.services.engine
+
+
+STATE = web.AppKey("api_state", ApiState)
+PRINCIPAL = web.RequestKey("principal", Principal)
+AUDIT_TENANT = web.RequestKey("audit_tenant", str)
+AUDIT_TARGET = web.RequestKey("audit_target", str)
+
+
+def state(request: web.Request) -> ApiState:
+    return request.app[STATE]
+
+
+def principal(request: web.Request) -> Principal:
+    return request[PRINCIPAL]
+
+
+def audit(request: web.Request, *, tenant: str | None = None, target: str | None = None) -> None:
+    """Say what a write touched; the middleware records it with who, when and the outcome."""
+    if tenant is not None:
+        request[AUDIT_TENANT] = tenant
+    if target is not None:
+        request[AUDIT_TARGET] = target[:2000]
