@@ -64,7 +64,8 @@ class Settings(BaseSettings):
     rrf_k: int = Field(60, ge=1, le=1000, description="Reciprocal rank fusion constant.")
     dense_weight: float = Field(1.0, ge=0.0, le=10.0, description="Weight of the vector ranking in fusion.")
     lexical_weight: float = Field(1.0, ge=0.0, le=10.0, description="Weight of the lexical ranking in fusion.")
-    recency_weight: float = Field(0.1, ge=0.0, le=1.0, description="Share of the ranking given to recency.")
+    recency_weight: float = Field(
+        0.02, ge=0.0, le=1.0, description="Share of the ranking given to recency (a tie-breaker, see README).")
     importance_weight: float = Field(0.1, ge=0.0, le=1.0, description="Share of the ranking given to importance.")
     recency_half_life_days: float = Field(30.0, gt=0.0, description="Age at which the recency bonus halves.")
     turn_speaker_names: bool = Field(

@@ -35,7 +35,7 @@ class EngineOptions:
     rrf_k: int = 60
     dense_weight: float = 1.0
     lexical_weight: float = 1.0
-    recency_weight: float = 0.1
+    recency_weight: float = 0.02
     importance_weight: float = 0.1
     recency_half_life_days: float = 30.0
     turn_speaker_names: bool = True

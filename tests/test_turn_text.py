@@ -99,3 +99,15 @@ def test_context_keeps_the_turn_whole_and_the_nearest_context() -> None:
     assert text.endswith("\n" + own)
     assert text.startswith("…") and "carol: the last words" in text and "alice" not in text
     assert with_context(own, [], 30) == own and with_context(own, ["ctx"], 0) == own
+
+
+async def test_the_same_reply_to_different_messages_stays_two_memories(engine: MemoryEngine) -> None:
+    res = await engine.save_batch([turn("alice", "s1", "Here is the painting I finished last night."),
+                                   turn("bob", "s1", "Thanks!"),
+                                   turn("alice", "s1", "Also, I got the new job at the hospital."),
+                                   turn("bob", "s1", "Thanks!")])
+    assert [r.deduplicated for r in res.saved] == [False, False, False, False]
+    # the same exchange repeated is still one memory, reinforced
+    again = await engine.save_batch([turn("alice", "s2", "Also, I got the new job at the hospital."),
+                                     turn("bob", "s2", "Thanks!")])
+    assert again.saved[1].deduplicated and again.saved[1].memory.id == res.saved[3].memory.id

@@ -135,7 +135,9 @@ async def bench_set(name: str, embedder: Embedder, work: Path, rows: list[Row]) 
         add_row(table, row.ingest, label, s, cats, ds.turn_labels)
     print(table.render())
     raw = raw_query_embed_ms(embedder, [q.text for q in questions])
-    default = next(v for k, v in results.items() if k.endswith("(default)"))
+    default = next((v for k, v in results.items() if k.endswith("(default)")), None)
+    if default is None:
+        return results
     print(f"\nraw query embed p50 {raw:.1f} ms; default search p50 {default.p50_ms:.1f} ms "
           f"(engine target: raw embed + 3 ms = {raw + 3:.1f} ms)")
     if default.misses:

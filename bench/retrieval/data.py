@@ -110,8 +110,8 @@ def locomo(conversations: tuple[str, ...] | None = DEV_CONVERSATIONS, now: datet
         out.append(Conversation(conv["conv_id"], turns, questions))
     if conversations is not None and len(out) != len(conversations):
         raise SystemExit(f"LoCoMo conversations missing from the fixture: {conversations}")
-    name = "LoCoMo dev" if conversations == DEV_CONVERSATIONS else "LoCoMo" if conversations is None else "LoCoMo subset"
-    return Dataset(name, out)
+    names = {DEV_CONVERSATIONS: "LoCoMo dev", None: "LoCoMo"}
+    return Dataset(names.get(conversations, "LoCoMo subset"), out)
 
 
 def _timestamp(value: str) -> datetime:
