@@ -7,6 +7,7 @@ import asyncio
 import logging
 
 from bot.logs import setup_logging
+from bot.personas import PersonaError
 from config import Settings, SettingsError, load_settings
 from memory.errors import EmbeddingMismatchError
 
@@ -34,12 +35,33 @@ async def _reindex(settings: Settings, re_embed: bool) -> None:
         await engine.close()
 
 
+async def _chat(settings: Settings, persona_name: str, user: str) -> int:
+    from bot.conversation.terminal import terminal_chat
+    from bot.personas import PersonaRegistry
+    from bot.services import Services
+
+    persona = PersonaRegistry.load(settings.personas_dir, settings.default_persona).find(persona_name)
+    if persona is None:
+        known = ", ".join(PersonaRegistry.load(settings.personas_dir, settings.default_persona).names())
+        print(f"no persona called {persona_name!r}; known: {known}")
+        return 2
+    services = await Services.start(settings)
+    try:
+        await terminal_chat(services, persona, user)
+    finally:
+        await services.close()
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bot", description="Omoide bot process")
     sub = parser.add_subparsers(dest="command")
     sub.add_parser("run", help="start the bot and the API (the default)")
     p_re = sub.add_parser("reindex", help="rebuild every vector index from the database")
     p_re.add_argument("--re-embed", action="store_true", help="re-embed every memory with EMBEDDING_MODEL first")
+    p_chat = sub.add_parser("chat", help="talk with a persona in the terminal (same memory as the Discord bot)")
+    p_chat.add_argument("--persona", default=None, help="memory_id or display name (default: DEFAULT_PERSONA)")
+    p_chat.add_argument("--user", default="terminal", help="whose memories to use (default: terminal)")
     args = parser.parse_args(argv)
     try:
         settings = load_settings()
@@ -50,12 +72,17 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "reindex":
             asyncio.run(_reindex(settings, args.re_embed))
+        elif args.command == "chat":
+            return asyncio.run(_chat(settings, args.persona or settings.default_persona, args.user))
         else:
             from bot.runner import serve
             asyncio.run(serve(settings))
     except EmbeddingMismatchError as exc:
         log.error("%s", exc)
         return 3
+    except PersonaError as exc:
+        print(exc)
+        return 2
     except KeyboardInterrupt:
         pass
     return 0

@@ -5,6 +5,11 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 
+from bot.conversation import ConversationService
+from bot.llm.client import LLMClient
+from bot.memory_desk import MemoryDesk
+from bot.personas import PersonaRegistry
+from bot.prefs import Preferences
 from config import Settings
 from memory.engine import MemoryEngine
 from memory.options import EngineOptions
@@ -15,11 +20,36 @@ class Services:
     settings: Settings
     engine: MemoryEngine
     started_at: float = field(default_factory=time.time)
+    # chat side (cogs, terminal chat, livestream hook); built from settings + engine when not given
+    personas: PersonaRegistry = None  # type: ignore[assignment]
+    prefs: Preferences = None  # type: ignore[assignment]
+    llm: LLMClient | None = None
+    conversation: ConversationService = None  # type: ignore[assignment]
+    desk: MemoryDesk = None  # type: ignore[assignment]
+
+    def __post_init__(self) -> None:
+        s = self.settings
+        if self.personas is None:
+            self.personas = PersonaRegistry.load(s.personas_dir, s.default_persona)
+        if self.prefs is None:
+            self.prefs = Preferences(self.engine.db)
+        if self.llm is None:
+            self.llm = LLMClient.from_settings(s)
+        if self.conversation is None:
+            self.conversation = ConversationService.from_settings(self.engine, self.llm, s)
+        if self.desk is None:
+            self.desk = MemoryDesk(self.engine)
 
     @classmethod
     async def start(cls, settings: Settings) -> "Services":
+        personas = PersonaRegistry.load(settings.personas_dir, settings.default_persona)  # fail before the model loads
         engine = await MemoryEngine.open(EngineOptions.from_settings(settings))
-        return cls(settings=settings, engine=engine)
+        services = cls(settings=settings, engine=engine, personas=personas)
+        await services.prefs.create_tables()
+        return services
 
     async def close(self) -> None:
+        await self.conversation.drain()
+        if self.llm is not None:
+            await self.llm.close()
         await self.engine.close()

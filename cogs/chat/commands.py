@@ -1,0 +1,34 @@
+"""`chat <message>`: a reply that uses what the persona remembers about you, then remembers the exchange."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from discord import app_commands
+from discord.ext import commands
+
+from bot.i18n import t
+from bot.ui.base import OmoideCog
+
+MAX_MESSAGE = 2000
+
+
+class ChatCog(OmoideCog, name="chat"):
+    @commands.hybrid_command(name="chat", description="Talk with the channel's persona; it remembers you")
+    @app_commands.describe(message="What you want to say")
+    @commands.cooldown(5, 30.0, commands.BucketType.user)
+    async def chat(self, ctx: commands.Context[Any], *, message: str) -> None:
+        """Talk with the persona: `chat <message>`."""
+        await ctx.defer()
+        locale, persona = await self.locale(ctx), await self.persona(ctx)
+        opted_out = await self.services.prefs.opted_out(ctx.author.id)
+        reply = await self.services.conversation.reply(
+            persona, str(ctx.author.id), message, user_name=ctx.author.display_name, session_id=self.session(ctx),
+            metadata=self.origin(ctx), save=not opted_out)
+        text = reply.text
+        if opted_out:
+            text += "\n" + t(locale, "chat.not_saved")
+        if len(text) > MAX_MESSAGE:
+            text = text[: MAX_MESSAGE - 1] + "…"
+        await ctx.send(text)
+        self.bot.learner.replies.note(ctx.author.id, ctx.channel.id, reply.text)
