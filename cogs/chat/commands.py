@@ -11,12 +11,18 @@ from bot.i18n import t
 from bot.ui.base import OmoideCog
 
 MAX_MESSAGE = 2000
+RATE, PER = 5, 30.0  # chats per user per 30 s: each one may cost LLM calls
 
 
 class ChatCog(OmoideCog, name="chat"):
+    def __init__(self, bot: Any) -> None:
+        super().__init__(bot)
+        # `@commands.cooldown` keeps one mapping on the function, shared by every bot in the process;
+        # each cog instance gets its own so a restarted bot (or a test) starts with fresh buckets.
+        self.chat._buckets = commands.CooldownMapping(commands.Cooldown(RATE, PER), commands.BucketType.user)
+
     @commands.hybrid_command(name="chat", description="Talk with the channel's persona; it remembers you")
     @app_commands.describe(message="What you want to say")
-    @commands.cooldown(5, 30.0, commands.BucketType.user)
     async def chat(self, ctx: commands.Context[Any], *, message: str) -> None:
         """Talk with the persona: `chat <message>`."""
         await ctx.defer()
