@@ -24,10 +24,10 @@ class OmoideCog(commands.Cog):
     def services(self) -> "Services":
         return self.bot.services
 
-    async def locale(self, ctx: commands.Context[Any]) -> str:
+    async def locale_of(self, ctx: commands.Context[Any]) -> str:
         return await self.bot.locale_for(ctx)
 
-    async def persona(self, ctx: commands.Context[Any]) -> Persona:
+    async def persona_of(self, ctx: commands.Context[Any]) -> Persona:
         return await self.bot.persona_for(ctx.channel.id, ctx.guild.id if ctx.guild else None)
 
     @staticmethod

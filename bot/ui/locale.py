@@ -9,14 +9,16 @@ import re
 from collections import OrderedDict
 
 _JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uff66-\uff9f]")
-_LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
+_LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*[A-Za-z]")
+_NOISE = re.compile(r"<[@#:!&a-z0-9_]*\d+>|https?://\S+")
 
 
 def detect_language(text: str) -> str | None:
     """'ja' when the text has kana or kanji, 'en' when it has two or more Latin words, None when it says nothing."""
     if _JAPANESE.search(text):
         return "ja"
-    if len(_LATIN_WORD.findall(re.sub(r"<[@#:!&a-z0-9_]*\d+>|https?://\S+", " ", text))) >= 2:
+    words = [w.strip(".,!?;:\"()[]") for w in _NOISE.sub(" ", text).split()]
+    if sum(1 for w in words if _LATIN_WORD.fullmatch(w)) >= 2:  # ids like 3f2a-9c... are not words
         return "en"
     return None
 

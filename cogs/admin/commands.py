@@ -30,7 +30,7 @@ class AdminCog(OmoideCog, name="admin"):
     @commands.has_guild_permissions(manage_guild=True)
     async def learning(self, ctx: commands.Context[Any], state: Literal["on", "off"],
                        channel: discord.TextChannel | None = None) -> None:
-        locale = await self.locale(ctx)
+        locale = await self.locale_of(ctx)
         target = channel or ctx.channel
         await self.services.prefs.set_learning(target.id, ctx.guild.id, state == "on")  # type: ignore[union-attr]
         await ctx.send(t(locale, "admin.learning_on" if state == "on" else "admin.learning_off",
@@ -41,7 +41,7 @@ class AdminCog(OmoideCog, name="admin"):
     @commands.guild_only()
     @commands.has_guild_permissions(manage_guild=True)
     async def persona(self, ctx: commands.Context[Any], *, name: str) -> None:
-        locale = await self.locale(ctx)
+        locale = await self.locale_of(ctx)
         chosen = self.services.personas.find(name)
         if chosen is None:
             names = ", ".join(f"`{n}`" for n in self.services.personas.names())
@@ -55,7 +55,7 @@ class AdminCog(OmoideCog, name="admin"):
     @commands.guild_only()
     @commands.has_guild_permissions(manage_guild=True)
     async def purge(self, ctx: commands.Context[Any], channel: discord.TextChannel | None = None) -> None:
-        locale = await self.locale(ctx)
+        locale = await self.locale_of(ctx)
         target = channel or ctx.channel
         session = discord_session(ctx.guild.id, target.id)  # type: ignore[union-attr]
         count = await self.services.desk.count_session(session)
@@ -75,7 +75,7 @@ class AdminCog(OmoideCog, name="admin"):
     @commands.guild_only()
     @commands.has_guild_permissions(manage_guild=True)
     async def status(self, ctx: commands.Context[Any]) -> None:
-        locale = await self.locale(ctx)
+        locale = await self.locale_of(ctx)
         guild = ctx.guild
         assert guild is not None
         default = await self.bot.persona_for(-1, guild.id)

@@ -26,7 +26,7 @@ class ChatCog(OmoideCog, name="chat"):
     async def chat(self, ctx: commands.Context[Any], *, message: str) -> None:
         """Talk with the persona: `chat <message>`."""
         await ctx.defer()
-        locale, persona = await self.locale(ctx), await self.persona(ctx)
+        locale, persona = await self.locale_of(ctx), await self.persona_of(ctx)
         opted_out = await self.services.prefs.opted_out(ctx.author.id)
         reply = await self.services.conversation.reply(
             persona, str(ctx.author.id), message, user_name=ctx.author.display_name, session_id=self.session(ctx),

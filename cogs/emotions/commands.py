@@ -22,7 +22,7 @@ class EmotionsCog(OmoideCog, name="emotions"):
     async def emotions(self, ctx: commands.Context[Any]) -> None:
         """Your emotion statistics: `emotions`."""
         await ctx.defer(ephemeral=self.private(ctx))
-        locale, persona = await self.locale(ctx), await self.persona(ctx)
+        locale, persona = await self.locale_of(ctx), await self.persona_of(ctx)
         stats = await self.services.desk.emotion_stats(persona, str(ctx.author.id))
         if not stats.top:
             await ctx.send(t(locale, "emotions.none"), ephemeral=True)

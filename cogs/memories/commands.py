@@ -21,7 +21,7 @@ class MemoriesCog(OmoideCog, name="memories"):
         """Your latest memories: `memories [1-10]`."""
         limit = max(1, min(limit, 10))  # the seed clamps to 1-10
         await ctx.defer(ephemeral=self.private(ctx))
-        locale, persona = await self.locale(ctx), await self.persona(ctx)
+        locale, persona = await self.locale_of(ctx), await self.persona_of(ctx)
         user_id = str(ctx.author.id)
         page = await self.services.desk.latest(persona, user_id, limit=limit)
         if not page.memories:

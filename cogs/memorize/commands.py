@@ -17,7 +17,7 @@ class MemorizeCog(OmoideCog, name="memorize"):
     async def memorize(self, ctx: commands.Context[Any], *, text: str) -> None:
         """Remember a fact about you: `memorize <text>`."""
         await ctx.defer(ephemeral=self.private(ctx))
-        locale, persona = await self.locale(ctx), await self.persona(ctx)
+        locale, persona = await self.locale_of(ctx), await self.persona_of(ctx)
         saved = await self.services.desk.memorize(persona, str(ctx.author.id), text, session_id=self.session(ctx),
                                                   metadata=self.origin(ctx))
         key = "memorize.reinforced" if saved.deduplicated else "memorize.done"

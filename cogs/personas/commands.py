@@ -38,14 +38,14 @@ class PersonasCog(OmoideCog, name="personas"):
 
     @persona.command(name="list", description="List the personas")
     async def list_(self, ctx: commands.Context[Any]) -> None:
-        locale, active = await self.locale(ctx), await self.persona(ctx)
+        locale, active = await self.locale_of(ctx), await self.persona_of(ctx)
         await ctx.send(embed=personas_embed(self.services.personas.all(), active, locale))
 
     @persona.command(name="use", description="Talk with another persona in this channel")
     @app_commands.describe(name="The persona's memory_id or display name")
     @commands.check(_can_switch)
     async def use(self, ctx: commands.Context[Any], *, name: str) -> None:
-        locale = await self.locale(ctx)
+        locale = await self.locale_of(ctx)
         chosen = await self._named(ctx, name, locale)
         if chosen is None:
             return
@@ -56,8 +56,8 @@ class PersonasCog(OmoideCog, name="personas"):
     @persona.command(name="info", description="About a persona (the active one by default)")
     @app_commands.describe(name="The persona's memory_id or display name")
     async def info(self, ctx: commands.Context[Any], *, name: str | None = None) -> None:
-        locale = await self.locale(ctx)
-        chosen = await self._named(ctx, name, locale) if name else await self.persona(ctx)
+        locale = await self.locale_of(ctx)
+        chosen = await self._named(ctx, name, locale) if name else await self.persona_of(ctx)
         if chosen is None:
             return
         yours = await self.services.desk.count_persona(chosen, str(ctx.author.id))

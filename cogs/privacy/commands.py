@@ -23,7 +23,7 @@ class PrivacyCog(OmoideCog, name="privacy"):
     async def forget(self, ctx: commands.Context[Any], target: str) -> None:
         """Delete a memory: `forget <id>`, or everything: `forget all`."""
         await ctx.defer(ephemeral=self.private(ctx))
-        locale, desk, user_id = await self.locale(ctx), self.services.desk, ctx.author.id
+        locale, desk, user_id = await self.locale_of(ctx), self.services.desk, ctx.author.id
         if target.strip().lower() in ALL_WORDS:
             count = await desk.count_user(str(user_id))
             if count == 0:
@@ -48,7 +48,7 @@ class PrivacyCog(OmoideCog, name="privacy"):
     async def mydata(self, ctx: commands.Context[Any]) -> None:
         """Everything kept about you, as JSONL by DM: `mydata`."""
         await ctx.defer(ephemeral=True)
-        locale = await self.locale(ctx)
+        locale = await self.locale_of(ctx)
         data, count = await self.services.desk.export(str(ctx.author.id))
         try:
             await ctx.author.send(t(locale, "mydata.dm_text"),
@@ -62,7 +62,7 @@ class PrivacyCog(OmoideCog, name="privacy"):
     @app_commands.describe(setting="off: do not learn from me; on: allow; status: show")
     async def privacy(self, ctx: commands.Context[Any], setting: Literal["on", "off", "status"] = "status") -> None:
         """Learning from your messages: `privacy on|off|status`."""
-        locale, prefs = await self.locale(ctx), self.services.prefs
+        locale, prefs = await self.locale_of(ctx), self.services.prefs
         if setting == "status":
             key = "privacy.status_off" if await prefs.opted_out(ctx.author.id) else "privacy.status_on"
         else:
@@ -75,5 +75,5 @@ class PrivacyCog(OmoideCog, name="privacy"):
     async def language(self, ctx: commands.Context[Any], language: Literal["ja", "en", "auto"]) -> None:
         """Choose the reply language: `language ja|en|auto`."""
         await self.services.prefs.set_user_locale(ctx.author.id, None if language == "auto" else language)
-        locale = await self.locale(ctx)
+        locale = await self.locale_of(ctx)
         await ctx.send(t(locale, "language.auto" if language == "auto" else "language.set"), ephemeral=True)

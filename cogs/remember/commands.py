@@ -18,7 +18,7 @@ class RememberCog(OmoideCog, name="remember"):
     async def remember(self, ctx: commands.Context[Any], *, query: str) -> None:
         """Search your memories: `remember <query>`."""
         await ctx.defer(ephemeral=self.private(ctx))
-        locale, persona = await self.locale(ctx), await self.persona(ctx)
+        locale, persona = await self.locale_of(ctx), await self.persona_of(ctx)
         hits = await self.services.desk.search(persona, str(ctx.author.id), query, top_k=5)
         if not hits:
             await ctx.send(t(locale, "remember.none"), ephemeral=True)
