@@ -72,8 +72,8 @@ class Settings(BaseSettings):
     discord_sync_guild: int | None = Field(
         None, description="Guild id to sync slash commands to at start (instant); empty = global sync."
     )
-    disabled_cogs: str = Field(
-        "", description="Comma-separated cogs not to load (remember, memorize, memories, emotions, chat, learning, "
+    disabled_cogs: str | None = Field(
+        None, description="Comma-separated cogs not to load (remember, memorize, memories, emotions, chat, learning, "
                         "privacy, personas, admin)."
     )
     default_locale: Literal["ja", "en"] = Field(
@@ -115,7 +115,7 @@ class Settings(BaseSettings):
 
     @property
     def disabled_cog_names(self) -> set[str]:
-        return {name.strip().lower() for name in self.disabled_cogs.split(",") if name.strip()}
+        return {name.strip().lower() for name in (self.disabled_cogs or "").split(",") if name.strip()}
 
     @property
     def resolved_database_url(self) -> str:
