@@ -94,10 +94,10 @@ class OmoideBot(commands.Bot):
             return "ja"
         return self.services.settings.default_locale
 
-    async def persona_for(self, channel_id: int, guild_id: int | None) -> Persona:
+    async def persona_for(self, channel_id: int | None, guild_id: int | None) -> Persona:
         """The channel's persona, else the guild's default, else DEFAULT_PERSONA."""
         personas, prefs = self.services.personas, self.services.prefs
-        row = await prefs.channel(channel_id)
+        row = await prefs.channel(channel_id) if channel_id is not None else None
         if row is not None and row.persona and (p := personas.get(row.persona)):
             return p
         if guild_id is not None and (name := await prefs.guild_persona(guild_id)) and (p := personas.get(name)):

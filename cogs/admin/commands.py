@@ -78,7 +78,7 @@ class AdminCog(OmoideCog, name="admin"):
         locale = await self.locale_of(ctx)
         guild = ctx.guild
         assert guild is not None
-        default = await self.bot.persona_for(-1, guild.id)
+        default = await self.bot.persona_for(None, guild.id)
         channels = await self.services.prefs.learning_channels(guild.id)
         listed = ", ".join(f"<#{c}>" for c in channels) or t(locale, "admin.none")
         await ctx.send(t(locale, "admin.status", persona=default.display_name, channels=listed), ephemeral=True)

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import gzip
 import io
 from typing import Any, Literal
 
@@ -15,6 +16,7 @@ from bot.ui.base import OmoideCog
 from bot.ui.views import ConfirmView
 
 ALL_WORDS = {"all", "*", "全部", "すべて", "全て"}
+DM_FILE_LIMIT = 8 * 1024 * 1024
 
 
 class PrivacyCog(OmoideCog, name="privacy"):
@@ -50,9 +52,11 @@ class PrivacyCog(OmoideCog, name="privacy"):
         await ctx.defer(ephemeral=True)
         locale = await self.locale_of(ctx)
         data, count = await self.services.desk.export(str(ctx.author.id))
+        name = f"omoide-mydata-{ctx.author.id}.jsonl"
+        if len(data) > DM_FILE_LIMIT:  # Discord's upload limit: a long history goes compressed
+            data, name = gzip.compress(data), name + ".gz"
         try:
-            await ctx.author.send(t(locale, "mydata.dm_text"),
-                                  file=discord.File(io.BytesIO(data), filename=f"omoide-mydata-{ctx.author.id}.jsonl"))
+            await ctx.author.send(t(locale, "mydata.dm_text"), file=discord.File(io.BytesIO(data), filename=name))
         except discord.Forbidden:
             await ctx.send(t(locale, "mydata.dm_closed"), ephemeral=True)
             return

@@ -53,3 +53,11 @@ def client_locale(monkeypatch: pytest.MonkeyPatch) -> dict[int, str]:
 
     monkeypatch.setattr(sim_interactions, "base_payload", base_payload)
     return locales
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """simcord waits 5 s for the bot to settle by default; embedding on a busy 2-core machine can take
+    longer, so give every cog test a generous limit (a limit, not a timing assertion)."""
+    for item in items:
+        if "cogs" in item.path.parts and item.get_closest_marker("simcord") is None:
+            item.add_marker(pytest.mark.simcord(settle_timeout=120.0))
