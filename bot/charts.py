@@ -80,7 +80,7 @@ def render_emotion_chart(timeline: list[tuple[datetime, list[str]]], top_labels:
                     counts[min(int((at - edges[0]) / step), len(edges) - 1)] += 1
             ax.bar(edges, counts, width=step * 0.8, bottom=bottoms, label=name(label),
                    color=COLORS.get(label, "#888888"), align="edge")
-            bottoms = [b + c for b, c in zip(bottoms, counts)]
+            bottoms = [b + c for b, c in zip(bottoms, counts, strict=True)]
         legend = ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=9, frameon=False)
         if lang == "ja":
             for text in legend.get_texts():

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 
 BUILTIN_DIR = Path(__file__).resolve().parent.parent / "config" / "personas"
 MEMORY_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,31}$")
@@ -40,9 +40,9 @@ class Style(BaseModel):
 
     @field_validator("recall_intro", "memory_line", "no_memory", "no_llm_note")
     @classmethod
-    def _known_placeholders(cls, value: str, info: object) -> str:
+    def _known_placeholders(cls, value: str, info: ValidationInfo) -> str:
         allowed = {"recall_intro": {"user"}, "memory_line": {"date", "summary", "emotions"},
-                   "no_memory": {"user"}, "no_llm_note": set()}[getattr(info, "field_name")]
+                   "no_memory": {"user"}, "no_llm_note": set()}[info.field_name or ""]
         try:
             used = {name for _, name, _, _ in string.Formatter().parse(value) if name is not None}
         except ValueError as exc:

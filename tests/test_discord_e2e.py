@@ -54,6 +54,7 @@ async def test_bot_connects_and_answers_a_message(fake_discord: FakeDiscord, ser
             assert posted[1]["embeds"][0]["title"] == "🧠 記憶検索結果"
             assert "星街すいせい" in posted[1]["embeds"][0]["fields"][0]["value"]
         finally:
+            await services.conversation.drain()
             task.cancel()
             await asyncio.gather(task, return_exceptions=True)
     assert TOKEN not in caplog.text and TOKEN.split(".")[0] not in caplog.text

@@ -10,7 +10,7 @@ from typing import Any, AsyncIterator
 
 import pytest
 
-from bot.llm.client import LLMClient, LLMError
+from bot.llm.client import LLMError
 from bot.llm.tools import MemoryToolbox, tool_definitions
 from bot.services import Services
 from config.settings import Settings

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-import discord
 from discord.ext import commands
 
 from bot.memory_desk import discord_session
 from bot.personas import Persona
-from bot.ui.locale import detect_language, from_discord_locale
 
 if TYPE_CHECKING:
     from bot.discord_client import OmoideBot
@@ -43,6 +41,3 @@ class OmoideCog(commands.Cog):
     def private(ctx: commands.Context[Any]) -> bool:
         """Slash replies about a user's own data are ephemeral (prefix replies cannot be)."""
         return ctx.interaction is not None
-
-
-__all__ = ["OmoideCog", "detect_language", "from_discord_locale", "discord"]
