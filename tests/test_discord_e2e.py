@@ -53,11 +53,19 @@ async def test_bot_connects_and_answers_a_message(fake_discord: FakeDiscord, ser
             posted = await fake_discord.wait_for_posts(2)
             assert posted[1]["embeds"][0]["title"] == "🧠 記憶検索結果"
             assert "星街すいせい" in posted[1]["embeds"][0]["fields"][0]["value"]
+            # READY comes ~2 s after the last GUILD_CREATE (discord.py's guild_ready_timeout): wait for it, so
+            # the client is not stopped with its ready dispatch still pending
+            await asyncio.wait_for(_logged(caplog, "discord connected as OmoideBot"), 60)
         finally:
             await services.conversation.drain()
             task.cancel()
             await asyncio.gather(task, return_exceptions=True)
     assert TOKEN not in caplog.text and TOKEN.split(".")[0] not in caplog.text
+
+
+async def _logged(caplog: pytest.LogCaptureFixture, text: str) -> None:
+    while text not in caplog.text:
+        await asyncio.sleep(0.05)
 
 
 async def test_a_refused_token_is_reported_and_does_not_raise(fake_discord: FakeDiscord, services: Services,
