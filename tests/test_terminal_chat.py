@@ -41,3 +41,14 @@ def test_cli_names_the_known_personas_when_one_is_unknown(tmp_path: Path) -> Non
                           capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL)
     assert proc.returncode == 2
     assert "no persona called 'miku'; known: cocoro, listy, nova" in proc.stdout
+
+
+async def test_a_quick_second_message_recalls_the_first(engine: MemoryEngine, tmp_path: Path) -> None:
+    """Lines typed (or pasted) faster than a turn is saved: the reply still sees the turn before it."""
+    services = Services(settings=Settings(_env_file=None, data_dir=tmp_path / "data"), engine=engine)  # type: ignore[call-arg]
+    nova = services.personas.get("nova")
+    lines = iter(["My favourite food is ramen\n", "What is my favourite food?\n"])
+    out = io.StringIO()
+    await terminal_chat(services, nova, "quick", read=lambda: next(lines, ""), out=out)  # type: ignore[arg-type]
+    second = out.getvalue().split("Nova> ")[2]
+    assert "ramen" in second

@@ -56,6 +56,7 @@ class ConversationService:
         self.history_turns = history_turns
         self.tools = tools
         self._pending: set[asyncio.Task[Memory | None]] = set()
+        self._pending_by_scope: dict[Scope, asyncio.Task[Memory | None]] = {}
 
     @classmethod
     def from_settings(cls, engine: MemoryEngine, llm: LLMClient | None, settings: Any) -> "ConversationService":
@@ -81,6 +82,9 @@ class ConversationService:
                     save: bool = True) -> Reply:
         """Answer `message` as `persona` using what is remembered about `user_id`, then remember the turn."""
         scope = self.scope(persona, user_id, session_id)
+        earlier = self._pending_by_scope.get(scope)
+        if earlier is not None:  # the previous turn is still being saved: recall must see it
+            await asyncio.gather(earlier, return_exceptions=True)
         hits, recent = await asyncio.gather(self.recall(persona, user_id, message),
                                             self.recent_turns(persona, user_id, session_id))
         recent_ids = {m.id for m in recent}
@@ -109,6 +113,9 @@ class ConversationService:
                 self._remember(persona, scope, message, text if used_llm else None, emotions, meta))
             self._pending.add(task)
             task.add_done_callback(self._pending.discard)
+            self._pending_by_scope[scope] = task
+            task.add_done_callback(lambda t, key=scope: self._pending_by_scope.pop(key, None)
+                                   if self._pending_by_scope.get(key) is t else None)
             reply.saved = task
         return reply
 
