@@ -22,6 +22,7 @@ STATUS_OF = {
     "NotFoundError": 404,
     "ConflictError": 409,
     "EmbeddingMismatchError": 409,
+    "SnapshotError": 409,  # the data on disk cannot be snapshotted or read as one (memory.snapshots)
 }
 
 
