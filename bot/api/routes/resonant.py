@@ -23,6 +23,7 @@ from bot.api.routes.resonant_http import invalid
 from bot.api.schemas import resonant as sc
 from bot.api.state import audit
 from bot.resonant import ResonantService, create_tables
+from bot.resonant.snapshot import file_snapshots
 
 PREFIX = "/api/memory"
 TAG = "Resonant Engine"
@@ -244,6 +245,6 @@ def setup(app: web.Application) -> None:
 async def _start(app: web.Application) -> None:
     from bot.api.app import SERVICES  # imported here: app.py imports this module
 
-    db = app[SERVICES].engine.db
-    await create_tables(db)
-    app[RESONANT] = ResonantService(db)
+    services = app[SERVICES]
+    await create_tables(services.engine.db)
+    app[RESONANT] = ResonantService(services.engine.db, file_snapshots(services.engine, services.settings))
