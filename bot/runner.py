@@ -64,7 +64,7 @@ async def serve(settings: Settings, *, discord: bool = True) -> None:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stop.set)
+        loop.add_signal_handler(sig, _stop_on, sig, stop)
     try:
         await stop.wait()
     finally:
@@ -75,3 +75,9 @@ async def serve(settings: Settings, *, discord: bool = True) -> None:
         await runner.cleanup()
         await services.close()
         log.info("stopped cleanly")
+
+
+def _stop_on(sig: signal.Signals, stop: asyncio.Event) -> None:
+    """Say which signal stopped the bot: a stop nobody here asked for is then plain in the log."""
+    log.info("%s received: stopping", sig.name)
+    stop.set()

@@ -102,9 +102,11 @@ class Settings(BaseSettings):
         0.3, gt=0.0, le=1.0, description="Rebuild a cube's index once this share of its entries are deleted ones."
     )
     snapshot_interval_seconds: int = Field(3600, ge=1, description="How often a snapshot is taken into DATA_DIR/snapshots.")
-    snapshot_keep_count: int = Field(24, ge=1, description="Snapshots kept (the newest ones).")
+    snapshot_keep_count: int = Field(
+        24, ge=1, description="Snapshots kept per kind (scheduled, manual, resonant): the newest ones."
+    )
     snapshot_keep_days: float = Field(
-        7.0, ge=0.0, description="Snapshots older than this are removed (0 = no age limit); the newest is always kept."
+        7.0, ge=0.0, description="Snapshots older than this are removed (0 = no age limit); the newest of each kind is kept."
     )
 
     # side API (auth, limits, Memory Mesh accounts)
