@@ -84,6 +84,7 @@ class Retriever:
             return list(zip(labels.tolist(), sims.tolist()))
         scope = await self.scope_labels(session, f, now, limit=cap + 1)
         if len(scope) <= cap:
+            await self.indexes.ensure_matrix(f.tenant, f.cube)
             labels, sims = await asyncio.to_thread(index.exact, qvec, scope, n)
             return list(zip(labels.tolist(), sims.tolist()))
         # a large filtered scope: over-fetch from the whole cube and keep what passes the filter
@@ -110,7 +111,8 @@ class Retriever:
         cap = self.options.exact_search_max
         scope = await self.scope_labels(session, f, now, limit=cap + 1)
         if len(scope) <= cap:
-            labels, vecs = await asyncio.to_thread(index.vectors, scope)
+            await self.indexes.ensure_matrix(f.tenant, f.cube)
+            labels, vecs = await asyncio.to_thread(index.scope_vectors, scope)
             if not len(labels):
                 return [[] for _ in range(len(queries))]
             sims = queries @ vecs.T
