@@ -39,6 +39,7 @@ ROUTE_MODULES: tuple[str, ...] = (
     "bot.api.routes.tools",
     "bot.api.routes.admin",
     "bot.api.routes.resonant",
+    "bot.api.routes.livestream",
 )
 MAX_URL_BYTES = 131072  # GET query texts are at most QUERY_TEXT_CHARS, so their URLs fit
 Setup = Callable[[web.Application], None]
