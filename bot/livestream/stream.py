@@ -5,6 +5,10 @@ The persona speaks one reply at a time, so a single worker per stream is the nat
 ordinary chat passes a token bucket (LIVESTREAM_CHAT_REPLIES_PER_MINUTE) and then waits in a queue of
 LIVESTREAM_QUEUE_SIZE: when either is full the chat is dropped and counted. Every event that was
 accepted (queued) is answered before the stream closes, so an acknowledgement is a promise.
+
+A dropped chat is not answered but still remembered (saved in batches, one embedding pass per batch),
+so a viewer the persona never had time to answer is still recognised next stream; beyond
+UNANSWERED_BACKLOG unsaved chats, more are counted as forgotten instead of piling up in memory.
 """
 
 from __future__ import annotations
@@ -21,11 +25,14 @@ from bot.conversation import ConversationService
 from bot.livestream.events import LiveEvent, LiveReply, is_returning, opening_lines
 from bot.personas import Persona
 from memory.store import utcnow
-from memory.types import Memory, MemoryFilter
+from memory.types import Memory, MemoryFilter, MemoryInput
 
 log = logging.getLogger("omoide.livestream")
 Publish = Callable[[LiveReply], Awaitable[None]]
 DropReason = Literal["rate_limited", "queue_full"]
+UNANSWERED_BACKLOG = 2000  # dropped chats waiting to be saved
+UNANSWERED_BATCH = 64
+UNANSWERED_PAUSE = 0.5  # seconds between batches, so a burst is saved in a few passes
 
 
 @dataclass(slots=True)
@@ -58,7 +65,9 @@ class Stream:
         self._idle = asyncio.Event()
         self._idle.set()
         self._worker: asyncio.Task[None] | None = None
-        self.counts: Counter[str] = Counter()  # received, answered, failed, dropped_*, type:*
+        self._unanswered: list[MemoryInput] = []
+        self._saver: asyncio.Task[None] | None = None
+        self.counts: Counter[str] = Counter()  # received, answered, failed, dropped_*, type:*, unanswered_*
 
     @property
     def waiting(self) -> tuple[int, int]:
@@ -78,9 +87,9 @@ class Stream:
         self.counts[f"type:{event.type}"] += 1
         if not event.paid:
             if self.gate.take("chat") != 0:
-                return self._drop("rate_limited")
+                return self._drop(event, "rate_limited")
             if len(self._chat) >= self.queue_size:
-                return self._drop("queue_full")
+                return self._drop(event, "queue_full")
         job = Job(event, last)
         (self._paid if event.paid else self._chat).append(job)
         self.counts["queued"] += 1
@@ -90,9 +99,42 @@ class Stream:
             self._worker = asyncio.get_running_loop().create_task(self._run(), name=f"livestream:{self.persona.memory_id}")
         return Outcome(job)
 
-    def _drop(self, reason: DropReason) -> Outcome:
+    def _drop(self, event: LiveEvent, reason: DropReason) -> Outcome:
         self.counts[f"dropped_{reason}"] += 1
+        if len(self._unanswered) >= UNANSWERED_BACKLOG:
+            self.counts["unanswered_forgotten"] += 1
+        else:
+            scope = self.conversation.scope(self.persona, event.user_id)
+            self._unanswered.append(MemoryInput(scope=scope, user_message=event.spoken_text(self.persona.language),
+                                                tags=["livestream", "unanswered"],
+                                                metadata={**self._metadata(event), "dropped": reason}))
+            if self._saver is None or self._saver.done():
+                self._saver = asyncio.get_running_loop().create_task(self._save_unanswered())
         return Outcome(None, reason)
+
+    async def _save_unanswered(self) -> None:
+        while self._unanswered:
+            await asyncio.sleep(UNANSWERED_PAUSE)
+            batch, self._unanswered = self._unanswered[:UNANSWERED_BATCH], self._unanswered[UNANSWERED_BATCH:]
+            try:
+                result = await self.conversation.engine.save_batch(batch)
+            except Exception:
+                log.exception("livestream %s: could not save %d unanswered chats", self.persona.memory_id, len(batch))
+                self.counts["unanswered_forgotten"] += len(batch)
+                continue
+            self.counts["unanswered_remembered"] += len(result.saved)
+            self.counts["unanswered_forgotten"] += len(result.failed)
+
+    @staticmethod
+    def _metadata(ev: LiveEvent) -> dict[str, object]:
+        meta: dict[str, object] = {"source": "livestream", "platform": ev.platform, "viewer_name": ev.viewer_name,
+                                   "event_type": ev.type, "event_id": ev.event_id,
+                                   "event_time": ev.timestamp.isoformat()}
+        if ev.amount is not None:
+            meta["amount"] = ev.amount
+        if ev.currency:
+            meta["currency"] = ev.currency
+        return meta
 
     async def _run(self) -> None:
         while True:
@@ -125,19 +167,15 @@ class Stream:
         """Answer through the conversation service (recall -> LLM or built-in responder -> save the turn)."""
         ev, persona = job.event, self.persona
         welcome = is_returning(job.last, utcnow(), self.welcome_back_minutes)
-        meta = {"source": "livestream", "platform": ev.platform, "viewer_name": ev.viewer_name,
-                "event_type": ev.type, "event_id": ev.event_id, "event_time": ev.timestamp.isoformat()}
-        if ev.amount is not None:
-            meta["amount"] = ev.amount
-        if ev.currency:
-            meta["currency"] = ev.currency
         reply = await self.conversation.reply(persona, ev.user_id, ev.spoken_text(persona.language),
-                                              user_name=ev.viewer_name, metadata=meta)
+                                              user_name=ev.viewer_name, metadata=self._metadata(ev))
         text = "\n".join([*opening_lines(persona, ev, job.last, welcome), reply.text])
         return LiveReply(ev, text, reply.emotions, len(reply.recalled), job.last is not None, welcome, reply.used_llm)
 
     async def close(self, timeout: float) -> None:
-        """Answer what was accepted (up to `timeout` seconds), then stop the worker."""
+        """Answer what was accepted (up to `timeout` seconds), save the unanswered chats, stop the worker."""
+        if self._saver is not None:
+            await asyncio.gather(self._saver, return_exceptions=True)
         if self._worker is None:
             return
         try:

@@ -142,7 +142,9 @@ async def stats(request: web.Request) -> LiveStatsOut:
     by_type = {k.removeprefix("type:"): v for k, v in c.items() if k.startswith("type:")}
     return out.model_copy(update={"received": c["received"], "queued": c["queued"], "answered": c["answered"],
                                   "failed": c["failed"], "waiting_paid": paid, "waiting_chat": chat,
-                                  "dropped": dropped, "by_type": by_type})
+                                  "dropped": dropped, "by_type": by_type,
+                                  "unanswered_remembered": c["unanswered_remembered"],
+                                  "unanswered_forgotten": c["unanswered_forgotten"]})
 
 
 def setup(app: web.Application) -> None:

@@ -62,7 +62,7 @@ class LiveEventOut(BaseModel):
     user_id: str = Field(description="The viewer in the persona's cube: platform:viewer_id")
     status: Literal["answered", "queued", "dropped", "failed"] = Field(
         description="answered: reply below; queued: accepted, the reply comes on the WebSocket; dropped: ordinary "
-                    "chat not answered (see reason); failed: accepted but answering raised an error (logged)")
+                    "chat not answered but remembered (see reason); failed: accepted but answering raised an error (logged)")
     reason: Literal["rate_limited", "queue_full"] | None = Field(None, description="Why a chat was dropped")
     reply: str | None = None
     emotions: list[EmotionOut] = Field(default_factory=list)
@@ -88,6 +88,8 @@ class LiveStatsOut(BaseModel):
     waiting_paid: int = 0
     waiting_chat: int = 0
     dropped: DroppedCounts = Field(default_factory=DroppedCounts)
+    unanswered_remembered: int = Field(0, description="Dropped chats saved as the viewer's memories (not answered)")
+    unanswered_forgotten: int = Field(0, description="Dropped chats not saved (backlog full or a save error)")
     by_type: dict[str, int] = Field(default_factory=dict)
     listeners: int = Field(0, description="WebSocket clients subscribed to this persona")
     chat_replies_per_minute: int = 0
