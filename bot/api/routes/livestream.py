@@ -96,10 +96,10 @@ async def post_event(request: web.Request, body: LiveEventIn) -> LiveEventOut:
     return _answered(out, reply, st.settings.api_emotion_names)
 
 
-def reply_message(reply: LiveReply, lang: str) -> dict[str, Any]:
+def reply_message(reply: LiveReply, persona: str, lang: str) -> dict[str, Any]:
     """What an avatar/TTS client receives: the text to speak and the expression to show."""
     ev, dominant = reply.event, reply.dominant
-    return {"type": "reply", "event_id": ev.event_id, "persona": None, "platform": ev.platform,
+    return {"type": "reply", "event_id": ev.event_id, "persona": persona, "platform": ev.platform,
             "viewer_id": ev.viewer_id, "viewer_name": ev.viewer_name, "user_id": ev.user_id, "event_type": ev.type,
             "paid": ev.paid, "amount": ev.amount, "currency": ev.currency, "message": ev.message,
             "reply": reply.text, "emotion": dominant.label if dominant else None,
@@ -155,9 +155,7 @@ def setup(app: web.Application) -> None:
 
     def make(persona: Persona) -> Stream:
         async def publish(reply: LiveReply) -> None:
-            msg = reply_message(reply, lang)
-            msg["persona"] = persona.memory_id
-            await hub.publish(persona.memory_id, msg)
+            await hub.publish(persona.memory_id, reply_message(reply, persona.memory_id, lang))
 
         return Stream(persona, st.services.conversation, publish, replies_per_minute=s.livestream_chat_replies_per_minute,
                       burst=s.livestream_chat_burst, queue_size=s.livestream_queue_size,
