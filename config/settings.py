@@ -146,6 +146,22 @@ class Settings(BaseSettings):
     recall_top_k: int = Field(5, ge=1, le=20, description="Memories recalled into each chat prompt.")
     chat_history_turns: int = Field(6, ge=0, le=50, description="Recent turns of the same conversation in the prompt.")
 
+    # VTuber livestream hook (POST /api/livestream/{persona}/events)
+    livestream_chat_replies_per_minute: int = Field(
+        20, ge=0, le=6000, json_schema_extra={"group": "VTuber livestream hook"}, description="Ordinary chat messages a persona answers per minute (0 = every one); "
+                                      "superchats, memberships and gifts are always answered."
+    )
+    livestream_chat_burst: int = Field(3, ge=1, le=1000, description="Chat messages answered at once before the rate applies.")
+    livestream_queue_size: int = Field(
+        50, ge=1, le=100000, description="Ordinary chat waiting for an answer per stream; more is dropped (paid never)."
+    )
+    livestream_reply_wait_seconds: float = Field(
+        10.0, ge=0, le=120, description="How long an event request waits for its reply before answering 'queued'."
+    )
+    livestream_welcome_back_minutes: int = Field(
+        30, ge=0, le=525600, description="A viewer last heard at least this long ago is welcomed back (0 = always)."
+    )
+
     # language model (any OpenAI-compatible chat-completions server)
     llm_base_url: str | None = Field(
         None, description="e.g. http://127.0.0.1:11434/v1 (Ollama); empty = built-in responder, no language model."
@@ -162,13 +178,13 @@ class Settings(BaseSettings):
     llm_tools: bool = Field(True, description="Offer the six memory tools to the model (function calling).")
 
     @model_validator(mode="after")
-    def _weights_leave_room_for_relevance(self) -> "Settings":
+    def _weights_leave_room_for_relevance(self) -> Settings:
         if self.recency_weight + self.importance_weight >= 1.0:
             raise ValueError("RECENCY_WEIGHT + IMPORTANCE_WEIGHT must be below 1.0 (relevance needs a share)")
         return self
 
     @model_validator(mode="after")
-    def _llm_needs_a_model_and_a_url(self) -> "Settings":
+    def _llm_needs_a_model_and_a_url(self) -> Settings:
         if self.llm_base_url and not self.llm_model:
             raise ValueError("LLM_MODEL is required when LLM_BASE_URL is set (e.g. LLM_MODEL=llama3.1)")
         if self.llm_base_url and not self.llm_base_url.startswith(("http://", "https://")):

@@ -38,7 +38,8 @@ async def test_spec_lists_every_family_and_docs_work_offline(api: ApiServer) -> 
                          ("/api/memory/character/{memory_id}/all", "delete"), ("/v1/auth/register", "post"),
                          ("/v1/messages/batch", "post"), ("/v1/memory/search", "get"),
                          ("/v1/conversations/{conversation_id}", "get"), ("/v1/tools", "get"),
-                         ("/v1/tools/memory_delete", "post"), ("/admin/api-keys", "post")]:
+                         ("/v1/tools/memory_delete", "post"), ("/admin/api-keys", "post"),
+                         ("/api/livestream/{persona}/events", "post"), ("/api/livestream/{persona}/stats", "get")]:
         assert method in paths[path], path
     search = paths["/search"]["post"]
     assert search["requestBody"]["content"]["application/json"]["schema"]["$ref"].endswith("/SearchRequest")
