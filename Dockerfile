@@ -10,7 +10,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     API_HOST=0.0.0.0
 
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends build-essential \
+    && apt-get install -y --no-install-recommends build-essential fonts-ipafont-gothic \
     && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /app

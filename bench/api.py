@@ -70,6 +70,7 @@ async def main(n: int, concurrency: int) -> None:
                 assert (await c.post("/batch-save", json=seed[i:i + 100])).json()["successful_saves"] == 100
             seeded = time.perf_counter() - t0
             auth = await _mesh_token(c)
+            sid = (await c.post("/api/memory/sessions", json={"user_id": "bench"})).json()["session_id"]
             calls: list[tuple[str, Call]] = [
                 ("GET /health/", lambda cl, i: cl.get("/health/")),
                 ("401 (unknown key)", lambda cl, i: cl.get("/v1/tools", headers={"X-API-Key": "omo_nope"})),
@@ -83,6 +84,9 @@ async def main(n: int, concurrency: int) -> None:
                 ("GET /v1/memory/search (JWT)", lambda cl, i: cl.get(
                     "/v1/memory/search", params={"tenant_id": "bench-app", "query": topics[i % 8]},
                     headers={"Authorization": f"Bearer {auth}", "X-API-Key": ""})),
+                ("POST /api/memory/resonances", lambda cl, i: cl.post("/api/memory/resonances", json={
+                    "session_id": sid, "state": "exploring", "intensity": (i % 10) / 10, "agents": ["yuno"]})),
+                ("GET /api/memory/sessions/{id}", lambda cl, i: cl.get(f"/api/memory/sessions/{sid}")),
             ]
             table = Table(["route", "clients", "p50 ms", "p95 ms", "p99 ms", "req/s", "errors"])
             for name, call in calls:

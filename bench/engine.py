@@ -141,20 +141,22 @@ async def run(scales: list[int], model_dir: Path, work: Path) -> Table:
                                                                user_id=f"user{i % 100}"), top_k=10))
                     for i, q in enumerate(queries)]
         embed_q = float(np.median([timed(embedder.encode, [embedder.query_prefix + q]) for q in queries[:50]]))
-        hnsw_ms, approx = raw_hnsw_ms(all_vectors, qvecs, engine.options.hnsw.ef_search)
+        # what the cube really holds (near-duplicates among the generated vectors were merged by dedup)
+        stored_labels, stored = await engine._stored_vectors(CUBE.tenant, CUBE.cube, None)  # noqa: SLF001
+        hnsw_ms, approx = raw_hnsw_ms(stored, qvecs, engine.options.hnsw.ef_search)
         p50, p95 = np.percentile(lat, [50, 95])
         base = embed_q + hnsw_ms
+        table.add(f"  memories stored at {n // 1000}k", f"{len(stored_labels)}", "", "near-duplicates merged")
         table.add(f"search {n // 1000}k, whole cube p50 / p95", f"{p50:.1f} / {p95:.1f} ms",
                   f"embed {embed_q:.1f} + hnsw {hnsw_ms:.2f} = {base:.1f} ms", f"+{p50 - base:.1f} ms (target ≤ +3)")
         u50, u95 = np.percentile(user_lat, [50, 95])
         table.add(f"search {n // 1000}k, one user p50 / p95", f"{u50:.1f} / {u95:.1f} ms", f"{base:.1f} ms",
                   f"+{u50 - base:.1f} ms")
-        exact = np.argsort(-(qvecs @ all_vectors.T), axis=1)[:, :10]
+        exact = np.argsort(-(qvecs @ stored.T), axis=1)[:, :10]
         state = engine.indexes.get(CUBE.tenant, CUBE.cube)
         assert state is not None
         ours = np.vstack([state.index.knn(q, 10)[0] for q in qvecs])
-        label_of_row = np.asarray(sorted(state.index.all_labels()))
-        recall = np.mean([len(set(label_of_row[e]) & set(o)) / 10 for e, o in zip(exact, ours)])
+        recall = np.mean([len(set(stored_labels[e].tolist()) & set(o.tolist())) / 10 for e, o in zip(exact, ours)])
         raw_recall = np.mean([len(set(e) & set(a)) / 10 for e, a in zip(exact, approx)])
         table.add(f"ANN recall@10 at {n // 1000}k", f"{recall:.3f}", f"raw hnswlib {raw_recall:.3f}", "target ≥ 0.98")
     await engine.close()
@@ -188,7 +190,8 @@ def main() -> None:
         table = asyncio.run(run(scales, model_dir, work))
         info = startup(work, model_dir)
         table.add(f"start-up with {scales[-1] // 1000}k memories", f"{info['open_s']:.2f} s",
-                  f"model load {info['model_s']:.2f} s", "target ≤ 3 s")
+                  f"model load {info['model_s']:.2f} s", f"target ≤ 3 s; indexes {info['indexes']}")
+        table.add("first search after start-up", f"{info['first_search_s'] - info['open_s']:.2f} s", "", "")
         table.add(f"RSS with {scales[-1] // 1000}k memories", f"{info['rss_mb']:.0f} MB", "", "target ≤ 800 MB")
         print(f"\nOmoide engine benchmark, {date.today()}, {platform.machine()} {os.cpu_count()} cores, "
               f"Python {platform.python_version()}\n")

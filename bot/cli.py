@@ -8,6 +8,7 @@ import logging
 
 from bot.logs import setup_logging
 from bot.snapshot_cli import EXIT_BUSY, add_snapshot_commands, run_snapshot_command
+from bot.personas import PersonaError
 from config import Settings, SettingsError, load_settings
 from memory.errors import EmbeddingMismatchError
 from memory.lockfile import DataDirBusyError, DataDirLock
@@ -38,6 +39,24 @@ async def _reindex(settings: Settings, re_embed: bool) -> None:
         lock.release()
 
 
+async def _chat(settings: Settings, persona_name: str, user: str) -> int:
+    from bot.conversation.terminal import terminal_chat
+    from bot.personas import PersonaRegistry
+    from bot.services import Services
+
+    persona = PersonaRegistry.load(settings.personas_dir, settings.default_persona).find(persona_name)
+    if persona is None:
+        known = ", ".join(PersonaRegistry.load(settings.personas_dir, settings.default_persona).names())
+        print(f"no persona called {persona_name!r}; known: {known}")
+        return 2
+    services = await Services.start(settings)
+    try:
+        await terminal_chat(services, persona, user)
+    finally:
+        await services.close()
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bot", description="Omoide bot process")
     sub = parser.add_subparsers(dest="command")
@@ -46,6 +65,9 @@ def main(argv: list[str] | None = None) -> int:
     p_re = sub.add_parser("reindex", help="rebuild every vector index from the database")
     p_re.add_argument("--re-embed", action="store_true", help="re-embed every memory with EMBEDDING_MODEL first")
     add_snapshot_commands(sub)
+    p_chat = sub.add_parser("chat", help="talk with a persona in the terminal (same memory as the Discord bot)")
+    p_chat.add_argument("--persona", default=None, help="memory_id or display name (default: DEFAULT_PERSONA)")
+    p_chat.add_argument("--user", default="terminal", help="whose memories to use (default: terminal)")
     args = parser.parse_args(argv)
     try:
         settings = load_settings()
@@ -58,6 +80,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "reindex":
             asyncio.run(_reindex(settings, args.re_embed))
+        elif args.command == "chat":
+            return asyncio.run(_chat(settings, args.persona or settings.default_persona, args.user))
         else:
             from bot.runner import serve
             asyncio.run(serve(settings, discord=args.command != "api"))
@@ -67,6 +91,9 @@ def main(argv: list[str] | None = None) -> int:
     except DataDirBusyError as exc:
         log.error("%s", exc.message)
         return EXIT_BUSY
+    except PersonaError as exc:
+        print(exc)
+        return 2
     except KeyboardInterrupt:
         pass
     return 0

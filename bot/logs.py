@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import re
 
-_SECRET = re.compile(r"(?i)(token|api[_-]?key|authorization|secret|password)([\"']?\s*[:=]\s*[\"']?)([^\s\"',}]+)")
+_SECRET = re.compile(r"(?i)(token|api[_-]?key|authorization|secret|password)([\"']?\s*[:=]\s*[\"']?)([^\s\"',}<][^\s\"',}]*)")
 _DISCORD_TOKEN = re.compile(r"[A-Za-z\d_-]{23,28}\.[A-Za-z\d_-]{6}\.[A-Za-z\d_-]{27,40}")
 
 
@@ -24,5 +24,5 @@ def setup_logging(level: str) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
-    for noisy in ("aiosqlite", "sqlalchemy.engine", "httpx", "urllib3"):
+    for noisy in ("aiosqlite", "sqlalchemy.engine", "httpx", "urllib3", "apscheduler"):
         logging.getLogger(noisy).setLevel(logging.WARNING)

@@ -6,6 +6,11 @@ import time
 from dataclasses import dataclass, field
 
 from bot.scheduler import JobScheduler
+from bot.conversation import ConversationService
+from bot.llm.client import LLMClient
+from bot.memory_desk import MemoryDesk
+from bot.personas import PersonaRegistry
+from bot.prefs import Preferences
 from config import Settings
 from memory.engine import MemoryEngine
 from memory.lockfile import DataDirLock
@@ -19,16 +24,37 @@ class Services:
     started_at: float = field(default_factory=time.time)
     jobs: JobScheduler | None = None  # the scheduled jobs (None when JOBS_ENABLED is off)
     lock: DataDirLock | None = None  # held while the process owns DATA_DIR (restore refuses meanwhile)
+    # chat side (cogs, terminal chat, livestream hook); built from settings + engine when not given
+    personas: PersonaRegistry = None  # type: ignore[assignment]
+    prefs: Preferences = None  # type: ignore[assignment]
+    llm: LLMClient | None = None
+    conversation: ConversationService = None  # type: ignore[assignment]
+    desk: MemoryDesk = None  # type: ignore[assignment]
+
+    def __post_init__(self) -> None:
+        s = self.settings
+        if self.personas is None:
+            self.personas = PersonaRegistry.load(s.personas_dir, s.default_persona)
+        if self.prefs is None:
+            self.prefs = Preferences(self.engine.db)
+        if self.llm is None:
+            self.llm = LLMClient.from_settings(s)
+        if self.conversation is None:
+            self.conversation = ConversationService.from_settings(self.engine, self.llm, s)
+        if self.desk is None:
+            self.desk = MemoryDesk(self.engine)
 
     @classmethod
     async def start(cls, settings: Settings) -> "Services":
+        personas = PersonaRegistry.load(settings.personas_dir, settings.default_persona)  # fail before the model loads
         lock = DataDirLock(settings.data_dir).acquire()
         try:
             engine = await MemoryEngine.open(EngineOptions.from_settings(settings))
         except BaseException:
             lock.release()
             raise
-        services = cls(settings=settings, engine=engine, lock=lock)
+        services = cls(settings=settings, engine=engine, lock=lock, personas=personas)
+        await services.prefs.create_tables()
         if settings.jobs_enabled:
             services.jobs = JobScheduler(services).start()
         return services
@@ -37,6 +63,9 @@ class Services:
         try:
             if self.jobs is not None:
                 await self.jobs.shutdown()
+            await self.conversation.drain()
+            if self.llm is not None:
+                await self.llm.close()
             await self.engine.close()
         finally:
             if self.lock is not None:

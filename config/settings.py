@@ -111,9 +111,11 @@ class Settings(BaseSettings):
         0.3, gt=0.0, le=1.0, description="Rebuild a cube's index once this share of its entries are deleted ones."
     )
     snapshot_interval_seconds: int = Field(3600, ge=1, description="How often a snapshot is taken into DATA_DIR/snapshots.")
-    snapshot_keep_count: int = Field(24, ge=1, description="Snapshots kept (the newest ones).")
+    snapshot_keep_count: int = Field(
+        24, ge=1, description="Snapshots kept per kind (scheduled, manual, resonant): the newest ones."
+    )
     snapshot_keep_days: float = Field(
-        7.0, ge=0.0, description="Snapshots older than this are removed (0 = no age limit); the newest is always kept."
+        7.0, ge=0.0, description="Snapshots older than this are removed (0 = no age limit); the newest of each kind is kept."
     )
 
     # side API (auth, limits, Memory Mesh accounts)
@@ -137,13 +139,72 @@ class Settings(BaseSettings):
         True, description="Anyone may register a Memory Mesh user (users reach only tenants they own)."
     )
 
+    # discord bot, personas and chat (cogs)
+    discord_sync_guild: int | None = Field(
+        None, description="Guild id to sync slash commands to at start (instant); empty = global sync."
+    )
+    disabled_cogs: str | None = Field(
+        None, description="Comma-separated cogs not to load (remember, memorize, memories, emotions, chat, learning, "
+                        "privacy, personas, admin)."
+    )
+    default_locale: Literal["ja", "en"] = Field(
+        "ja", description="Reply language when neither the user's setting, the client locale nor the text tells."
+    )
+    personas_dir: Path | None = Field(None, description="Folder of persona TOML files; empty = config/personas.")
+    default_persona: str = Field("cocoro", min_length=1, description="memory_id of the persona used by default.")
+    recall_top_k: int = Field(5, ge=1, le=20, description="Memories recalled into each chat prompt.")
+    chat_history_turns: int = Field(6, ge=0, le=50, description="Recent turns of the same conversation in the prompt.")
+
+    # VTuber livestream hook (POST /api/livestream/{persona}/events)
+    livestream_chat_replies_per_minute: int = Field(
+        20, ge=0, le=6000, json_schema_extra={"group": "VTuber livestream hook"}, description="Ordinary chat messages a persona answers per minute (0 = every one); "
+                                      "superchats, memberships and gifts are always answered."
+    )
+    livestream_chat_burst: int = Field(3, ge=1, le=1000, description="Chat messages answered at once before the rate applies.")
+    livestream_queue_size: int = Field(
+        50, ge=1, le=100000, description="Ordinary chat waiting for an answer per stream; more is dropped (paid never)."
+    )
+    livestream_reply_wait_seconds: float = Field(
+        10.0, ge=0, le=120, description="How long an event request waits for its reply before answering 'queued'."
+    )
+    livestream_welcome_back_minutes: int = Field(
+        30, ge=0, le=525600, description="A viewer last heard at least this long ago is welcomed back (0 = always)."
+    )
+
+    # language model (any OpenAI-compatible chat-completions server)
+    llm_base_url: str | None = Field(
+        None, description="e.g. http://127.0.0.1:11434/v1 (Ollama); empty = built-in responder, no language model."
+    )
+    llm_model: str | None = Field(None, description="Model name the server knows (needed with LLM_BASE_URL).")
+    llm_api_key: SecretStr | None = Field(None, description="Bearer key for the LLM server; empty for local servers.")
+    llm_timeout_seconds: float = Field(60.0, gt=0, le=600, description="Time limit of one LLM request.")
+    llm_max_retries: int = Field(2, ge=0, le=10, description="Retries after a timeout, 429 or 5xx (with backoff).")
+    llm_max_retry_after: float = Field(
+        30.0, ge=0, le=600, description="Longest Retry-After (429) to wait; longer ones fail over to the responder."
+    )
+    llm_temperature: float = Field(0.7, ge=0.0, le=2.0, description="Sampling temperature.")
+    llm_max_tokens: int = Field(512, ge=16, le=32768, description="Longest reply, in tokens.")
+    llm_tools: bool = Field(True, description="Offer the six memory tools to the model (function calling).")
+
     @model_validator(mode="after")
-    def _weights_leave_room_for_relevance(self) -> "Settings":
+    def _weights_leave_room_for_relevance(self) -> Settings:
         if self.recency_weight + self.importance_weight >= 1.0:
             raise ValueError("RECENCY_WEIGHT + IMPORTANCE_WEIGHT must be below 1.0 (relevance needs a share)")
         if self.dense_weight + self.lexical_weight <= 0.0:
             raise ValueError("DENSE_WEIGHT and LEXICAL_WEIGHT cannot both be 0 (nothing would rank the results)")
         return self
+
+    @model_validator(mode="after")
+    def _llm_needs_a_model_and_a_url(self) -> Settings:
+        if self.llm_base_url and not self.llm_model:
+            raise ValueError("LLM_MODEL is required when LLM_BASE_URL is set (e.g. LLM_MODEL=llama3.1)")
+        if self.llm_base_url and not self.llm_base_url.startswith(("http://", "https://")):
+            raise ValueError("LLM_BASE_URL must start with http:// or https:// (e.g. http://127.0.0.1:11434/v1)")
+        return self
+
+    @property
+    def disabled_cog_names(self) -> set[str]:
+        return {name.strip().lower() for name in (self.disabled_cogs or "").split(",") if name.strip()}
 
     @property
     def resolved_database_url(self) -> str:

@@ -28,7 +28,7 @@ from memory.index.manager import IndexManager
 from memory.options import EngineOptions
 from memory.search import Candidate, Retriever, calibrate, count
 from memory.stats import cube_stats
-from memory.store import filter_clauses, row_to_memory, utcnow
+from memory.store import by_labels, filter_clauses, row_to_memory, utcnow
 from memory.types import (BatchResult, CubeStats, Memory, MemoryFilter, MemoryInput, Page, SaveResult,
                           Scope, SearchHit, Tier)
 from memory.validation import (MAX_LIMIT, MAX_TOP_K, check_filter, check_range, enum_value, tags_field,
@@ -210,8 +210,7 @@ class MemoryEngine:
                 dense.extend(await self.retriever.dense(s, sub, now, qvec, n))
             dense.sort(key=lambda x: -x[1])
             cands = self.retriever.fuse(dense[:n], lex)
-            rows = (await s.execute(select(MemoryRow).where(MemoryRow.label.in_(list(cands)),
-                                                            *filter_clauses(f, now=now)))).scalars().all()
+            rows = (await s.execute(by_labels(select(MemoryRow), list(cands), f, now))).scalars().all()
         by_cube: dict[tuple[str, str], dict[int, Candidate]] = {}
         for r in rows:
             by_cube.setdefault((r.tenant, r.cube), {})[r.label] = cands[r.label]

@@ -30,7 +30,7 @@ from memory.db.models import MemoryRow
 from memory.index import lexical
 from memory.index.manager import IndexManager
 from memory.options import DEFAULT_MODEL_ID, EngineOptions
-from memory.store import filter_clauses
+from memory.store import by_labels, filter_clauses
 from memory.types import MemoryFilter
 
 # model id -> (cosine that reads as 0, cosine that reads as 1)
@@ -84,13 +84,13 @@ class Retriever:
             return list(zip(labels.tolist(), sims.tolist()))
         scope = await self.scope_labels(session, f, now, limit=cap + 1)
         if len(scope) <= cap:
+            await self.indexes.ensure_matrix(f.tenant, f.cube)
             labels, sims = await asyncio.to_thread(index.exact, qvec, scope, n)
             return list(zip(labels.tolist(), sims.tolist()))
         # a large filtered scope: over-fetch from the whole cube and keep what passes the filter
         labels, sims = await asyncio.to_thread(index.knn, qvec, n * 4 + 32)
         found = dict(zip(labels.tolist(), sims.tolist()))
-        passing = set((await session.execute(select(MemoryRow.label).where(
-            MemoryRow.label.in_(list(found)), *filter_clauses(f, now=now)))).scalars())
+        passing = set((await session.execute(by_labels(select(MemoryRow.label), list(found), f, now))).scalars())
         if len(passing) >= n or len(found) >= index.alive:
             return sorted(((x, found[x]) for x in passing), key=lambda p: -p[1])[:n]
         # the filter is too narrow for over-fetching: search HNSW restricted to the scope's labels
@@ -110,7 +110,8 @@ class Retriever:
         cap = self.options.exact_search_max
         scope = await self.scope_labels(session, f, now, limit=cap + 1)
         if len(scope) <= cap:
-            labels, vecs = await asyncio.to_thread(index.vectors, scope)
+            await self.indexes.ensure_matrix(f.tenant, f.cube)
+            labels, vecs = await asyncio.to_thread(index.scope_vectors, scope)
             if not len(labels):
                 return [[] for _ in range(len(queries))]
             sims = queries @ vecs.T
@@ -120,8 +121,7 @@ class Retriever:
                     for row, idx in zip(sims, top)]
         found_labels, found_sims = await asyncio.to_thread(index.knn_many, queries, k * 4 + 16)
         flat = {int(x) for x in found_labels.reshape(-1).tolist() if x >= 0}
-        passing = set((await session.execute(select(MemoryRow.label).where(
-            MemoryRow.label.in_(list(flat)), *filter_clauses(f, now=now)))).scalars())
+        passing = set((await session.execute(by_labels(select(MemoryRow.label), list(flat), f, now))).scalars())
         return [[(int(x), float(c)) for x, c in zip(row_l, row_c) if int(x) in passing][:k]
                 for row_l, row_c in zip(found_labels.tolist(), found_sims.tolist())]
 

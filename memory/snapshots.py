@@ -9,8 +9,8 @@ that is fine, because on start the engine compares each index's generation with 
 catches it up (or rebuilds it), exactly as after a crash.
 
 The folder is written under a temporary name and renamed when complete, so a snapshot that exists is
-whole. Retention keeps the newest `keep_count` and drops those older than `keep_days`, never the
-newest. Restoring lives in `memory.restore`.
+whole. Retention keeps the newest `keep_count` of each kind and drops those older than `keep_days`,
+never the newest of a kind. Restoring lives in `memory.restore`.
 """
 
 from __future__ import annotations
@@ -282,15 +282,19 @@ def find_snapshot(root: Path, name_or_path: str) -> Path:
 def prune_snapshots(root: Path, keep_count: int, keep_days: float, now: datetime | None = None) -> list[str]:
     """Remove snapshots past the newest `keep_count` or older than `keep_days` (0 = no age limit).
 
-    The newest snapshot is always kept, and leftovers of interrupted snapshots are cleared.
+    Counted per kind (scheduled, manual, resonant), so a burst of one kind never pushes out the others
+    (the hourly ones in particular). The newest of each kind is always kept, and leftovers of
+    interrupted snapshots are cleared.
     """
     now = now or utcnow()
     removed: list[str] = []
-    for i, snap in enumerate(list_snapshots(root)):
+    seen: dict[str, int] = {}
+    for snap in list_snapshots(root):
+        i = seen[snap.kind] = seen.get(snap.kind, -1) + 1
         too_many = i >= keep_count
         too_old = keep_days > 0 and now - snap.created_at > timedelta(days=keep_days)
         if i > 0 and (too_many or too_old):
-            shutil.rmtree(snap.path)
+            shutil.rmtree(snap.path, ignore_errors=True)  # another pruner may have got there first
             removed.append(snap.name)
     if root.is_dir():
         for p in root.glob(f"{PARTIAL_PREFIX}*"):

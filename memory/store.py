@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime, timezone
-from typing import Any
+from typing import Any, Sequence
 
-from sqlalchemy import ColumnElement, TextClause, and_, literal_column, or_, text
+from sqlalchemy import ColumnElement, Select, TextClause, and_, literal_column, or_, text
 
 from memory.db.models import MemoryRow
 from memory.types import ContentType, Emotion, Kind, Memory, MemoryFilter, Scope, Tier
@@ -77,22 +77,34 @@ def memory_to_dict(memory: Memory) -> dict[str, Any]:
     }
 
 
+def by_labels(stmt: Select[Any], labels: Sequence[int], f: MemoryFilter, now: datetime | None) -> Select[Any]:
+    """Rows of a few HNSW/FTS candidates that pass a filter.
+
+    Without statistics SQLite's planner prefers the (tenant, cube) index for `label IN (...) AND
+    tenant = ? AND cube = ?` and scans the whole cube (50 ms at 100k). Writing the scope columns as
+    `+column` (SQLite's way to say "no index here") keeps it on the label index: 120 lookups.
+    """
+    return stmt.where(MemoryRow.label.in_(list(labels)), *filter_clauses(f, now=now, scope_indexed=False))
+
+
 def not_expired(now: datetime) -> ColumnElement[bool]:
     """Expired memories are never returned, even before the TTL sweep deletes them."""
     return or_(MemoryRow.expires_at.is_(None), MemoryRow.expires_at > now)
 
 
-def filter_clauses(f: MemoryFilter, *, now: datetime | None = None) -> list[ColumnElement[bool] | TextClause]:
+def _unindexed_eq(column: str, value: str) -> TextClause:
+    name = f"u_{column}"
+    return text(f"+memories.{column} = :{name}").bindparams(**{name: value})
+
+
+def filter_clauses(f: MemoryFilter, *, now: datetime | None = None,
+                   scope_indexed: bool = True) -> list[ColumnElement[bool] | TextClause]:
     """WHERE clauses for a (validated) filter; `now` adds the not-expired rule."""
     c: list[ColumnElement[bool] | TextClause] = []
-    if f.tenant is not None:
-        c.append(MemoryRow.tenant == f.tenant)
-    if f.cube is not None:
-        c.append(MemoryRow.cube == f.cube)
-    if f.user_id is not None:
-        c.append(MemoryRow.user_id == f.user_id)
-    if f.session_id is not None:
-        c.append(MemoryRow.session_id == f.session_id)
+    for column in ("tenant", "cube", "user_id", "session_id"):
+        value = getattr(f, column)
+        if value is not None:
+            c.append(getattr(MemoryRow, column) == value if scope_indexed else _unindexed_eq(column, value))
     if f.kind is not None:
         c.append(MemoryRow.kind == Kind(f.kind).value)
     if f.tiers:

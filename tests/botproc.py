@@ -17,6 +17,14 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 LISTENING = re.compile(r"api listening on http://127\.0\.0\.1:(\d+)")
+# Test bots run exactly what `python -m bot` runs (runpy, as -m does) under a command line that says they
+# are test bots: stopping a developer's bot by name (`pkill -f "python -m bot"`, seen on the shared
+# machine) must not stop a test's bot half-way. tests/test_process.py keeps the literal `-m bot`.
+LAUNCH = "import runpy; runpy.run_module('bot', run_name='__main__', alter_sys=True)  # omoide test bot"
+
+
+def bot_command(*args: str) -> list[str]:
+    return [sys.executable, "-c", LAUNCH, *args]
 
 
 def bot_env(data_dir: Path, **extra: str) -> dict[str, str]:
@@ -32,7 +40,7 @@ def seed_model(model_dir: Path, data_dir: Path) -> None:
 
 
 def run_cli(data_dir: Path, *args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "bot", *args], cwd=ROOT, env=bot_env(data_dir),
+    return subprocess.run(bot_command(*args), cwd=ROOT, env=bot_env(data_dir),
                           capture_output=True, text=True, timeout=timeout)
 
 
@@ -41,7 +49,7 @@ class BotProcess:
 
     def __init__(self, data_dir: Path, **env: str) -> None:
         self.data_dir = data_dir
-        self.proc = subprocess.Popen([sys.executable, "-m", "bot"], cwd=ROOT, env=bot_env(data_dir, **env),
+        self.proc = subprocess.Popen(bot_command(), cwd=ROOT, env=bot_env(data_dir, **env),
                                      stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
         self.lines: list[str] = []
         self.port: int | None = None
@@ -82,6 +90,17 @@ class BotProcess:
                 return resp.status, json.loads(resp.read() or b"null")
         except urllib.error.HTTPError as exc:
             return exc.code, exc.read().decode(errors="replace")
+
+    def check_alive(self) -> None:
+        """Fail with the reason when the bot ended without this test stopping it."""
+        code = self.proc.poll()
+        if code is None:
+            return
+        self.wait(10)
+        outside = "received: stopping" in self.log
+        raise AssertionError(f"the bot exited (code {code}) before the test stopped it"
+                             + ("; a signal from outside this test stopped it" if outside else "")
+                             + ":\n" + self.log)
 
     def stop(self, timeout: float = 120) -> int:
         self.proc.send_signal(signal.SIGTERM)

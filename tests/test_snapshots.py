@@ -161,6 +161,23 @@ async def test_retention_by_count_and_age(engine: MemoryEngine) -> None:
     assert not (root / ".partial-crashed").exists()
 
 
+async def test_retention_counts_each_kind_apart(engine: MemoryEngine) -> None:
+    """A burst of one kind (Resonant restore points, manual ones) never pushes out the hourly snapshots."""
+    await engine.store(S, "My cat is called Mochi")
+    root = engine.options.data_dir / "snapshots"
+    hourly = [await snapshot_engine(engine, kind="scheduled") for _ in range(2)]
+    burst = [await snapshot_engine(engine, kind="resonant") for _ in range(3)]
+    removed = prune_snapshots(root, keep_count=2, keep_days=0)
+    assert removed == [burst[0].name]
+    assert [(s.name, s.kind) for s in list_snapshots(root)] == [(burst[2].name, "resonant"),
+                                                                (burst[1].name, "resonant"),
+                                                                (hourly[1].name, "scheduled"),
+                                                                (hourly[0].name, "scheduled")]
+    later = burst[2].created_at + timedelta(days=8)
+    assert sorted(prune_snapshots(root, keep_count=10, keep_days=7, now=later)) == sorted(
+        [burst[1].name, hourly[0].name])  # too old, but the newest of each kind stays
+
+
 async def test_snapshot_without_an_engine_copies_the_files_as_saved(tmp_path: Path, embedder: Embedder) -> None:
     data = tmp_path / "data"
     engine = await MemoryEngine.open(EngineOptions(data_dir=data), embedder)

@@ -38,7 +38,9 @@ ROUTE_MODULES: tuple[str, ...] = (
     "bot.api.routes.mesh",
     "bot.api.routes.tools",
     "bot.api.routes.admin",
+    "bot.api.routes.admin_ops",
     "bot.api.routes.resonant",
+    "bot.api.routes.livestream",
 )
 MAX_URL_BYTES = 131072  # GET query texts are at most QUERY_TEXT_CHARS, so their URLs fit
 Setup = Callable[[web.Application], None]

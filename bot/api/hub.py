@@ -30,6 +30,9 @@ class Hub:
     def count(self) -> int:
         return sum(len(g) for g in self._listeners.values())
 
+    def count_of(self, key: str) -> int:
+        return len(self._listeners.get(key, ()))
+
     async def publish(self, tenant: str, event: dict[str, Any]) -> int:
         """Send to every open listener of the tenant; a slow or closed one is dropped, never waited on long."""
         group = list(self._listeners.get(tenant, ()))
@@ -42,7 +45,7 @@ class Hub:
             try:
                 await asyncio.wait_for(ws.send_json(event), SEND_TIMEOUT)
                 return True
-            except (ConnectionError, RuntimeError, asyncio.TimeoutError):
+            except (TimeoutError, ConnectionError, RuntimeError):
                 return False
 
         results = await asyncio.gather(*(send(ws) for ws in group))

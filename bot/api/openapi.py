@@ -48,6 +48,8 @@ def build_spec(ops: list[Operation]) -> dict[str, Any]:
             wanted.append((op.body, "validation"))
         if op.query is not None:
             wanted.append((op.query, "validation"))
+        if op.path_params is not None:
+            wanted.append((op.path_params, "validation"))
         if op.response is not None:
             wanted.append((op.response, "serialization"))
     keys, top = models_json_schema(list(dict.fromkeys(wanted)), ref_template="#/components/schemas/{model}")
@@ -62,8 +64,8 @@ def build_spec(ops: list[Operation]) -> dict[str, Any]:
     return {
         "openapi": "3.1.0",
         "info": {"title": TITLE, "version": VERSION,
-                 "description": "EmotionMemCore, CocoroCore2, Memory Mesh and Memory Tools routes over the "
-                                "Omoide memory engine, plus admin routes. See docs/api.md."},
+                 "description": "EmotionMemCore, CocoroCore2, Memory Mesh, Memory Tools and Resonant Engine "
+                                "routes over the Omoide memory engine, plus admin routes. See docs/api.md."},
         "paths": paths,
         "components": {
             "schemas": defs,
@@ -82,9 +84,12 @@ def _operation(op: Operation, keys: dict[Any, Any], defs: dict[str, Any], error_
     if op.description:
         out["description"] = op.description
     params: list[dict[str, Any]] = []
+    typed: dict[str, Any] = {}
+    if op.path_params is not None:
+        typed = defs[_ref_name(keys[(op.path_params, "validation")])].get("properties", {})
     for name in re.findall(r"{(\w+)}", op.path):
-        params.append({"name": name, "in": "path", "required": True,
-                       "schema": {"type": "string", "minLength": 1, "maxLength": 256}})
+        schema = typed.get(name) or {"type": "string", "minLength": 1, "maxLength": 256}
+        params.append({"name": name, "in": "path", "required": True, "schema": schema})
     if op.query is not None:
         qschema = defs[_ref_name(keys[(op.query, "validation")])]
         required = set(qschema.get("required", []))

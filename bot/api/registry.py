@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from functools import partial
-from typing import Any, Awaitable, Callable, get_args, get_origin
+from typing import TYPE_CHECKING, Any, Awaitable, Callable, get_args, get_origin
 
 from aiohttp import web
 from pydantic import BaseModel
@@ -18,7 +18,11 @@ from pydantic import ValidationError as PydanticValidationError
 
 from bot.api.errors import ApiError, from_pydantic
 
+if TYPE_CHECKING:
+    from bot.api.auth.principal import Principal
+
 Handler = Callable[..., Awaitable[Any]]
+Invalid = Callable[[PydanticValidationError], ApiError]
 OPERATIONS = web.AppKey("operations", list)
 dumps = partial(json.dumps, ensure_ascii=False, separators=(",", ":"))
 
@@ -42,6 +46,10 @@ class Operation:
     description: str = ""
     media_type: str = "application/json"
     spec: bool = True  # False: served but left out of the document (fallbacks, WebSockets)
+    path_params: type[BaseModel] | None = None  # typed path parameters (e.g. UUIDs), passed as `path=`
+    invalid: Invalid | None = None  # how this family words a validation error (default: from_pydantic)
+    body_required: bool = False  # an empty body is a 400 instead of an empty object
+    guard: Callable[[Principal], None] | None = None  # an access check beyond admin-only (raises ApiError)
 
     @property
     def audited(self) -> bool:
@@ -71,13 +79,17 @@ def operation_of(request: web.Request) -> Operation | None:
 def _wrap(op: Operation) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
     async def wrapped(request: web.Request) -> web.StreamResponse:
         kwargs: dict[str, Any] = {}
+        invalid = op.invalid or from_pydantic
         for name, value in request.match_info.items():
             check_text(value, name)
+        if op.path_params is not None:
+            kwargs["path"] = _model(op.path_params, dict(request.match_info), invalid)
         if op.query is not None:
-            kwargs["query"] = parse_query(op.query, request)
+            kwargs["query"] = parse_query(op.query, request, invalid)
         if op.body is not None:
-            raw = await read_json(request, default=[] if op.body_is_list else {})
-            kwargs["body"] = raw if op.body_is_list else validate(op.body, raw)
+            default = None if op.body_required else [] if op.body_is_list else {}
+            raw = await read_json(request, default=default)
+            kwargs["body"] = raw if op.body_is_list else validate(op.body, raw, invalid=invalid)
         result = await op.handler(request, **kwargs)
         if isinstance(result, web.StreamResponse):
             return result
@@ -108,8 +120,11 @@ def _no_constants(name: str) -> Any:
 
 
 async def read_json(request: web.Request, *, default: Any) -> Any:
+    """The body as JSON; an empty body is `default`, or a 400 when `default` is None."""
     raw = await request.read()
     if not raw.strip():
+        if default is None:
+            raise ApiError(400, "BadRequest", "the request body is empty; send a JSON object", field="body")
         return default
     try:
         text = raw.decode("utf-8")
@@ -134,14 +149,21 @@ def _has_nul(data: Any) -> bool:
     return False
 
 
-def validate(model: type[BaseModel], data: Any, *, prefix: str = "") -> Any:
+def validate(model: type[BaseModel], data: Any, *, prefix: str = "", invalid: Invalid | None = None) -> Any:
     if not isinstance(data, dict):
         name = prefix or "body"
         raise ApiError(422, "ValidationError", f"{name} must be a JSON object", field=name)
     try:
         return model.model_validate(data)
     except PydanticValidationError as exc:
-        raise from_pydantic(exc, prefix=prefix) from None
+        raise (invalid(exc) if invalid else from_pydantic(exc, prefix=prefix)) from None
+
+
+def _model(model: type[BaseModel], data: dict[str, Any], invalid: Invalid) -> Any:
+    try:
+        return model.model_validate(data)
+    except PydanticValidationError as exc:
+        raise invalid(exc) from None
 
 
 def _is_list(annotation: Any) -> bool:
@@ -150,15 +172,18 @@ def _is_list(annotation: Any) -> bool:
     return any(get_origin(a) is list for a in get_args(annotation))
 
 
-def parse_query(model: type[BaseModel], request: web.Request) -> Any:
+def parse_query(model: type[BaseModel], request: web.Request, invalid: Invalid = from_pydantic) -> Any:
+    """List fields take the parameter repeated; any other field given twice is ambiguous (422)."""
     data: dict[str, Any] = {}
     for name, info in model.model_fields.items():
         key = info.alias or name
         if key not in request.query:
             continue
         values = [check_text(v, key) for v in request.query.getall(key)]
-        data[key] = values if _is_list(info.annotation) else values[-1]
-    try:
-        return model.model_validate(data)
-    except PydanticValidationError as exc:
-        raise from_pydantic(exc) from None
+        if _is_list(info.annotation):
+            data[key] = values
+        elif len(values) > 1:
+            raise ApiError(422, "ValidationError", f"{key}: give it once (got {len(values)} values)", field=key)
+        else:
+            data[key] = values[0]
+    return _model(model, data, invalid)

@@ -7,11 +7,12 @@ context version, completing once, deciding once) must not interleave. Reads neve
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 import uuid
 from typing import Any, Sequence
 
-from sqlalchemy import func, literal_column, select
+from sqlalchemy import func, literal_column, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.resonant.enums import (AgentType, BreathingPhase, IntentStatus, IntentType, ResonanceState, SessionStatus,
@@ -20,14 +21,17 @@ from bot.resonant.errors import NotFoundError, StateError, ValidationError
 from bot.resonant.models import (AgentContextRow, BreathingCycleRow, ChoicePointRow, IntentRow, QueryLogRow,
                                  ResonanceRow, SessionRow, SnapshotRow)
 from bot.resonant.query import QuerySpec, run_query
-from bot.resonant.snapshot import collect
+from bot.resonant.snapshot import FILE_SNAPSHOT_KEY, RESTORE_POINT_TYPES, FileSnapshot, collect
 from bot.resonant.store import (avg_intensity, count, list_for_session, mean_or_zero, require, require_intent_in,
                                 require_session, touch)
 from bot.resonant.views import (AllContexts, Choice, ChoicePointList, ChoicePointOut, ContextOut, ContinueOut,
                                 CycleList, CycleOut, IntentList, IntentOut, QueryResult, ResonanceList, ResonanceOut,
                                 SessionDetailOut, SessionOut, SessionSummary, SnapshotDataOut, SnapshotList,
                                 SnapshotOut)
+from memory.errors import OmoideError
 from memory.store import utcnow
+
+log = logging.getLogger(__name__)
 
 
 def _new_id() -> str:
@@ -37,9 +41,10 @@ def _new_id() -> str:
 class ResonantService:
     """Built on the engine's database (`services.engine.db`); the tables come from `create_tables`."""
 
-    def __init__(self, db: AsyncEngine) -> None:
+    def __init__(self, db: AsyncEngine, file_snapshot: FileSnapshot | None = None) -> None:
         self.sessions = async_sessionmaker(db, expire_on_commit=False)
         self._write = asyncio.Lock()
+        self.file_snapshot = file_snapshot  # restore points (bot.resonant.snapshot); None: JSON snapshots only
 
     # -- sessions ---------------------------------------------------------------------------------
     async def create_session(self, user_id: str, metadata: dict[str, Any]) -> SessionOut:
@@ -271,15 +276,38 @@ class ResonantService:
     # -- snapshots --------------------------------------------------------------------------------
     async def create_snapshot(self, session_id: str, snapshot_type: SnapshotType, description: str | None,
                               tags: Sequence[str]) -> SnapshotOut:
-        """Taken under the write lock, so the copy is one consistent moment of the session."""
-        async with self._write, self.sessions.begin() as s:
-            session = await require_session(s, session_id)
-            data = await collect(s, session)
-            row = SnapshotRow(id=_new_id(), session_id=session_id, snapshot_type=snapshot_type.value,
-                              created_at=utcnow(), description=description, tags=list(dict.fromkeys(tags)),
-                              snapshot_data=data)
-            s.add(row)
+        """Taken under the write lock, so the copy is one consistent moment of the session.
+
+        A restore-point type also gets a file snapshot of the whole store, taken after the row is
+        committed and before the lock is released: restoring it gives back this session exactly as
+        snapshot_data shows it, with this snapshot in its list. Its name is then added to
+        snapshot_data (`file_snapshot`; null when it could not be taken, which is logged; the JSON
+        snapshot the client asked for stands either way).
+        """
+        async with self._write:
+            async with self.sessions.begin() as s:
+                session = await require_session(s, session_id)
+                data = await collect(s, session)
+                row = SnapshotRow(id=_new_id(), session_id=session_id, snapshot_type=snapshot_type.value,
+                                  created_at=utcnow(), description=description, tags=list(dict.fromkeys(tags)),
+                                  snapshot_data=data)
+                s.add(row)
+            if self.file_snapshot is not None and snapshot_type in RESTORE_POINT_TYPES:
+                name = await self._restore_point(row, description)
+                async with self.sessions.begin() as s:
+                    await s.execute(update(SnapshotRow).where(SnapshotRow.id == row.id)
+                                    .values(snapshot_data={**data, FILE_SNAPSHOT_KEY: name}))
         return SnapshotOut.from_row(row)
+
+    async def _restore_point(self, row: SnapshotRow, description: str | None) -> str | None:
+        assert self.file_snapshot is not None
+        note = f"Resonant {row.snapshot_type} snapshot {row.id} of session {row.session_id}"
+        tags = [row.snapshot_type, f"session:{row.session_id}", f"resonant_snapshot:{row.id}"]
+        try:
+            return await self.file_snapshot(f"{note}: {description}" if description else note, tags)
+        except (OmoideError, OSError) as exc:
+            log.error("restore point for Resonant snapshot %s not taken: %s", row.id, exc)
+            return None
 
     async def list_snapshots(self, session_id: str, tags: Sequence[str]) -> SnapshotList:
         """With tags, only snapshots carrying every one of them."""

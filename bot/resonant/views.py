@@ -202,7 +202,9 @@ class SnapshotList(BaseModel):
 class SnapshotDataOut(SnapshotOut):
     snapshot_data: dict[str, Any] = Field(
         description="session, intents, resonances, agent_contexts (every version), choice_points, breathing_cycles "
-                    "as they were when the snapshot was taken; each record also carries its metadata.")
+                    "as they were when the snapshot was taken; each record also carries its metadata. "
+                    "pre_major_change and crisis_point snapshots add file_snapshot: the restore point of the whole "
+                    "store (`python -m bot restore <file_snapshot>`), null if it could not be taken.")
 
 
 class ContinueOut(BaseModel):

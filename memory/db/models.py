@@ -23,10 +23,11 @@ class MemoryRow(Base):
         Index("ix_memories_user", "user_id"),
         Index("ix_memories_expires", "expires_at"),
         Index("ix_memories_session", "session_id"),
+        Index("ix_memories_label", "label", unique=True),
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
-    label: Mapped[int] = mapped_column(Integer, unique=True)
+    label: Mapped[int] = mapped_column(Integer)
     tenant: Mapped[str] = mapped_column(String(128))
     cube: Mapped[str] = mapped_column(String(256))
     user_id: Mapped[str | None] = mapped_column(String(128))
@@ -94,5 +95,7 @@ class MetaRow(Base):
 # scope = hashed tenant/cube/user tokens (memory.index.lexical).
 FTS_DDL = ("CREATE VIRTUAL TABLE IF NOT EXISTS memory_fts USING fts5(terms, scope, "
            "tokenize='unicode61 remove_diacritics 0')")
+# document frequency per term, so long queries keep only their most selective terms
+FTS_VOCAB_DDL = "CREATE VIRTUAL TABLE IF NOT EXISTS memory_fts_vocab USING fts5vocab(memory_fts, 'row')"
 
-__all__ = ["Base", "MemoryRow", "HistoryRow", "CubeRow", "MetaRow", "FTS_DDL"]
+__all__ = ["Base", "MemoryRow", "HistoryRow", "CubeRow", "MetaRow", "FTS_DDL", "FTS_VOCAB_DDL"]

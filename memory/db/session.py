@@ -9,7 +9,7 @@ from sqlalchemy import event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 
-from memory.db.models import FTS_DDL, Base
+from memory.db.models import FTS_DDL, FTS_VOCAB_DDL, Base
 
 
 def create_engine(url: str, *, synchronous: str = "NORMAL") -> AsyncEngine:
@@ -37,6 +37,7 @@ async def create_schema(engine: AsyncEngine) -> None:
     async with engine.begin() as conn:
         await conn.run_sync(Base.metadata.create_all)
         await conn.execute(text(FTS_DDL))
+        await conn.execute(text(FTS_VOCAB_DDL))
 
 
 def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker:

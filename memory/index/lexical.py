@@ -4,7 +4,8 @@ Each document also carries scope tokens (hashes of tenant, cube and user) in a s
 scoped search is answered by FTS5 alone (`scope : "c…" AND terms : (…)`, ordered by rank with a
 limit) instead of joining every match to the memories table: at 100k memories in one cube the join
 costs tens of milliseconds, the FTS-only query about one. Other filters are applied afterwards to
-the few candidates, with a join as the fallback when they are too narrow.
+the few candidates, with a join as the fallback when they are too narrow. A long query keeps only its
+MAX_TERMS most selective terms (fts5vocab document counts).
 """
 
 from __future__ import annotations
@@ -17,12 +18,24 @@ from sqlalchemy import Integer, column, select, table, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from memory.db.models import MemoryRow
-from memory.store import filter_clauses
+from memory.store import by_labels, filter_clauses
 from memory.text.tokenize import fts_match_expression, index_document, query_terms
 from memory.types import MemoryFilter
 
 fts = table("memory_fts", column("rowid", Integer), column("terms"), column("scope"))
 OVERFETCH = 4
+MAX_TERMS = 8  # a long query keeps its most selective terms: an OR over many common terms is slow
+
+
+async def _selective(session: AsyncSession, terms: list[str]) -> list[str]:
+    """The MAX_TERMS terms found in the fewest documents (BM25 weighs those most anyway)."""
+    if len(terms) <= MAX_TERMS:
+        return terms
+    names = ", ".join(f":t{i}" for i in range(len(terms)))
+    df = dict((await session.execute(text(f"SELECT term, doc FROM memory_fts_vocab WHERE term IN ({names})"),
+                                      {f"t{i}": t for i, t in enumerate(terms)})).all())
+    present = [t for t in terms if df.get(t)]
+    return sorted(present, key=lambda t: df[t])[:MAX_TERMS]
 
 
 def _token(kind: str, *parts: str | None) -> str:
@@ -69,7 +82,7 @@ async def remove_documents(session: AsyncSession, labels: list[int]) -> None:
 
 async def search(session: AsyncSession, query: str, f: MemoryFilter, now: datetime, limit: int) -> list[int]:
     """Labels of the best lexical matches within the filter, best first (BM25)."""
-    expr = fts_match_expression(query_terms(query))
+    expr = fts_match_expression(await _selective(session, query_terms(query)))
     if expr is None:
         return []
     scope = _scope_match(f)
@@ -80,8 +93,7 @@ async def search(session: AsyncSession, query: str, f: MemoryFilter, now: dateti
         {"q": match, "n": fetch})).scalars())
     if not ranked:
         return []
-    passing = set((await session.execute(select(MemoryRow.label).where(
-        MemoryRow.label.in_(ranked), *filter_clauses(f, now=now)))).scalars())
+    passing = set((await session.execute(by_labels(select(MemoryRow.label), ranked, f, now))).scalars())
     kept = [label for label in ranked if label in passing]
     if len(kept) >= limit or len(ranked) < fetch or not _narrower_than_scope(f):
         return kept[:limit]

@@ -17,6 +17,7 @@ from typing import Awaitable, Callable
 
 import numpy as np
 
+from memory.index.matrix import VectorMatrix
 from memory.index.vector import CubeIndex, sidecar_path
 from memory.options import HnswParams
 
@@ -121,6 +122,16 @@ class IndexManager:
         await self._catch_up(tenant, cube, state)
         self._cubes[(tenant, cube)] = state
         return state
+
+    async def ensure_matrix(self, tenant: str, cube: str) -> None:
+        """Fill the cube's compact vector matrix (memory.index.matrix) from the database, once."""
+        state = self._cubes.get((tenant, cube))
+        if state is None or state.index.matrix is not None:
+            return
+        async with state.lock:
+            if state.index.matrix is None:
+                labels, vecs = await self._vectors(tenant, cube, None)
+                state.index.matrix = VectorMatrix(labels, vecs)
 
     async def save(self, tenant: str, cube: str) -> bool:
         """Persist one cube's index if it changed since the last save."""

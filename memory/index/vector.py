@@ -16,6 +16,7 @@ from typing import Iterable
 import hnswlib
 import numpy as np
 
+from memory.index.matrix import VectorMatrix
 from memory.index.rwlock import RWLock
 from memory.options import HnswParams
 
@@ -43,6 +44,7 @@ class CubeIndex:
         self._index.set_ef(params.ef_search)
         self._index.set_num_threads(1)
         self._alive = 0
+        self.matrix: VectorMatrix | None = None  # filled on the first exact search (memory.index.matrix)
 
     # -- size ---------------------------------------------------------------------------------
     @property
@@ -74,6 +76,8 @@ class CubeIndex:
                 self._index.resize_index(max(need, self._index.get_max_elements() * 2))
             self._index.add_items(vectors, np.asarray(labels, dtype=np.int64), num_threads=1)
             self._alive += len(labels)
+            if self.matrix is not None:
+                self.matrix.append(np.asarray(labels, dtype=np.int64), vectors)
 
     def delete(self, labels: Iterable[int]) -> int:
         """Mark labels deleted; labels unknown or already deleted are skipped. Returns how many."""
@@ -144,9 +148,20 @@ class CubeIndex:
             return np.empty(0, np.int64), np.empty((0, self.dim), np.float32)
         return np.asarray(kept, dtype=np.int64), np.asarray(vecs, dtype=np.float32)
 
+    def scope_vectors(self, labels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(labels, vectors) for a scope: from the compact matrix when it is filled, else from hnswlib."""
+        labels = np.asarray(labels, dtype=np.int64)
+        if self.matrix is None:
+            return self.vectors(labels)
+        labels, vecs, missing = self.matrix.rows(labels)
+        if len(missing):  # written while the matrix was being filled: the slow path, rarely
+            more, more_vecs = self.vectors(missing)
+            labels, vecs = np.concatenate([labels, more]), np.vstack([vecs, more_vecs])
+        return labels, vecs
+
     def exact(self, query: np.ndarray, labels: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
         """Exact cosine over a candidate set: faster and exact for narrow scopes."""
-        labels, vecs = self.vectors(labels)
+        labels, vecs = self.scope_vectors(labels)
         if not len(labels):
             return labels, np.empty(0, np.float32)
         sims = vecs @ query.astype(np.float32)
@@ -196,6 +211,7 @@ class CubeIndex:
             self._index.set_ef(params.ef_search)
             self._index.set_num_threads(1)
             self._alive = int(meta["alive"])
+            self.matrix = None
             return self, int(meta["generation"])
         except (OSError, ValueError, KeyError, RuntimeError) as exc:
             log.warning("index %s is unreadable (%s); it will be rebuilt", path.name, exc)

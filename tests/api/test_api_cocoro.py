@@ -28,8 +28,10 @@ async def test_characters_stats_and_delete(api: ApiServer, engine: MemoryEngine)
     try:
         listing = await dock.get_memory_list()
         assert listing["status"] == "success" and listing["message"] == "キャラクター一覧を取得しました"
+        # every persona of config/personas (named as its file says) and every cube that holds memories
         assert [(c["memory_id"], c["memory_name"], c["role"], c["created"]) for c in listing["data"]] == [
-            ("listy", "Listy", "character", True), ("miku", "Miku", "character", True)]
+            ("cocoro", "ココロ", "character", False), ("listy", "リスティー", "character", True),
+            ("miku", "Miku", "character", True), ("nova", "Nova", "character", False)]
 
         stats = await dock.get_memory_stats("listy")
         assert stats["cube_id"] == "user_user_listy_cube" and stats["memory_id"] == "listy"

@@ -12,7 +12,6 @@ import queue
 import re
 import signal
 import subprocess
-import sys
 import threading
 from pathlib import Path
 from typing import Iterator
@@ -20,6 +19,7 @@ from typing import Iterator
 import httpx
 import pytest
 from api_server import ApiServer
+from botproc import bot_command
 
 ROOT = Path(__file__).resolve().parents[2]
 # a few examples per operation keep the suite fast; OMOIDE_FUZZ_EXAMPLES=100 digs deeper by hand
@@ -38,7 +38,8 @@ async def test_spec_lists_every_family_and_docs_work_offline(api: ApiServer) -> 
                          ("/api/memory/character/{memory_id}/all", "delete"), ("/v1/auth/register", "post"),
                          ("/v1/messages/batch", "post"), ("/v1/memory/search", "get"),
                          ("/v1/conversations/{conversation_id}", "get"), ("/v1/tools", "get"),
-                         ("/v1/tools/memory_delete", "post"), ("/admin/api-keys", "post")]:
+                         ("/v1/tools/memory_delete", "post"), ("/admin/api-keys", "post"),
+                         ("/api/livestream/{persona}/events", "post"), ("/api/livestream/{persona}/stats", "get")]:
         assert method in paths[path], path
     search = paths["/search"]["post"]
     assert search["requestBody"]["content"]["application/json"]["schema"]["$ref"].endswith("/SearchRequest")
@@ -55,7 +56,7 @@ def bot_api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str
     data = tmp_path_factory.mktemp("schemathesis") / "data"
     env = {**os.environ, "DATA_DIR": str(data), "API_PORT": "0", "API_RATE_LIMIT_PER_MINUTE": "0",
            "DISCORD_TOKEN": "", "TOKENIZERS_PARALLELISM": "false"}
-    proc = subprocess.Popen([sys.executable, "-m", "bot", "api"], cwd=ROOT, env=env, stdout=subprocess.PIPE,
+    proc = subprocess.Popen(bot_command("api"), cwd=ROOT, env=env, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True)
     lines: list[str] = []
     found: "queue.Queue[int]" = queue.Queue()

@@ -51,7 +51,7 @@ async def stats(request: web.Request) -> StatsResponse:
 
 
 async def personas(request: web.Request) -> PersonaList:
-    names = persona_names()
+    names = persona_names(request)
     cubes = [c for c in await _cubes(request) if c.persona]
     out = [PersonaInfo(memory_id=c.persona, memory_name=names.get(c.persona, c.persona.capitalize()), tenant=c.tenant,
                        cube=c.cube, created=True, total=c.total) for c in cubes if c.persona]

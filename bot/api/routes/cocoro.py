@@ -7,10 +7,6 @@ the closest thing to MemOS's KV-cache activations), parametric = 0 (Omoide never
 
 from __future__ import annotations
 
-import logging
-import tomllib
-from pathlib import Path
-
 from aiohttp import web
 
 from bot.api.auth.principal import persona_cube, persona_of_cube
@@ -22,24 +18,11 @@ from bot.api.state import audit, principal, state
 from memory.types import CubeStats, MemoryFilter, Tier
 
 TAG = "CocoroCore2"
-PERSONA_DIR = Path(__file__).resolve().parents[3] / "config" / "personas"
-log = logging.getLogger("omoide.api")
 
 
-def persona_names(folder: Path = PERSONA_DIR) -> dict[str, str]:
-    """memory_id -> display name from config/personas/*.toml (files that do not parse are skipped)."""
-    names: dict[str, str] = {}
-    for path in sorted(folder.glob("*.toml")) if folder.is_dir() else []:
-        try:
-            doc = tomllib.loads(path.read_text(encoding="utf-8"))
-        except (OSError, tomllib.TOMLDecodeError) as exc:
-            log.warning("skipping persona file %s: %s", path.name, exc)
-            continue
-        doc = doc.get("persona", doc) if isinstance(doc.get("persona"), dict) else doc
-        memory_id = doc.get("memory_id") or path.stem
-        name = doc.get("display_name") or doc.get("name") or str(memory_id).capitalize()
-        names[str(memory_id)] = str(name)
-    return names
+def persona_names(request: web.Request) -> dict[str, str]:
+    """memory_id -> display name of the personas in config/personas (the bot's registry)."""
+    return {p.memory_id: p.display_name for p in state(request).services.personas.all()}
 
 
 def _counts(stats: CubeStats) -> MemoryDeleteDetails:
@@ -56,7 +39,7 @@ async def _cube(request: web.Request) -> tuple[str, str, str]:
     await st.access.require_tenant(who, tenant)
     cube = persona_cube(memory_id)
     st.access.require_cube(who, cube)
-    if (tenant, cube) not in set(st.engine.indexes.cubes()) and memory_id not in persona_names():
+    if (tenant, cube) not in set(st.engine.indexes.cubes()) and memory_id not in persona_names(request):
         raise not_found(f"character {memory_id!r}", field="memory_id")
     return tenant, memory_id, cube
 
@@ -65,7 +48,7 @@ async def characters(request: web.Request) -> CharacterListResponse:
     st, who = state(request), principal(request)
     tenant = st.access.default_tenant(who, request)
     await st.access.require_tenant(who, tenant)
-    names = persona_names()
+    names = persona_names(request)
     existing = {persona_of_cube(c) for t, c in st.engine.indexes.cubes() if t == tenant} - {None}
     data = [CharacterMemoryInfo(memory_id=mid, memory_name=names.get(mid, mid.capitalize()), created=mid in existing)
             for mid in sorted(existing | set(names)) if mid and who.cube_allowed(persona_cube(mid))]

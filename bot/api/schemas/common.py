@@ -34,6 +34,7 @@ class ErrorBody(BaseModel):
     error_type: str = Field(description="ValidationError, NotFoundError, Unauthorized, Forbidden, RateLimitExceeded...")
     message: str
     field: str | None = Field(None, description="The request field to fix, when one is to blame")
+    detail: str = Field(description="The same text as `message`, where FastAPI-style clients read it")
 
 
 class FailedItem(BaseModel):

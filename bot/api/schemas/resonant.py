@@ -6,10 +6,10 @@ Ids are UUIDs; enum fields take exactly the values the API document lists.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
 from bot.resonant.enums import (AgentType, BreathingPhase, IntentStatus, IntentType, ResonanceState,
                                 SnapshotType)
@@ -23,10 +23,10 @@ __all__ = [
     "AllContexts", "ChoicePointList", "ChoicePointOut", "ChoicePointsQuery", "CompleteCycleRequest",
     "CompleteIntentRequest", "ContextLatestQuery", "ContextOut", "ContinueOut", "CreateChoicePointRequest",
     "CreateIntentRequest", "CreateResonanceRequest", "CreateSessionRequest", "CreateSnapshotRequest", "CycleList",
-    "CycleOut", "DecideChoiceRequest", "HealthOut", "IntentList", "IntentListQuery", "IntentOut", "IntentsQuery",
+    "ChoicePointPath", "CyclePath", "CycleOut", "DecideChoiceRequest", "HealthOut", "IntentList", "IntentListQuery", "IntentOut", "IntentPath", "IntentsQuery",
     "QueryRequest", "QueryResult", "ResonanceList", "ResonanceListQuery", "ResonanceOut", "ResonancesQuery",
-    "SaveContextRequest", "SessionDetailOut", "SessionOut", "SessionQuery", "SnapshotDataOut", "SnapshotList",
-    "SnapshotListQuery", "SnapshotOut", "StartCycleRequest",
+    "SaveContextRequest", "SessionDetailOut", "SessionOut", "SessionPath", "SessionQuery", "SnapshotDataOut",
+    "SnapshotList", "SnapshotListQuery", "SnapshotOut", "SnapshotPath", "StartCycleRequest",
 ]
 
 Metadata = dict[str, Any]
@@ -154,6 +154,36 @@ class ContextLatestQuery(SessionQuery):
     agent_type: AgentType
 
 
+def _split_commas(value: Any) -> Any:
+    """`tags=a&tags=b` and `tags=a,b` mean the same; blanks between commas are dropped."""
+    if not isinstance(value, list):
+        return value
+    return [part.strip() for item in value for part in (item.split(",") if isinstance(item, str) else [item])
+            if not isinstance(part, str) or part.strip()]
+
+
 class SnapshotListQuery(SessionQuery):
-    tags: list[str] = Field(default_factory=list, description="Repeat `tags=` or separate with commas; "
-                                                              "a snapshot must carry every tag given.")
+    tags: Annotated[list[str], BeforeValidator(_split_commas)] = Field(
+        default_factory=list, description="Repeat `tags=` or separate with commas; a snapshot must carry every "
+                                          "tag given.")
+
+
+# -- path parameters ------------------------------------------------------------------------------
+class SessionPath(BaseModel):
+    session_id: UUID
+
+
+class IntentPath(BaseModel):
+    intent_id: UUID
+
+
+class ChoicePointPath(BaseModel):
+    choice_point_id: UUID
+
+
+class CyclePath(BaseModel):
+    cycle_id: UUID
+
+
+class SnapshotPath(BaseModel):
+    snapshot_id: UUID

@@ -1,0 +1,96 @@
+"""Livestream hook: a live-chat event in, what the persona did with it out (and the stream's counters)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated, Literal
+
+from pydantic import (
+    BaseModel,
+    Field,
+    StringConstraints,
+    ValidationInfo,
+    field_validator,
+)
+
+from bot.api.schemas.common import NOT_BLANK, Request
+from bot.livestream.events import EventType, Platform
+
+ViewerId = Annotated[str, StringConstraints(min_length=1, max_length=100, pattern=NOT_BLANK)]
+ViewerName = Annotated[str, StringConstraints(min_length=1, max_length=100, pattern=NOT_BLANK)]
+MESSAGE_CHARS = 2000
+
+
+class LiveEventIn(Request):
+    platform: Platform = Field(description="Where the stream runs: youtube, twitch, bilibili or other")
+    viewer_id: ViewerId = Field(description="The platform's id of the viewer (channel id, user id...)")
+    viewer_name: ViewerName = Field(description="The name shown in chat")
+    type: EventType = Field("chat", description="chat, superchat, membership or gift (the last three are paid)")
+    message: str = Field("", max_length=MESSAGE_CHARS, validate_default=True,
+                         description="The chat text; may be empty for paid events")
+    amount: float | None = Field(None, ge=0, le=1e9, allow_inf_nan=False, description="Paid amount, if any")
+    currency: Annotated[str, StringConstraints(min_length=1, max_length=8, pattern=r"^[A-Za-z]+$")] | None = Field(
+        None, description="Currency code of the amount (JPY, USD...)")
+    timestamp: datetime | None = Field(None, description="When the viewer sent it (default: when received)")
+    event_id: Annotated[str, StringConstraints(min_length=1, max_length=128, pattern=NOT_BLANK)] | None = Field(
+        None, description="The platform's message id, echoed back and on the WebSocket (made up when absent)")
+
+    @field_validator("timestamp")
+    @classmethod
+    def _aware(cls, value: datetime | None) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value
+
+    @field_validator("message")
+    @classmethod
+    def _chat_needs_words(cls, value: str, info: ValidationInfo) -> str:
+        if info.data.get("type", "chat") == "chat" and not value.strip():
+            raise ValueError("a chat event needs a non-blank message")
+        return value
+
+
+class EmotionOut(BaseModel):
+    label: str = Field(description="Emotion key (joy, sadness...)")
+    name: str = Field(description="The name in API_EMOTION_NAMES style (喜び / Joy / joy)")
+    score: float
+
+
+class LiveEventOut(BaseModel):
+    event_id: str
+    persona: str = Field(description="memory_id of the persona that handled the event")
+    user_id: str = Field(description="The viewer in the persona's cube: platform:viewer_id")
+    status: Literal["answered", "queued", "dropped", "failed"] = Field(
+        description="answered: reply below; queued: accepted, the reply comes on the WebSocket; dropped: ordinary "
+                    "chat not answered but remembered (see reason); failed: accepted but answering raised an error (logged)")
+    reason: Literal["rate_limited", "queue_full"] | None = Field(None, description="Why a chat was dropped")
+    reply: str | None = None
+    emotions: list[EmotionOut] = Field(default_factory=list)
+    dominant_emotion: EmotionOut | None = Field(None, description="The strongest emotion (for the avatar's expression)")
+    memories_used: int = Field(0, description="Memories of this viewer recalled for the reply")
+    viewer_known: bool = Field(description="The persona had memories of this viewer before this event")
+    welcomed_back: bool = Field(False, description="The reply opened with a welcome back")
+    used_llm: bool = False
+
+
+class DroppedCounts(BaseModel):
+    rate_limited: int = 0
+    queue_full: int = 0
+    total: int = 0
+
+
+class LiveStatsOut(BaseModel):
+    persona: str
+    received: int = 0
+    queued: int = Field(0, description="Events accepted for an answer since start")
+    answered: int = 0
+    failed: int = 0
+    waiting_paid: int = 0
+    waiting_chat: int = 0
+    dropped: DroppedCounts = Field(default_factory=DroppedCounts)
+    unanswered_remembered: int = Field(0, description="Dropped chats saved as the viewer's memories (not answered)")
+    unanswered_forgotten: int = Field(0, description="Dropped chats not saved (backlog full or a save error)")
+    by_type: dict[str, int] = Field(default_factory=dict)
+    listeners: int = Field(0, description="WebSocket clients subscribed to this persona")
+    chat_replies_per_minute: int = 0
+    queue_size: int = 0

@@ -1,0 +1,96 @@
+"""The `emotions` chart: a user's top emotions over time, as a PNG (matplotlib, Agg backend).
+
+Labels are Japanese only when a Japanese-capable font is installed (e.g. fonts-ipafont-gothic or
+fonts-noto-cjk); otherwise English names, so the chart never shows missing-glyph boxes.
+"""
+
+from __future__ import annotations
+
+import io
+from datetime import datetime, timedelta
+from functools import lru_cache
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+from matplotlib import font_manager  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+
+from memory.emotions.labels import en_name, ja_name  # noqa: E402
+
+CJK_FONTS = ("Noto Sans CJK JP", "Noto Sans JP", "IPAexGothic", "IPAGothic", "IPAPGothic", "TakaoGothic",
+             "VL Gothic", "Source Han Sans JP", "Hiragino Sans", "Yu Gothic", "Meiryo", "MS Gothic")
+COLORS = {"joy": "#f4b400", "affection": "#e91e63", "trust": "#4caf50", "interest": "#03a9f4",
+          "anticipation": "#ff9800", "excitement": "#ff5722", "relief": "#8bc34a", "surprise": "#9c27b0",
+          "sadness": "#3f51b5", "anger": "#d32f2f", "fear": "#607d8b", "disgust": "#795548", "shame": "#9e9e9e"}
+
+
+@lru_cache(maxsize=1)
+def japanese_font() -> str | None:
+    """The first installed font that can draw Japanese, or None."""
+    installed = {f.name for f in font_manager.fontManager.ttflist}
+    found = next((name for name in CJK_FONTS if name in installed), None)
+    if found is None:  # installed after matplotlib cached its font list: look once more
+        for path in font_manager.findSystemFonts():
+            try:
+                family = font_manager.FontProperties(fname=path).get_name()
+            except (OSError, RuntimeError, ValueError):
+                continue
+            if family in CJK_FONTS:
+                font_manager.fontManager.addfont(path)
+                found = found or family
+    return found
+
+
+def chart_language(locale: str) -> str:
+    return "ja" if locale == "ja" and japanese_font() else "en"
+
+
+def _buckets(times: list[datetime]) -> tuple[list[datetime], timedelta]:
+    """Daily bars for up to ~6 weeks of history, weekly beyond."""
+    first = min(times).replace(hour=0, minute=0, second=0, microsecond=0)
+    last = max(times)
+    step = timedelta(days=1) if (last - first) <= timedelta(days=45) else timedelta(days=7)
+    edges = [first]
+    while edges[-1] + step <= last:
+        edges.append(edges[-1] + step)
+    return edges, step
+
+
+def render_emotion_chart(timeline: list[tuple[datetime, list[str]]], top_labels: list[str], locale: str,
+                         title: str, y_label: str) -> bytes:
+    """Stacked bars: how often each top emotion appeared per day (or week). Returns PNG bytes."""
+    lang = chart_language(locale)
+    name = ja_name if lang == "ja" else en_name
+    fig = Figure(figsize=(8, 4), dpi=100)
+    ax = fig.add_subplot()
+    if lang == "ja":
+        font = japanese_font()
+        ax.title.set_fontfamily(font)
+        ax.yaxis.label.set_fontfamily(font)
+    times = [at for at, _ in timeline]
+    if times and top_labels:
+        edges, step = _buckets(times)
+        bottoms = [0] * len(edges)
+        for label in top_labels:
+            counts = [0] * len(edges)
+            for at, labels in timeline:
+                if label in labels:
+                    counts[min(int((at - edges[0]) / step), len(edges) - 1)] += 1
+            ax.bar(edges, counts, width=step * 0.8, bottom=bottoms, label=name(label),
+                   color=COLORS.get(label, "#888888"), align="edge")
+            bottoms = [b + c for b, c in zip(bottoms, counts, strict=True)]
+        legend = ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=9, frameon=False)
+        if lang == "ja":
+            for text in legend.get_texts():
+                text.set_fontfamily(font)
+        fig.autofmt_xdate()
+    ax.set_title(title if lang == locale else "Emotions over time")
+    ax.set_ylabel(y_label if lang == locale else "count")
+    ax.yaxis.get_major_locator().set_params(integer=True)
+    ax.spines[["top", "right"]].set_visible(False)
+    fig.tight_layout()
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png")
+    return buf.getvalue()

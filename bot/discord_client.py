@@ -1,0 +1,157 @@
+"""The Discord client: a commands.Bot that loads the cogs as extensions (minus DISABLED_COGS), syncs
+slash commands, resolves each caller's language and persona, and turns every command error into a
+short message in the caller's language (details go to the log with a reference id).
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from typing import Any
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.i18n import t
+from bot.learning import PassiveLearner
+from bot.personas import Persona
+from bot.services import Services
+from bot.ui.locale import SeenLanguages, detect_language, from_discord_locale
+from memory.errors import OmoideError
+
+log = logging.getLogger("omoide.discord")
+
+COGS: tuple[str, ...] = ("remember", "memorize", "memories", "emotions", "chat", "learning", "privacy", "personas",
+                         "admin")
+_WRAPPERS = (commands.CommandInvokeError, commands.HybridCommandError, app_commands.CommandInvokeError)
+
+
+def default_intents() -> discord.Intents:
+    intents = discord.Intents.default()
+    intents.message_content = True  # prefix commands and passive learning read messages (privileged intent)
+    return intents
+
+
+def enabled_cogs(disabled: set[str]) -> list[str]:
+    unknown = disabled - set(COGS)
+    if unknown:
+        raise ValueError(f"DISABLED_COGS names unknown cog(s) {', '.join(sorted(unknown))}; known: {', '.join(COGS)}")
+    return [name for name in COGS if name not in disabled]
+
+
+class OmoideBot(commands.Bot):
+    def __init__(self, services: Services, *, sync_commands: bool = True, intents: discord.Intents | None = None,
+                 **options: Any) -> None:
+        settings = services.settings
+        self.cog_names = enabled_cogs(settings.disabled_cog_names)
+        super().__init__(command_prefix=commands.when_mentioned_or(settings.command_prefix),
+                         intents=intents or default_intents(), allowed_mentions=discord.AllowedMentions.none(),
+                         **options)
+        self.services = services
+        self.sync_commands = sync_commands
+        self.seen_languages = SeenLanguages()
+        self.learner = PassiveLearner(services.prefs, services.conversation)
+
+    async def setup_hook(self) -> None:
+        for name in self.cog_names:
+            await self.load_extension(f"cogs.{name}")
+        log.info("cogs loaded: %s", ", ".join(self.cog_names))
+        if self.sync_commands:
+            guild_id = self.services.settings.discord_sync_guild
+            if guild_id:
+                guild = discord.Object(id=guild_id)
+                self.tree.copy_global_to(guild=guild)
+                synced = await self.tree.sync(guild=guild)
+            else:
+                synced = await self.tree.sync()
+            log.info("slash commands synced: %d%s", len(synced), f" (guild {guild_id})" if guild_id else "")
+
+    async def on_ready(self) -> None:
+        log.info("discord connected as %s (id=%s) in %d guild(s)", self.user, getattr(self.user, "id", "?"),
+                 len(self.guilds))
+
+    # -- what every command needs -------------------------------------------------------------------
+    async def locale_for(self, ctx: commands.Context[Any]) -> str:
+        user_id = ctx.author.id
+        chosen = await self.services.prefs.user_locale(user_id)
+        if chosen:
+            return chosen
+        if ctx.interaction is not None:
+            return from_discord_locale(ctx.interaction.locale)
+        text = ""
+        if ctx.prefix is not None and ctx.command is not None:  # the command's own words say nothing
+            words = ctx.message.content[len(ctx.prefix):].split()
+            text = " ".join(words[len(ctx.command.qualified_name.split()):])
+        detected = detect_language(text)
+        self.seen_languages.note(user_id, detected)
+        if detected:
+            return detected
+        seen = self.seen_languages.get(user_id)
+        if seen:
+            return seen
+        if ctx.guild is not None and str(ctx.guild.preferred_locale).startswith("ja"):
+            return "ja"
+        return self.services.settings.default_locale
+
+    async def persona_for(self, channel_id: int | None, guild_id: int | None) -> Persona:
+        """The channel's persona, else the guild's default, else DEFAULT_PERSONA."""
+        personas, prefs = self.services.personas, self.services.prefs
+        row = await prefs.channel(channel_id) if channel_id is not None else None
+        if row is not None and row.persona and (p := personas.get(row.persona)):
+            return p
+        if guild_id is not None and (name := await prefs.guild_persona(guild_id)) and (p := personas.get(name)):
+            return p
+        return personas.default
+
+    async def delete_user_data(self, user_id: int, requester: str = "user") -> int:
+        """Forget everything about a user: memories in every persona, then each cog's own data (the
+        Red-DiscordBot `red_delete_data_for_user` hook)."""
+        count = await self.services.desk.forget_all(str(user_id))
+        await self.services.prefs.forget_user(user_id)
+        self.seen_languages.forget(user_id)
+        for cog in list(self.cogs.values()):
+            hook = getattr(cog, "red_delete_data_for_user", None)
+            if hook is not None:
+                await hook(requester=requester, user_id=user_id)
+        log.info("deleted the data of a user on request (%s): %d memories", requester, count)
+        return count
+
+    # -- messages and errors ----------------------------------------------------------------------
+    async def on_message(self, message: discord.Message) -> None:
+        if message.author.bot:
+            return
+        if not message.content.startswith(self.services.settings.command_prefix):
+            self.seen_languages.note(message.author.id, detect_language(message.content))
+        await self.process_commands(message)
+
+    async def on_command_error(self, ctx: commands.Context[Any], error: Exception) -> None:  # type: ignore[override]
+        while isinstance(error, _WRAPPERS) and getattr(error, "original", None) is not None:
+            error = error.original  # type: ignore[assignment]
+        if isinstance(error, commands.CommandNotFound):
+            return
+        locale = await self.locale_for(ctx)
+        usage = f"{ctx.clean_prefix}{ctx.command.qualified_name} {ctx.command.signature}".strip() if ctx.command else ""
+        if isinstance(error, (commands.MissingPermissions, app_commands.MissingPermissions)):
+            text = t(locale, "error.no_permission", perms=", ".join(error.missing_permissions))
+        elif isinstance(error, (commands.BotMissingPermissions, app_commands.BotMissingPermissions)):
+            text = t(locale, "error.bot_permission", perms=", ".join(error.missing_permissions))
+        elif isinstance(error, (commands.NoPrivateMessage, app_commands.NoPrivateMessage)):
+            text = t(locale, "error.guild_only")
+        elif isinstance(error, commands.MissingRequiredArgument):
+            text = t(locale, "error.missing_argument", param=error.param.name, usage=usage)
+        elif isinstance(error, (commands.UserInputError, app_commands.TransformerError)):
+            text = t(locale, "error.bad_argument", usage=usage)
+        elif isinstance(error, (commands.CommandOnCooldown, app_commands.CommandOnCooldown)):
+            text = t(locale, "error.cooldown", seconds=f"{error.retry_after:.0f}")
+        elif isinstance(error, OmoideError) and error.error_type == "ValidationError":
+            text = t(locale, "error.invalid", field=error.field or "input", message=error.message)
+        else:
+            ref = secrets.token_hex(4)
+            log.error("command %s failed (ref=%s)", ctx.command.qualified_name if ctx.command else "?", ref,
+                      exc_info=error)
+            text = t(locale, "error.generic", ref=ref)
+        try:
+            await ctx.send(text, ephemeral=True)
+        except discord.HTTPException:
+            log.warning("could not deliver an error message in channel %s", ctx.channel.id)

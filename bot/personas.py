@@ -1,0 +1,141 @@
+"""VTuber persona "cubes": one TOML file each in config/personas/, each with its own memory cube.
+
+A persona's memories live in the cube `user_user_{memory_id}_cube` (the CocoroCore2 naming), so two
+personas never see each other's memories. Files are validated at start; an error names the file and the
+field to fix.
+"""
+
+from __future__ import annotations
+
+import re
+import string
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
+
+BUILTIN_DIR = Path(__file__).resolve().parent.parent / "config" / "personas"
+MEMORY_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,31}$")
+
+
+class PersonaError(ValueError):
+    """A persona file is missing, unreadable or invalid; the message names the file and the field."""
+
+
+def cube_for(memory_id: str) -> str:
+    return f"user_user_{memory_id}_cube"
+
+
+class Style(BaseModel):
+    """The persona's voice for the built-in responder (used when no language model is set)."""
+
+    model_config = ConfigDict(extra="forbid")
+    tone: str = Field("", max_length=200)
+    recall_intro: str = Field(min_length=1, max_length=300)   # placeholders: {user}
+    memory_line: str = Field(min_length=1, max_length=300)    # placeholders: {date} {summary} {emotions}
+    no_memory: str = Field(min_length=1, max_length=300)      # placeholders: {user}
+    no_llm_note: str = Field(min_length=1, max_length=300)
+
+    @field_validator("recall_intro", "memory_line", "no_memory", "no_llm_note")
+    @classmethod
+    def _known_placeholders(cls, value: str, info: ValidationInfo) -> str:
+        allowed = {"recall_intro": {"user"}, "memory_line": {"date", "summary", "emotions"},
+                   "no_memory": {"user"}, "no_llm_note": set()}[info.field_name or ""]
+        try:
+            used = {name for _, name, _, _ in string.Formatter().parse(value) if name is not None}
+        except ValueError as exc:
+            raise ValueError(f"bad template ({exc}); write {{{{ and }}}} for literal braces") from None
+        unknown = used - allowed
+        if unknown:
+            raise ValueError(f"unknown placeholder(s) {sorted(unknown)}; allowed: {sorted(allowed) or 'none'}")
+        return value
+
+
+class PersonaFile(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    memory_id: str
+    display_name: str = Field(min_length=1, max_length=64)
+    language: Literal["ja", "en"]
+    description: str = Field("", max_length=300)
+    system_prompt: str = Field(min_length=1, max_length=8000)
+    style: Style
+
+    @field_validator("memory_id")
+    @classmethod
+    def _memory_id_shape(cls, value: str) -> str:
+        if not MEMORY_ID.match(value):
+            raise ValueError("memory_id must be 1-32 lowercase letters, digits, '_' or '-' (e.g. 'cocoro')")
+        return value
+
+
+@dataclass(frozen=True, slots=True)
+class Persona:
+    memory_id: str
+    display_name: str
+    language: Literal["ja", "en"]
+    description: str
+    system_prompt: str
+    style: Style
+    source: str
+
+    @property
+    def cube(self) -> str:
+        return cube_for(self.memory_id)
+
+
+def load_persona(path: Path) -> Persona:
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise PersonaError(f"{path}: cannot read ({exc})") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise PersonaError(f"{path}: not valid TOML ({exc})") from None
+    try:
+        doc = PersonaFile.model_validate(raw)
+    except ValidationError as exc:
+        lines = [f"  {'.'.join(str(p) for p in err['loc']) or 'file'}: {err['msg']}" for err in exc.errors()]
+        raise PersonaError(f"{path}: invalid persona\n" + "\n".join(lines)) from None
+    return Persona(doc.memory_id, doc.display_name, doc.language, doc.description, doc.system_prompt.strip(),
+                   doc.style, path.name)
+
+
+class PersonaRegistry:
+    """Every persona by memory_id; `find` also accepts the display name, case-insensitively."""
+
+    def __init__(self, personas: list[Persona], default_id: str) -> None:
+        self._by_id: dict[str, Persona] = {}
+        for p in personas:
+            if p.memory_id in self._by_id:
+                raise PersonaError(f"memory_id {p.memory_id!r} is used by both {self._by_id[p.memory_id].source} "
+                                   f"and {p.source}; each persona needs its own")
+            self._by_id[p.memory_id] = p
+        if not self._by_id:
+            raise PersonaError("no persona files found; add one (see config/personas/cocoro.toml)")
+        if default_id not in self._by_id:
+            raise PersonaError(f"DEFAULT_PERSONA {default_id!r} matches no persona file "
+                               f"(known: {', '.join(sorted(self._by_id))})")
+        self.default = self._by_id[default_id]
+
+    @classmethod
+    def load(cls, folder: Path | None, default_id: str) -> "PersonaRegistry":
+        folder = folder or BUILTIN_DIR
+        if not folder.is_dir():
+            raise PersonaError(f"PERSONAS_DIR {folder} is not a folder")
+        return cls([load_persona(p) for p in sorted(folder.glob("*.toml"))], default_id)
+
+    def all(self) -> list[Persona]:
+        return sorted(self._by_id.values(), key=lambda p: p.memory_id)
+
+    def get(self, memory_id: str) -> Persona | None:
+        return self._by_id.get(memory_id)
+
+    def find(self, name: str) -> Persona | None:
+        key = name.strip().casefold()
+        if key in self._by_id:
+            return self._by_id[key]
+        return next((p for p in self._by_id.values() if p.display_name.casefold() == key), None)
+
+    def names(self) -> list[str]:
+        return [p.memory_id for p in self.all()]

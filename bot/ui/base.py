@@ -1,0 +1,43 @@
+"""Base class of every Omoide cog: the services, the caller's language, persona and session."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from discord.ext import commands
+
+from bot.memory_desk import discord_session
+from bot.personas import Persona
+
+if TYPE_CHECKING:
+    from bot.discord_client import OmoideBot
+    from bot.services import Services
+
+
+class OmoideCog(commands.Cog):
+    def __init__(self, bot: "OmoideBot") -> None:
+        self.bot = bot
+
+    @property
+    def services(self) -> "Services":
+        return self.bot.services
+
+    async def locale_of(self, ctx: commands.Context[Any]) -> str:
+        return await self.bot.locale_for(ctx)
+
+    async def persona_of(self, ctx: commands.Context[Any]) -> Persona:
+        return await self.bot.persona_for(ctx.channel.id, ctx.guild.id if ctx.guild else None)
+
+    @staticmethod
+    def session(ctx: commands.Context[Any]) -> str:
+        return discord_session(ctx.guild.id if ctx.guild else None, ctx.channel.id)
+
+    @staticmethod
+    def origin(ctx: commands.Context[Any]) -> dict[str, Any]:
+        return {"platform": "discord", "channel_id": str(ctx.channel.id),
+                "guild_id": str(ctx.guild.id) if ctx.guild else None}
+
+    @staticmethod
+    def private(ctx: commands.Context[Any]) -> bool:
+        """Slash replies about a user's own data are ephemeral (prefix replies cannot be)."""
+        return ctx.interaction is not None

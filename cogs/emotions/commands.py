@@ -1,0 +1,33 @@
+"""`emotions`: top emotions with counts and percentages (as in the seed) and a chart over time."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+from typing import Any
+
+import discord
+from discord.ext import commands
+
+from bot.charts import render_emotion_chart
+from bot.i18n import t
+from bot.ui.base import OmoideCog
+from bot.ui.embeds import emotions_embed
+
+CHART = "emotions.png"
+
+
+class EmotionsCog(OmoideCog, name="emotions"):
+    @commands.hybrid_command(name="emotions", description="Your emotion statistics and a chart over time")
+    async def emotions(self, ctx: commands.Context[Any]) -> None:
+        """Your emotion statistics: `emotions`."""
+        await ctx.defer(ephemeral=self.private(ctx))
+        locale, persona = await self.locale_of(ctx), await self.persona_of(ctx)
+        stats = await self.services.desk.emotion_stats(persona, str(ctx.author.id))
+        if not stats.top:
+            await ctx.send(t(locale, "emotions.none"), ephemeral=True)
+            return
+        png = await asyncio.to_thread(render_emotion_chart, stats.timeline, [label for label, _, _ in stats.top],
+                                      locale, t(locale, "emotions.chart_title"), t(locale, "emotions.chart_y"))
+        await ctx.send(embed=emotions_embed(stats, persona, locale, CHART),
+                       file=discord.File(io.BytesIO(png), filename=CHART), ephemeral=self.private(ctx))

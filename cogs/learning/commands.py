@@ -1,0 +1,37 @@
+"""Passive learning (no commands): in channels where an admin enabled it, a user's message and the
+bot's previous reply to them are saved as a turn pair. Opted-out users are skipped."""
+
+from __future__ import annotations
+
+import logging
+
+import discord
+from discord.ext import commands
+
+from bot.ui.base import OmoideCog
+
+log = logging.getLogger("omoide.learning")
+
+
+class LearningCog(OmoideCog, name="learning"):
+    @commands.Cog.listener()
+    async def on_message(self, message: discord.Message) -> None:
+        if message.author.bot or message.guild is None or not message.content:
+            return
+        ctx = await self.bot.get_context(message)
+        if ctx.prefix is not None:  # commands are not conversation
+            return
+        replied_to_bot = None
+        ref = message.reference.resolved if message.reference else None
+        if isinstance(ref, discord.Message) and self.bot.user is not None and ref.author.id == self.bot.user.id:
+            replied_to_bot = ref.content or None
+        try:
+            persona = await self.bot.persona_for(message.channel.id, message.guild.id)
+            await self.bot.learner.observe(persona=persona, user_id=message.author.id, guild_id=message.guild.id,
+                                           channel_id=message.channel.id, text=message.content,
+                                           replied_to_bot=replied_to_bot)
+        except Exception:  # learning must never disturb the channel
+            log.exception("passive learning failed in channel %s", message.channel.id)
+
+    async def red_delete_data_for_user(self, *, requester: str, user_id: int) -> None:
+        self.bot.learner.replies.forget_user(user_id)

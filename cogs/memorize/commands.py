@@ -1,0 +1,24 @@
+"""`memorize <text>`: store a fact about the caller as a long-term, high-importance memory."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from discord import app_commands
+from discord.ext import commands
+
+from bot.i18n import t
+from bot.ui.base import OmoideCog
+
+
+class MemorizeCog(OmoideCog, name="memorize"):
+    @commands.hybrid_command(name="memorize", description="Ask me to remember a fact about you")
+    @app_commands.describe(text="The fact to remember")
+    async def memorize(self, ctx: commands.Context[Any], *, text: str) -> None:
+        """Remember a fact about you: `memorize <text>`."""
+        await ctx.defer(ephemeral=self.private(ctx))
+        locale, persona = await self.locale_of(ctx), await self.persona_of(ctx)
+        saved = await self.services.desk.memorize(persona, str(ctx.author.id), text, session_id=self.session(ctx),
+                                                  metadata=self.origin(ctx))
+        key = "memorize.reinforced" if saved.deduplicated else "memorize.done"
+        await ctx.send(t(locale, key, persona=persona.display_name, id=saved.memory.id), ephemeral=self.private(ctx))

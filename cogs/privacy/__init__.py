@@ -1,0 +1,14 @@
+"""Extension entry point: `await bot.load_extension("cogs.privacy")`."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from bot.discord_client import OmoideBot
+
+
+async def setup(bot: "OmoideBot") -> None:
+    from cogs.privacy.commands import PrivacyCog
+
+    await bot.add_cog(PrivacyCog(bot))

@@ -1,0 +1,83 @@
+"""Privacy: `forget <id | all>` (all asks for confirmation), `mydata` (JSONL by DM), `privacy on|off|status`,
+`language ja|en|auto`. Every user can see and delete what the bot keeps about them."""
+
+from __future__ import annotations
+
+import gzip
+import io
+from typing import Any, Literal
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.i18n import t
+from bot.ui.base import OmoideCog
+from bot.ui.views import ConfirmView
+
+ALL_WORDS = {"all", "*", "全部", "すべて", "全て"}
+DM_FILE_LIMIT = 8 * 1024 * 1024
+
+
+class PrivacyCog(OmoideCog, name="privacy"):
+    @commands.hybrid_command(name="forget", description="Delete one of your memories by ID, or all of them")
+    @app_commands.describe(target="A memory ID (or its first characters), or 'all'")
+    async def forget(self, ctx: commands.Context[Any], target: str) -> None:
+        """Delete a memory: `forget <id>`, or everything: `forget all`."""
+        await ctx.defer(ephemeral=self.private(ctx))
+        locale, desk, user_id = await self.locale_of(ctx), self.services.desk, ctx.author.id
+        if target.strip().lower() in ALL_WORDS:
+            count = await desk.count_user(str(user_id))
+            if count == 0:
+                await ctx.send(t(locale, "forget.nothing"), ephemeral=True)
+                return
+
+            async def wipe() -> str:
+                return t(locale, "forget.all_done", count=await self.bot.delete_user_data(user_id))
+
+            view = ConfirmView(user_id, locale, wipe)
+            view.message = await ctx.send(t(locale, "forget.confirm", count=count), view=view, ephemeral=True)
+            return
+        ids = await desk.resolve_id(str(user_id), target)
+        if len(ids) != 1:
+            await ctx.send(t(locale, "forget.ambiguous" if ids else "forget.not_found"), ephemeral=True)
+            return
+        deleted = await desk.forget_one(str(user_id), ids[0])
+        await ctx.send(t(locale, "forget.done", id=deleted[0]) if deleted else t(locale, "forget.not_found"),
+                       ephemeral=True)
+
+    @commands.hybrid_command(name="mydata", description="Get everything I keep about you, as a file by DM")
+    async def mydata(self, ctx: commands.Context[Any]) -> None:
+        """Everything kept about you, as JSONL by DM: `mydata`."""
+        await ctx.defer(ephemeral=True)
+        locale = await self.locale_of(ctx)
+        data, count = await self.services.desk.export(str(ctx.author.id))
+        name = f"omoide-mydata-{ctx.author.id}.jsonl"
+        if len(data) > DM_FILE_LIMIT:  # Discord's upload limit: a long history goes compressed
+            data, name = gzip.compress(data), name + ".gz"
+        try:
+            await ctx.author.send(t(locale, "mydata.dm_text"), file=discord.File(io.BytesIO(data), filename=name))
+        except discord.Forbidden:
+            await ctx.send(t(locale, "mydata.dm_closed"), ephemeral=True)
+            return
+        await ctx.send(t(locale, "mydata.sent", count=count), ephemeral=True)
+
+    @commands.hybrid_command(name="privacy", description="Stop (off) or allow (on) learning from your messages")
+    @app_commands.describe(setting="off: do not learn from me; on: allow; status: show")
+    async def privacy(self, ctx: commands.Context[Any], setting: Literal["on", "off", "status"] = "status") -> None:
+        """Learning from your messages: `privacy on|off|status`."""
+        locale, prefs = await self.locale_of(ctx), self.services.prefs
+        if setting == "status":
+            key = "privacy.status_off" if await prefs.opted_out(ctx.author.id) else "privacy.status_on"
+        else:
+            await prefs.set_opted_out(ctx.author.id, setting == "off")
+            key = "privacy.off" if setting == "off" else "privacy.on"
+        await ctx.send(t(locale, key), ephemeral=True)
+
+    @commands.hybrid_command(name="language", description="Reply language: ja, en, or auto")
+    @app_commands.describe(language="ja, en, or auto (follow your Discord language / your messages)")
+    async def language(self, ctx: commands.Context[Any], language: Literal["ja", "en", "auto"]) -> None:
+        """Choose the reply language: `language ja|en|auto`."""
+        await self.services.prefs.set_user_locale(ctx.author.id, None if language == "auto" else language)
+        locale = await self.locale_of(ctx)
+        await ctx.send(t(locale, "language.auto" if language == "auto" else "language.set"), ephemeral=True)

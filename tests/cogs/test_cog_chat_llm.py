@@ -1,0 +1,47 @@
+"""chat through Discord with a real OpenAI-protocol server on 127.0.0.1 behind the conversation service."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, AsyncIterator
+
+import pytest
+
+from bot.discord_client import OmoideBot
+from bot.services import Services
+from memory.engine import MemoryEngine
+from tests.cogs.conftest import make_settings
+from tests.cogs.test_cog_chat import turns, world
+from tests.fake_llm import FakeLLM
+
+
+@pytest.fixture
+async def fake_llm() -> AsyncIterator[FakeLLM]:
+    server = await FakeLLM().start()
+    yield server
+    await server.stop()
+
+
+@pytest.fixture
+async def llm_services(engine: MemoryEngine, tmp_path: Path, fake_llm: FakeLLM) -> AsyncIterator[Services]:
+    svc = Services(settings=make_settings(tmp_path, llm_base_url=fake_llm.base_url, llm_model="test"), engine=engine)
+    yield svc
+    await svc.conversation.drain()
+    await svc.llm.close()  # type: ignore[union-attr]
+
+
+@pytest.fixture
+def simcord_bot(llm_services: Services) -> OmoideBot:  # this module's bot talks to the fake LLM
+    return OmoideBot(llm_services)
+
+
+async def test_chat_with_an_llm_uses_memories_and_saves_the_summary(simcord_env: Any, llm_services: Services,
+                                                                     fake_llm: FakeLLM) -> None:
+    _, channel, _, alice, bob = world(simcord_env)
+    await alice.send(channel, "!memorize 好きな色は青です")
+    await bob.send(channel, "!memorize 好きな色は赤です")
+    await alice.send(channel, "!chat 私の好きな色って何だっけ？")
+    reply = channel.last_message.content
+    assert reply.startswith("LLM reply to: 私の好きな色って何だっけ？") and "青" in reply and "赤" not in reply
+    saved = await turns(llm_services, alice)
+    assert saved[0].summary == "SUMMARY: 私の好きな色って何だっけ？" and saved[0].ai_message == reply

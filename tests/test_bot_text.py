@@ -1,0 +1,63 @@
+"""What users read: the message catalogue, language detection, and the emotion chart's labels."""
+
+from __future__ import annotations
+
+import string
+import warnings
+from datetime import timedelta
+
+import pytest
+
+import bot.charts as charts
+from bot.i18n import LOCALES, MESSAGES, t
+from bot.ui.locale import detect_language
+from memory.store import utcnow
+
+
+def test_every_message_exists_in_both_languages_with_the_same_placeholders() -> None:
+    for key, entry in MESSAGES.items():
+        assert set(entry) == set(LOCALES), key
+        fields = [{f for _, f, _, _ in string.Formatter().parse(entry[loc]) if f} for loc in LOCALES]
+        assert fields[0] == fields[1], key
+    assert t("ja", "forget.done", id="x") == "記憶を1件削除しました（ID: `x`）。"
+    assert t("fr", "forget.done", id="x") == "Deleted 1 memory (ID: `x`)."
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("好きな映画は？", "ja"), ("カタカナだけ", "ja"), ("what is my favourite movie", "en"), ("I'm happy!", "en"),
+    ("nova", None), ("5", None), ("3f2a9c01-77aa-4bcd-9e0f-0123456789ab", None), ("<@12345> <#678>", None),
+    ("https://example.com/a/b", None), ("ok 映画", "ja"),
+])
+def test_language_detection(text: str, expected: str | None) -> None:
+    assert detect_language(text) == expected
+
+
+def _timeline() -> list[tuple]:
+    now = utcnow()
+    return [(now - timedelta(days=d), labels) for d, labels in
+            [(9, ["joy"]), (5, ["joy", "sadness"]), (2, ["interest"]), (0, ["joy"])]]
+
+
+def test_chart_falls_back_to_english_labels_without_a_japanese_font(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(charts, "japanese_font", lambda: None)
+    assert charts.chart_language("ja") == "en"
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a missing glyph would warn
+        png = charts.render_emotion_chart(_timeline(), ["joy", "sadness", "interest"], "ja", "感情の推移", "回数")
+    assert png.startswith(b"\x89PNG")
+
+
+def test_chart_in_japanese_when_a_font_is_installed() -> None:
+    if charts.japanese_font() is None:
+        pytest.skip("no Japanese font installed (apt-get install fonts-ipafont-gothic)")
+    assert charts.chart_language("ja") == "ja"
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        png = charts.render_emotion_chart(_timeline(), ["joy", "sadness", "interest"], "ja", "感情の推移", "回数")
+    assert png.startswith(b"\x89PNG")
+
+
+def test_long_histories_are_grouped_by_week() -> None:
+    now = utcnow()
+    edges, step = charts._buckets([now - timedelta(days=200), now])
+    assert step == timedelta(days=7) and len(edges) == 29

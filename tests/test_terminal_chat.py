@@ -1,0 +1,54 @@
+"""`python -m bot chat --persona NAME`: the terminal chat uses the same conversation service and memory."""
+
+from __future__ import annotations
+
+import io
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from bot.conversation.terminal import terminal_chat
+from bot.services import Services
+from config.settings import Settings
+from memory.engine import MemoryEngine
+from memory.types import MemoryFilter
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+async def test_terminal_chat_remembers_between_sessions(engine: MemoryEngine, tmp_path: Path) -> None:
+    services = Services(settings=Settings(_env_file=None, data_dir=tmp_path / "data"), engine=engine)  # type: ignore[call-arg]
+    nova = services.personas.get("nova")
+    lines = iter(["My sister lives in Osaka and teaches piano\n", "\n", "/memories\n", "/quit\n"])
+    out = io.StringIO()
+    turns = await terminal_chat(services, nova, "tess", read=lambda: next(lines), out=out)  # type: ignore[arg-type]
+    text = out.getvalue()
+    assert turns == 1 and "Talking with Nova (nova, memories in user_user_nova_cube)" in text
+    assert "Nova> I don't have any memories with you yet, tess." in text
+    assert "My sister lives in Osaka and teaches piano" in text.split("/memories", 1)[-1]  # listed by /memories
+    lines = iter(["Where does my sister live?\n"])  # then end of input (Ctrl-D)
+    out = io.StringIO()
+    await terminal_chat(services, nova, "tess", read=lambda: next(lines, ""), out=out)
+    assert "Nova> Hey tess, here is what I remember:" in out.getvalue() and "Osaka" in out.getvalue()
+    stored = await engine.list(MemoryFilter(cube="user_user_nova_cube", user_id="tess"))
+    assert stored.total == 2 and {m.scope.session_id for m in stored.memories} == {"terminal:tess"}
+
+
+def test_cli_names_the_known_personas_when_one_is_unknown(tmp_path: Path) -> None:
+    env = {**os.environ, "DATA_DIR": str(tmp_path / "data")}
+    proc = subprocess.run([sys.executable, "-m", "bot", "chat", "--persona", "miku"], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL)
+    assert proc.returncode == 2
+    assert "no persona called 'miku'; known: cocoro, listy, nova" in proc.stdout
+
+
+async def test_a_quick_second_message_recalls_the_first(engine: MemoryEngine, tmp_path: Path) -> None:
+    """Lines typed (or pasted) faster than a turn is saved: the reply still sees the turn before it."""
+    services = Services(settings=Settings(_env_file=None, data_dir=tmp_path / "data"), engine=engine)  # type: ignore[call-arg]
+    nova = services.personas.get("nova")
+    lines = iter(["My favourite food is ramen\n", "What is my favourite food?\n"])
+    out = io.StringIO()
+    await terminal_chat(services, nova, "quick", read=lambda: next(lines, ""), out=out)  # type: ignore[arg-type]
+    second = out.getvalue().split("Nova> ")[2]
+    assert "ramen" in second
