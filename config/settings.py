@@ -62,10 +62,19 @@ class Settings(BaseSettings):
     hnsw_ef_construction: int = Field(200, ge=16, le=2000, description="HNSW build quality.")
     hnsw_ef_search: int = Field(300, ge=8, le=4000, description="HNSW search breadth (recall vs speed).")
     rrf_k: int = Field(60, ge=1, le=1000, description="Reciprocal rank fusion constant.")
+    dense_weight: float = Field(1.0, ge=0.0, le=10.0, description="Weight of the vector ranking in fusion.")
     lexical_weight: float = Field(1.0, ge=0.0, le=10.0, description="Weight of the lexical ranking in fusion.")
-    recency_weight: float = Field(0.1, ge=0.0, le=1.0, description="Share of the ranking given to recency.")
+    recency_weight: float = Field(
+        0.02, ge=0.0, le=1.0, description="Share of the ranking given to recency (a tie-breaker, see README).")
     importance_weight: float = Field(0.1, ge=0.0, le=1.0, description="Share of the ranking given to importance.")
     recency_half_life_days: float = Field(30.0, gt=0.0, description="Age at which the recency bonus halves.")
+    turn_speaker_names: bool = Field(
+        True, description="Write the speaker's name (metadata.speaker, or a readable user_id) into a turn's "
+                          "vector and lexical text.")
+    turn_context_turns: int = Field(
+        1, ge=0, le=8, description="Previous turns of the same session embedded with a turn (0: the turn alone).")
+    turn_context_chars: int = Field(
+        600, ge=0, le=4000, description="At most this many characters of those previous turns (their end is kept).")
 
     # process
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
@@ -181,6 +190,8 @@ class Settings(BaseSettings):
     def _weights_leave_room_for_relevance(self) -> Settings:
         if self.recency_weight + self.importance_weight >= 1.0:
             raise ValueError("RECENCY_WEIGHT + IMPORTANCE_WEIGHT must be below 1.0 (relevance needs a share)")
+        if self.dense_weight + self.lexical_weight <= 0.0:
+            raise ValueError("DENSE_WEIGHT and LEXICAL_WEIGHT cannot both be 0 (nothing would rank the results)")
         return self
 
     @model_validator(mode="after")

@@ -51,6 +51,7 @@ class MemoryEngine:
         self.indexes = IndexManager(options.index_dir, embedder.dim, embedder.model_id, options.hnsw,
                                     self._stored_vectors, self._alive_labels)
         self.retriever = Retriever(options, self.indexes)
+        self.turn_text = options.turn_text
         self.writer = Writer(self)
         self._touch_pending: dict[str, datetime] = {}
         self._touch_task: asyncio.Task[None] | None = None

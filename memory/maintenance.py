@@ -9,6 +9,7 @@ from sqlalchemy import func, select, update
 
 from memory.db.models import CubeRow, MemoryRow, MetaRow
 from memory.engine import MemoryEngine
+from memory.turn_context import embed_text_for_row
 
 Progress = Callable[[int], None]
 
@@ -33,17 +34,20 @@ async def count_memories(engine: MemoryEngine) -> int:
 async def reembed_all(engine: MemoryEngine, progress: Progress | None = None, batch: int = 256) -> int:
     """Re-embed every memory with the engine's current model, then rebuild the indexes.
 
+    Turns are embedded as when they were saved (speaker and previous turns, memory.turn_text).
+
     Labels are kept (vectors change, ids do not), so it is safe to interrupt and run again.
     """
     model, dim = engine.embeddings.model_id, engine.embeddings.dim
     done, last = 0, 0
     while True:
         async with engine.sessions() as s:
-            rows = (await s.execute(select(MemoryRow.id, MemoryRow.label, MemoryRow.content)
-                                    .where(MemoryRow.label > last).order_by(MemoryRow.label).limit(batch))).all()
+            rows = (await s.execute(select(MemoryRow).where(MemoryRow.label > last)
+                                    .order_by(MemoryRow.label).limit(batch))).scalars().all()
+            texts = [await embed_text_for_row(s, r, engine.turn_text) for r in rows]
         if not rows:
             break
-        vecs = await engine.embeddings.passages([r.content for r in rows])
+        vecs = await engine.embeddings.passages(texts)
         async with engine.writer.lock, engine.sessions.begin() as s:
             for r, v in zip(rows, vecs):
                 await s.execute(update(MemoryRow).where(MemoryRow.id == r.id).values(

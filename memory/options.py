@@ -8,6 +8,7 @@ from typing import Any
 
 
 from memory.embedding.e5_convert import DEFAULT_MODEL_ID
+from memory.turn_text import TurnTextOptions
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,10 +33,14 @@ class EngineOptions:
     exact_search_max: int = 4096
     hnsw: HnswParams = HnswParams()
     rrf_k: int = 60
+    dense_weight: float = 1.0
     lexical_weight: float = 1.0
-    recency_weight: float = 0.1
+    recency_weight: float = 0.02
     importance_weight: float = 0.1
     recency_half_life_days: float = 30.0
+    turn_speaker_names: bool = True
+    turn_context_turns: int = 1
+    turn_context_chars: int = 600
 
     @property
     def url(self) -> str:
@@ -59,6 +64,12 @@ class EngineOptions:
             short_term_ttl_seconds=s.short_term_ttl_seconds, dedup_threshold=s.dedup_threshold,
             default_importance=s.default_importance, exact_search_max=s.exact_search_max,
             hnsw=HnswParams(s.hnsw_m, s.hnsw_ef_construction, s.hnsw_ef_search), rrf_k=s.rrf_k,
-            lexical_weight=s.lexical_weight, recency_weight=s.recency_weight,
+            dense_weight=s.dense_weight, lexical_weight=s.lexical_weight, recency_weight=s.recency_weight,
             importance_weight=s.importance_weight, recency_half_life_days=s.recency_half_life_days,
+            turn_speaker_names=s.turn_speaker_names, turn_context_turns=s.turn_context_turns,
+            turn_context_chars=s.turn_context_chars,
         )
+
+    @property
+    def turn_text(self) -> TurnTextOptions:
+        return TurnTextOptions(self.turn_speaker_names, self.turn_context_turns, self.turn_context_chars)

@@ -155,10 +155,10 @@ class Retriever:
         k = o.rrf_k
         rrf = 0.0
         if cand.dense_rank is not None:
-            rrf += 1.0 / (k + cand.dense_rank)
+            rrf += o.dense_weight / (k + cand.dense_rank)
         if cand.lexical_rank is not None:
             rrf += o.lexical_weight / (k + cand.lexical_rank)
-        relevance = rrf / ((1.0 + o.lexical_weight) / (k + 1))
+        relevance = rrf / (max(o.dense_weight + o.lexical_weight, 1e-9) / (k + 1))
         recency = 0.5 ** (max(age_days, 0.0) / o.recency_half_life_days)
         w_rel = 1.0 - o.recency_weight - o.importance_weight
         return w_rel * relevance + o.recency_weight * recency + o.importance_weight * importance

@@ -23,6 +23,8 @@ from memory.db.upsert import upsert
 from memory.errors import NotFoundError, OmoideError
 from memory.index import lexical
 from memory.store import filter_clauses, row_to_memory, utcnow
+from memory.turn_context import embed_text_for_row, previous_turns
+from memory.turn_text import labelled_turn, speaker_label, with_context
 from memory.types import BatchFailure, BatchResult, Emotion, Kind, MemoryFilter, MemoryInput, SaveResult, Tier
 from memory.validation import check_input
 
@@ -44,6 +46,8 @@ class _Pending:
     vector: np.ndarray | None = None
     emotions: list[Emotion] | None = None
     summary: str = ""
+    embed_text: str = ""  # what the vector is made of (memory.turn_text)
+    lexical_text: str = ""  # what the lexical index holds
 
 
 class Writer:
@@ -103,10 +107,11 @@ class Writer:
                 failures.append(BatchFailure(i, exc.message, exc.error_type, exc.field))
         if not pending:
             return BatchResult([], failures)
+        await self._turn_texts(pending)
         to_embed = [p for p in pending if p.vector is None]
         enriched, vectors = await asyncio.gather(
             asyncio.to_thread(self.e.enricher.enrich, [(p.item, p.kind) for p in pending]),
-            self.e.embeddings.passages([p.text for p in to_embed]))
+            self.e.embeddings.passages([p.embed_text for p in to_embed]))
         for p, (emotions, summary) in zip(pending, enriched):
             p.emotions, p.summary = emotions, summary
         for p, vec in zip(to_embed, vectors):
@@ -116,6 +121,27 @@ class Writer:
         failures += [r for p in pending if isinstance(r := done[p.index], BatchFailure)]
         failures.sort(key=lambda f: f.index)
         return BatchResult(saved, failures)
+
+    async def _turn_texts(self, pending: list[_Pending]) -> None:
+        """Each turn's text with its speaker's name, and with the session's previous turns for the
+        vector (earlier items of this batch first, else the database; see memory.turn_text)."""
+        opts = self.e.turn_text
+        recent: dict[tuple[str, str, str], list[str]] = {}
+        async with self.e.sessions() as s:
+            for p in pending:
+                p.embed_text = p.lexical_text = p.text
+                if p.kind is not Kind.TURN:
+                    continue
+                item, sc = p.item, p.item.scope
+                speaker = speaker_label(sc.user_id, item.metadata) if opts.speaker_names else None
+                own = p.embed_text = p.lexical_text = labelled_turn(item.user_message, item.ai_message, speaker)
+                if sc.session_id is None or opts.context_turns <= 0:
+                    continue
+                key = (sc.tenant, sc.cube, sc.session_id)
+                if key not in recent:
+                    recent[key] = await previous_turns(s, *key, item.created_at or utcnow(), opts)
+                p.embed_text = with_context(own, recent[key], opts.context_chars)
+                recent[key] = (recent[key] + [own])[-opts.context_turns:]
 
     async def _insert(self, pending: list[_Pending]) -> dict[int, SaveResult | BatchFailure]:
         out: dict[int, SaveResult | BatchFailure] = {}
@@ -144,7 +170,7 @@ class Writer:
                     row = self._new_row(p, now)
                     s.add(row)
                     s.add(_history(row, "add", p.item.actor, now, {"kind": row.kind, "tier": row.tier}))
-                    docs.append((row, p.text))
+                    docs.append((row, p.lexical_text))
                     adds[(row.tenant, row.cube)].append((row.label, p.vector))
                     created[pos] = row
                     out[p.index] = SaveResult(row_to_memory(row))
@@ -230,7 +256,7 @@ class Writer:
                      actor: str | None) -> Any:
         vec = emotions = summary = None
         if content is not None:
-            vec = (await self.e.embeddings.passages([content]))[0]
+            vec = (await self.e.embeddings.passages([await self._update_text(memory_id, content)]))[0]
             probe = MemoryInput(scope=None, content=content)  # type: ignore[arg-type]
             emotions, summary = (await asyncio.to_thread(self.e.enricher.enrich, [(probe, Kind.CONTENT)]))[0]
         async with self.lock:
@@ -250,7 +276,7 @@ class Writer:
                     row.emotions = [[e.label, e.score] for e in emotions or []]
                     row.summary = summary or ""
                     await lexical.remove_documents(s, [old])
-                    await lexical.add_documents(s, [(row, content)])
+                    await lexical.add_documents(s, [(row, self._lexical_text(row))])
                     removes[key], adds[key] = [old], [(row.label, vec)]
                     changes["content"] = "re-embedded"
                 if tags is not None:
@@ -271,6 +297,23 @@ class Writer:
                 new_gens = await self._bump(s, set(adds), now) if adds else {}
             self._apply_index(new_gens, adds, removes)
             return row_to_memory(row)
+
+    async def _update_text(self, memory_id: str, content: str) -> str:
+        """What a memory's new content is embedded as: for a turn, the new words as its message, with
+        its speaker and the turns before it (as when it was saved)."""
+        async with self.e.sessions() as s:
+            row = await s.get(MemoryRow, memory_id)
+            if row is None or row.kind != Kind.TURN.value:
+                return content
+            s.expunge(row)
+            row.user_message, row.ai_message = content, None
+            return await embed_text_for_row(s, row, self.e.turn_text)
+
+    def _lexical_text(self, row: MemoryRow) -> str:
+        if row.kind != Kind.TURN.value:
+            return row.content
+        speaker = speaker_label(row.user_id, row.meta) if self.e.turn_text.speaker_names else None
+        return labelled_turn(row.content, None, speaker)
 
     # -- delete ---------------------------------------------------------------------------------
     async def delete(self, f: MemoryFilter, *, actor: str | None, now: datetime | None) -> list[str]:

@@ -1,0 +1,1 @@
+"""Retrieval quality on public long-conversation benchmarks (`python -m bench.retrieval`)."""

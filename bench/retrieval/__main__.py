@@ -1,0 +1,171 @@
+"""`make bench-retrieval` / `python -m bench.retrieval`: recall on public long-conversation benchmarks.
+
+For each dataset: the BM25 baseline, then the engine with each way of building a turn's indexed text
+(bare message as before; with the speaker's name; with the speaker's name and the previous turn) and
+each way of ranking (dense only, lexical only, hybrid fusion, hybrid with recency/importance, query
+rewriting, other fusion weights). Every row is measured in this run; the engine's defaults are marked.
+
+    python -m bench.retrieval                      # LoCoMo dev set (the targets) + LongMemEval_S subset
+    python -m bench.retrieval --sets locomo-all lme-june
+"""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+import argparse  # noqa: E402
+import asyncio  # noqa: E402
+import platform  # noqa: E402
+import sys  # noqa: E402
+import tempfile  # noqa: E402
+import time  # noqa: E402
+from dataclasses import dataclass, field, replace  # noqa: E402
+from datetime import date  # noqa: E402
+from pathlib import Path  # noqa: E402
+from typing import Any, Callable  # noqa: E402
+
+import numpy as np  # noqa: E402
+
+from bench.retrieval import data  # noqa: E402
+from bench.retrieval.baseline import bm25  # noqa: E402
+from bench.retrieval.metrics import KS, Outcome, Scores, score  # noqa: E402
+from bench.retrieval.rewrite import rewrite  # noqa: E402
+from bench.retrieval.run import Ingested, ask, ingest  # noqa: E402
+from bench.table import Table  # noqa: E402
+from memory.embedding.base import Embedder  # noqa: E402
+from memory.embedding.factory import create_embedder  # noqa: E402
+from memory.options import DEFAULT_MODEL_ID, EngineOptions  # noqa: E402
+
+DEFAULTS = EngineOptions()
+# How a turn's text is built at save time (memory.turn_text); "speaker + previous turn" is the default.
+INGESTS: dict[str, dict[str, Any]] = {
+    "bare message": {"turn_speaker_names": False, "turn_context_turns": 0},
+    "speaker name": {"turn_speaker_names": True, "turn_context_turns": 0},
+    "speaker + previous turn": {"turn_speaker_names": True, "turn_context_turns": 1},
+}
+NO_BIAS = {"recency_weight": 0.0, "importance_weight": 0.0}
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    ingest: str
+    search: str
+    options: dict[str, Any] = field(default_factory=dict)
+    rewrite: Callable[[str], str] | None = None
+
+
+BEFORE = {"recency_weight": 0.1, "importance_weight": 0.1}  # the ranking weights before this benchmark
+SPK, CTX = "speaker name", "speaker + previous turn"
+ROWS = [
+    Row("bare message", "dense only", {"lexical_weight": 0.0, **NO_BIAS}),
+    Row("bare message", "lexical only (FTS5)", {"dense_weight": 0.0, **NO_BIAS}),
+    Row("bare message", "hybrid fusion", NO_BIAS),
+    Row("bare message", "hybrid + recency 0.1/importance 0.1", BEFORE),
+    Row(SPK, "dense only", {"lexical_weight": 0.0, **NO_BIAS}),
+    Row(SPK, "hybrid fusion", NO_BIAS),
+    Row(CTX, "dense only", {"lexical_weight": 0.0, **NO_BIAS}),
+    Row(CTX, "lexical only (FTS5)", {"dense_weight": 0.0, **NO_BIAS}),
+    Row(CTX, "hybrid fusion", NO_BIAS),
+    Row(CTX, "hybrid + recency 0.1/importance 0.1", BEFORE),
+    Row(CTX, "hybrid + recency 0.02/importance 0.1", {"recency_weight": 0.02, "importance_weight": 0.1}),
+    Row(CTX, "hybrid + query rewriting", NO_BIAS, rewrite=rewrite),
+    Row(CTX, "hybrid, lexical weight 0.5", {"lexical_weight": 0.5, **NO_BIAS}),
+    Row(CTX, "hybrid, lexical weight 2", {"lexical_weight": 2.0, **NO_BIAS}),
+    Row(CTX, "hybrid, rrf k 10", {"rrf_k": 10, **NO_BIAS}),
+]
+# the other sets: the engine before, and the new text with the main rankings
+SHORT_ROWS = [ROWS[3], *ROWS[6:11], ROWS[12]]
+SETS: dict[str, Callable[[], data.Dataset]] = {
+    "locomo-dev": data.locomo,
+    "locomo-all": lambda: data.locomo(None),
+    "lme-arena": data.longmemeval_arena,
+    "lme-june": data.longmemeval_june,
+}
+
+
+def is_default(row: Row) -> bool:
+    opts = replace(DEFAULTS, **INGESTS[row.ingest], **row.options)
+    return opts == DEFAULTS and row.rewrite is None
+
+
+def pct(x: float) -> str:
+    return f"{100 * x:.1f}"
+
+
+def add_row(table: Table, name: str, search: str, s: Scores, categories: list[str], turn_labels: bool) -> None:
+    turn = [pct(s.turn[k]) for k in KS] if turn_labels else ["-"] * len(KS)
+    cats = ["/".join(f"{100 * s.by_category[c][k]:.0f}" for k in KS) for c in categories]
+    table.add(name, search, *[pct(s.session[k]) for k in KS], *turn, *cats, f"{s.p50_ms:.1f}", f"{s.p95_ms:.1f}")
+
+
+def raw_query_embed_ms(embedder: Embedder, questions: list[str]) -> float:
+    times = []
+    for q in questions:
+        started = time.perf_counter()
+        embedder.encode([embedder.query_prefix + q])
+        times.append(time.perf_counter() - started)
+    return float(np.percentile(np.array(times) * 1000, 50))
+
+
+async def bench_set(name: str, embedder: Embedder, work: Path, rows: list[Row]) -> dict[str, Scores]:
+    ds = SETS[name]()
+    questions = ds.questions
+    cats = sorted({q.category for q in questions})
+    print(f"\n## {ds.name}: {len(ds.conversations)} scopes, {ds.turn_count} turns, {len(questions)} questions "
+          f"({', '.join(f'{c} {sum(q.category == c for q in questions)}' for c in cats)})\n", flush=True)
+    table = Table(["indexed text", "search", "S@5", "S@10", "T@5", "T@10", *[f"{c} S@5/10" for c in cats],
+                   "p50 ms", "p95 ms"])
+    results: dict[str, Scores] = {}
+    base = score(bm25(ds))
+    results["bm25"] = base
+    add_row(table, "one turn per document", "BM25 baseline (rank_bm25)", base, cats, ds.turn_labels)
+    ingested: dict[str, Ingested] = {}
+    for row in rows:
+        if row.ingest not in ingested:
+            opts = replace(DEFAULTS, data_dir=work / f"{name}-{len(ingested)}", **INGESTS[row.ingest])
+            ingested[row.ingest] = ing = await ingest(ds, opts, embedder)
+            print(f"  ingested '{row.ingest}': {ds.turn_count} turns -> {ing.memories} memories in "
+                  f"{ing.seconds:.0f} s", file=sys.stderr, flush=True)
+        outcomes: list[Outcome] = await ask(ds, ingested[row.ingest], embedder, row.rewrite, **row.options)
+        s = score(outcomes)
+        label = row.search + (" (default)" if is_default(row) else "")
+        results[f"{row.ingest} | {label}"] = s
+        add_row(table, row.ingest, label, s, cats, ds.turn_labels)
+    print(table.render())
+    raw = raw_query_embed_ms(embedder, [q.text for q in questions])
+    default = next((v for k, v in results.items() if k.endswith("(default)")), None)
+    if default is None:
+        return results
+    print(f"\nraw query embed p50 {raw:.1f} ms; default search p50 {default.p50_ms:.1f} ms "
+          f"(engine target: raw embed + 3 ms = {raw + 3:.1f} ms)")
+    if default.misses:
+        print(f"default: questions with no gold session in the top {KS[-1]}: {', '.join(default.misses)}")
+    if name == "locomo-dev":
+        s5, s10, b5 = default.session[5], default.session[10], base.session[5]
+        for what, ok in ((f"session recall@5 {pct(s5)} >= 95", s5 >= 0.95),
+                         (f"session recall@10 {pct(s10)} >= 98", s10 >= 0.98),
+                         (f"recall@5 {pct(s5 - b5)} points above BM25 >= 10", s5 - b5 >= 0.10)):
+            print(f"target: {what}: {'met' if ok else 'NOT met'}")
+    return results
+
+
+async def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--sets", nargs="+", choices=list(SETS), default=["locomo-dev", "lme-arena"])
+    ap.add_argument("--all-rows", action="store_true", help="every row for every set (slower)")
+    args = ap.parse_args(argv)
+    print(f"# Retrieval quality, {date.today().isoformat()}, {platform.machine()} {os.cpu_count()} cores, "
+          f"Python {platform.python_version()}, model {DEFAULT_MODEL_ID}")
+    print("S@k: share of questions with a memory of a gold session in the top k; T@k: the same for gold "
+          "turns; per category S@5/S@10.")
+    with tempfile.TemporaryDirectory(prefix="omoide-bench-retrieval-") as tmp:
+        work = Path(tmp)
+        embedder = create_embedder(DEFAULT_MODEL_ID, "fastembed", work / "models")
+        for name in args.sets:
+            await bench_set(name, embedder, work, ROWS if name == "locomo-dev" or args.all_rows else SHORT_ROWS)
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
