@@ -27,10 +27,12 @@ when a memory is saved: later edits of a neighbour do not change it.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
 CONTEXT_SEPARATOR = "\n"
+_NOT_WORD = re.compile(r"[\W_]+")
 _ELLIPSIS = "…"
 MAX_SPEAKER_CHARS = 64
 # metadata keys that carry a display name, first found wins (the livestream stores viewer_name)
@@ -64,6 +66,17 @@ def labelled_turn(user_message: str | None, ai_message: str | None, speaker: str
     own = f"{speaker}: {user}" if speaker and user else user
     ai = (ai_message or "").strip()
     return f"{own}\n{ai}" if own and ai else own or ai
+
+
+def _words(*parts: str | None) -> str:
+    return _NOT_WORD.sub("", unicodedata.normalize("NFKC", "".join(p or "" for p in parts)).casefold())
+
+
+def same_words(user_a: str | None, ai_a: str | None, user_b: str | None, ai_b: str | None) -> bool:
+    """Two turns say the same words (case, punctuation, spaces and emoji aside). A turn's vector holds
+    its speaker's name, which every turn of that user shares, so vector similarity alone would merge
+    different short messages ("旅行の思い出 1" / "旅行の思い出 2"); turns are merged only when this holds too."""
+    return _words(user_a) == _words(user_b) and _words(ai_a) == _words(ai_b)
 
 
 def with_context(own: str, previous: list[str], max_chars: int) -> str:

@@ -24,7 +24,7 @@ from memory.errors import NotFoundError, OmoideError
 from memory.index import lexical
 from memory.store import filter_clauses, row_to_memory, utcnow
 from memory.turn_context import embed_text_for_row, previous_turns
-from memory.turn_text import labelled_turn, speaker_label, with_context
+from memory.turn_text import labelled_turn, same_words, speaker_label, with_context
 from memory.types import BatchFailure, BatchResult, Emotion, Kind, MemoryFilter, MemoryInput, SaveResult, Tier
 from memory.validation import check_input
 
@@ -351,6 +351,9 @@ def _scope_groups(pending: list[_Pending]) -> dict[tuple[str, str, str | None, K
 def _same_scope(row: MemoryRow, p: _Pending) -> bool:
     sc = p.item.scope
     if row.user_id != sc.user_id or row.kind != p.kind.value:
+        return False
+    if p.kind is Kind.TURN and not same_words(row.user_message, row.ai_message,
+                                              p.item.user_message, p.item.ai_message):
         return False
     working = Tier.WORKING.value in (row.tier, Tier(p.item.tier).value)
     return not working or row.session_id == sc.session_id

@@ -112,3 +112,12 @@ async def test_the_same_reply_to_different_messages_stays_two_memories(engine: M
     again = await engine.save_batch([turn("alice", "s2", "Also, I got the new job at the hospital."),
                                      turn("bob", "s2", "Thanks!")])
     assert again.saved[1].deduplicated and again.saved[1].memory.id == res.saved[3].memory.id
+
+
+async def test_a_users_different_short_messages_are_not_merged(engine: MemoryEngine) -> None:
+    """Every turn of a user shares the speaker's name in its vector; that must not merge them."""
+    me = Scope(T, C, "u1")
+    saved = [await engine.save_turn(me, f"旅行の思い出 {i}: 沖縄の海") for i in range(3)]
+    assert not any(r.deduplicated for r in saved)
+    again = await engine.save_turn(me, "旅行の思い出 2：沖縄の海！")  # full-width colon, an exclamation mark
+    assert again.deduplicated and again.memory.id == saved[2].memory.id
