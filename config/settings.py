@@ -69,8 +69,8 @@ class Settings(BaseSettings):
     importance_weight: float = Field(0.1, ge=0.0, le=1.0, description="Share of the ranking given to importance.")
     recency_half_life_days: float = Field(30.0, gt=0.0, description="Age at which the recency bonus halves.")
     turn_speaker_names: bool = Field(
-        True, description="Write the speaker's name (metadata.speaker, or a readable user_id) into a turn's "
-                          "vector and lexical text.")
+        True, description="Write the speaker's name (metadata speaker/user_name/display_name/viewer_name, or a "
+                          "readable user_id) into a turn's vector and lexical text.")
     turn_context_turns: int = Field(
         1, ge=0, le=8, description="Previous turns of the same session embedded with a turn (0: the turn alone).")
     turn_context_chars: int = Field(

@@ -16,7 +16,8 @@ and indexes `<speaker>: <user_message> <ai_message>` lexically (the memory's own
 so a lexical match still means the memory itself says it). Stored content (kind "content") is
 embedded as it is.
 
-The speaker is `metadata["speaker"]` when given, else the scope's user_id when it reads like a name:
+The speaker is a display name from the metadata (`speaker`, `user_name`, `display_name` or
+`viewer_name`) when given, else the scope's user_id when it reads like a name:
 an opaque id (digits, a UUID, a hash) would only add noise to the vector, so it is left out.
 The previous turns are those of the same tenant, cube and session_id saved before this one (earlier
 items of the same batch count); a turn without a session_id has no context. The context is captured
@@ -32,6 +33,8 @@ from typing import Any
 CONTEXT_SEPARATOR = "\n"
 _ELLIPSIS = "…"
 MAX_SPEAKER_CHARS = 64
+# metadata keys that carry a display name, first found wins (the livestream stores viewer_name)
+NAME_KEYS = ("speaker", "user_name", "display_name", "viewer_name")
 # digits/punctuation only (Discord snowflakes, phone-like ids), UUIDs, long hex or base64-ish tokens
 _OPAQUE = re.compile(r"^[\d\W_]+$|^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$|^[0-9a-f]{16,}$"
                      r"|^[A-Za-z0-9+/=_-]{20,}$", re.I)
@@ -46,9 +49,10 @@ class TurnTextOptions:
 
 def speaker_label(user_id: str | None, metadata: dict[str, Any] | None) -> str | None:
     """The name to write before a turn's words, or None when there is no readable name."""
-    given = (metadata or {}).get("speaker")
-    if isinstance(given, str) and given.strip():
-        return given.strip()[:MAX_SPEAKER_CHARS]
+    for key in NAME_KEYS:
+        given = (metadata or {}).get(key)
+        if isinstance(given, str) and given.strip():
+            return given.strip()[:MAX_SPEAKER_CHARS]
     if user_id and len(user_id) <= MAX_SPEAKER_CHARS and not _OPAQUE.match(user_id.strip()):
         return user_id.strip()
     return None

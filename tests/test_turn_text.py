@@ -87,6 +87,7 @@ async def test_speaker_names_are_searchable_words(engine: MemoryEngine) -> None:
 
 def test_speaker_label_prefers_a_given_name_and_skips_opaque_ids() -> None:
     assert speaker_label("123456789012345678", {"speaker": "さくら"}) == "さくら"
+    assert speaker_label("123456789012345678", {"viewer_name": "Mika", "platform": "youtube"}) == "Mika"
     assert speaker_label("Caroline", {}) == "Caroline"
     assert speaker_label("123456789012345678", None) is None
     assert speaker_label("0f8fad5b-d9cb-469f-a165-70867728950e", None) is None
