@@ -103,7 +103,8 @@ async def test_snapshots_taken_listed_verified_and_retained(make_api: MakeApi) -
     api = await make_api(snapshot_keep_count=2)
     async with api.client(api.admin_key) as c:
         for i in range(3):
-            await c.post("/save", json={"user_message": f"旅行の思い出 {i}: 沖縄の海", "user_id": "u1"})
+            trip = ("沖縄の海で泳いだ", "京都でお寺を巡った", "北海道でスキーをした")[i]  # distinct: no dedup
+            await c.post("/save", json={"user_message": f"旅行の思い出: {trip}", "user_id": "u1"})
         taken = []
         for i in range(3):
             r = await c.post("/admin/snapshots", json={"description": f"before upgrade {i}", "tags": ["v2"]})
