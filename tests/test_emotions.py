@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 import time
 
 import pytest
@@ -19,6 +18,7 @@ from memory.emotions.labels import (
     normalize_label,
 )
 from memory.errors import ValidationError
+from thread_helpers import results_from_threads
 
 
 @pytest.fixture(scope="module")
@@ -184,23 +184,7 @@ def test_thread_safety_same_results(analyzer: EmotionAnalyzer) -> None:
         "今日のライブ最高だった、so happy!!",
     ] * 20
     expected = [analyzer.analyze(t) for t in texts]
-    results: list[list[list[EmotionScore]]] = []
-    errors: list[BaseException] = []
-    barrier = threading.Barrier(4)
-
-    def work() -> None:
-        try:
-            barrier.wait()
-            results.append([analyzer.analyze(t) for t in texts])
-        except BaseException as exc:  # pragma: no cover - surfaced below
-            errors.append(exc)
-
-    threads = [threading.Thread(target=work) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert not errors
+    results = results_from_threads(lambda: [analyzer.analyze(t) for t in texts])
     assert results == [expected] * 4
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sqlite3
-import threading
 from collections.abc import Iterator
 
 import pytest
@@ -17,6 +16,7 @@ from memory.text.tokenize import (
     query_terms,
     word_boundaries,
 )
+from thread_helpers import results_from_threads
 
 DOCS = {
     1: "昨日は東京に行った。",
@@ -195,21 +195,7 @@ def test_word_boundaries_do_not_split_words_or_emoji() -> None:
 def test_tokenizer_is_thread_safe() -> None:
     texts = [DOCS[k] for k in sorted(DOCS)] * 50
     expected = [index_terms(t) for t in texts]
-    results: list[list[list[str]]] = []
-    errors: list[BaseException] = []
-
-    def work() -> None:
-        try:
-            results.append([index_terms(t) for t in texts])
-        except BaseException as exc:  # pragma: no cover - surfaced below
-            errors.append(exc)
-
-    threads = [threading.Thread(target=work) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert not errors
+    results = results_from_threads(lambda: [index_terms(t) for t in texts])
     assert results == [expected] * 4
 
 
