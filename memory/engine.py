@@ -15,20 +15,23 @@ from typing import Any, Sequence
 
 import numpy as np
 from sqlalchemy import delete as sql_delete
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
+from memory.db.fastread import FastReader
 from memory.db.models import CubeRow, HistoryRow, MemoryRow, MetaRow
 from memory.db.session import create_engine, create_schema, make_sessionmaker
 from memory.embedding.base import Embedder
 from memory.embedding.service import EmbeddingService
 from memory.enrich import Enricher
 from memory.errors import EmbeddingMismatchError, NotFoundError, ValidationError
+from memory.index import lexical as lexical_index
 from memory.index.manager import IndexManager
 from memory.options import EngineOptions
-from memory.search import Candidate, Retriever, calibrate, count
+from memory.search import Candidate, Retriever, calibrate_one, count
+from memory.search_one import search_one_cube
 from memory.stats import cube_stats
-from memory.store import by_labels, filter_clauses, row_to_memory, utcnow
+from memory.store import MEMORY_COLUMNS, by_labels, filter_clauses, row_to_memory, utcnow
 from memory.types import (BatchResult, CubeStats, Memory, MemoryFilter, MemoryInput, Page, SaveResult,
                           Scope, SearchHit, Tier)
 from memory.validation import (MAX_LIMIT, MAX_TOP_K, check_filter, check_range, enum_value, tags_field,
@@ -49,13 +52,14 @@ class MemoryEngine:
         self.sessions = sessions
         self.enricher = Enricher()
         self.indexes = IndexManager(options.index_dir, embedder.dim, embedder.model_id, options.hnsw,
-                                    self._stored_vectors, self._alive_labels)
+                                    self._stored_vectors, self._alive_labels, self._cube_documents)
         self.retriever = Retriever(options, self.indexes)
         self.turn_text = options.turn_text
         self.writer = Writer(self)
-        self._touch_pending: dict[str, datetime] = {}
+        self._touch_pending: dict[str, tuple[datetime, int]] = {}  # id -> (last recalled, times)
         self._touch_task: asyncio.Task[None] | None = None
         self.index_report: dict[str, int] = {}
+        self.reader: FastReader | None = None  # the SQLite hot-path reads (memory.db.fastread)
 
     # -- lifecycle --------------------------------------------------------------------------------
     @classmethod
@@ -69,6 +73,7 @@ class MemoryEngine:
         db = create_engine(options.url, synchronous=options.sqlite_synchronous)
         await create_schema(db)
         self = cls(options, embedder, db, make_sessionmaker(db))
+        self.reader = self.retriever.reader = await FastReader.open(options.url, db.dialect)
         await self._check_model(allow_model_change)
         await self.writer.load_counters()
         if not allow_model_change:
@@ -106,6 +111,8 @@ class MemoryEngine:
         await self.flush_access()
         await self.persist_indexes()
         self.embeddings.close()
+        if self.reader is not None:
+            await self.reader.close()
         await self.db.dispose()
 
     async def __aenter__(self) -> "MemoryEngine":
@@ -138,6 +145,10 @@ class MemoryEngine:
     async def _alive_labels(self, tenant: str, cube: str) -> np.ndarray:
         async with self.sessions() as s:
             return await self.retriever.scope_labels(s, MemoryFilter(tenant=tenant, cube=cube), utcnow())
+
+    async def _cube_documents(self, tenant: str, cube: str) -> list[tuple[int, str, str]]:
+        async with self.sessions() as s:
+            return await lexical_index.cube_documents(s, tenant, cube)
 
     # -- saving -----------------------------------------------------------------------------------
     async def save_turn(self, scope: Scope, user_message: str, ai_message: str | None = None,
@@ -198,49 +209,65 @@ class MemoryEngine:
         if not cubes:
             return []
 
-        async def lexical_labels() -> list[int]:
-            async with self.sessions() as s:
-                return await self.retriever.lexical(s, query, f, now, n)
-
-        qvec, lex = await asyncio.gather(self.embeddings.query(query), lexical_labels())
+        one = await search_one_cube(self.retriever, self.embeddings, f, now, query, n)
+        if one is not None:
+            return self._ranked(one.rows, one.candidates, now, top_k, min_similarity)
+        qvec, lex = await asyncio.gather(self.embeddings.query(query),
+                                         self.retriever.lexical(self.sessions, query, f, now, n))
         dense: list[tuple[int, float]] = []
-        async with self.sessions() as s:
-            for tenant, cube in cubes:
-                sub = MemoryFilter(**{**_filter_dict(f), "tenant": tenant, "cube": cube})
-                dense.extend(await self.retriever.dense(s, sub, now, qvec, n))
-            dense.sort(key=lambda x: -x[1])
-            cands = self.retriever.fuse(dense[:n], lex)
-            rows = (await s.execute(by_labels(select(MemoryRow), list(cands), f, now))).scalars().all()
-        by_cube: dict[tuple[str, str], dict[int, Candidate]] = {}
-        for r in rows:
-            by_cube.setdefault((r.tenant, r.cube), {})[r.label] = cands[r.label]
-        found: dict[int, Candidate] = {}
-        for (tenant, cube), sub_cands in by_cube.items():
-            await self.retriever.fill_cosines(tenant, cube, qvec, sub_cands)
-            found.update(sub_cands)
-        hits: list[SearchHit] = []
+        for tenant, cube in cubes:
+            sub = MemoryFilter(**{**_filter_dict(f), "tenant": tenant, "cube": cube})
+            dense.extend(await self.retriever.dense(self.sessions, sub, now, qvec, n))
+        dense.sort(key=lambda x: -x[1])
+        cands = self.retriever.fuse(dense[:n], lex)
+        if len(cubes) == 1:  # lexical-only candidates' cosines are read while the rows are fetched
+            rows, _ = await asyncio.gather(self._candidate_rows(list(cands), f, now),
+                                           self.retriever.fill_cosines(*cubes[0], qvec, cands))
+            found = cands
+        else:
+            rows = await self._candidate_rows(list(cands), f, now)
+            by_cube: dict[tuple[str, str], dict[int, Candidate]] = {}
+            for r in rows:
+                by_cube.setdefault((r.tenant, r.cube), {})[r.label] = cands[r.label]
+            found = {}
+            for (tenant, cube), sub_cands in by_cube.items():
+                await self.retriever.fill_cosines(tenant, cube, qvec, sub_cands)
+                found.update(sub_cands)
+        return self._ranked(rows, found, now, top_k, min_similarity)
+
+    def _ranked(self, rows: Sequence[Any], found: dict[int, Candidate], now: datetime, top_k: int,
+                min_similarity: float) -> list[SearchHit]:
+        """The hits in rank order (fusion + recency + importance); Memory objects only for those returned."""
         model = self.embeddings.model_id
+        naive_now = now.replace(tzinfo=None)  # SQLite hands back naive UTC datetimes
+        ranked: list[tuple[float, float, Candidate, Any]] = []
         for r in rows:
             cand = found.get(r.label)
             if cand is None:
                 continue
-            score = float(calibrate(cand.cosine, model))
-            if score < min_similarity:
-                continue
-            mem = row_to_memory(r)
-            age_days = (now - mem.created_at).total_seconds() / 86400.0
-            hits.append(SearchHit(mem, round(score, 4), round(cand.cosine, 4),
-                                  self.retriever.rank_score(cand, mem.importance, age_days),
-                                  cand.lexical_rank is not None))
-        hits.sort(key=lambda h: -h.rank_score)
-        hits = hits[:top_k]
+            score = calibrate_one(cand.cosine, model)
+            if score >= min_similarity:
+                created = r.created_at
+                age = (naive_now - created) if created.tzinfo is None else (now - created)
+                ranked.append((self.retriever.rank_score(cand, r.importance, age.total_seconds() / 86400.0),
+                               score, cand, r))
+        ranked.sort(key=lambda x: -x[0])
+        hits = [SearchHit(row_to_memory(r), round(score, 4), round(cand.cosine, 4), rank, cand.lexical_rank is not None)
+                for rank, score, cand, r in ranked[:top_k]]
         self._note_access([h.memory.id for h in hits], now)
         return hits
+
+    async def _candidate_rows(self, labels: list[int], f: MemoryFilter, now: datetime) -> Sequence[Any]:
+        """Rows of the candidates that pass the filter (plain rows; see memory.db.fastread)."""
+        if self.reader is not None and self.reader.handles(f):
+            return await self.reader.rows(labels, f, now)
+        async with self.sessions() as s:
+            return (await s.execute(by_labels(select(*MEMORY_COLUMNS), labels, f, now))).all()
 
     # -- access bookkeeping (batched, off the read path) ------------------------------------------
     def _note_access(self, ids: list[str], now: datetime) -> None:
         for i in ids:
-            self._touch_pending[i] = now
+            self._touch_pending[i] = (now, self._touch_pending.get(i, (now, 0))[1] + 1)
         if ids and (self._touch_task is None or self._touch_task.done()):
             self._touch_task = asyncio.get_running_loop().create_task(self._flush_access_soon())
 
@@ -253,10 +280,11 @@ class MemoryEngine:
         if not self._touch_pending:
             return
         pending, self._touch_pending = self._touch_pending, {}
+        table = MemoryRow.__table__
+        stmt = (update(table).where(table.c.id == bindparam("memory_id"))  # one executemany, not a query per id
+                .values(last_accessed_at=bindparam("at"), access_count=table.c.access_count + bindparam("times")))
         async with self.writer.lock, self.sessions.begin() as s:
-            for memory_id, at in pending.items():
-                await s.execute(update(MemoryRow).where(MemoryRow.id == memory_id)
-                                .values(last_accessed_at=at, access_count=MemoryRow.access_count + 1))
+            await s.execute(stmt, [{"memory_id": i, "at": at, "times": n} for i, (at, n) in pending.items()])
 
     # -- changing and deleting --------------------------------------------------------------------
     async def update(self, memory_id: str, *, content: str | None = None, tags: Sequence[str] | None = None,

@@ -24,13 +24,16 @@ from datetime import datetime
 
 import numpy as np
 from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from memory.db.fastread import FastReader
 from memory.db.models import MemoryRow
 from memory.index import lexical
 from memory.index.manager import IndexManager
+from memory.index.postings import LexicalPostings
 from memory.options import DEFAULT_MODEL_ID, EngineOptions
 from memory.store import by_labels, filter_clauses
+from memory.text.tokenize import query_terms
 from memory.types import MemoryFilter
 
 # model id -> (cosine that reads as 0, cosine that reads as 1)
@@ -42,7 +45,13 @@ def calibrate(cosine: np.ndarray | float, model_id: str) -> np.ndarray:
     return np.clip((np.asarray(cosine, dtype=np.float64) - low) / (high - low), 0.0, 1.0)
 
 
-def _narrows_cube(f: MemoryFilter) -> bool:
+def calibrate_one(cosine: float, model_id: str) -> float:
+    """`calibrate` for one value, without numpy's per-call overhead (a search scores dozens)."""
+    low, high = SIMILARITY_SCALES.get(model_id, (0.0, 1.0))
+    return min(max((cosine - low) / (high - low), 0.0), 1.0)
+
+
+def narrows_cube(f: MemoryFilter) -> bool:
     return any(v is not None for v in (f.user_id, f.session_id, f.kind, f.tiers, f.tags, f.content_type,
                                         f.emotions, f.created_after, f.created_before, f.min_importance, f.ids))
 
@@ -61,28 +70,39 @@ class Retriever:
     def __init__(self, options: EngineOptions, indexes: IndexManager) -> None:
         self.options = options
         self.indexes = indexes
+        self.reader: FastReader | None = None  # set by the engine when the database is a SQLite file
 
     async def scope_labels(self, session: AsyncSession, f: MemoryFilter, now: datetime,
                            limit: int | None = None) -> np.ndarray:
+        if self.reader is not None and self.reader.handles(f):
+            return await self.reader.labels(f, now, limit)
         stmt = select(MemoryRow.label).where(*filter_clauses(f, now=now))
         if limit is not None:
             stmt = stmt.limit(limit)
         return np.fromiter((await session.execute(stmt)).scalars(), dtype=np.int64)
 
-    async def dense(self, session: AsyncSession, f: MemoryFilter, now: datetime, qvec: np.ndarray,
+    async def _labels(self, sessions: async_sessionmaker, f: MemoryFilter, now: datetime,
+                      limit: int | None = None) -> np.ndarray:
+        if self.reader is not None and self.reader.handles(f):
+            return await self.reader.labels(f, now, limit)
+        async with sessions() as s:
+            return await self.scope_labels(s, f, now, limit)
+
+    async def dense(self, sessions: async_sessionmaker, f: MemoryFilter, now: datetime, qvec: np.ndarray,
                     n: int) -> list[tuple[int, float]]:
-        """Top-n (label, cosine) within the filter: exact for narrow scopes, HNSW for large ones."""
+        """Top-n (label, cosine) within the filter: exact for narrow scopes, HNSW for large ones.
+        A database session is opened only when the fast reader cannot answer the filter."""
         assert f.tenant is not None and f.cube is not None
         state = self.indexes.get(f.tenant, f.cube)
         if state is None or state.index.alive == 0:
             return []
         index = state.index
         cap = self.options.exact_search_max
-        if not _narrows_cube(f) and index.alive > cap:
+        if not narrows_cube(f) and index.alive > cap:
             # unexpired rows are checked when the rows are fetched; over-fetch for what that drops
             labels, sims = await asyncio.to_thread(index.knn, qvec, n + 16)
             return list(zip(labels.tolist(), sims.tolist()))
-        scope = await self.scope_labels(session, f, now, limit=cap + 1)
+        scope = await self._labels(sessions, f, now, limit=cap + 1)
         if len(scope) <= cap:
             await self.indexes.ensure_matrix(f.tenant, f.cube)
             labels, sims = await asyncio.to_thread(index.exact, qvec, scope, n)
@@ -90,11 +110,12 @@ class Retriever:
         # a large filtered scope: over-fetch from the whole cube and keep what passes the filter
         labels, sims = await asyncio.to_thread(index.knn, qvec, n * 4 + 32)
         found = dict(zip(labels.tolist(), sims.tolist()))
-        passing = set((await session.execute(by_labels(select(MemoryRow.label), list(found), f, now))).scalars())
+        async with sessions() as s:
+            passing = set((await s.execute(by_labels(select(MemoryRow.label), list(found), f, now))).scalars())
         if len(passing) >= n or len(found) >= index.alive:
             return sorted(((x, found[x]) for x in passing), key=lambda p: -p[1])[:n]
         # the filter is too narrow for over-fetching: search HNSW restricted to the scope's labels
-        scope = await self.scope_labels(session, f, now)
+        scope = await self._labels(sessions, f, now)
         labels, sims = await asyncio.to_thread(index.knn, qvec, n, set(scope.tolist()))
         return list(zip(labels.tolist(), sims.tolist()))
 
@@ -125,9 +146,17 @@ class Retriever:
         return [[(int(x), float(c)) for x, c in zip(row_l, row_c) if int(x) in passing][:k]
                 for row_l, row_c in zip(found_labels.tolist(), found_sims.tolist())]
 
-    async def lexical(self, session: AsyncSession, query: str, f: MemoryFilter, now: datetime,
+    async def lexical(self, sessions: async_sessionmaker, query: str, f: MemoryFilter, now: datetime,
                       n: int) -> list[int]:
-        return await lexical.search(session, query, f, now, n)
+        """Top-n labels by BM25: from the cube's in-memory postings for a cube or one user of it,
+        from FTS5 for other filters, across cubes, or while the postings are being built."""
+        if f.tenant is not None and f.cube is not None and not lexical.narrower_than_scope(f):
+            postings = self.indexes.postings(f.tenant, f.cube)
+            if postings is not None:
+                user = None if f.user_id is None else lexical.user_token(f.tenant, f.cube, f.user_id)
+                return await asyncio.to_thread(_postings_search, postings, query, user, n)
+        async with sessions() as s:
+            return await lexical.search(s, query, f, now, n)
 
     def fuse(self, dense: list[tuple[int, float]], lexical_labels: list[int]) -> dict[int, Candidate]:
         out: dict[int, Candidate] = {}
@@ -162,6 +191,10 @@ class Retriever:
         recency = 0.5 ** (max(age_days, 0.0) / o.recency_half_life_days)
         w_rel = 1.0 - o.recency_weight - o.importance_weight
         return w_rel * relevance + o.recency_weight * recency + o.importance_weight * importance
+
+
+def _postings_search(postings: LexicalPostings, query: str, user: str | None, n: int) -> list[int]:
+    return postings.search(query_terms(query), user, n)
 
 
 async def count(session: AsyncSession, f: MemoryFilter, now: datetime) -> int:

@@ -22,7 +22,14 @@ def as_utc(value: datetime | None) -> datetime | None:
     return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
 
 
-def row_to_memory(row: MemoryRow) -> Memory:
+# every column but the vector, as Core columns named like MemoryRow's attributes: plain rows skip the
+# ORM's loading machinery (~40 µs a row), which dominated a search's own time
+MEMORY_COLUMNS = tuple(MemoryRow.__table__.c[a.columns[0].name].label(a.key)
+                       for a in MemoryRow.__mapper__.column_attrs if a.key != "embedding")
+
+
+def row_to_memory(row: MemoryRow | Any) -> Memory:
+    """A Memory from an ORM row or a plain row of MEMORY_COLUMNS."""
     return Memory(
         id=row.id,
         scope=Scope(tenant=row.tenant, cube=row.cube, user_id=row.user_id, session_id=row.session_id),

@@ -22,6 +22,7 @@ from memory.db.models import CubeRow, HistoryRow, MemoryRow, MetaRow
 from memory.db.upsert import upsert
 from memory.errors import NotFoundError, OmoideError
 from memory.index import lexical
+from memory.index.postings import DocRow
 from memory.store import filter_clauses, row_to_memory, utcnow
 from memory.turn_context import embed_text_for_row, previous_turns
 from memory.turn_text import labelled_turn, same_words, speaker_label, with_context
@@ -80,8 +81,12 @@ class Writer:
         return new
 
     def _apply_index(self, new_gens: dict[CubeKey, int], adds: dict[CubeKey, list[tuple[int, np.ndarray]]],
-                     removes: dict[CubeKey, list[int]]) -> None:
-        """After a commit: the index follows the database (never the other way round)."""
+                     removes: dict[CubeKey, list[int]], lex_adds: dict[CubeKey, list[DocRow]] | None = None
+                     ) -> None:
+        """After a commit: the indexes follow the database (never the other way round)."""
+        lex_adds = lex_adds or {}
+        for key in set(removes) | set(lex_adds):
+            self.e.indexes.lexical_changed(*key, lex_adds.get(key, []), removes.get(key, []))
         for key, gen in new_gens.items():
             self.generations[key] = gen
             state = self.e.indexes.get(*key) or self.e.indexes.create(*key, generation=gen)
@@ -174,9 +179,9 @@ class Writer:
                     adds[(row.tenant, row.cube)].append((row.label, p.vector))
                     created[pos] = row
                     out[p.index] = SaveResult(row_to_memory(row))
-                await lexical.add_documents(s, docs)
+                lex_adds = _by_cube(docs, await lexical.add_documents(s, docs))
                 new_gens = await self._bump(s, set(adds), now)
-            self._apply_index(new_gens, adds, {})
+            self._apply_index(new_gens, adds, {}, lex_adds)
         return out
 
     @staticmethod
@@ -263,6 +268,7 @@ class Writer:
             now = utcnow()
             adds: dict[CubeKey, list[tuple[int, np.ndarray]]] = {}
             removes: dict[CubeKey, list[int]] = {}
+            lex_adds: dict[CubeKey, list[DocRow]] = {}
             async with self.e.sessions.begin() as s:
                 row = await s.get(MemoryRow, memory_id)
                 if row is None:
@@ -276,7 +282,8 @@ class Writer:
                     row.emotions = [[e.label, e.score] for e in emotions or []]
                     row.summary = summary or ""
                     await lexical.remove_documents(s, [old])
-                    await lexical.add_documents(s, [(row, self._lexical_text(row))])
+                    docs = [(row, self._lexical_text(row))]
+                    lex_adds = _by_cube(docs, await lexical.add_documents(s, docs))
                     removes[key], adds[key] = [old], [(row.label, vec)]
                     changes["content"] = "re-embedded"
                 if tags is not None:
@@ -295,7 +302,7 @@ class Writer:
                 row.updated_at = now
                 s.add(_history(row, "update", actor, now, changes))
                 new_gens = await self._bump(s, set(adds), now) if adds else {}
-            self._apply_index(new_gens, adds, removes)
+            self._apply_index(new_gens, adds, removes, lex_adds)
             return row_to_memory(row)
 
     async def _update_text(self, memory_id: str, content: str) -> str:
@@ -338,6 +345,14 @@ class Writer:
                 new_gens = await self._bump(s, set(removes), at) if removes else {}
             self._apply_index(new_gens, {}, removes)
         return deleted
+
+
+def _by_cube(docs: Sequence[tuple[MemoryRow, str]], stored: list[DocRow]) -> dict[CubeKey, list[DocRow]]:
+    """What add_documents stored, grouped by the cube of the row each came from."""
+    out: dict[CubeKey, list[DocRow]] = defaultdict(list)
+    for (row, _), doc in zip(docs, stored):
+        out[(row.tenant, row.cube)].append(doc)
+    return out
 
 
 def _scope_groups(pending: list[_Pending]) -> dict[tuple[str, str, str | None, Kind], list[int]]:

@@ -18,6 +18,7 @@ from sqlalchemy import Integer, column, select, table, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from memory.db.models import MemoryRow
+from memory.index.postings import DocRow
 from memory.store import by_labels, filter_clauses
 from memory.text.tokenize import fts_match_expression, index_document, query_terms
 from memory.types import MemoryFilter
@@ -42,10 +43,14 @@ def _token(kind: str, *parts: str | None) -> str:
     return kind + hashlib.blake2b("\x00".join(p or "" for p in parts).encode(), digest_size=8).hexdigest()
 
 
+def user_token(tenant: str, cube: str, user_id: str) -> str:
+    return _token("u", tenant, cube, user_id)
+
+
 def scope_tokens(tenant: str, cube: str, user_id: str | None) -> str:
     tokens = [_token("t", tenant), _token("c", tenant, cube)]
     if user_id is not None:
-        tokens.append(_token("u", tenant, cube, user_id))
+        tokens.append(user_token(tenant, cube, user_id))
     return " ".join(tokens)
 
 
@@ -59,20 +64,30 @@ def _scope_match(f: MemoryFilter) -> str | None:
     return f'scope : "{_token("u", f.tenant, f.cube, f.user_id)}"'
 
 
-def _narrower_than_scope(f: MemoryFilter) -> bool:
+def narrower_than_scope(f: MemoryFilter) -> bool:
     """Filters the scope tokens do not cover (a user without a cube is one of them)."""
     return (f.user_id is not None and f.cube is None) or any(
         v is not None for v in (f.session_id, f.kind, f.tiers, f.tags, f.content_type, f.emotions,
                                  f.created_after, f.created_before, f.min_importance, f.ids))
 
 
-async def add_documents(session: AsyncSession, docs: Sequence[tuple[MemoryRow, str]]) -> None:
-    """Index (row, text) pairs; call inside the write transaction that adds the rows."""
-    if docs:
+async def add_documents(session: AsyncSession, docs: Sequence[tuple[MemoryRow, str]]) -> list[DocRow]:
+    """Index (row, text) pairs; call inside the write transaction that adds the rows. Returns what
+    was stored, for the in-memory postings to follow once the transaction commits."""
+    stored = [(row.label, index_document(body), scope_tokens(row.tenant, row.cube, row.user_id))
+              for row, body in docs]
+    if stored:
         await session.execute(
             text("INSERT INTO memory_fts(rowid, terms, scope) VALUES (:rowid, :terms, :scope)"),
-            [{"rowid": row.label, "terms": index_document(body),
-              "scope": scope_tokens(row.tenant, row.cube, row.user_id)} for row, body in docs])
+            [{"rowid": label, "terms": terms, "scope": scope} for label, terms, scope in stored])
+    return stored
+
+
+async def cube_documents(session: AsyncSession, tenant: str, cube: str) -> list[DocRow]:
+    """Every stored document of one cube, to build its in-memory postings from."""
+    rows = await session.execute(text("SELECT rowid, terms, scope FROM memory_fts WHERE memory_fts MATCH :q"),
+                                 {"q": f'scope : "{_token("c", tenant, cube)}"'})
+    return [(int(label), terms, scope) for label, terms, scope in rows]
 
 
 async def remove_documents(session: AsyncSession, labels: list[int]) -> None:
@@ -95,7 +110,7 @@ async def search(session: AsyncSession, query: str, f: MemoryFilter, now: dateti
         return []
     passing = set((await session.execute(by_labels(select(MemoryRow.label), ranked, f, now))).scalars())
     kept = [label for label in ranked if label in passing]
-    if len(kept) >= limit or len(ranked) < fetch or not _narrower_than_scope(f):
+    if len(kept) >= limit or len(ranked) < fetch or not narrower_than_scope(f):
         return kept[:limit]
     stmt = (select(MemoryRow.label)  # narrow filters: let SQLite join, slower but complete
             .join(fts, fts.c.rowid == MemoryRow.label)

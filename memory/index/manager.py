@@ -18,6 +18,7 @@ from typing import Awaitable, Callable
 import numpy as np
 
 from memory.index.matrix import VectorMatrix
+from memory.index.postings import DocRow, LexicalPostings
 from memory.index.vector import CubeIndex, sidecar_path
 from memory.options import HnswParams
 
@@ -27,6 +28,7 @@ CubeKey = tuple[str, str]
 # (tenant, cube, labels or None for all) -> (labels, vectors) of live rows
 VectorSource = Callable[[str, str, "np.ndarray | None"], Awaitable[tuple[np.ndarray, np.ndarray]]]
 LabelSource = Callable[[str, str], Awaitable[np.ndarray]]
+DocSource = Callable[[str, str], Awaitable[list[DocRow]]]
 
 
 @dataclass
@@ -47,14 +49,19 @@ def index_path(root: Path, tenant: str, cube: str) -> Path:
 
 class IndexManager:
     def __init__(self, root: Path, dim: int, model_id: str, params: HnswParams,
-                 vectors: VectorSource, labels: LabelSource) -> None:
+                 vectors: VectorSource, labels: LabelSource, documents: DocSource | None = None) -> None:
         self.root = root
         self.dim = dim
         self.model_id = model_id
         self.params = params
         self._vectors = vectors
         self._labels = labels
+        self._documents = documents
         self._cubes: dict[CubeKey, CubeState] = {}
+        self._postings: dict[CubeKey, LexicalPostings] = {}
+        # cubes whose postings are being built -> writes committed meanwhile, replayed when it ends
+        self._building: dict[CubeKey, list[tuple[list[DocRow], list[int]]]] = {}
+        self._tasks: set[asyncio.Task[None]] = set()
 
     def get(self, tenant: str, cube: str) -> CubeState | None:
         return self._cubes.get((tenant, cube))
@@ -133,6 +140,54 @@ class IndexManager:
                 labels, vecs = await self._vectors(tenant, cube, None)
                 state.index.matrix = VectorMatrix(labels, vecs)
 
+    # -- lexical postings (memory.index.postings) ---------------------------------------------------
+    def postings(self, tenant: str, cube: str) -> LexicalPostings | None:
+        """The cube's in-memory postings, or None while they are built (started here, off the loop)."""
+        key = (tenant, cube)
+        found = self._postings.get(key)
+        if found is None and key not in self._building and self._documents is not None and key in self._cubes:
+            self._building[key] = []
+            task = asyncio.get_running_loop().create_task(self._build_postings(key))
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+        return found
+
+    async def ensure_postings(self, tenant: str, cube: str) -> LexicalPostings | None:
+        """Build the cube's postings now if they are missing (warm-up, tests)."""
+        self.postings(tenant, cube)
+        while (tenant, cube) in self._building:
+            await asyncio.gather(*self._tasks)
+        return self._postings.get((tenant, cube))
+
+    async def _build_postings(self, key: CubeKey) -> None:
+        assert self._documents is not None
+        try:
+            rows = await self._documents(*key)
+            built = await asyncio.to_thread(LexicalPostings.build, rows)
+        except Exception:  # lexical search keeps using FTS5; the next search tries again
+            log.exception("building lexical postings for %s/%s failed", *key)
+            self._building.pop(key, None)
+            return
+        # writes committed while the rows were read or the arrays built: add skips labels it holds
+        for adds, removes in self._building.pop(key, []):
+            built.remove(removes)
+            built.add(adds)
+        if key in self._cubes:
+            self._postings[key] = built
+
+    def lexical_changed(self, tenant: str, cube: str, adds: list[DocRow], removes: list[int]) -> None:
+        """After a commit: the postings follow the database, like the vector index."""
+        key = (tenant, cube)
+        if key in self._building:
+            self._building[key].append((adds, removes))
+        elif (found := self._postings.get(key)) is not None:
+            try:
+                found.remove(removes)
+                found.add(adds)
+            except Exception:  # never serve stale postings: drop them, the next search rebuilds
+                log.exception("lexical postings update failed for %s/%s; rebuilding", tenant, cube)
+                self._postings.pop(key, None)
+
     async def save(self, tenant: str, cube: str) -> bool:
         """Persist one cube's index if it changed since the last save."""
         state = self._cubes.get((tenant, cube))
@@ -147,6 +202,8 @@ class IndexManager:
     def drop(self, tenant: str, cube: str) -> None:
         """Forget a cube whose memories are all gone, and its files."""
         self._cubes.pop((tenant, cube), None)
+        self._postings.pop((tenant, cube), None)
+        self._building.pop((tenant, cube), None)
         path = index_path(self.root, tenant, cube)
         for p in (path, sidecar_path(path)):
             p.unlink(missing_ok=True)

@@ -1,0 +1,98 @@
+"""Lexical search from in-memory postings finds what FTS5 finds, and follows every write at once."""
+
+from __future__ import annotations
+
+import asyncio
+
+from memory.engine import MemoryEngine
+from memory.index import lexical
+from memory.store import utcnow
+from memory.types import MemoryFilter, Scope
+
+CUBE = MemoryFilter(tenant="t1", cube="user_user_cocoro_cube")
+ALICE = Scope(tenant="t1", cube="user_user_cocoro_cube", user_id="alice")
+BOB = Scope(tenant="t1", cube="user_user_cocoro_cube", user_id="bob")
+
+FACTS = [
+    "猫を二匹飼っていて、名前はミケとタマです",
+    "来月東京に引っ越す予定です",
+    "昨日の東京の花火大会は楽しかった",
+    "I am allergic to peanuts and shellfish",
+    "My favourite band is Radiohead and I saw them live in 2017",
+    "毎朝ジョギングを5キロしています",
+    "I work as a nurse on night shifts at the city hospital",
+    "The hospital cafeteria serves peanuts butter sandwiches on Fridays",
+    "週末は京都でお寺を巡るのが好きです",
+    "My sister lives in Osaka and works at a bakery",
+]
+QUERIES = ["東京", "楽しい花火", "peanuts", "hospital night", "京都のお寺", "bakery in Osaka", "ミケ"]
+
+
+async def _store_all(engine: MemoryEngine) -> None:
+    for i, fact in enumerate(FACTS):
+        await engine.store(ALICE if i % 2 == 0 else BOB, fact)
+
+
+async def _fts(engine: MemoryEngine, query: str, f: MemoryFilter) -> list[int]:
+    async with engine.sessions() as s:
+        return await lexical.search(s, query, f, utcnow(), 10)
+
+
+async def _postings(engine: MemoryEngine, query: str, f: MemoryFilter) -> list[int]:
+    assert f.tenant and f.cube
+    assert await engine.indexes.ensure_postings(f.tenant, f.cube) is not None
+    return await engine.retriever.lexical(engine.sessions, query, f, utcnow(), 10)
+
+
+async def test_postings_rank_like_fts5(engine: MemoryEngine) -> None:
+    await _store_all(engine)
+    for query in QUERIES:
+        fts, mem = await _fts(engine, query, CUBE), await _postings(engine, query, CUBE)
+        assert set(fts) == set(mem), query
+        assert fts[0] == mem[0], query
+    alice = MemoryFilter(tenant="t1", cube=CUBE.cube, user_id="alice")
+    for query in QUERIES:
+        assert set(await _fts(engine, query, alice)) == set(await _postings(engine, query, alice)), query
+
+
+async def test_japanese_words_match_through_postings(engine: MemoryEngine) -> None:
+    await _store_all(engine)
+    await engine.indexes.ensure_postings("t1", CUBE.cube)  # type: ignore[arg-type]
+    hits = await engine.search("東京", CUBE, top_k=3)
+    assert "東京" in hits[0].memory.content and hits[0].matched_lexically
+    hits = await engine.search("楽しい", CUBE, top_k=10)
+    assert any("楽しかった" in h.memory.content and h.matched_lexically for h in hits)
+
+
+async def test_writes_after_the_build_are_searchable_at_once(engine: MemoryEngine) -> None:
+    await _store_all(engine)
+    await engine.indexes.ensure_postings("t1", CUBE.cube)  # type: ignore[arg-type]
+    new = await engine.store(ALICE, "Zanzibar is where I want to travel next summer")
+    assert new.memory.id in [m.memory.id for m in await engine.search("Zanzibar", CUBE) if m.matched_lexically]
+    updated = await engine.update(new.memory.id, content="Mombasa is where I want to travel next summer")
+    hits = {h.memory.id: h for h in await engine.search("Mombasa", CUBE)}
+    assert hits[updated.id].matched_lexically
+    assert updated.id not in [h.memory.id for h in await engine.search("Zanzibar", CUBE) if h.matched_lexically]
+    await engine.delete_ids([updated.id])
+    assert await _postings(engine, "Mombasa", CUBE) == []
+
+
+async def test_user_scope_returns_only_that_users_memories(engine: MemoryEngine) -> None:
+    await _store_all(engine)
+    bob = MemoryFilter(tenant="t1", cube=CUBE.cube, user_id="bob")
+    labels = await _postings(engine, "hospital peanuts Osaka 東京", bob)
+    hits = await engine.search("hospital peanuts Osaka 東京", bob, top_k=10)
+    assert labels and {h.memory.scope.user_id for h in hits} == {"bob"}
+    assert await _postings(engine, "hospital", MemoryFilter(tenant="t1", cube=CUBE.cube, user_id="nobody")) == []
+
+
+async def test_writes_during_the_build_are_not_lost(engine: MemoryEngine) -> None:
+    await _store_all(engine)
+    assert engine.indexes.postings("t1", CUBE.cube) is None  # type: ignore[arg-type]  # starts the build
+    writes = [engine.store(ALICE, f"Kilimanjaro trip number {i} was unforgettable") for i in range(5)]
+    await asyncio.gather(*writes)
+    gone = (await engine.search("ミケ", CUBE, top_k=1))[0].memory.id
+    await engine.delete_ids([gone])
+    await engine.indexes.ensure_postings("t1", CUBE.cube)  # type: ignore[arg-type]
+    assert len(await _postings(engine, "Kilimanjaro", CUBE)) == 5
+    assert await _postings(engine, "ミケ", CUBE) == []
