@@ -26,6 +26,7 @@ from memory.enrich import Enricher
 from memory.errors import EmbeddingMismatchError, NotFoundError, ValidationError
 from memory.index.manager import IndexManager
 from memory.options import EngineOptions
+from memory.ranking import diversify
 from memory.search import Candidate, Retriever, calibrate, count
 from memory.stats import cube_stats
 from memory.store import by_labels, filter_clauses, row_to_memory, utcnow
@@ -215,10 +216,12 @@ class MemoryEngine:
         for r in rows:
             by_cube.setdefault((r.tenant, r.cube), {})[r.label] = cands[r.label]
         found: dict[int, Candidate] = {}
+        vectors: dict[int, np.ndarray] = {}
+        diverse = self.options.diversity > 0.0
         for (tenant, cube), sub_cands in by_cube.items():
-            await self.retriever.fill_cosines(tenant, cube, qvec, sub_cands)
+            vectors.update(await self.retriever.fill_cosines(tenant, cube, qvec, sub_cands, keep_vectors=diverse))
             found.update(sub_cands)
-        hits: list[SearchHit] = []
+        scored: list[tuple[SearchHit, int]] = []
         model = self.embeddings.model_id
         for r in rows:
             cand = found.get(r.label)
@@ -229,13 +232,33 @@ class MemoryEngine:
                 continue
             mem = row_to_memory(r)
             age_days = (now - mem.created_at).total_seconds() / 86400.0
-            hits.append(SearchHit(mem, round(score, 4), round(cand.cosine, 4),
-                                  self.retriever.rank_score(cand, mem.importance, age_days),
-                                  cand.lexical_rank is not None))
-        hits.sort(key=lambda h: -h.rank_score)
-        hits = hits[:top_k]
+            scored.append((SearchHit(mem, round(score, 4), round(cand.cosine, 4),
+                                     self.retriever.rank_score(cand, score, mem.importance, age_days),
+                                     cand.lexical_rank is not None), r.label))
+        scored.sort(key=lambda p: -p[0].rank_score)
+        if diverse and len(scored) > 1:
+            hits = self._diversify(scored, vectors, top_k)
+        else:
+            hits = [h for h, _ in scored[:top_k]]
         self._note_access([h.memory.id for h in hits], now)
         return hits
+
+    def _diversify(self, hits: list[tuple[SearchHit, int]], vectors: dict[int, np.ndarray],
+                   top_k: int) -> list[SearchHit]:
+        """Pick hits by maximal marginal relevance (memory.ranking.diversify); rank_score becomes the
+        penalised score, so the order still reads from it. A hit without a vector is not penalised."""
+        pool = hits[:max(top_k * 3, 30)]  # the best few: a small penalty only reorders near the top
+        dim = self.embeddings.dim
+        vecs = np.stack([vectors.get(label, np.zeros(dim, np.float32)) for _, label in pool])
+        model = self.embeddings.model_id
+        chosen, values = diversify(np.array([h.rank_score for h, _ in pool]), vecs, self.options.diversity, top_k,
+                                   lambda cos: calibrate(cos, model))
+        out = []
+        for i, value in zip(chosen, values):
+            hit = pool[i][0]
+            hit.rank_score = value
+            out.append(hit)
+        return out
 
     # -- access bookkeeping (batched, off the read path) ------------------------------------------
     def _note_access(self, ids: list[str], now: datetime) -> None:
