@@ -22,7 +22,7 @@ talks about it. The penalty only reorders: it never drops a memory that has no b
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 

@@ -30,7 +30,9 @@ def _unit(v: list[float]) -> np.ndarray:
 def test_a_near_duplicate_waits_behind_a_different_result() -> None:
     vecs = np.stack([_unit([1, 0, 0]), _unit([1, 0.01, 0]), _unit([0, 1, 0])])
     scores = np.array([0.9, 0.89, 0.85])
-    same = lambda cos: np.clip(cos, 0.0, 1.0)  # noqa: E731
+    def same(cos: np.ndarray) -> np.ndarray:
+        return np.clip(cos, 0.0, 1.0)
+
     order, values = diversify(scores, vecs, 0.1, 3, same)
     assert order == [0, 2, 1]
     assert values == sorted(values, reverse=True)  # rank_score still reads top-down
