@@ -61,11 +61,17 @@ class Settings(BaseSettings):
     hnsw_m: int = Field(32, ge=4, le=128, description="HNSW graph degree.")
     hnsw_ef_construction: int = Field(200, ge=16, le=2000, description="HNSW build quality.")
     hnsw_ef_search: int = Field(300, ge=8, le=4000, description="HNSW search breadth (recall vs speed).")
-    rrf_k: int = Field(60, ge=1, le=1000, description="Reciprocal rank fusion constant.")
+    fusion: Literal["score", "rrf"] = Field(
+        "score", description="How search fuses vector and lexical results: similarity + lexical boost, or RRF.")
+    lexical_boost: float = Field(
+        0.2, ge=0.0, le=10.0, description="Score fusion: a lexical match at rank r adds LEXICAL_BOOST / r.")
+    diversity: float = Field(
+        0.1, ge=0.0, le=1.0, description="Penalty for a result close to a better one (0 turns diversity off).")
+    rrf_k: int = Field(60, ge=1, le=1000, description="Reciprocal rank fusion constant (FUSION=rrf).")
     dense_weight: float = Field(1.0, ge=0.0, le=10.0, description="Weight of the vector ranking in fusion.")
     lexical_weight: float = Field(1.0, ge=0.0, le=10.0, description="Weight of the lexical ranking in fusion.")
     recency_weight: float = Field(
-        0.02, ge=0.0, le=1.0, description="Share of the ranking given to recency (a tie-breaker, see README).")
+        0.0, ge=0.0, le=1.0, description="Share of the ranking given to recency (0: off, see README).")
     importance_weight: float = Field(0.1, ge=0.0, le=1.0, description="Share of the ranking given to importance.")
     recency_half_life_days: float = Field(30.0, gt=0.0, description="Age at which the recency bonus halves.")
     turn_speaker_names: bool = Field(

@@ -28,7 +28,8 @@ from memory.errors import EmbeddingMismatchError, NotFoundError, ValidationError
 from memory.index import lexical as lexical_index
 from memory.index.manager import IndexManager
 from memory.options import EngineOptions
-from memory.search import Candidate, Retriever, calibrate_one, count
+from memory.ranking import diversify
+from memory.search import Candidate, Retriever, calibrate, calibrate_one, count
 from memory.search_one import search_one_cube
 from memory.stats import cube_stats
 from memory.store import MEMORY_COLUMNS, by_labels, filter_clauses, row_to_memory, utcnow
@@ -209,9 +210,10 @@ class MemoryEngine:
         if not cubes:
             return []
 
-        one = await search_one_cube(self.retriever, self.embeddings, f, now, query, n)
+        one = await search_one_cube(self.retriever, self.embeddings, f, now, query, n,
+                                    vectors=self.options.diversity > 0.0)
         if one is not None:
-            return self._ranked(one.rows, one.candidates, now, top_k, min_similarity)
+            return self._ranked(one.rows, one.candidates, one.vectors, now, top_k, min_similarity)
         qvec, lex = await asyncio.gather(self.embeddings.query(query),
                                          self.retriever.lexical(self.sessions, query, f, now, n))
         dense: list[tuple[int, float]] = []
@@ -220,27 +222,25 @@ class MemoryEngine:
             dense.extend(await self.retriever.dense(self.sessions, sub, now, qvec, n))
         dense.sort(key=lambda x: -x[1])
         cands = self.retriever.fuse(dense[:n], lex)
-        if len(cubes) == 1:  # lexical-only candidates' cosines are read while the rows are fetched
-            rows, _ = await asyncio.gather(self._candidate_rows(list(cands), f, now),
-                                           self.retriever.fill_cosines(*cubes[0], qvec, cands))
-            found = cands
-        else:
-            rows = await self._candidate_rows(list(cands), f, now)
-            by_cube: dict[tuple[str, str], dict[int, Candidate]] = {}
-            for r in rows:
-                by_cube.setdefault((r.tenant, r.cube), {})[r.label] = cands[r.label]
-            found = {}
-            for (tenant, cube), sub_cands in by_cube.items():
-                await self.retriever.fill_cosines(tenant, cube, qvec, sub_cands)
-                found.update(sub_cands)
-        return self._ranked(rows, found, now, top_k, min_similarity)
+        rows = await self._candidate_rows(list(cands), f, now)
+        by_cube: dict[tuple[str, str], dict[int, Candidate]] = {}
+        for r in rows:
+            by_cube.setdefault((r.tenant, r.cube), {})[r.label] = cands[r.label]
+        found: dict[int, Candidate] = {}
+        vectors: dict[int, np.ndarray] = {}
+        for (tenant, cube), sub_cands in by_cube.items():
+            vectors.update(await self.retriever.fill_cosines(tenant, cube, qvec, sub_cands,
+                                                             keep_vectors=self.options.diversity > 0.0))
+            found.update(sub_cands)
+        return self._ranked(rows, found, vectors, now, top_k, min_similarity)
 
-    def _ranked(self, rows: Sequence[Any], found: dict[int, Candidate], now: datetime, top_k: int,
-                min_similarity: float) -> list[SearchHit]:
-        """The hits in rank order (fusion + recency + importance); Memory objects only for those returned."""
+    def _ranked(self, rows: Sequence[Any], found: dict[int, Candidate], vectors: dict[int, np.ndarray],
+                now: datetime, top_k: int, min_similarity: float) -> list[SearchHit]:
+        """The hits in rank order (fusion + recency + importance, then diversity); Memory objects are
+        built only for those returned."""
         model = self.embeddings.model_id
         naive_now = now.replace(tzinfo=None)  # SQLite hands back naive UTC datetimes
-        ranked: list[tuple[float, float, Candidate, Any]] = []
+        scored: list[tuple[float, float, Candidate, Any]] = []
         for r in rows:
             cand = found.get(r.label)
             if cand is None:
@@ -248,14 +248,27 @@ class MemoryEngine:
             score = calibrate_one(cand.cosine, model)
             if score >= min_similarity:
                 created = r.created_at
-                age = (naive_now - created) if created.tzinfo is None else (now - created)
-                ranked.append((self.retriever.rank_score(cand, r.importance, age.total_seconds() / 86400.0),
-                               score, cand, r))
-        ranked.sort(key=lambda x: -x[0])
+                age = ((naive_now - created) if created.tzinfo is None else (now - created)).total_seconds()
+                scored.append((self.retriever.rank_score(cand, score, r.importance, age / 86400.0), score, cand, r))
+        scored.sort(key=lambda x: -x[0])
+        if self.options.diversity > 0.0 and len(scored) > 1:
+            scored = self._diversify(scored, vectors, top_k)
         hits = [SearchHit(row_to_memory(r), round(score, 4), round(cand.cosine, 4), rank, cand.lexical_rank is not None)
-                for rank, score, cand, r in ranked[:top_k]]
+                for rank, score, cand, r in scored[:top_k]]
         self._note_access([h.memory.id for h in hits], now)
         return hits
+
+    def _diversify(self, scored: list[tuple[float, float, Candidate, Any]], vectors: dict[int, np.ndarray],
+                   top_k: int) -> list[tuple[float, float, Candidate, Any]]:
+        """Pick hits by maximal marginal relevance (memory.ranking.diversify); rank_score becomes the
+        penalised score, so the order still reads from it. A hit without a vector is not penalised."""
+        pool = scored[:max(top_k * 3, 30)]  # the best few: a small penalty only reorders near the top
+        dim = self.embeddings.dim
+        vecs = np.stack([vectors.get(x[3].label, np.zeros(dim, np.float32)) for x in pool])
+        model = self.embeddings.model_id
+        chosen, values = diversify(np.array([x[0] for x in pool]), vecs, self.options.diversity, top_k,
+                                   lambda cos: calibrate(cos, model))
+        return [(value, *pool[i][1:]) for i, value in zip(chosen, values)]  # type: ignore[misc]
 
     async def _candidate_rows(self, labels: list[int], f: MemoryFilter, now: datetime) -> Sequence[Any]:
         """Rows of the candidates that pass the filter (plain rows; see memory.db.fastread)."""

@@ -32,10 +32,13 @@ class EngineOptions:
     default_importance: float = 0.5
     exact_search_max: int = 4096
     hnsw: HnswParams = HnswParams()
+    fusion: str = "score"  # memory.ranking: "score" or "rrf"
+    lexical_boost: float = 0.2
+    diversity: float = 0.1
     rrf_k: int = 60
     dense_weight: float = 1.0
     lexical_weight: float = 1.0
-    recency_weight: float = 0.02
+    recency_weight: float = 0.0
     importance_weight: float = 0.1
     recency_half_life_days: float = 30.0
     turn_speaker_names: bool = True
@@ -64,6 +67,7 @@ class EngineOptions:
             short_term_ttl_seconds=s.short_term_ttl_seconds, dedup_threshold=s.dedup_threshold,
             default_importance=s.default_importance, exact_search_max=s.exact_search_max,
             hnsw=HnswParams(s.hnsw_m, s.hnsw_ef_construction, s.hnsw_ef_search), rrf_k=s.rrf_k,
+            fusion=s.fusion, lexical_boost=s.lexical_boost, diversity=s.diversity,
             dense_weight=s.dense_weight, lexical_weight=s.lexical_weight, recency_weight=s.recency_weight,
             importance_weight=s.importance_weight, recency_half_life_days=s.recency_half_life_days,
             turn_speaker_names=s.turn_speaker_names, turn_context_turns=s.turn_context_turns,

@@ -1,5 +1,6 @@
-"""Hybrid retrieval: dense (HNSW or exact numpy) + lexical (FTS5) fused by reciprocal rank, then
-blended with recency and importance.
+"""Hybrid retrieval: dense (HNSW or exact numpy) + lexical (FTS5) candidates, fused (memory.ranking:
+the similarity plus a lexical boost, or reciprocal rank), blended with recency and importance, then
+diversified.
 
 What the returned `score` means: the memory's cosine similarity to the query, rescaled for the model
 so that it reads like a similarity a person would expect. e5 cosines are compressed (measured with the
@@ -12,7 +13,8 @@ paraphrases 0.91-0.99), so for it score = clip((cosine - 0.68) / 0.30, 0, 1):
     score  = 1.0   the same text
 
 Unrelated pairs can still reach about 0.6, so rank, do not threshold hard. Other models use the raw
-cosine clipped to 0..1. The order of results is by `rank_score` (fusion + recency + importance).
+cosine clipped to 0..1. The order of results is by `rank_score` (fusion + recency + importance, less
+the diversity penalty).
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from memory.index import lexical
 from memory.index.manager import IndexManager
 from memory.index.postings import LexicalPostings
 from memory.options import DEFAULT_MODEL_ID, EngineOptions
+from memory.ranking import rrf_relevance, score_relevance
 from memory.store import by_labels, filter_clauses
 from memory.text.tokenize import query_terms
 from memory.types import MemoryFilter
@@ -167,27 +170,33 @@ class Retriever:
             cand.lexical_rank = rank
         return out
 
-    async def fill_cosines(self, tenant: str, cube: str, qvec: np.ndarray, cands: dict[int, Candidate]) -> None:
-        """Lexical-only candidates still need a similarity: read their stored vectors from the index."""
-        missing = [c.label for c in cands.values() if math.isnan(c.cosine)]
+    async def fill_cosines(self, tenant: str, cube: str, qvec: np.ndarray, cands: dict[int, Candidate],
+                           keep_vectors: bool = False) -> dict[int, np.ndarray]:
+        """Lexical-only candidates still need a similarity: read their stored vectors from the index.
+        With `keep_vectors` every candidate's vector is read and returned (diversity compares them)."""
         state = self.indexes.get(tenant, cube)
-        if not missing or state is None:
-            return
-        labels, vecs = await asyncio.to_thread(state.index.vectors, np.asarray(missing, dtype=np.int64))
+        wanted = list(cands) if keep_vectors else [c.label for c in cands.values() if math.isnan(c.cosine)]
+        if not wanted or state is None:
+            for label in [c.label for c in cands.values() if math.isnan(c.cosine)]:
+                del cands[label]
+            return {}
+        labels, vecs = await asyncio.to_thread(state.index.scope_vectors, np.asarray(wanted, dtype=np.int64))
         for label, sim in zip(labels.tolist(), (vecs @ qvec).tolist()):
-            cands[label].cosine = float(sim)
-        for label in set(missing) - set(labels.tolist()):  # not indexed yet: no similarity to report
+            if math.isnan(cands[label].cosine):
+                cands[label].cosine = float(sim)
+        for label in [c.label for c in cands.values() if math.isnan(c.cosine)]:  # not indexed yet: no similarity
             del cands[label]
+        return dict(zip(labels.tolist(), vecs)) if keep_vectors else {}
 
-    def rank_score(self, cand: Candidate, importance: float, age_days: float) -> float:
+    def rank_score(self, cand: Candidate, similarity: float, importance: float, age_days: float) -> float:
+        """Relevance (memory.ranking: score fusion or RRF) blended with recency and importance."""
         o = self.options
-        k = o.rrf_k
-        rrf = 0.0
-        if cand.dense_rank is not None:
-            rrf += o.dense_weight / (k + cand.dense_rank)
-        if cand.lexical_rank is not None:
-            rrf += o.lexical_weight / (k + cand.lexical_rank)
-        relevance = rrf / (max(o.dense_weight + o.lexical_weight, 1e-9) / (k + 1))
+        if o.fusion == "rrf":
+            relevance = rrf_relevance(cand.dense_rank, cand.lexical_rank, dense_weight=o.dense_weight,
+                                      lexical_weight=o.lexical_weight, k=o.rrf_k)
+        else:
+            relevance = score_relevance(similarity, cand.lexical_rank, dense_weight=o.dense_weight,
+                                        lexical_weight=o.lexical_weight, lexical_boost=o.lexical_boost)
         recency = 0.5 ** (max(age_days, 0.0) / o.recency_half_life_days)
         w_rel = 1.0 - o.recency_weight - o.importance_weight
         return w_rel * relevance + o.recency_weight * recency + o.importance_weight * importance

@@ -32,10 +32,11 @@ class OneCube:
     qvec: np.ndarray
     candidates: dict[int, Candidate]
     rows: list[FastRow]
+    vectors: dict[int, np.ndarray]  # the rows' stored vectors, when asked for (diversity compares them)
 
 
 async def search_one_cube(retriever: Retriever, embeddings: EmbeddingService, f: MemoryFilter, now: datetime,
-                          query: str, n: int) -> OneCube | None:
+                          query: str, n: int, *, vectors: bool = False) -> OneCube | None:
     """Candidates (cosines filled) and their rows, or None when the general path must answer."""
     reader = retriever.reader
     if f.tenant is None or f.cube is None or reader is None or not reader.handles(f):
@@ -67,11 +68,12 @@ async def search_one_cube(retriever: Retriever, embeddings: EmbeddingService, f:
         found, sims = index.knn(qvec, n) if labels is None else index.exact(qvec, labels, n)
         return [x for x in found.tolist() if x not in lex_set], list(zip(found.tolist(), sims.tolist()))
 
-    dense, dense_rows = await reader.rows_after(nearest, f, now)
+    dense, dense_rows = await reader.rows_after(nearest, f, now, vectors=vectors)
     cands = retriever.fuse(dense, lex)
     rows = lex_rows + dense_rows
     for r in lex_rows:  # lexical-only candidates: their cosine from the stored vector
         cand = cands[r.label]
         if math.isnan(cand.cosine):
             cand.cosine = float(np.frombuffer(r.embedding, dtype=np.float32) @ qvec)
-    return OneCube(qvec, cands, rows)
+    stored = {r.label: np.frombuffer(r.embedding, dtype=np.float32) for r in rows} if vectors else {}
+    return OneCube(qvec, cands, rows, stored)

@@ -1,9 +1,9 @@
 """What a conversation turn's vector and lexical terms are made of (its stored content is unchanged).
 
-Why: a chat turn alone often means little ("Wow, that's cool!", "Researching adoption agencies")
-and questions about a chat name the people in it ("What did Caroline research?"). Measured on LoCoMo
+Why: a chat turn alone often means little ("Wow, that's cool!", "Booked it today!")
+and questions about a chat name the people in it ("What did Yuki book?"). Measured on LoCoMo
 (bench/retrieval, README "Retrieval quality"), embedding the bare message finds the right session for
-about 69% of questions in the top 5; with the speaker's name ("Caroline: ...") 84%; with the speaker's
+about 69% of questions in the top 5; with the speaker's name ("Yuki: ...") 84%; with the speaker's
 name and the previous turn of the same session about 92%.
 
 So for a turn (kind "turn") the engine embeds:

@@ -2,11 +2,12 @@
 
 For each dataset: the BM25 baseline, then the engine with each way of building a turn's indexed text
 (bare message as before; with the speaker's name; with the speaker's name and the previous turn) and
-each way of ranking (dense only, lexical only, hybrid fusion, hybrid with recency/importance, query
-rewriting, other fusion weights). Every row is measured in this run; the engine's defaults are marked.
+each way of ranking (dense only, lexical only, reciprocal rank fusion, score fusion, diversity, recency/
+importance, query rewriting, other weights). Every row is measured in this run; the defaults are marked.
 
     python -m bench.retrieval                      # LoCoMo dev set (the targets) + LongMemEval_S subset
     python -m bench.retrieval --sets locomo-all lme-june
+    python -m bench.retrieval --rows 8 13 --explain  # two rows; the default's misses (terminal only)
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ import numpy as np  # noqa: E402
 
 from bench.retrieval import data  # noqa: E402
 from bench.retrieval.baseline import bm25  # noqa: E402
-from bench.retrieval.metrics import KS, Outcome, Scores, score  # noqa: E402
+from bench.retrieval.metrics import KS, Outcome, Scores, score, session_hit  # noqa: E402
 from bench.retrieval.rewrite import rewrite  # noqa: E402
 from bench.retrieval.run import Ingested, ask, ingest  # noqa: E402
 from bench.table import Table  # noqa: E402
@@ -56,27 +57,37 @@ class Row:
     rewrite: Callable[[str], str] | None = None
 
 
-BEFORE = {"recency_weight": 0.1, "importance_weight": 0.1}  # the ranking weights before this benchmark
+# the engine before this benchmark: reciprocal rank fusion, recency 0.1, no diversity
+RRF = {"fusion": "rrf", "diversity": 0.0}
+BEFORE = {**RRF, "recency_weight": 0.1, "importance_weight": 0.1}
+SCORE = {"fusion": "score", "diversity": 0.0}
 SPK, CTX = "speaker name", "speaker + previous turn"
 ROWS = [
-    Row("bare message", "dense only", {"lexical_weight": 0.0, **NO_BIAS}),
-    Row("bare message", "lexical only (FTS5)", {"dense_weight": 0.0, **NO_BIAS}),
-    Row("bare message", "hybrid fusion", NO_BIAS),
-    Row("bare message", "hybrid + recency 0.1/importance 0.1", BEFORE),
-    Row(SPK, "dense only", {"lexical_weight": 0.0, **NO_BIAS}),
-    Row(SPK, "hybrid fusion", NO_BIAS),
-    Row(CTX, "dense only", {"lexical_weight": 0.0, **NO_BIAS}),
-    Row(CTX, "lexical only (FTS5)", {"dense_weight": 0.0, **NO_BIAS}),
-    Row(CTX, "hybrid fusion", NO_BIAS),
-    Row(CTX, "hybrid + recency 0.1/importance 0.1", BEFORE),
-    Row(CTX, "hybrid + recency 0.02/importance 0.1", {"recency_weight": 0.02, "importance_weight": 0.1}),
-    Row(CTX, "hybrid + query rewriting", NO_BIAS, rewrite=rewrite),
-    Row(CTX, "hybrid, lexical weight 0.5", {"lexical_weight": 0.5, **NO_BIAS}),
-    Row(CTX, "hybrid, lexical weight 2", {"lexical_weight": 2.0, **NO_BIAS}),
-    Row(CTX, "hybrid, rrf k 10", {"rrf_k": 10, **NO_BIAS}),
+    Row("bare message", "dense only", {"lexical_weight": 0.0, **RRF, **NO_BIAS}),
+    Row("bare message", "lexical only (FTS5)", {"dense_weight": 0.0, **RRF, **NO_BIAS}),
+    Row("bare message", "hybrid RRF", {**RRF, **NO_BIAS}),
+    Row("bare message", "hybrid RRF + recency 0.1/importance 0.1", BEFORE),
+    Row(SPK, "dense only", {"lexical_weight": 0.0, **RRF, **NO_BIAS}),
+    Row(SPK, "hybrid RRF", {**RRF, **NO_BIAS}),
+    Row(CTX, "dense only", {"lexical_weight": 0.0, **RRF, **NO_BIAS}),
+    Row(CTX, "lexical only (FTS5)", {"dense_weight": 0.0, **RRF, **NO_BIAS}),
+    Row(CTX, "hybrid RRF", {**RRF, **NO_BIAS}),
+    Row(CTX, "hybrid RRF + recency 0.1/importance 0.1", BEFORE),
+    Row(CTX, "hybrid RRF + recency 0.02/importance 0.1", {**RRF, "recency_weight": 0.02, "importance_weight": 0.1}),
+    Row(CTX, "score fusion (lexical boost 0.2)", {**SCORE, **NO_BIAS}),
+    Row(CTX, "score fusion + diversity 0.1", {"diversity": 0.1, **NO_BIAS}),
+    Row(CTX, "score fusion + diversity 0.1 + importance 0.1", {}),
+    Row(CTX, "score fusion + diversity 0.1 + recency 0.02/importance 0.1", {"recency_weight": 0.02}),
+    Row(CTX, "hybrid RRF + query rewriting", {**RRF, **NO_BIAS}, rewrite=rewrite),
+    Row(CTX, "hybrid RRF, lexical weight 0.5", {"lexical_weight": 0.5, **RRF, **NO_BIAS}),
+    Row(CTX, "hybrid RRF, rrf k 10", {"rrf_k": 10, **RRF, **NO_BIAS}),
+    Row(CTX, "score fusion, lexical boost 0.1", {**SCORE, "lexical_boost": 0.1, **NO_BIAS}),
+    Row(CTX, "score fusion, lexical boost 0.3", {**SCORE, "lexical_boost": 0.3, **NO_BIAS}),
+    Row(CTX, "score fusion + diversity 0.2", {"diversity": 0.2, **NO_BIAS}),
+    Row(CTX, "dense only + diversity 0.1", {"lexical_weight": 0.0, "diversity": 0.1, **NO_BIAS}),
 ]
 # the other sets: the engine before, and the new text with the main rankings
-SHORT_ROWS = [ROWS[3], *ROWS[6:11], ROWS[12]]
+SHORT_ROWS = [ROWS[3], *ROWS[6:15], ROWS[16]]
 SETS: dict[str, Callable[[], data.Dataset]] = {
     "locomo-dev": data.locomo,
     "locomo-all": lambda: data.locomo(None),
@@ -109,7 +120,24 @@ def raw_query_embed_ms(embedder: Embedder, questions: list[str]) -> float:
     return float(np.percentile(np.array(times) * 1000, 50))
 
 
-async def bench_set(name: str, embedder: Embedder, work: Path, rows: list[Row]) -> dict[str, Scores]:
+def explain(outcomes: list[Outcome], k: int = 5) -> None:
+    """Terminal only (LoCoMo is CC BY-NC: never write this to a file in the repository): each question
+    the default ranking misses at k, its gold session/turns and what ranked above them."""
+    for o in outcomes:
+        q = o.question
+        if session_hit(o, k):
+            continue
+        found = next((i for i in range(len(o.ranked)) if session_hit(Outcome(q, o.ranked[:i + 1], 0), i + 1)), None)
+        print(f"\n[{q.category}] {q.text}\n  gold sessions {sorted(q.gold_sessions)} turns {sorted(q.gold_turns)}; "
+              f"first gold-session result at {found + 1 if found is not None else f'> {len(o.ranked)}'}")
+        for owned in o.ranked[:k]:
+            t = owned[0] if owned else None
+            if t is not None:
+                print(f"    {t.id:24s} {t.speaker}: {t.text[:110]!r}")
+
+
+async def bench_set(name: str, embedder: Embedder, work: Path, rows: list[Row],
+                    show_misses: bool = False) -> dict[str, Scores]:
     ds = SETS[name]()
     questions = ds.questions
     cats = sorted({q.category for q in questions})
@@ -122,6 +150,7 @@ async def bench_set(name: str, embedder: Embedder, work: Path, rows: list[Row]) 
     results["bm25"] = base
     add_row(table, "one turn per document", "BM25 baseline (rank_bm25)", base, cats, ds.turn_labels)
     ingested: dict[str, Ingested] = {}
+    default_outcomes: list[Outcome] = []
     for row in rows:
         if row.ingest not in ingested:
             opts = replace(DEFAULTS, data_dir=work / f"{name}-{len(ingested)}", **INGESTS[row.ingest])
@@ -132,8 +161,13 @@ async def bench_set(name: str, embedder: Embedder, work: Path, rows: list[Row]) 
         s = score(outcomes)
         label = row.search + (" (default)" if is_default(row) else "")
         results[f"{row.ingest} | {label}"] = s
+        if show_misses and is_default(row):
+            default_outcomes = outcomes
         add_row(table, row.ingest, label, s, cats, ds.turn_labels)
     print(table.render())
+    if show_misses and default_outcomes:
+        print(f"\n### {ds.name}: questions the default misses at {KS[0]}")
+        explain(default_outcomes, KS[0])
     raw = raw_query_embed_ms(embedder, [q.text for q in questions])
     default = next((v for k, v in results.items() if k.endswith("(default)")), None)
     if default is None:
@@ -155,6 +189,9 @@ async def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--sets", nargs="+", choices=list(SETS), default=["locomo-dev", "lme-arena"])
     ap.add_argument("--all-rows", action="store_true", help="every row for every set (slower)")
+    ap.add_argument("--rows", nargs="+", type=int, help="only these rows (0-based indexes into ROWS)")
+    ap.add_argument("--explain", action="store_true",
+                    help="print the questions the default misses at 5 and what ranked above (terminal only)")
     args = ap.parse_args(argv)
     print(f"# Retrieval quality, {date.today().isoformat()}, {platform.machine()} {os.cpu_count()} cores, "
           f"Python {platform.python_version()}, model {DEFAULT_MODEL_ID}")
@@ -164,7 +201,10 @@ async def main(argv: list[str] | None = None) -> None:
         work = Path(tmp)
         embedder = create_embedder(DEFAULT_MODEL_ID, "fastembed", work / "models")
         for name in args.sets:
-            await bench_set(name, embedder, work, ROWS if name == "locomo-dev" or args.all_rows else SHORT_ROWS)
+            rows = ROWS if name == "locomo-dev" or args.all_rows else SHORT_ROWS
+            if args.rows:
+                rows = [ROWS[i] for i in args.rows]
+            await bench_set(name, embedder, work, rows, args.explain)
 
 
 if __name__ == "__main__":

@@ -61,7 +61,7 @@ async def ingest(ds: Dataset, options: EngineOptions, embedder: Embedder) -> Ing
 
 
 async def ask(ds: Dataset, ing: Ingested, embedder: Embedder, rewrite: Callable[[str], str] | None = None,
-              **search_options: float) -> list[Outcome]:
+              **search_options: float | str) -> list[Outcome]:
     """Every question through engine.search with the given search options (fusion weights...)."""
     engine = await MemoryEngine.open(replace(ing.options, **search_options), embedder)
     outcomes: list[Outcome] = []

@@ -34,8 +34,10 @@ class OmoideCog(commands.Cog):
 
     @staticmethod
     def origin(ctx: commands.Context[Any]) -> dict[str, Any]:
+        """Where a saved memory came from. `user_name` is the author's display name: a Discord user_id is
+        a snowflake, so without it a chat turn's vector would not say who spoke (memory.turn_text)."""
         return {"platform": "discord", "channel_id": str(ctx.channel.id),
-                "guild_id": str(ctx.guild.id) if ctx.guild else None}
+                "guild_id": str(ctx.guild.id) if ctx.guild else None, "user_name": ctx.author.display_name}
 
     @staticmethod
     def private(ctx: commands.Context[Any]) -> bool:

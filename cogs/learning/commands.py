@@ -1,5 +1,6 @@
 """Passive learning (no commands): in channels where an admin enabled it, a user's message and the
-bot's previous reply to them are saved as a turn pair. Opted-out users are skipped."""
+bot's previous reply to them are saved as a turn pair, with the author's display name (its vector then
+says who spoke, as chat turns do). Opted-out users are skipped."""
 
 from __future__ import annotations
 
@@ -29,7 +30,8 @@ class LearningCog(OmoideCog, name="learning"):
             persona = await self.bot.persona_for(message.channel.id, message.guild.id)
             await self.bot.learner.observe(persona=persona, user_id=message.author.id, guild_id=message.guild.id,
                                            channel_id=message.channel.id, text=message.content,
-                                           replied_to_bot=replied_to_bot)
+                                           replied_to_bot=replied_to_bot,
+                                           extra={"user_name": message.author.display_name})
         except Exception:  # learning must never disturb the channel
             log.exception("passive learning failed in channel %s", message.channel.id)
 

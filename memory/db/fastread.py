@@ -131,7 +131,7 @@ class FastReader:
         return [FastRow(r, self) for r in rows]
 
     async def rows_after(self, pick: Callable[[], tuple[Sequence[int], T]], f: MemoryFilter,
-                         now: datetime) -> tuple[T, list[FastRow]]:
+                         now: datetime, *, vectors: bool = False) -> tuple[T, list[FastRow]]:
         """Run `pick` (e.g. a nearest-neighbour search) and read the rows of the labels it returns,
         in one hop to this reader's thread: (what pick returned beside the labels, their rows)."""
         where, params = self._where(f, now, indexed=False)
@@ -141,7 +141,8 @@ class FastReader:
             if not labels:
                 return payload, []
             marks = ", ".join("?" * len(labels))
-            sql = f"{_SELECT.format(extra='')} WHERE label IN ({marks}) AND {where}"
+            select = _SELECT.format(extra=", embedding" if vectors else "")
+            sql = f"{select} WHERE label IN ({marks}) AND {where}"
             return payload, self._fetch(sql, [*labels, *params])
 
         payload, rows = await self._run(job)

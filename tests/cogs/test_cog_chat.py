@@ -37,6 +37,10 @@ async def test_chat_without_llm_answers_from_memories_and_remembers(simcord_env:
     saved = await turns(services, alice)
     assert [t.user_message for t in saved] == ["私の朝の習慣、覚えてる？"]
     assert saved[0].metadata["platform"] == "discord" and saved[0].metadata["channel_id"] == str(channel.id)
+    # the user_id is a snowflake; the display name is what makes "alice" find what Alice said
+    assert saved[0].metadata["user_name"] == "alice"
+    hits = await services.engine.search("alice", MemoryFilter(kind="turn"))
+    assert [h.memory.user_message for h in hits if h.matched_lexically] == ["私の朝の習慣、覚えてる？"]
     await bob.send(channel, "!chat 僕の朝の習慣は？")
     assert "ジョギング" not in channel.last_message.content  # Bob never hears Alice's memories
 
@@ -77,6 +81,7 @@ async def test_passive_learning_only_where_enabled_and_not_for_opted_out(simcord
     await alice.send(channel, "寝袋も持っていくつもり")
     learned = [t for t in await turns(services, alice) if t.metadata.get("source") == "passive"]
     assert [(t.user_message, t.ai_message) for t in learned] == [("寝袋も持っていくつもり", bot_reply)]
+    assert learned[0].metadata["user_name"] == "alice"
     assert learned[0].scope.cube == "user_user_cocoro_cube" and "learned" in learned[0].tags
     await alice.send(channel, "もう一言")  # the previous reply was used up: nothing more is saved
     await alice.send(quiet, "!chat こっちでも話すね")
