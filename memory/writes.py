@@ -70,14 +70,20 @@ class Writer:
         label, self.next_label = self.next_label, self.next_label + 1
         return label
 
-    async def _bump(self, s: AsyncSession, cubes: set[CubeKey], now: datetime) -> dict[CubeKey, int]:
+    async def _bump(self, s: AsyncSession, cubes: set[CubeKey], now: datetime, *,
+                    freed_labels: bool = False) -> dict[CubeKey, int]:
+        """Advance the cubes' generation counters (memory.index.manager compares them at start).
+
+        The next label is persisted only when labels leave the table: otherwise the largest stored
+        label says it (load_counters), and a save costs one statement less."""
         new: dict[CubeKey, int] = {}
         for key in cubes:
             gen = self.generations.get(key, 0) + 1
             await upsert(s, CubeRow.__table__, {"tenant": key[0], "cube": key[1], "generation": gen, "created_at": now},
                          ["tenant", "cube"], ["generation"])
             new[key] = gen
-        await upsert(s, MetaRow.__table__, {"key": "next_label", "value": str(self.next_label)}, ["key"], ["value"])
+        if freed_labels:
+            await upsert(s, MetaRow.__table__, {"key": "next_label", "value": str(self.next_label)}, ["key"], ["value"])
         return new
 
     def _apply_index(self, new_gens: dict[CubeKey, int], adds: dict[CubeKey, list[tuple[int, np.ndarray]]],
@@ -301,7 +307,7 @@ class Writer:
                     row.importance = importance
                 row.updated_at = now
                 s.add(_history(row, "update", actor, now, changes))
-                new_gens = await self._bump(s, set(adds), now) if adds else {}
+                new_gens = await self._bump(s, set(adds), now, freed_labels=True) if adds else {}
             self._apply_index(new_gens, adds, removes, lex_adds)
             return row_to_memory(row)
 
@@ -342,7 +348,7 @@ class Writer:
                 for r in rows:
                     removes[(r.tenant, r.cube)].append(r.label)
                     deleted.append(r.id)
-                new_gens = await self._bump(s, set(removes), at) if removes else {}
+                new_gens = await self._bump(s, set(removes), at, freed_labels=True) if removes else {}
             self._apply_index(new_gens, {}, removes)
         return deleted
 

@@ -81,6 +81,25 @@ async def test_index_is_caught_up_after_a_crash(options: EngineOptions, embedder
         await again.close()
 
 
+async def test_a_deleted_label_is_never_given_again_after_restart(options: EngineOptions,
+                                                                   embedder: Embedder) -> None:
+    """The index keeps a deleted memory's label (marked deleted): a new memory must never reuse it."""
+    engine = await MemoryEngine.open(options, embedder)
+    await _fill(engine)
+    newest = await engine.store(S, "最後に保存した思い出")
+    freed = engine.writer.next_label - 1
+    await engine.delete_ids([newest.memory.id])
+    await engine.close()
+    again = await MemoryEngine.open(options, embedder)
+    try:
+        fresh = await again.store(S, "I moved to Sapporo last winter")
+        assert again.writer.next_label - 1 > freed
+        hits = await again.search("where do I live now", MemoryFilter(tenant="t", cube="c"), top_k=1)
+        assert hits[0].memory.id == fresh.memory.id
+    finally:
+        await again.close()
+
+
 async def test_export_import_round_trip(engine: MemoryEngine, tmp_path: Path, embedder: Embedder) -> None:
     await _fill(engine)
     turn = await engine.save_turn(S, "昨日は最高に楽しかった！", "よかったね！", tags=["diary"])
