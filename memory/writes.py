@@ -7,6 +7,7 @@ each cube's generation is bumped with every vector change so a stale index file 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections import defaultdict
 from dataclasses import dataclass
@@ -18,6 +19,7 @@ from sqlalchemy import delete as sql_delete
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from memory.db.fastwrite import FastWrites
 from memory.db.models import CubeRow, HistoryRow, MemoryRow, MetaRow
 from memory.db.upsert import upsert
 from memory.errors import NotFoundError, OmoideError
@@ -57,6 +59,8 @@ class Writer:
         self.lock = asyncio.Lock()
         self.next_label = 1
         self.generations: dict[CubeKey, int] = {}
+        # a save's INSERTs on the transaction's driver connection (SQLite; None elsewhere)
+        self.fast = FastWrites.for_dialect(engine.db.dialect, [MemoryRow, HistoryRow])
 
     async def load_counters(self) -> None:
         async with self.e.sessions() as s:
@@ -71,7 +75,7 @@ class Writer:
         return label
 
     async def _bump(self, s: AsyncSession, cubes: set[CubeKey], now: datetime, *,
-                    freed_labels: bool = False) -> dict[CubeKey, int]:
+                    freed_labels: bool = False, driver: Any = None) -> dict[CubeKey, int]:
         """Advance the cubes' generation counters (memory.index.manager compares them at start).
 
         The next label is persisted only when labels leave the table: otherwise the largest stored
@@ -79,8 +83,11 @@ class Writer:
         new: dict[CubeKey, int] = {}
         for key in cubes:
             gen = self.generations.get(key, 0) + 1
-            await upsert(s, CubeRow.__table__, {"tenant": key[0], "cube": key[1], "generation": gen, "created_at": now},
-                         ["tenant", "cube"], ["generation"])
+            if driver is not None and self.fast is not None:
+                await driver.execute(_CUBE_UPSERT, (key[0], key[1], gen, self.fast.bind(CubeRow, "created_at", now)))
+            else:
+                await upsert(s, CubeRow.__table__, {"tenant": key[0], "cube": key[1], "generation": gen,
+                                                    "created_at": now}, ["tenant", "cube"], ["generation"])
             new[key] = gen
         if freed_labels:
             await upsert(s, MetaRow.__table__, {"key": "next_label", "value": str(self.next_label)}, ["key"], ["value"])
@@ -138,7 +145,8 @@ class Writer:
         vector (earlier items of this batch first, else the database; see memory.turn_text)."""
         opts = self.e.turn_text
         recent: dict[tuple[str, str, str], list[str]] = {}
-        async with self.e.sessions() as s:
+        reads = opts.context_turns > 0 and any(p.kind is Kind.TURN and p.item.scope.session_id for p in pending)
+        async with self.e.sessions() if reads else contextlib.nullcontext() as s:  # type: ignore[attr-defined]
             for p in pending:
                 p.embed_text = p.lexical_text = p.text
                 if p.kind is not Kind.TURN:
@@ -165,6 +173,7 @@ class Writer:
                 batch_near = self._batch_near(pending)
                 created: dict[int, MemoryRow] = {}  # pending position -> row added by this batch
                 docs: list[tuple[MemoryRow, str]] = []
+                added: list[HistoryRow] = []
                 for pos, p in enumerate(pending):
                     assert p.vector is not None
                     if p.item.memory_id in taken:
@@ -179,14 +188,20 @@ class Writer:
                         out[p.index] = SaveResult(row_to_memory(twin), deduplicated=True)
                         continue
                     row = self._new_row(p, now)
-                    s.add(row)
-                    s.add(_history(row, "add", p.item.actor, now, {"kind": row.kind, "tier": row.tier}))
+                    added.append(_history(row, "add", p.item.actor, now, {"kind": row.kind, "tier": row.tier}))
                     docs.append((row, p.lexical_text))
                     adds[(row.tenant, row.cube)].append((row.label, p.vector))
                     created[pos] = row
                     out[p.index] = SaveResult(row_to_memory(row))
-                lex_adds = _by_cube(docs, await lexical.add_documents(s, docs))
-                new_gens = await self._bump(s, set(adds), now)
+                rows = [row for row, _ in docs]  # inserted last: a later item may have reinforced one
+                driver = await self.fast.connect(s) if self.fast is not None and rows else None
+                if driver is not None and self.fast is not None:
+                    await self.fast.insert(driver, rows)
+                    await self.fast.insert(driver, added)
+                else:
+                    s.add_all([*rows, *added])
+                lex_adds = _by_cube(docs, await lexical.add_documents(s, docs, driver))
+                new_gens = await self._bump(s, set(adds), now, driver=driver)
             self._apply_index(new_gens, adds, {}, lex_adds)
         return out
 
@@ -351,6 +366,10 @@ class Writer:
                 new_gens = await self._bump(s, set(removes), at, freed_labels=True) if removes else {}
             self._apply_index(new_gens, {}, removes)
         return deleted
+
+
+_CUBE_UPSERT = ("INSERT INTO cubes (tenant, cube, generation, created_at) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT (tenant, cube) DO UPDATE SET generation = excluded.generation")
 
 
 def _by_cube(docs: Sequence[tuple[MemoryRow, str]], stored: list[DocRow]) -> dict[CubeKey, list[DocRow]]:

@@ -100,3 +100,20 @@ async def test_stats_per_cube(engine: MemoryEngine) -> None:
     assert stats.by_tier == {"long_term": 2, "working": 1}
     assert stats.by_kind == {"turn": 1, "content": 2}
     assert stats.top_emotions and stats.top_emotions[0][0] == "joy"
+
+
+async def test_a_saved_memory_reads_back_exactly_as_acknowledged(engine: MemoryEngine) -> None:
+    """Every field of an acknowledged save comes back the same from get, list, search and history."""
+    when = datetime(2026, 5, 3, 12, 30, 15, 123456, tzinfo=timezone.utc)
+    saved = (await engine.save(MemoryInput(
+        scope=Scope(tenant="t", cube="c", user_id="u", session_id="s1"), user_message="京都で抹茶パフェを食べた！",
+        ai_message="おいしそう！", tier="short_term", ttl_seconds=3600 * 24 * 365 * 5, tags=["food", "旅行"],
+        metadata={"channel": "general", "nested": {"n": 1}}, importance=0.7, created_at=when, actor="tester"))).memory
+    got = await engine.get(saved.id)
+    assert got == saved
+    assert got.created_at == when and got.expires_at is not None and got.emotions
+    listed = await engine.list(MemoryFilter(tenant="t", tags=["旅行"], created_after=when, created_before=when))
+    assert [m.id for m in listed.memories] == [saved.id]
+    hit = (await engine.search("抹茶", MemoryFilter(tenant="t", cube="c", user_id="u")))[0]
+    assert hit.memory.id == saved.id and hit.memory.metadata == saved.metadata and hit.memory.tags == saved.tags
+    assert [(h["action"], h["actor"]) for h in await engine.history(saved.id)] == [("add", "tester")]

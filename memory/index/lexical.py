@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 from datetime import datetime
-from typing import Sequence
+from typing import Any, Sequence
 
 from sqlalchemy import Integer, column, select, table, text
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -71,12 +71,16 @@ def narrower_than_scope(f: MemoryFilter) -> bool:
                                  f.created_after, f.created_before, f.min_importance, f.ids))
 
 
-async def add_documents(session: AsyncSession, docs: Sequence[tuple[MemoryRow, str]]) -> list[DocRow]:
-    """Index (row, text) pairs; call inside the write transaction that adds the rows. Returns what
-    was stored, for the in-memory postings to follow once the transaction commits."""
+async def add_documents(session: AsyncSession, docs: Sequence[tuple[MemoryRow, str]],
+                        driver: Any = None) -> list[DocRow]:
+    """Index (row, text) pairs; call inside the write transaction that adds the rows (on its driver
+    connection when given: memory.db.fastwrite). Returns what was stored, for the in-memory postings
+    to follow once the transaction commits."""
     stored = [(row.label, index_document(body), scope_tokens(row.tenant, row.cube, row.user_id))
               for row, body in docs]
-    if stored:
+    if stored and driver is not None:
+        await driver.executemany("INSERT INTO memory_fts(rowid, terms, scope) VALUES (?, ?, ?)", stored)
+    elif stored:
         await session.execute(
             text("INSERT INTO memory_fts(rowid, terms, scope) VALUES (:rowid, :terms, :scope)"),
             [{"rowid": label, "terms": terms, "scope": scope} for label, terms, scope in stored])

@@ -1,0 +1,66 @@
+"""A save's INSERTs sent on the driver connection of the session's own transaction.
+
+A save writes a few rows (the memory, its history row, its lexical document, the cube's generation).
+Through SQLAlchemy's async layer each statement cost ~0.45 ms here (four thread hops, statement
+building, result wrapping): more than SQLite's own work. Sent on the same transaction's aiosqlite
+connection they cost one hop each. Values go through the tables' own SQLAlchemy type processors, so
+what is stored is exactly what the ORM would store, and the ORM still owns the transaction (begin,
+commit, rollback) and every other write. SQLite only: elsewhere `connect` returns None and the
+caller adds the rows to the session as usual.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Sequence
+
+from sqlalchemy import Table
+from sqlalchemy.engine import Dialect
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import DeclarativeBase
+
+
+class _Insert:
+    """INSERT for one mapped class: (column name, attribute name, bind processor) per column."""
+
+    def __init__(self, model: type[DeclarativeBase], dialect: Dialect) -> None:
+        table: Table = model.__table__  # type: ignore[assignment]
+        attrs = {a.columns[0].name: a.key for a in model.__mapper__.column_attrs}  # type: ignore[attr-defined]
+        self.columns: list[tuple[str, str, Callable[[Any], Any] | None]] = [
+            (c.name, attrs[c.name], c.type.dialect_impl(dialect).bind_processor(dialect))
+            for c in table.columns if not (c.primary_key and c.autoincrement is True)]
+        names = ", ".join(f'"{name}"' for name, _, _ in self.columns)
+        self.sql = f"INSERT INTO {table.name} ({names}) VALUES ({', '.join('?' * len(self.columns))})"
+
+    def params(self, obj: object) -> tuple[Any, ...]:
+        out = []
+        for _, attr, proc in self.columns:
+            value = getattr(obj, attr)
+            out.append(proc(value) if proc is not None and value is not None else value)
+        return tuple(out)
+
+
+class FastWrites:
+    def __init__(self, dialect: Dialect, models: Sequence[type[DeclarativeBase]]) -> None:
+        self._dialect = dialect
+        self._inserts = {model: _Insert(model, dialect) for model in models}
+
+    @classmethod
+    def for_dialect(cls, dialect: Dialect, models: Sequence[type[DeclarativeBase]]) -> "FastWrites | None":
+        return cls(dialect, models) if dialect.name == "sqlite" and dialect.driver == "aiosqlite" else None
+
+    @staticmethod
+    async def connect(session: AsyncSession) -> Any:
+        """The aiosqlite connection under the session's transaction."""
+        raw = await (await session.connection()).get_raw_connection()
+        return raw.driver_connection
+
+    async def insert(self, driver: Any, objs: Sequence[object]) -> None:
+        """INSERT mapped objects (all of one class) that are not added to the session."""
+        if objs:
+            ins = self._inserts[type(objs[0])]  # type: ignore[index]
+            await driver.executemany(ins.sql, [ins.params(o) for o in objs])
+
+    def bind(self, model: type[DeclarativeBase], column: str, value: Any) -> Any:
+        """A Python value as the column stores it (e.g. a datetime for an upsert's parameters)."""
+        proc = model.__table__.c[column].type.dialect_impl(self._dialect).bind_processor(self._dialect)  # type: ignore[attr-defined]
+        return proc(value) if proc is not None and value is not None else value
