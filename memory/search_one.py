@@ -48,8 +48,12 @@ async def search_one_cube(retriever: Retriever, embeddings: EmbeddingService, f:
     exact = narrows_cube(f) or index.alive <= cap
     user = None if f.user_id is None else lexical.user_token(f.tenant, f.cube, f.user_id)
 
+    whole = exact and not narrows_cube(f)  # a small cube, unfiltered: every live vector, no SQL
+
     async def scope() -> np.ndarray | None:
-        return await reader.labels(f, now, limit=cap + 1) if exact else None
+        if whole:
+            await retriever.indexes.ensure_matrix(f.tenant, f.cube)  # type: ignore[arg-type]
+        return await reader.labels(f, now, limit=cap + 1) if exact and not whole else None
 
     async def lexical_side() -> tuple[list[int], list[FastRow]]:
         found = await asyncio.to_thread(lambda: postings.search(query_terms(query), user, n))
@@ -60,12 +64,17 @@ async def search_one_cube(retriever: Retriever, embeddings: EmbeddingService, f:
         if len(labels) > cap:  # a large filtered scope: the general path over-fetches from HNSW
             return None
         await retriever.indexes.ensure_matrix(f.tenant, f.cube)
+    if whole and index.matrix is None:
+        return None
 
     lex_set = set(lex)
 
     def nearest() -> tuple[list[int], list[tuple[int, float]]]:
         """(labels whose rows are still needed, dense top-n as (label, cosine))."""
-        found, sims = index.knn(qvec, n) if labels is None else index.exact(qvec, labels, n)
+        if whole:  # expired memories are dropped with the rows, as on the HNSW path
+            found, sims = index.exact(qvec, None, n)
+        else:
+            found, sims = index.knn(qvec, n) if labels is None else index.exact(qvec, labels, n)
         return [x for x in found.tolist() if x not in lex_set], list(zip(found.tolist(), sims.tolist()))
 
     dense, dense_rows = await reader.rows_after(nearest, f, now, vectors=vectors)

@@ -96,3 +96,21 @@ async def test_writes_during_the_build_are_not_lost(engine: MemoryEngine) -> Non
     await engine.indexes.ensure_postings("t1", CUBE.cube)  # type: ignore[arg-type]
     assert len(await _postings(engine, "Kilimanjaro", CUBE)) == 5
     assert await _postings(engine, "ミケ", CUBE) == []
+
+
+async def test_small_cube_exact_search_follows_adds_and_deletes(engine: MemoryEngine) -> None:
+    """The unfiltered exact search of a small cube reads every live vector from memory: a memory
+    added after that copy was made is found, a deleted one never comes back."""
+    await _store_all(engine)
+    first = await engine.search("猫の名前", CUBE, top_k=len(FACTS))
+    assert len(first) == len(FACTS) and "ミケ" in first[0].memory.content
+    state = engine.indexes.get("t1", CUBE.cube)  # type: ignore[arg-type]
+    assert state is not None and state.index.matrix is not None  # the fast path made the copy
+    new = await engine.store(BOB, "うちの猫はクロという名前の黒猫です")
+    hits = await engine.search("猫の名前", CUBE, top_k=2)
+    assert new.memory.id in [h.memory.id for h in hits]
+    await engine.delete_ids([new.memory.id, first[0].memory.id])
+    after = await engine.search("猫の名前", CUBE, top_k=len(FACTS))
+    assert {h.memory.id for h in after}.isdisjoint({new.memory.id, first[0].memory.id})
+    assert len(after) == len(FACTS) - 1
+    assert len(state.index.matrix.alive_rows()[0]) == len(FACTS) - 1

@@ -24,6 +24,9 @@ class MemoryRow(Base):
         Index("ix_memories_expires", "expires_at"),
         Index("ix_memories_session", "session_id"),
         Index("ix_memories_label", "label", unique=True),
+        # covers "labels of a cube / a user's memories, unexpired" (exact search, dedup) without
+        # reading the rows, whose vectors make them ~2 KB each: 782 labels 3.7 -> 0.2 ms
+        Index("ix_memories_scope_labels", "tenant", "cube", "user_id", "kind", "expires_at", "label"),
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)

@@ -9,7 +9,7 @@ from sqlalchemy import event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 
-from memory.db.models import FTS_DDL, FTS_VOCAB_DDL, Base
+from memory.db.models import FTS_DDL, FTS_VOCAB_DDL, Base, MemoryRow
 
 
 def create_engine(url: str, *, synchronous: str = "NORMAL") -> AsyncEngine:
@@ -36,6 +36,9 @@ def create_engine(url: str, *, synchronous: str = "NORMAL") -> AsyncEngine:
 async def create_schema(engine: AsyncEngine) -> None:
     async with engine.begin() as conn:
         await conn.run_sync(Base.metadata.create_all)
+        # create_all skips tables that exist: indexes added since a database was made come here
+        for index in MemoryRow.__table__.indexes:
+            await conn.run_sync(lambda sync, index=index: index.create(sync, checkfirst=True))
         await conn.execute(text(FTS_DDL))
         await conn.execute(text(FTS_VOCAB_DDL))
 

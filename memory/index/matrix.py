@@ -24,6 +24,8 @@ class VectorMatrix:
         self._vecs = np.empty((cap, self._dim), np.float16)
         self._labels[:n] = np.asarray(labels, np.int64)[order]
         self._vecs[:n] = np.asarray(vectors)[order]
+        self._alive = np.zeros(cap, bool)
+        self._alive[:n] = True
         self._n = n
         self._lock = threading.Lock()
 
@@ -40,13 +42,34 @@ class VectorMatrix:
                 grown = np.empty((cap, self._dim), np.float16)
                 grown[:self._n] = self._vecs[:self._n]
                 self._vecs = grown
+                alive = np.zeros(cap, bool)
+                alive[:self._n] = self._alive[:self._n]
+                self._alive = alive
             self._labels[self._n:need] = labels
             self._vecs[self._n:need] = vectors
+            self._alive[self._n:need] = True
             if self._n and len(labels) and labels.min() < self._labels[self._n - 1]:
                 order = np.argsort(self._labels[:need], kind="stable")
                 self._labels[:need] = self._labels[:need][order]
                 self._vecs[:need] = self._vecs[:need][order]
+                self._alive[:need] = self._alive[:need][order]
             self._n = need
+
+    def remove(self, labels: np.ndarray) -> None:
+        """Forget deleted memories' rows (kept in place, skipped by `alive_rows`)."""
+        labels = np.asarray(labels, np.int64)
+        with self._lock:
+            held = self._labels[:self._n]
+            pos = np.searchsorted(held, labels)
+            ok = pos < self._n
+            pos = pos[ok][held[pos[ok]] == labels[ok]]
+            self._alive[pos] = False
+
+    def alive_rows(self) -> tuple[np.ndarray, np.ndarray]:
+        """Every live (labels, float16 vectors): the whole cube for an unfiltered exact search."""
+        with self._lock:
+            keep = self._alive[:self._n]
+            return self._labels[:self._n][keep], self._vecs[:self._n][keep]
 
     def rows(self, labels: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(found labels, their float32 vectors, labels not held here)."""

@@ -22,6 +22,7 @@ from typing import Iterable, Sequence
 import numpy as np
 
 K1, B = 1.2, 0.75
+MAX_TERMS = 8  # a long query keeps its most selective terms, as memory.index.lexical does
 _PIECE = re.compile(r"[^\W_]+")
 DocRow = tuple[int, str, str]  # (label, space-joined terms, scope tokens) as stored in memory_fts
 
@@ -167,10 +168,12 @@ class LexicalPostings:
                 ucode = self._users[user_token]
             tids = {self._vocab[p] for t in terms for p in pieces(t) if p in self._vocab}
             n_alive, avgdl = self._n_alive, self._total_len / self._n_alive
+            postings = [(tid, *self._term_postings(tid)) for tid in tids]
+            if len(postings) > MAX_TERMS:  # as the FTS5 path: the most selective terms (memory.index.lexical)
+                postings = sorted(postings, key=lambda p: len(p[1]))[:MAX_TERMS]
             all_docs: list[np.ndarray] = []
             all_w: list[np.ndarray] = []
-            for tid in tids:
-                docs, tfs = self._term_postings(tid)
+            for _, docs, tfs in postings:
                 if not len(docs):
                     continue
                 df = len(docs)

@@ -81,6 +81,7 @@ class CubeIndex:
 
     def delete(self, labels: Iterable[int]) -> int:
         """Mark labels deleted; labels unknown or already deleted are skipped. Returns how many."""
+        labels = [int(x) for x in labels]
         done = 0
         with self._lock.write():
             for label in labels:
@@ -90,6 +91,8 @@ class CubeIndex:
                 except RuntimeError:
                     continue
             self._alive -= done
+            if self.matrix is not None:
+                self.matrix.remove(np.asarray(labels, np.int64))
         return done
 
     # -- queries ------------------------------------------------------------------------------
@@ -159,9 +162,14 @@ class CubeIndex:
             labels, vecs = np.concatenate([labels, more]), np.vstack([vecs, more_vecs])
         return labels, vecs
 
-    def exact(self, query: np.ndarray, labels: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
-        """Exact cosine over a candidate set: faster and exact for narrow scopes."""
-        labels, vecs = self.scope_vectors(labels)
+    def exact(self, query: np.ndarray, labels: np.ndarray | None, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """Exact cosine over a candidate set (None: every live vector of the matrix, which must be
+        filled): faster and exact for narrow scopes and small cubes."""
+        if labels is None:
+            assert self.matrix is not None
+            labels, vecs = self.matrix.alive_rows()
+        else:
+            labels, vecs = self.scope_vectors(labels)
         if not len(labels):
             return labels, np.empty(0, np.float32)
         sims = vecs @ query.astype(np.float32)
