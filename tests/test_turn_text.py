@@ -72,14 +72,14 @@ async def test_one_by_one_batch_and_reembedding_agree(tmp_path: Path, embedder: 
 
 
 async def test_speaker_names_are_searchable_words(engine: MemoryEngine) -> None:
-    await engine.save_batch([turn("Caroline", "s1", "I went to a support group yesterday."),
-                             turn("Melanie", "s1", "That sounds powerful."),
+    await engine.save_batch([turn("Hinata", "s1", "I went to a pottery class yesterday."),
+                             turn("Kenji", "s1", "That sounds relaxing."),
                              MemoryInput(scope=Scope(T, C, "123456789012345678", "s1"), user_message="Hi all!")])
-    hits = await engine.search("Caroline", MemoryFilter(tenant=T, cube=C), top_k=3)
-    assert hits[0].memory.content == "I went to a support group yesterday." and hits[0].matched_lexically
+    hits = await engine.search("Hinata", MemoryFilter(tenant=T, cube=C), top_k=3)
+    assert hits[0].memory.content == "I went to a pottery class yesterday." and hits[0].matched_lexically
     assert [h.memory.content for h in hits if h.matched_lexically] == [hits[0].memory.content]
     # stored content stays the user's own words
-    assert hits[0].memory.user_message == "I went to a support group yesterday."
+    assert hits[0].memory.user_message == "I went to a pottery class yesterday."
     # an opaque id (a Discord snowflake) is not written into the text
     snowflake = await engine.search("123456789012345678", MemoryFilter(tenant=T, cube=C), top_k=3)
     assert not any(h.matched_lexically for h in snowflake)
@@ -88,7 +88,7 @@ async def test_speaker_names_are_searchable_words(engine: MemoryEngine) -> None:
 def test_speaker_label_prefers_a_given_name_and_skips_opaque_ids() -> None:
     assert speaker_label("123456789012345678", {"speaker": "さくら"}) == "さくら"
     assert speaker_label("123456789012345678", {"viewer_name": "Mika", "platform": "youtube"}) == "Mika"
-    assert speaker_label("Caroline", {}) == "Caroline"
+    assert speaker_label("Hinata", {}) == "Hinata"
     assert speaker_label("123456789012345678", None) is None
     assert speaker_label("0f8fad5b-d9cb-469f-a165-70867728950e", None) is None
     assert speaker_label(None, None) is None

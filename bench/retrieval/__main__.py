@@ -64,13 +64,13 @@ SCORE = {"fusion": "score", "diversity": 0.0}
 SPK, CTX = "speaker name", "speaker + previous turn"
 ROWS = [
     Row("bare message", "dense only", {"lexical_weight": 0.0, **RRF, **NO_BIAS}),
-    Row("bare message", "lexical only (FTS5)", {"dense_weight": 0.0, **RRF, **NO_BIAS}),
+    Row("bare message", "lexical only (BM25)", {"dense_weight": 0.0, **RRF, **NO_BIAS}),
     Row("bare message", "hybrid RRF", {**RRF, **NO_BIAS}),
     Row("bare message", "hybrid RRF + recency 0.1/importance 0.1", BEFORE),
     Row(SPK, "dense only", {"lexical_weight": 0.0, **RRF, **NO_BIAS}),
     Row(SPK, "hybrid RRF", {**RRF, **NO_BIAS}),
     Row(CTX, "dense only", {"lexical_weight": 0.0, **RRF, **NO_BIAS}),
-    Row(CTX, "lexical only (FTS5)", {"dense_weight": 0.0, **RRF, **NO_BIAS}),
+    Row(CTX, "lexical only (BM25)", {"dense_weight": 0.0, **RRF, **NO_BIAS}),
     Row(CTX, "hybrid RRF", {**RRF, **NO_BIAS}),
     Row(CTX, "hybrid RRF + recency 0.1/importance 0.1", BEFORE),
     Row(CTX, "hybrid RRF + recency 0.02/importance 0.1", {**RRF, "recency_weight": 0.02, "importance_weight": 0.1}),

@@ -1,6 +1,6 @@
 """Offline, rule-based query rewriting (no LLM): the question scaffolding is dropped so only what the
-answer would share with the question is left ("When did Caroline go to the LGBTQ support group?" ->
-"Caroline go to the LGBTQ support group"). Measured in the table beside the plain question.
+answer would share with the question is left ("When did Hinata start the pottery class?" ->
+"Hinata start the pottery class"). Measured in the table beside the plain question.
 """
 
 from __future__ import annotations
