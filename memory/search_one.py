@@ -3,10 +3,11 @@ follows it in a single worker hop.
 
 Measured at 100k memories in one cube on 2 cores, a search's own time (beyond embedding the query)
 was mostly waiting: thread hops, database round trips through SQLAlchemy's async layer, FTS5 ranking.
-Here, while the query is embedded, the lexical side runs (in-memory BM25, memory.index.postings) and
-reads its candidates' rows (memory.db.fastread), and a narrow scope's labels are read; once the
-vector is known, one hop to the reader's thread finds the nearest neighbours and reads the rows of
-those not already read. Used when the reader answers the filter and the cube's postings are built;
+Here a narrow scope's labels are read while the query is embedded; once the vector is known, one job
+on the reader's thread (memory.db.fastread) ranks the lexical side (in-memory BM25,
+memory.index.postings), finds the nearest neighbours and reads every candidate's row with its stored
+vector. (Running the lexical side beside the embedding measured no faster: on 2 cores the model
+already uses both, so what runs beside it slows it by as much.) Used when the reader answers the filter and the cube's postings are built;
 the general path in MemoryEngine.search answers everything else with the same ranking.
 """
 
@@ -55,11 +56,7 @@ async def search_one_cube(retriever: Retriever, embeddings: EmbeddingService, f:
             await retriever.indexes.ensure_matrix(f.tenant, f.cube)  # type: ignore[arg-type]
         return await reader.labels(f, now, limit=cap + 1) if exact and not whole else None
 
-    async def lexical_side() -> tuple[list[int], list[FastRow]]:
-        found = await asyncio.to_thread(lambda: postings.search(query_terms(query), user, n))
-        return found, (await reader.rows(found, f, now, vectors=True) if found else [])
-
-    qvec, labels, (lex, lex_rows) = await asyncio.gather(embeddings.query(query), scope(), lexical_side())
+    qvec, labels = await asyncio.gather(embeddings.query(query), scope())
     if labels is not None:
         if len(labels) > cap:  # a large filtered scope: the general path over-fetches from HNSW
             return None
@@ -67,20 +64,19 @@ async def search_one_cube(retriever: Retriever, embeddings: EmbeddingService, f:
     if whole and index.matrix is None:
         return None
 
-    lex_set = set(lex)
-
-    def nearest() -> tuple[list[int], list[tuple[int, float]]]:
-        """(labels whose rows are still needed, dense top-n as (label, cosine))."""
+    def pick() -> tuple[list[int], tuple[list[int], list[tuple[int, float]]]]:
+        """Lexical and dense top-n, and the labels whose rows to read: one job on the reader's thread."""
+        lex = postings.search(query_terms(query), user, n)
         if whole:  # expired memories are dropped with the rows, as on the HNSW path
             found, sims = index.exact(qvec, None, n)
         else:
             found, sims = index.knn(qvec, n) if labels is None else index.exact(qvec, labels, n)
-        return [x for x in found.tolist() if x not in lex_set], list(zip(found.tolist(), sims.tolist()))
+        dense = list(zip(found.tolist(), sims.tolist()))
+        return list(dict.fromkeys([*lex, *found.tolist()])), (lex, dense)
 
-    dense, dense_rows = await reader.rows_after(nearest, f, now, vectors=vectors)
+    (lex, dense), rows = await reader.rows_after(pick, f, now, vectors=True)
     cands = retriever.fuse(dense, lex)
-    rows = lex_rows + dense_rows
-    for r in lex_rows:  # lexical-only candidates: their cosine from the stored vector
+    for r in rows:  # lexical-only candidates: their cosine from the stored vector
         cand = cands[r.label]
         if math.isnan(cand.cosine):
             cand.cosine = float(np.frombuffer(r.embedding, dtype=np.float32) @ qvec)
