@@ -55,7 +55,9 @@ def from_engine(exc: OmoideError) -> ApiError:
 
 def loc_name(loc: tuple[Any, ...]) -> str:
     """pydantic's location as a dotted field name (`messages.2.role`), the body root as `body`."""
-    parts = [str(p) for p in loc if p not in ("body", "query")]
+    parts = [str(p) for p in loc]
+    if len(parts) > 1 and parts[0] in ("body", "query"):  # a container prefix, not a field named so
+        parts = parts[1:]
     return ".".join(parts) or "body"
 
 

@@ -91,6 +91,7 @@ async def test_bad_input_is_a_clear_4xx(api: ApiServer, client: EmotionMemCoreCl
         cases = [
             (c.post("/save", json={"ai_message": "x", "user_id": "u"}), 422, "user_message"),
             (c.post("/search", json={"query": "x", "user_id": "u", "top_k": 0}), 422, "top_k"),
+            (c.post("/search", json={"query": "", "user_id": "u"}), 422, "query"),  # a field named like a container
             (c.post("/search", json={"query": "x", "user_id": "u", "start_date": "2024-02-01",
                                      "end_date": "2024-01-01"}), 422, None),
             (c.get("/memories", params={"user_id": "u", "limit": "many"}), 422, "limit"),
