@@ -1,4 +1,5 @@
-"""Hybrid retrieval: dense (HNSW or exact numpy) + lexical (FTS5) candidates, fused (memory.ranking:
+"""Hybrid retrieval: dense (HNSW or exact numpy) + lexical (BM25: in-memory postings, or FTS5 for other
+filters) candidates, fused (memory.ranking:
 the similarity plus a lexical boost, or reciprocal rank), blended with recency and importance, then
 diversified.
 

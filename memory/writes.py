@@ -84,7 +84,7 @@ class Writer:
         for key in cubes:
             gen = self.generations.get(key, 0) + 1
             if driver is not None and self.fast is not None:
-                await driver.execute(_CUBE_UPSERT, (key[0], key[1], gen, self.fast.bind(CubeRow, "created_at", now)))
+                await self.fast.set_generation(driver, key, gen, now)
             else:
                 await upsert(s, CubeRow.__table__, {"tenant": key[0], "cube": key[1], "generation": gen,
                                                     "created_at": now}, ["tenant", "cube"], ["generation"])
@@ -366,10 +366,6 @@ class Writer:
                 new_gens = await self._bump(s, set(removes), at, freed_labels=True) if removes else {}
             self._apply_index(new_gens, {}, removes)
         return deleted
-
-
-_CUBE_UPSERT = ("INSERT INTO cubes (tenant, cube, generation, created_at) VALUES (?, ?, ?, ?) "
-                "ON CONFLICT (tenant, cube) DO UPDATE SET generation = excluded.generation")
 
 
 def _by_cube(docs: Sequence[tuple[MemoryRow, str]], stored: list[DocRow]) -> dict[CubeKey, list[DocRow]]:

@@ -11,12 +11,15 @@ caller adds the rows to the session as usual.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any, Callable, Sequence
 
 from sqlalchemy import Table
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import DeclarativeBase
+
+from memory.db.models import CubeRow
 
 
 class _Insert:
@@ -60,7 +63,11 @@ class FastWrites:
             ins = self._inserts[type(objs[0])]  # type: ignore[index]
             await driver.executemany(ins.sql, [ins.params(o) for o in objs])
 
-    def bind(self, model: type[DeclarativeBase], column: str, value: Any) -> Any:
-        """A Python value as the column stores it (e.g. a datetime for an upsert's parameters)."""
-        proc = model.__table__.c[column].type.dialect_impl(self._dialect).bind_processor(self._dialect)  # type: ignore[attr-defined]
-        return proc(value) if proc is not None and value is not None else value
+    async def set_generation(self, driver: Any, cube: tuple[str, str], generation: int, now: datetime) -> None:
+        """Upsert a cube's generation counter (memory.index.manager compares it at start)."""
+        created = CubeRow.__table__.c.created_at.type.dialect_impl(self._dialect).bind_processor(self._dialect)
+        await driver.execute(_CUBE_UPSERT, (*cube, generation, created(now) if created else now))
+
+
+_CUBE_UPSERT = ("INSERT INTO cubes (tenant, cube, generation, created_at) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT (tenant, cube) DO UPDATE SET generation = excluded.generation")

@@ -155,7 +155,7 @@ class IndexManager:
     async def ensure_postings(self, tenant: str, cube: str) -> LexicalPostings | None:
         """Build the cube's postings now if they are missing (warm-up, tests)."""
         self.postings(tenant, cube)
-        while (tenant, cube) in self._building:
+        while (tenant, cube) in self._building and self._tasks:
             await asyncio.gather(*self._tasks)
         return self._postings.get((tenant, cube))
 
