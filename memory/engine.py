@@ -240,6 +240,7 @@ class MemoryEngine:
         built only for those returned."""
         model = self.embeddings.model_id
         naive_now = now.replace(tzinfo=None)  # SQLite hands back naive UTC datetimes
+        recency = self.options.recency_weight > 0.0
         scored: list[tuple[float, float, Candidate, Any]] = []
         for r in rows:
             cand = found.get(r.label)
@@ -247,8 +248,10 @@ class MemoryEngine:
                 continue
             score = calibrate_one(cand.cosine, model)
             if score >= min_similarity:
-                created = r.created_at
-                age = ((naive_now - created) if created.tzinfo is None else (now - created)).total_seconds()
+                age = 0.0
+                if recency:  # reading a row's date costs a parse: only when recency counts
+                    created = r.created_at
+                    age = ((naive_now - created) if created.tzinfo is None else (now - created)).total_seconds()
                 scored.append((self.retriever.rank_score(cand, score, r.importance, age / 86400.0), score, cand, r))
         scored.sort(key=lambda x: -x[0])
         if self.options.diversity > 0.0 and len(scored) > 1:

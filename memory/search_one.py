@@ -74,11 +74,10 @@ async def search_one_cube(retriever: Retriever, embeddings: EmbeddingService, f:
         dense = list(zip(found.tolist(), sims.tolist()))
         return list(dict.fromkeys([*lex, *found.tolist()])), (lex, dense)
 
-    (lex, dense), rows = await reader.rows_after(pick, f, now, vectors=True)
+    (lex, dense), rows, stored = await reader.rows_after(pick, f, now)
     cands = retriever.fuse(dense, lex)
-    for r in rows:  # lexical-only candidates: their cosine from the stored vector
-        cand = cands[r.label]
+    for label, vec in stored.items():  # lexical-only candidates: their cosine from the stored vector
+        cand = cands[label]
         if math.isnan(cand.cosine):
-            cand.cosine = float(np.frombuffer(r.embedding, dtype=np.float32) @ qvec)
-    stored = {r.label: np.frombuffer(r.embedding, dtype=np.float32) for r in rows} if vectors else {}
-    return OneCube(qvec, cands, rows, stored)
+            cand.cosine = float(vec @ qvec)
+    return OneCube(qvec, cands, rows, stored if vectors else {})

@@ -35,8 +35,8 @@ T = TypeVar("T")
 
 
 class FastRow:
-    """One memories row from the fast path, read like MemoryRow: each value is converted when first
-    read, so ranking many candidates parses only the columns ranking needs."""
+    """One memories row from the fast path, read like MemoryRow: a value is converted when it is read,
+    so ranking many candidates parses only the columns ranking needs."""
 
     __slots__ = ("_raw", "_reader")
 
@@ -61,7 +61,7 @@ class FastReader:
         self._conn = conn
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="omoide-read")
         self.positions = {key: i for i, (key, _) in enumerate(_COLUMNS)}
-        self.positions["embedding"] = len(_COLUMNS)  # selected only when asked for (rows(vectors=True))
+        self.positions["embedding"] = len(_COLUMNS)  # selected only by rows_after
         self.result_procs: list[Callable[[Any], Any] | None] = [
             _TABLE.c[name].type.dialect_impl(dialect).result_processor(dialect, None) for _, name in _COLUMNS] + [None]
         self._bind_time = _TABLE.c.expires_at.type.dialect_impl(dialect).bind_processor(dialect) or (lambda v: v)
@@ -118,32 +118,31 @@ class FastReader:
         rows = await self._run(self._fetch, sql, params)
         return np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
 
-    async def rows(self, labels: Sequence[int], f: MemoryFilter, now: datetime, *,
-                   vectors: bool = False) -> list[FastRow]:
-        """The rows of these labels that pass the filter and have not expired (with their stored
-        vectors if asked: cheaper than reading them back from hnswlib)."""
+    async def rows(self, labels: Sequence[int], f: MemoryFilter, now: datetime) -> list[FastRow]:
+        """The rows of these labels that pass the filter and have not expired."""
         if not labels:
             return []
         where, params = self._where(f, now, indexed=False)
         marks = ", ".join("?" * len(labels))
-        select = _SELECT.format(extra=", embedding" if vectors else "")
-        rows = await self._run(self._fetch, f"{select} WHERE label IN ({marks}) AND {where}", [*labels, *params])
-        return [FastRow(r, self) for r in rows]
+        sql = f"{_SELECT.format(extra='')} WHERE label IN ({marks}) AND {where}"
+        return [FastRow(r, self) for r in await self._run(self._fetch, sql, [*labels, *params])]
 
-    async def rows_after(self, pick: Callable[[], tuple[Sequence[int], T]], f: MemoryFilter,
-                         now: datetime, *, vectors: bool = False) -> tuple[T, list[FastRow]]:
-        """Run `pick` (e.g. a nearest-neighbour search) and read the rows of the labels it returns,
-        in one hop to this reader's thread: (what pick returned beside the labels, their rows)."""
+    async def rows_after(self, pick: Callable[[], tuple[Sequence[int], T]], f: MemoryFilter, now: datetime,
+                         ) -> tuple[T, list[FastRow], dict[int, np.ndarray]]:
+        """Run `pick` (e.g. a nearest-neighbour search) and read the rows of the labels it returns, with
+        their stored vectors, in one job on this reader's thread: (what pick returned beside the
+        labels, the rows, label -> float32 vector)."""
         where, params = self._where(f, now, indexed=False)
+        label_at, vector_at = self.positions["label"], self.positions["embedding"]
 
-        def job() -> tuple[T, list[tuple[Any, ...]]]:
+        def job() -> tuple[T, list[tuple[Any, ...]], dict[int, np.ndarray]]:
             labels, payload = pick()
             if not labels:
-                return payload, []
+                return payload, [], {}
             marks = ", ".join("?" * len(labels))
-            select = _SELECT.format(extra=", embedding" if vectors else "")
-            sql = f"{select} WHERE label IN ({marks}) AND {where}"
-            return payload, self._fetch(sql, [*labels, *params])
+            raw = self._fetch(f"{_SELECT.format(extra=', embedding')} WHERE label IN ({marks}) AND {where}",
+                              [*labels, *params])
+            return payload, raw, {r[label_at]: np.frombuffer(r[vector_at], dtype=np.float32) for r in raw}
 
-        payload, rows = await self._run(job)
-        return payload, [FastRow(r, self) for r in rows]
+        payload, rows, vectors = await self._run(job)
+        return payload, [FastRow(r, self) for r in rows], vectors
