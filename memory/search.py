@@ -157,8 +157,7 @@ class Retriever:
         if f.tenant is not None and f.cube is not None and not lexical.narrower_than_scope(f):
             postings = self.indexes.postings(f.tenant, f.cube)
             if postings is not None:
-                user = None if f.user_id is None else lexical.user_token(f.tenant, f.cube, f.user_id)
-                return await asyncio.to_thread(_postings_search, postings, query, user, n)
+                return await asyncio.to_thread(postings_search, postings, query, f, n)
         async with sessions() as s:
             return await lexical.search(s, query, f, now, n)
 
@@ -203,7 +202,10 @@ class Retriever:
         return w_rel * relevance + o.recency_weight * recency + o.importance_weight * importance
 
 
-def _postings_search(postings: LexicalPostings, query: str, user: str | None, n: int) -> list[int]:
+def postings_search(postings: LexicalPostings, query: str, f: MemoryFilter, n: int) -> list[int]:
+    """Top-n labels for a query in one cube's postings, only the filter's user's when it names one."""
+    assert f.tenant is not None and f.cube is not None
+    user = None if f.user_id is None else lexical.user_token(f.tenant, f.cube, f.user_id)
     return postings.search(query_terms(query), user, n)
 
 

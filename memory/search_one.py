@@ -22,9 +22,7 @@ import numpy as np
 
 from memory.db.fastread import FastRow
 from memory.embedding.service import EmbeddingService
-from memory.index import lexical
-from memory.search import Candidate, Retriever, narrows_cube
-from memory.text.tokenize import query_terms
+from memory.search import Candidate, Retriever, narrows_cube, postings_search
 from memory.types import MemoryFilter
 
 
@@ -47,8 +45,6 @@ async def search_one_cube(retriever: Retriever, embeddings: EmbeddingService, f:
         return None
     index, cap = state.index, retriever.options.exact_search_max
     exact = narrows_cube(f) or index.alive <= cap
-    user = None if f.user_id is None else lexical.user_token(f.tenant, f.cube, f.user_id)
-
     whole = exact and not narrows_cube(f)  # a small cube, unfiltered: every live vector, no SQL
 
     async def scope() -> np.ndarray | None:
@@ -66,7 +62,7 @@ async def search_one_cube(retriever: Retriever, embeddings: EmbeddingService, f:
 
     def pick() -> tuple[list[int], tuple[list[int], list[tuple[int, float]]]]:
         """Lexical and dense top-n, and the labels whose rows to read: one job on the reader's thread."""
-        lex = postings.search(query_terms(query), user, n)
+        lex = postings_search(postings, query, f, n)
         if whole:  # expired memories are dropped with the rows, as on the HNSW path
             found, sims = index.exact(qvec, None, n)
         else:

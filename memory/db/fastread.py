@@ -23,6 +23,7 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 from sqlalchemy.engine import Dialect, make_url
 
+from memory.db.fastwrite import bind_processor
 from memory.db.models import MemoryRow
 from memory.types import Kind, MemoryFilter
 
@@ -64,7 +65,13 @@ class FastReader:
         self.positions["embedding"] = len(_COLUMNS)  # selected only by rows_after
         self.result_procs: list[Callable[[Any], Any] | None] = [
             _TABLE.c[name].type.dialect_impl(dialect).result_processor(dialect, None) for _, name in _COLUMNS] + [None]
-        self._bind_time = _TABLE.c.expires_at.type.dialect_impl(dialect).bind_processor(dialect) or (lambda v: v)
+        self._bind_time = bind_processor(_TABLE.c.expires_at, dialect) or (lambda v: v)
+
+    @staticmethod
+    def _by_labels(count: int, where: str, *, vectors: bool) -> str:
+        """SELECT of `count` labels' rows passing `where` (with their vectors if asked)."""
+        marks = ", ".join("?" * count)
+        return f"{_SELECT.format(extra=', embedding' if vectors else '')} WHERE label IN ({marks}) AND {where}"
 
     @classmethod
     async def open(cls, url: str, dialect: Dialect) -> "FastReader | None":
@@ -123,8 +130,7 @@ class FastReader:
         if not labels:
             return []
         where, params = self._where(f, now, indexed=False)
-        marks = ", ".join("?" * len(labels))
-        sql = f"{_SELECT.format(extra='')} WHERE label IN ({marks}) AND {where}"
+        sql = self._by_labels(len(labels), where, vectors=False)
         return [FastRow(r, self) for r in await self._run(self._fetch, sql, [*labels, *params])]
 
     async def rows_after(self, pick: Callable[[], tuple[Sequence[int], T]], f: MemoryFilter, now: datetime,
@@ -139,9 +145,7 @@ class FastReader:
             labels, payload = pick()
             if not labels:
                 return payload, [], {}
-            marks = ", ".join("?" * len(labels))
-            raw = self._fetch(f"{_SELECT.format(extra=', embedding')} WHERE label IN ({marks}) AND {where}",
-                              [*labels, *params])
+            raw = self._fetch(self._by_labels(len(labels), where, vectors=True), [*labels, *params])
             return payload, raw, {r[label_at]: np.frombuffer(r[vector_at], dtype=np.float32) for r in raw}
 
         payload, rows, vectors = await self._run(job)

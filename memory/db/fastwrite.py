@@ -14,12 +14,17 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Callable, Sequence
 
-from sqlalchemy import Table
+from sqlalchemy import Column, Table
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import DeclarativeBase
 
 from memory.db.models import CubeRow
+
+
+def bind_processor(column: Column[Any], dialect: Dialect) -> Callable[[Any], Any] | None:
+    """SQLAlchemy's own conversion of a Python value to what `column` stores (None: stored as is)."""
+    return column.type.dialect_impl(dialect).bind_processor(dialect)
 
 
 class _Insert:
@@ -29,7 +34,7 @@ class _Insert:
         table: Table = model.__table__  # type: ignore[assignment]
         attrs = {a.columns[0].name: a.key for a in model.__mapper__.column_attrs}  # type: ignore[attr-defined]
         self.columns: list[tuple[str, str, Callable[[Any], Any] | None]] = [
-            (c.name, attrs[c.name], c.type.dialect_impl(dialect).bind_processor(dialect))
+            (c.name, attrs[c.name], bind_processor(c, dialect))
             for c in table.columns if not (c.primary_key and c.autoincrement is True)]
         names = ", ".join(f'"{name}"' for name, _, _ in self.columns)
         self.sql = f"INSERT INTO {table.name} ({names}) VALUES ({', '.join('?' * len(self.columns))})"
@@ -44,8 +49,8 @@ class _Insert:
 
 class FastWrites:
     def __init__(self, dialect: Dialect, models: Sequence[type[DeclarativeBase]]) -> None:
-        self._dialect = dialect
         self._inserts = {model: _Insert(model, dialect) for model in models}
+        self._cube_created = bind_processor(CubeRow.__table__.c.created_at, dialect)  # type: ignore[attr-defined]
 
     @classmethod
     def for_dialect(cls, dialect: Dialect, models: Sequence[type[DeclarativeBase]]) -> "FastWrites | None":
@@ -65,8 +70,8 @@ class FastWrites:
 
     async def set_generation(self, driver: Any, cube: tuple[str, str], generation: int, now: datetime) -> None:
         """Upsert a cube's generation counter (memory.index.manager compares it at start)."""
-        created = CubeRow.__table__.c.created_at.type.dialect_impl(self._dialect).bind_processor(self._dialect)
-        await driver.execute(_CUBE_UPSERT, (*cube, generation, created(now) if created else now))
+        created = self._cube_created(now) if self._cube_created else now
+        await driver.execute(_CUBE_UPSERT, (*cube, generation, created))
 
 
 _CUBE_UPSERT = ("INSERT INTO cubes (tenant, cube, generation, created_at) VALUES (?, ?, ?, ?) "

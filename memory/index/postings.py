@@ -62,9 +62,6 @@ class LexicalPostings:
         self._n_alive = 0
         self._total_len = 0.0
 
-    def __len__(self) -> int:
-        return self._n_alive
-
     # -- building --------------------------------------------------------------------------------
     @classmethod
     def build(cls, rows: Sequence[DocRow]) -> "LexicalPostings":
