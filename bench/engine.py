@@ -32,9 +32,10 @@ import numpy as np  # noqa: E402
 
 from bench.corpus import corpus  # noqa: E402
 from bench.table import Table, pct  # noqa: E402
+from memory.embedding.base import Embedder  # noqa: E402
 from memory.embedding.factory import create_embedder  # noqa: E402
 from memory.engine import MemoryEngine  # noqa: E402
-from memory.options import DEFAULT_MODEL_ID, EngineOptions  # noqa: E402
+from memory.options import DEFAULT_MODEL_ID, EngineOptions, HnswParams  # noqa: E402
 from memory.types import MemoryFilter, MemoryInput, Scope  # noqa: E402
 
 CUBE = Scope(tenant="bench", cube="user_user_bench_cube")
@@ -68,14 +69,24 @@ async def atimed(coro) -> float:  # type: ignore[no-untyped-def]
     return (time.perf_counter() - t) * 1000
 
 
-def raw_hnsw_ms(vectors: np.ndarray, queries: np.ndarray, ef: int) -> tuple[float, np.ndarray]:
+def raw_hnsw(vectors: np.ndarray, params: HnswParams) -> hnswlib.Index:
+    """Raw hnswlib with the engine's parameters: the baseline is the library, not a cheaper graph."""
     idx = hnswlib.Index(space="cosine", dim=vectors.shape[1])
-    idx.init_index(max_elements=len(vectors), ef_construction=200, M=16)
+    idx.init_index(max_elements=len(vectors), ef_construction=params.ef_construction, M=params.m)
     idx.add_items(vectors, np.arange(len(vectors)))
-    idx.set_ef(ef)
+    idx.set_ef(params.ef_search)
     idx.set_num_threads(1)
-    times = [timed(idx.knn_query, q.reshape(1, -1), 10) for q in queries]
-    return float(np.median(times)), idx.knn_query(queries, k=10)[0]
+    return idx
+
+
+def raw_pipeline(embedder: Embedder, idx: hnswlib.Index, query: str) -> tuple[float, float]:
+    """The raw parts of a search, back to back as a search runs them: (embed ms, hnsw ms). The
+    nearest-neighbour query runs right after the model, on the caches the model left, as ours does."""
+    t0 = time.perf_counter()
+    vec = embedder.encode([embedder.query_prefix + query])
+    t1 = time.perf_counter()
+    idx.knn_query(vec, k=10)
+    return (t1 - t0) * 1000, (time.perf_counter() - t1) * 1000
 
 
 async def grow(engine: MemoryEngine, vectors: np.ndarray, texts: list[str], start: int) -> float:
@@ -111,12 +122,15 @@ async def run(scales: list[int], model_dir: Path, work: Path) -> Table:
 
     # save one by one (real texts, real enrichment, dedup check)
     engine = await MemoryEngine.open(EngineOptions(data_dir=work / "save"), embedder)
-    saves = [await atimed(engine.store(Scope(CUBE.tenant, CUBE.cube, f"user{i % 10}"), d))
-             for i, d in enumerate(docs[:300])]
+    saves, save_embeds = [], []
+    for i, d in enumerate(docs[:300]):  # each save timed right after the raw embedding of its text
+        save_embeds.append(timed(embedder.encode, [embedder.passage_prefix + d]))
+        saves.append(await atimed(engine.store(Scope(CUBE.tenant, CUBE.cube, f"user{i % 10}"), d)))
     await engine.close()
     p50, p95 = np.percentile(saves, [50, 95])
-    table.add("save p50 / p95", f"{p50:.1f} / {p95:.1f} ms", f"raw embed {raw_single:.1f} ms",
-              f"+{p50 - raw_single:.1f} ms (target ≤ +3)")
+    raw_save = float(np.median(save_embeds))
+    table.add("save p50 / p95", f"{p50:.1f} / {p95:.1f} ms", f"raw embed of the same texts {raw_save:.1f} ms",
+              f"+{p50 - raw_save:.1f} ms (target ≤ +3)")
 
     # batch ingest of the real corpus
     engine = await MemoryEngine.open(EngineOptions(data_dir=work / "main"), embedder)
@@ -135,20 +149,33 @@ async def run(scales: list[int], model_dir: Path, work: Path) -> Table:
             all_vectors = np.vstack([all_vectors, extra])
             rate = await grow(engine, all_vectors, docs, len(all_vectors) - len(extra))
             table.add(f"  stored-vector ingest to {n // 1000}k", f"{rate:.0f} memories/s", "", "index + storage only")
-        lat = [await atimed(engine.search(q, MemoryFilter(tenant=CUBE.tenant, cube=CUBE.cube), top_k=10))
-               for q in queries]
-        user_lat = [await atimed(engine.search(q, MemoryFilter(tenant=CUBE.tenant, cube=CUBE.cube,
-                                                               user_id=f"user{i % 100}"), top_k=10))
-                    for i, q in enumerate(queries)]
-        embed_q = float(np.median([timed(embedder.encode, [embedder.query_prefix + q]) for q in queries[:50]]))
+        whole = MemoryFilter(tenant=CUBE.tenant, cube=CUBE.cube)
+        first = await atimed(engine.search(queries[0], whole, top_k=10))
+        await engine.indexes.ensure_postings(CUBE.tenant, CUBE.cube)  # built in the background by the first search
+        for i, q in enumerate(queries[:20]):  # steady state: also fills the vector matrix for user scopes
+            await engine.search(q, whole, top_k=10)
+            await engine.search(q, MemoryFilter(tenant=CUBE.tenant, cube=CUBE.cube, user_id=f"user{i % 100}"))
         # what the cube really holds (near-duplicates among the generated vectors were merged by dedup)
         stored_labels, stored = await engine._stored_vectors(CUBE.tenant, CUBE.cube, None)  # noqa: SLF001
-        hnsw_ms, approx = raw_hnsw_ms(stored, qvecs, engine.options.hnsw.ef_search)
+        raw_index = raw_hnsw(stored, engine.options.hnsw)
+        # each search timed right after the raw parts with the same query, so drift hits both alike
+        lat, user_lat, embeds, knns = [], [], [], []
+        for i, q in enumerate(queries * 2):
+            embed_ms, knn_ms = raw_pipeline(embedder, raw_index, q)
+            embeds.append(embed_ms)
+            knns.append(knn_ms)
+            lat.append(await atimed(engine.search(q, whole, top_k=10)))
+            user_lat.append(await atimed(engine.search(q, MemoryFilter(tenant=CUBE.tenant, cube=CUBE.cube,
+                                                                       user_id=f"user{i % 100}"), top_k=10)))
+        embed_q, hnsw_ms = float(np.median(embeds)), float(np.median(knns))
+        approx = raw_index.knn_query(qvecs, k=10)[0]
         p50, p95 = np.percentile(lat, [50, 95])
         base = embed_q + hnsw_ms
         table.add(f"  memories stored at {n // 1000}k", f"{len(stored_labels)}", "", "near-duplicates merged")
         table.add(f"search {n // 1000}k, whole cube p50 / p95", f"{p50:.1f} / {p95:.1f} ms",
                   f"embed {embed_q:.1f} + hnsw {hnsw_ms:.2f} = {base:.1f} ms", f"+{p50 - base:.1f} ms (target ≤ +3)")
+        table.add(f"  first search of the {n // 1000}k cube", f"{first:.0f} ms", "",
+                  "builds its BM25 postings in the background")
         u50, u95 = np.percentile(user_lat, [50, 95])
         table.add(f"search {n // 1000}k, one user p50 / p95", f"{u50:.1f} / {u95:.1f} ms", f"{base:.1f} ms",
                   f"+{u50 - base:.1f} ms")
