@@ -58,9 +58,9 @@ class Settings(BaseSettings):
         4096, ge=0, json_schema_extra={"group": "Search"},
         description="Scopes with at most this many memories are searched exactly (numpy), not by HNSW."
     )
-    hnsw_m: int = Field(32, ge=4, le=128, description="HNSW graph degree.")
+    hnsw_m: int = Field(24, ge=4, le=128, description="HNSW graph degree.")
     hnsw_ef_construction: int = Field(200, ge=16, le=2000, description="HNSW build quality.")
-    hnsw_ef_search: int = Field(300, ge=8, le=4000, description="HNSW search breadth (recall vs speed).")
+    hnsw_ef_search: int = Field(200, ge=8, le=4000, description="HNSW search breadth (recall vs speed).")
     fusion: Literal["score", "rrf"] = Field(
         "score", description="How search fuses vector and lexical results: similarity + lexical boost, or RRF.")
     lexical_boost: float = Field(

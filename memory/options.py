@@ -13,9 +13,9 @@ from memory.turn_text import TurnTextOptions
 
 @dataclass(frozen=True, slots=True)
 class HnswParams:
-    m: int = 32
+    m: int = 24
     ef_construction: int = 200
-    ef_search: int = 300
+    ef_search: int = 200
 
 
 @dataclass(frozen=True, slots=True)
