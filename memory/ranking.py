@@ -63,16 +63,15 @@ def diversify(scores: np.ndarray, vectors: np.ndarray, penalty: float, k: int,
         order = np.argsort(-base, kind="stable")[:k]
         return order.tolist(), base[order].tolist()
     vecs = np.asarray(vectors, dtype=np.float32)
+    near = similarity(vecs @ vecs.T)  # every pair once: one product instead of one per pick
     closest = np.zeros(m)  # calibrated similarity of each candidate to its nearest chosen result
-    taken = np.zeros(m, dtype=bool)
     chosen: list[int] = []
     values: list[float] = []
     for _ in range(k):
-        value = np.where(taken, -np.inf, base - penalty * closest)
-        j = int(np.argmax(value))
+        value = base - penalty * closest
+        value[chosen] = -np.inf
+        j = int(value.argmax())
         chosen.append(j)
         values.append(float(value[j]))
-        taken[j] = True
-        closest = np.maximum(closest, similarity(vecs @ vecs[j]))
+        np.maximum(closest, near[j], out=closest)
     return chosen, values
-
