@@ -77,6 +77,17 @@ async def test_writes_after_the_build_are_searchable_at_once(engine: MemoryEngin
     assert await _postings(engine, "Mombasa", CUBE) == []
 
 
+async def test_a_searched_word_finds_memories_saved_after_that_search(engine: MemoryEngine) -> None:
+    await _store_all(engine)
+    await engine.indexes.ensure_postings("t1", CUBE.cube)  # type: ignore[arg-type]
+    await engine.store(ALICE, "Zanzibar is where I want to travel next summer")
+    assert len(await _postings(engine, "Zanzibar", CUBE)) == 1
+    second = await engine.store(ALICE, "My cousin just came back from Zanzibar with spices")
+    assert len(await _postings(engine, "Zanzibar", CUBE)) == 2
+    hits = await engine.search("Zanzibar", CUBE, top_k=3)
+    assert second.memory.id in [h.memory.id for h in hits if h.matched_lexically]
+
+
 async def test_user_scope_returns_only_that_users_memories(engine: MemoryEngine) -> None:
     await _store_all(engine)
     bob = MemoryFilter(tenant="t1", cube=CUBE.cube, user_id="bob")
