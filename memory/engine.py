@@ -114,6 +114,8 @@ class MemoryEngine:
         self.embeddings.close()
         if self.reader is not None:
             await self.reader.close()
+        if self.writer.fast is not None:
+            await self.writer.fast.close()
         await self.db.dispose()
 
     async def __aenter__(self) -> "MemoryEngine":

@@ -123,7 +123,7 @@ class Retriever:
         labels, sims = await asyncio.to_thread(index.knn, qvec, n, set(scope.tolist()))
         return list(zip(labels.tolist(), sims.tolist()))
 
-    async def dense_many(self, session: AsyncSession, f: MemoryFilter, now: datetime, queries: np.ndarray,
+    async def dense_many(self, sessions: async_sessionmaker, f: MemoryFilter, now: datetime, queries: np.ndarray,
                          k: int) -> list[list[tuple[int, float]]]:
         """Top-k (label, cosine) for many query vectors in one scope: one SQL query and one matrix
         product (small scopes) or one batched HNSW query (large ones). Used by batch dedup."""
@@ -133,10 +133,17 @@ class Retriever:
             return [[] for _ in range(len(queries))]
         index = state.index
         cap = self.options.exact_search_max
-        scope = await self.scope_labels(session, f, now, limit=cap + 1)
+        if self.reader is not None and self.reader.handles(f) and index.matrix is not None:
+            # the scope's labels and their vectors in one job on the reader's thread
+            scope, found = await self.reader.labels_then(
+                f, now, cap + 1, lambda s: (s, index.scope_vectors(s) if len(s) <= cap else None))
+        else:
+            scope, found = await self._labels(sessions, f, now, limit=cap + 1), None
         if len(scope) <= cap:
-            await self.indexes.ensure_matrix(f.tenant, f.cube)
-            labels, vecs = await asyncio.to_thread(index.scope_vectors, scope)
+            if found is None:
+                await self.indexes.ensure_matrix(f.tenant, f.cube)
+                found = await asyncio.to_thread(index.scope_vectors, scope)
+            labels, vecs = found
             if not len(labels):
                 return [[] for _ in range(len(queries))]
             sims = queries @ vecs.T
@@ -146,7 +153,8 @@ class Retriever:
                     for row, idx in zip(sims, top)]
         found_labels, found_sims = await asyncio.to_thread(index.knn_many, queries, k * 4 + 16)
         flat = {int(x) for x in found_labels.reshape(-1).tolist() if x >= 0}
-        passing = set((await session.execute(by_labels(select(MemoryRow.label), list(flat), f, now))).scalars())
+        async with sessions() as s:
+            passing = set((await s.execute(by_labels(select(MemoryRow.label), list(flat), f, now))).scalars())
         return [[(int(x), float(c)) for x, c in zip(row_l, row_c) if int(x) in passing][:k]
                 for row_l, row_c in zip(found_labels.tolist(), found_sims.tolist())]
 

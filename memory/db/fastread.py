@@ -126,12 +126,21 @@ class FastReader:
 
     async def labels(self, f: MemoryFilter, now: datetime, limit: int | None = None) -> np.ndarray:
         """Labels of the unexpired memories in the filter's scope."""
+        return await self.labels_then(f, now, limit, lambda labels: labels)
+
+    async def labels_then(self, f: MemoryFilter, now: datetime, limit: int | None,
+                          then: Callable[[np.ndarray], T]) -> T:
+        """`then(labels)` of the scope's labels, run in the same job on this reader's thread (e.g. the
+        exact search over them: one hop instead of two)."""
         where, params = self._where(f, now, indexed=True)
         sql = f"SELECT label FROM memories WHERE {where}"
         if limit is not None:
             sql += f" LIMIT {int(limit)}"
-        rows = await self._run(self._fetch, sql, params)
-        return np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
+
+        def job() -> T:
+            rows = self._fetch(sql, params)
+            return then(np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows)))
+        return await self._run(job)
 
     async def rows(self, labels: Sequence[int], f: MemoryFilter, now: datetime) -> list[FastRow]:
         """The rows of these labels that pass the filter and have not expired."""

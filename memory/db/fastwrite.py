@@ -2,8 +2,13 @@
 
 A save writes a few rows (the memory, its history row, its lexical document, the cube's generation).
 Through SQLAlchemy's async layer each statement cost ~0.45 ms here (four thread hops, statement
-building, result wrapping): more than SQLite's own work. Sent on the same transaction's aiosqlite
-connection they cost one hop each. Values go through the tables' own SQLAlchemy type processors, so
+building, result wrapping): more than SQLite's own work. Here they are collected in a `Statements`
+list and sent on the same transaction's aiosqlite connection in one hop to its thread (aiosqlite's
+`_execute`, the call its own `execute` makes; without it, as in some later aiosqlite, there is no
+fast path).
+A save whose items are all new (memory.dedup) needs no session at all: `transaction` runs BEGIN, the
+statements and COMMIT in that one hop on a pooled connection. Values go through the tables' own
+SQLAlchemy type processors, so
 what is stored is exactly what the ORM would store, and the ORM still owns the transaction (begin,
 commit, rollback) and every other write. SQLite only: elsewhere `connect` returns None and the
 caller adds the rows to the session as usual.
@@ -11,12 +16,13 @@ caller adds the rows to the session as usual.
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import datetime
 from typing import Any, Callable, Sequence
 
 from sqlalchemy import Column, Table
 from sqlalchemy.engine import Dialect
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 from sqlalchemy.orm import DeclarativeBase
 
 from memory.db.models import CubeRow
@@ -47,14 +53,21 @@ class _Insert:
         return tuple(out)
 
 
+Statements = list[tuple[str, list[tuple[Any, ...]]]]  # (SQL, rows of parameters), run in order
+
+
 class FastWrites:
     def __init__(self, dialect: Dialect, models: Sequence[type[DeclarativeBase]]) -> None:
         self._inserts = {model: _Insert(model, dialect) for model in models}
         self._cube_created = bind_processor(CubeRow.__table__.c.created_at, dialect)  # type: ignore[attr-defined]
+        self._conn: AsyncConnection | None = None  # held for `transaction`
 
     @classmethod
     def for_dialect(cls, dialect: Dialect, models: Sequence[type[DeclarativeBase]]) -> "FastWrites | None":
-        return cls(dialect, models) if dialect.name == "sqlite" and dialect.driver == "aiosqlite" else None
+        if dialect.name != "sqlite" or dialect.driver != "aiosqlite":
+            return None
+        import aiosqlite
+        return cls(dialect, models) if hasattr(aiosqlite.Connection, "_execute") else None
 
     @staticmethod
     async def connect(session: AsyncSession) -> Any:
@@ -62,16 +75,55 @@ class FastWrites:
         raw = await (await session.connection()).get_raw_connection()
         return raw.driver_connection
 
-    async def insert(self, driver: Any, objs: Sequence[object]) -> None:
+    def insert(self, out: Statements, objs: Sequence[object]) -> None:
         """INSERT mapped objects (all of one class) that are not added to the session."""
         if objs:
             ins = self._inserts[type(objs[0])]  # type: ignore[index]
-            await driver.executemany(ins.sql, [ins.params(o) for o in objs])
+            out.append((ins.sql, [ins.params(o) for o in objs]))
 
-    async def set_generation(self, driver: Any, cube: tuple[str, str], generation: int, now: datetime) -> None:
+    def set_generation(self, out: Statements, cube: tuple[str, str], generation: int, now: datetime) -> None:
         """Upsert a cube's generation counter (memory.index.manager compares it at start)."""
         created = self._cube_created(now) if self._cube_created else now
-        await driver.execute(_CUBE_UPSERT, (*cube, generation, created))
+        out.append((_CUBE_UPSERT, [(*cube, generation, created)]))
+
+    async def send(self, session: AsyncSession, statements: Statements) -> None:
+        """Run the statements in the session's transaction, in one hop to the driver's thread."""
+        if statements:
+            driver = await self.connect(session)
+            await driver._execute(_run, driver._conn, statements)
+
+    async def transaction(self, db: AsyncEngine, statements: Statements) -> None:
+        """Run the statements as one transaction of their own (BEGIN IMMEDIATE ... COMMIT, rolled back
+        on any error), in one hop. The connection is held between calls (callers hold the writer's
+        lock): a pool checkout and checkin cost two more hops per save."""
+        if self._conn is None:
+            self._conn = await db.connect()
+        try:
+            driver = (await self._conn.get_raw_connection()).driver_connection
+            await driver._execute(_transaction, driver._conn, statements)
+        except BaseException:
+            await self.close()  # the next call starts on a fresh connection
+            raise
+
+    async def close(self) -> None:
+        if self._conn is not None:
+            conn, self._conn = self._conn, None
+            await conn.close()
+
+
+def _run(conn: sqlite3.Connection, statements: Statements) -> None:
+    for sql, rows in statements:
+        conn.executemany(sql, rows)
+
+
+def _transaction(conn: sqlite3.Connection, statements: Statements) -> None:
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        _run(conn, statements)
+        conn.commit()
+    except BaseException:
+        conn.rollback()
+        raise
 
 
 _CUBE_UPSERT = ("INSERT INTO cubes (tenant, cube, generation, created_at) VALUES (?, ?, ?, ?) "

@@ -17,6 +17,7 @@ from typing import Any, Sequence
 from sqlalchemy import Integer, column, select, table, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from memory.db.fastwrite import Statements
 from memory.db.models import MemoryRow
 from memory.index.postings import DocRow
 from memory.store import by_labels, filter_clauses
@@ -71,16 +72,20 @@ def narrower_than_scope(f: MemoryFilter) -> bool:
                                  f.created_after, f.created_before, f.min_importance, f.ids))
 
 
-async def add_documents(session: AsyncSession, docs: Sequence[tuple[MemoryRow, str]],
-                        driver: Any = None) -> list[DocRow]:
-    """Index (row, text) pairs; call inside the write transaction that adds the rows (on its driver
-    connection when given: memory.db.fastwrite). Returns what was stored, for the in-memory postings
+FTS_INSERT = "INSERT INTO memory_fts(rowid, terms, scope) VALUES (?, ?, ?)"
+
+
+async def add_documents(session: AsyncSession | None, docs: Sequence[tuple[MemoryRow, str]],
+                        statements: Statements | None = None) -> list[DocRow]:
+    """Index (row, text) pairs; call inside the write transaction that adds the rows (appended to
+    `statements` when given: memory.db.fastwrite). Returns what was stored, for the in-memory postings
     to follow once the transaction commits."""
     stored = [(row.label, index_document(body), scope_tokens(row.tenant, row.cube, row.user_id))
               for row, body in docs]
-    if stored and driver is not None:
-        await driver.executemany("INSERT INTO memory_fts(rowid, terms, scope) VALUES (?, ?, ?)", stored)
+    if stored and statements is not None:
+        statements.append((FTS_INSERT, stored))
     elif stored:
+        assert session is not None
         await session.execute(
             text("INSERT INTO memory_fts(rowid, terms, scope) VALUES (:rowid, :terms, :scope)"),
             [{"rowid": label, "terms": terms, "scope": scope} for label, terms, scope in stored])

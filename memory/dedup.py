@@ -1,0 +1,92 @@
+"""Near-duplicate saves: which items of a batch repeat a stored memory or an earlier item.
+
+A save that is nearly identical (cosine >= DEDUP_THRESHOLD) to a memory in the same scope reinforces
+that memory instead of adding a copy. The stored side is looked for before the write transaction
+opens (under the writer's lock, so nothing is written in between): most saves find nothing and can
+be written in one hop (memory.db.fastwrite); only those that do read the twin rows in the session.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import datetime
+from typing import TYPE_CHECKING, Sequence
+
+import numpy as np
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from memory.db.models import MemoryRow
+from memory.search import Retriever
+from memory.turn_text import same_words
+from memory.types import Kind, MemoryFilter, MemoryInput, Tier
+
+if TYPE_CHECKING:
+    from memory.writes import _Pending
+
+ScopeKey = tuple[str, str, str | None, Kind]
+
+
+def scope_groups(pending: Sequence["_Pending"]) -> dict[ScopeKey, list[int]]:
+    """Positions of the batch grouped by the scope in which duplicates are looked for."""
+    groups: dict[ScopeKey, list[int]] = defaultdict(list)
+    for pos, p in enumerate(pending):
+        groups[(p.item.scope.tenant, p.item.scope.cube, p.item.scope.user_id, p.kind)].append(pos)
+    return groups
+
+
+def same_scope(row: MemoryRow, item: MemoryInput, kind: Kind) -> bool:
+    """Whether a near-identical row may absorb the item: same user and kind, for a turn the same
+    words, for working memory the same session."""
+    sc = item.scope
+    if row.user_id != sc.user_id or row.kind != kind.value:
+        return False
+    if kind is Kind.TURN and not same_words(row.user_message, row.ai_message, item.user_message, item.ai_message):
+        return False
+    working = Tier.WORKING.value in (row.tier, Tier(item.tier).value)
+    return not working or row.session_id == sc.session_id
+
+
+def batch_near(pending: Sequence["_Pending"], threshold: float) -> dict[int, list[int]]:
+    """For each item, the earlier items of the batch in its scope that it nearly duplicates
+    (one similarity matrix per scope, not a Python loop over pairs)."""
+    out: dict[int, list[int]] = {}
+    for positions in scope_groups(pending).values():
+        if len(positions) < 2:
+            continue
+        q = np.vstack([pending[pos].vector for pos in positions])  # type: ignore[misc]
+        sims = np.tril(q @ q.T, k=-1)
+        for j, i in zip(*np.nonzero(sims >= threshold)):
+            out.setdefault(positions[j], []).append(positions[i])
+    return out
+
+
+async def stored_near(retriever: Retriever, sessions: async_sessionmaker, pending: Sequence["_Pending"],
+                      now: datetime, threshold: float) -> dict[int, list[int]]:
+    """Labels of stored memories each item nearly duplicates, one search per scope."""
+    near: dict[int, list[int]] = {}
+    for (tenant, cube, user_id, kind), positions in scope_groups(pending).items():
+        f = MemoryFilter(tenant=tenant, cube=cube, user_id=user_id, kind=kind)
+        queries = np.vstack([pending[pos].vector for pos in positions])  # type: ignore[misc]
+        for pos, hits in zip(positions, await retriever.dense_many(sessions, f, now, queries, 4)):
+            labels = [label for label, cos in hits if cos >= threshold]
+            if labels:
+                near[pos] = labels
+    return near
+
+
+async def twin_rows(s: AsyncSession, pending: Sequence["_Pending"], near: dict[int, list[int]]
+                    ) -> dict[int, MemoryRow]:
+    """The stored row each item will reinforce (the nearest that may absorb it), read in the session."""
+    if not near:
+        return {}
+    wanted = {label for labels in near.values() for label in labels}
+    rows = (await s.execute(select(MemoryRow).where(MemoryRow.label.in_(wanted)))).scalars().all()
+    by_label = {r.label: r for r in rows}
+    out: dict[int, MemoryRow] = {}
+    for pos, labels in near.items():
+        p = pending[pos]
+        twin = next((by_label[x] for x in labels if x in by_label and same_scope(by_label[x], p.item, p.kind)), None)
+        if twin is not None:
+            out[pos] = twin
+    return out
