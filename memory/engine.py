@@ -206,7 +206,7 @@ class MemoryEngine:
         min_similarity = unit_interval(min_similarity, "min_similarity")
         f = check_filter(f or MemoryFilter())
         now = utcnow()
-        n = max(top_k * 3, 30)
+        n = candidates(top_k)
         cubes = [k for k in self.indexes.cubes()
                  if (f.tenant is None or k[0] == f.tenant) and (f.cube is None or k[1] == f.cube)]
         if not cubes:
@@ -267,7 +267,7 @@ class MemoryEngine:
                    top_k: int) -> list[tuple[float, float, Candidate, Any]]:
         """Pick hits by maximal marginal relevance (memory.ranking.diversify); rank_score becomes the
         penalised score, so the order still reads from it. A hit without a vector is not penalised."""
-        pool = scored[:max(top_k * 3, 30)]  # the best few: a small penalty only reorders near the top
+        pool = scored[:candidates(top_k)]  # the best few: a small penalty only reorders near the top
         dim = self.embeddings.dim
         vecs = np.stack([vectors.get(x[3].label, np.zeros(dim, np.float32)) for x in pool])
         model = self.embeddings.model_id
@@ -378,6 +378,13 @@ class MemoryEngine:
         return vector_field(value, self.embeddings.dim)
 
     new_id = staticmethod(lambda: str(uuid.uuid4()))
+
+
+def candidates(top_k: int) -> int:
+    """How many candidates each side (dense, lexical) brings, and how many diversity reorders.
+    Measured on LoCoMo (bench/retrieval): 20 per side for a top 10 finds the same sessions as 30 or
+    40 (turn recall@10 +1 point) and reads a third fewer rows per search."""
+    return max(top_k * 2, 20)
 
 
 def _filter_dict(f: MemoryFilter) -> dict[str, Any]:

@@ -47,12 +47,13 @@ async def search_one_cube(retriever: Retriever, embeddings: EmbeddingService, f:
     exact = narrows_cube(f) or index.alive <= cap
     whole = exact and not narrows_cube(f)  # a small cube, unfiltered: every live vector, no SQL
 
-    async def scope() -> np.ndarray | None:
+    labels: np.ndarray | None = None
+    if exact and not whole:  # a narrow scope: its labels are read while the model runs
+        qvec, labels = await asyncio.gather(embeddings.query(query), reader.labels(f, now, limit=cap + 1))
+    else:
         if whole:
-            await retriever.indexes.ensure_matrix(f.tenant, f.cube)  # type: ignore[arg-type]
-        return await reader.labels(f, now, limit=cap + 1) if exact and not whole else None
-
-    qvec, labels = await asyncio.gather(embeddings.query(query), scope())
+            await retriever.indexes.ensure_matrix(f.tenant, f.cube)
+        qvec = await embeddings.query(query)
     if labels is not None:
         if len(labels) > cap:  # a large filtered scope: the general path over-fetches from HNSW
             return None
