@@ -19,16 +19,17 @@ from sqlalchemy import delete as sql_delete
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from memory import dedup
 from memory.db.fastwrite import FastWrites, Statements
 from memory.db.models import CubeRow, HistoryRow, MemoryRow, MetaRow
 from memory.db.upsert import upsert
 from memory.errors import NotFoundError, OmoideError
-from memory import dedup
 from memory.index import lexical
 from memory.index.postings import DocRow
 from memory.store import filter_clauses, row_to_memory, utcnow
+from memory.text.tokenize import index_document
 from memory.turn_context import embed_text_for_row, previous_turns
-from memory.turn_text import labelled_turn, same_words, speaker_label, with_context
+from memory.turn_text import labelled_turn, speaker_label, with_context
 from memory.types import BatchFailure, BatchResult, Emotion, Kind, MemoryFilter, MemoryInput, SaveResult, Tier
 from memory.validation import check_input
 
@@ -52,6 +53,7 @@ class _Pending:
     summary: str = ""
     embed_text: str = ""  # what the vector is made of (memory.turn_text)
     lexical_text: str = ""  # what the lexical index holds
+    lexical_doc: str = ""  # lexical_text as stored terms (memory.text.tokenize.index_document)
 
 
 class Writer:
@@ -131,10 +133,9 @@ class Writer:
         await self._turn_texts(pending)
         to_embed = [p for p in pending if p.vector is None]
         enriched, vectors = await asyncio.gather(
-            asyncio.to_thread(self.e.enricher.enrich, [(p.item, p.kind) for p in pending]),
-            self.e.embeddings.passages([p.embed_text for p in to_embed]))
-        for p, (emotions, summary) in zip(pending, enriched):
-            p.emotions, p.summary = emotions, summary
+            asyncio.to_thread(self._analyse, pending), self.e.embeddings.passages([p.embed_text for p in to_embed]))
+        for p, (emotions, summary, doc) in zip(pending, enriched):
+            p.emotions, p.summary, p.lexical_doc = emotions, summary, doc
         for p, vec in zip(to_embed, vectors):
             p.vector = vec
         done = await self._insert(pending)
@@ -142,6 +143,12 @@ class Writer:
         failures += [r for p in pending if isinstance(r := done[p.index], BatchFailure)]
         failures.sort(key=lambda f: f.index)
         return BatchResult(saved, failures)
+
+    def _analyse(self, pending: list[_Pending]) -> list[tuple[list[Emotion], str, str]]:
+        """Emotions, summary and lexical terms of each item: blocking text work, run beside the
+        embedding rather than after it."""
+        enriched = self.e.enricher.enrich([(p.item, p.kind) for p in pending])
+        return [(emotions, summary, index_document(p.lexical_text)) for p, (emotions, summary) in zip(pending, enriched)]
 
     async def _turn_texts(self, pending: list[_Pending]) -> None:
         """Each turn's text with its speaker's name, and with the session's previous turns for the
@@ -211,9 +218,8 @@ class Writer:
 
     async def _insert_new(self, fast: FastWrites, pending: list[_Pending], now: datetime
                           ) -> dict[int, SaveResult | BatchFailure]:
-        """Items that are all new (no duplicate, no given id): the whole transaction in one hop on a
-        pooled connection, without a session (measured: the session's begin, connection and commit
-        took ~1 ms of a save). Call under the lock."""
+        """Items that are all new (no duplicate, no given id): the whole transaction in one hop, without
+        a session (memory.db.fastwrite). Call under the lock."""
         out: dict[int, SaveResult | BatchFailure] = {}
         adds: dict[CubeKey, list[tuple[int, np.ndarray]]] = defaultdict(list)
         docs: list[tuple[MemoryRow, str]] = []
@@ -236,7 +242,7 @@ class Writer:
         assert p.vector is not None
         row = self._new_row(p, now)
         added.append(_history(row, "add", p.item.actor, now, {"kind": row.kind, "tier": row.tier}))
-        docs.append((row, p.lexical_text))
+        docs.append((row, p.lexical_doc))
         adds[(row.tenant, row.cube)].append((row.label, p.vector))
         out[p.index] = SaveResult(row_to_memory(row))
         return row
@@ -301,7 +307,7 @@ class Writer:
                     row.emotions = [[e.label, e.score] for e in emotions or []]
                     row.summary = summary or ""
                     await lexical.remove_documents(s, [old])
-                    docs = [(row, self._lexical_text(row))]
+                    docs = [(row, index_document(self._lexical_text(row)))]
                     lex_adds = _by_cube(docs, await lexical.add_documents(s, docs))
                     removes[key], adds[key] = [old], [(row.label, vec)]
                     changes["content"] = "re-embedded"

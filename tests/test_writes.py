@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import datetime, timezone
 
 import pytest
 
+from memory.db.models import HistoryRow
 from memory.engine import MemoryEngine
 from memory.errors import NotFoundError
 from memory.types import MemoryFilter, MemoryInput, Scope
@@ -117,3 +119,20 @@ async def test_a_saved_memory_reads_back_exactly_as_acknowledged(engine: MemoryE
     hit = (await engine.search("抹茶", MemoryFilter(tenant="t", cube="c", user_id="u")))[0]
     assert hit.memory.id == saved.id and hit.memory.metadata == saved.metadata and hit.memory.tags == saved.tags
     assert [(h["action"], h["actor"]) for h in await engine.history(saved.id)] == [("add", "tester")]
+
+
+async def test_a_one_hop_save_that_fails_half_way_leaves_nothing_behind(engine: MemoryEngine) -> None:
+    """memory.db.fastwrite.transaction: one statement failing rolls back the ones before it, and the
+    engine keeps saving on a fresh connection."""
+    fast = engine.writer.fast
+    assert fast is not None  # SQLite: plain saves take the one-hop path
+    await engine.store(S, "I started learning the violin this spring")
+    statements: list = []
+    fast.insert(statements, [HistoryRow(memory_id="half-written", tenant="t", cube="c", user_id="u", action="add",
+                                        actor=None, at=datetime.now(timezone.utc), changes={})])
+    statements.append(("INSERT INTO memories (id) VALUES (NULL)", [()]))  # NOT NULL constraints fail
+    with pytest.raises(sqlite3.IntegrityError):
+        await fast.transaction(engine.db, statements)
+    assert await engine.history("half-written") == []
+    await engine.store(S, "My sister moved to Fukuoka for work")
+    assert (await engine.list(MemoryFilter(tenant="t"))).total == 2

@@ -1,17 +1,19 @@
-"""A save's INSERTs sent on the driver connection of the session's own transaction.
+"""A save's statements sent to SQLite in one hop to the aiosqlite thread, not one per statement.
 
 A save writes a few rows (the memory, its history row, its lexical document, the cube's generation).
 Through SQLAlchemy's async layer each statement cost ~0.45 ms here (four thread hops, statement
-building, result wrapping): more than SQLite's own work. Here they are collected in a `Statements`
-list and sent on the same transaction's aiosqlite connection in one hop to its thread (aiosqlite's
-`_execute`, the call its own `execute` makes; without it, as in some later aiosqlite, there is no
-fast path).
-A save whose items are all new (memory.dedup) needs no session at all: `transaction` runs BEGIN, the
-statements and COMMIT in that one hop on a pooled connection. Values go through the tables' own
-SQLAlchemy type processors, so
-what is stored is exactly what the ORM would store, and the ORM still owns the transaction (begin,
-commit, rollback) and every other write. SQLite only: elsewhere `connect` returns None and the
-caller adds the rows to the session as usual.
+building, result wrapping): more than SQLite's own work. Here they are collected as `Statements` and
+run together through aiosqlite's `_execute` (the call its own `execute` makes; an aiosqlite without it
+gets no fast path):
+
+- `transaction`: a save whose items are all new (memory.dedup found no duplicate) runs BEGIN, its
+  statements and COMMIT in that one hop, on a connection held for it (no session at all: the session's
+  begin, connection and commit took ~1 ms of a save);
+- `send`: any other save keeps its ORM session, which owns the transaction; its INSERTs go on the
+  session's own connection in one hop, and the ORM writes the rest at commit.
+
+Values go through the tables' own SQLAlchemy type processors, so what is stored is exactly what the
+ORM would store. SQLite only: elsewhere `for_dialect` returns None and the rows go through the session.
 """
 
 from __future__ import annotations

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 from datetime import datetime
-from typing import Any, Sequence
+from typing import Sequence
 
 from sqlalchemy import Integer, column, select, table, text
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -21,7 +21,7 @@ from memory.db.fastwrite import Statements
 from memory.db.models import MemoryRow
 from memory.index.postings import DocRow
 from memory.store import by_labels, filter_clauses
-from memory.text.tokenize import fts_match_expression, index_document, query_terms
+from memory.text.tokenize import fts_match_expression, query_terms
 from memory.types import MemoryFilter
 
 fts = table("memory_fts", column("rowid", Integer), column("terms"), column("scope"))
@@ -77,11 +77,11 @@ FTS_INSERT = "INSERT INTO memory_fts(rowid, terms, scope) VALUES (?, ?, ?)"
 
 async def add_documents(session: AsyncSession | None, docs: Sequence[tuple[MemoryRow, str]],
                         statements: Statements | None = None) -> list[DocRow]:
-    """Index (row, text) pairs; call inside the write transaction that adds the rows (appended to
-    `statements` when given: memory.db.fastwrite). Returns what was stored, for the in-memory postings
-    to follow once the transaction commits."""
-    stored = [(row.label, index_document(body), scope_tokens(row.tenant, row.cube, row.user_id))
-              for row, body in docs]
+    """Index (row, terms) pairs, the terms made by `index_document` (a save makes them beside the
+    embedding); call inside the write transaction that adds the rows (appended to `statements` when
+    given: memory.db.fastwrite). Returns what was stored, for the in-memory postings to follow once the
+    transaction commits."""
+    stored = [(row.label, terms, scope_tokens(row.tenant, row.cube, row.user_id)) for row, terms in docs]
     if stored and statements is not None:
         statements.append((FTS_INSERT, stored))
     elif stored:
