@@ -19,6 +19,7 @@ from sqlalchemy import bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
 from memory.db.fastread import FastReader
+from memory.db.fastwrite import Statements
 from memory.db.models import CubeRow, HistoryRow, MemoryRow, MetaRow
 from memory.db.session import create_engine, create_schema, make_sessionmaker
 from memory.embedding.base import Embedder
@@ -298,6 +299,12 @@ class MemoryEngine:
         if not self._touch_pending:
             return
         pending, self._touch_pending = self._touch_pending, {}
+        if (fast := self.writer.fast) is not None:  # one hop (memory.db.fastwrite)
+            statements: Statements = []
+            fast.record_access(statements, pending)
+            async with self.writer.lock:
+                await fast.transaction(self.db, statements)
+            return
         table = MemoryRow.__table__
         stmt = (update(table).where(table.c.id == bindparam("memory_id"))  # one executemany, not a query per id
                 .values(last_accessed_at=bindparam("at"), access_count=table.c.access_count + bindparam("times")))

@@ -27,7 +27,7 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 from sqlalchemy.orm import DeclarativeBase
 
-from memory.db.models import CubeRow
+from memory.db.models import CubeRow, MemoryRow
 
 
 def bind_processor(column: Column[Any], dialect: Dialect) -> Callable[[Any], Any] | None:
@@ -62,6 +62,7 @@ class FastWrites:
     def __init__(self, dialect: Dialect, models: Sequence[type[DeclarativeBase]]) -> None:
         self._inserts = {model: _Insert(model, dialect) for model in models}
         self._cube_created = bind_processor(CubeRow.__table__.c.created_at, dialect)  # type: ignore[attr-defined]
+        self._accessed_at = bind_processor(MemoryRow.__table__.c.last_accessed_at, dialect)  # type: ignore[attr-defined]
         self._conn: AsyncConnection | None = None  # held for `transaction`
 
     @classmethod
@@ -87,6 +88,11 @@ class FastWrites:
         """Upsert a cube's generation counter (memory.index.manager compares it at start)."""
         created = self._cube_created(now) if self._cube_created else now
         out.append((_CUBE_UPSERT, [(*cube, generation, created)]))
+
+    def record_access(self, out: Statements, seen: dict[str, tuple[datetime, int]]) -> None:
+        """Last access time and added count per memory id (search hits, flushed in batches)."""
+        at = self._accessed_at or (lambda v: v)
+        out.append((_ACCESS_UPDATE, [(at(when), times, memory_id) for memory_id, (when, times) in seen.items()]))
 
     async def send(self, session: AsyncSession, statements: Statements) -> None:
         """Run the statements in the session's transaction, in one hop to the driver's thread."""
@@ -128,5 +134,6 @@ def _transaction(conn: sqlite3.Connection, statements: Statements) -> None:
         raise
 
 
+_ACCESS_UPDATE = "UPDATE memories SET last_accessed_at = ?, access_count = access_count + ? WHERE id = ?"
 _CUBE_UPSERT = ("INSERT INTO cubes (tenant, cube, generation, created_at) VALUES (?, ?, ?, ?) "
                 "ON CONFLICT (tenant, cube) DO UPDATE SET generation = excluded.generation")
