@@ -180,7 +180,7 @@ class Writer:
             in_batch = dedup.batch_near(pending, threshold)
             if (self.fast is not None and not near and not in_batch
                     and all(p.item.memory_id is None for p in pending)):
-                return await self._insert_new(self.fast, pending, now)  # the common save: one hop
+                return await self._insert_new(pending, now)  # the common save: one hop
             out: dict[int, SaveResult | BatchFailure] = {}
             adds: dict[CubeKey, list[tuple[int, np.ndarray]]] = defaultdict(list)
             async with self.e.sessions.begin() as s:
@@ -202,22 +202,12 @@ class Writer:
                         out[p.index] = SaveResult(row_to_memory(twin), deduplicated=True)
                         continue
                     created[pos] = self._add_new(p, now, docs, added, adds, out)
-                rows = [row for row, _ in docs]  # inserted last: a later item may have reinforced one
-                statements: Statements | None = [] if self.fast is not None and rows else None
-                if statements is not None and self.fast is not None:  # sent together below: one hop
-                    self.fast.insert(statements, rows)
-                    self.fast.insert(statements, added)
-                else:
-                    s.add_all([*rows, *added])
-                lex_adds = _by_cube(docs, await lexical.add_documents(s, docs, statements))
-                new_gens = await self._bump(s, set(adds), now, statements=statements)
-                if statements is not None and self.fast is not None:
-                    await self.fast.send(s, statements)
+                # inserted last: a later item may have reinforced one
+                new_gens, lex_adds = await self._write_new(s, docs, added, adds, now)
             self._apply_index(new_gens, adds, {}, lex_adds)
         return out
 
-    async def _insert_new(self, fast: FastWrites, pending: list[_Pending], now: datetime
-                          ) -> dict[int, SaveResult | BatchFailure]:
+    async def _insert_new(self, pending: list[_Pending], now: datetime) -> dict[int, SaveResult | BatchFailure]:
         """Items that are all new (no duplicate, no given id): the whole transaction in one hop, without
         a session (memory.db.fastwrite). Call under the lock."""
         out: dict[int, SaveResult | BatchFailure] = {}
@@ -226,14 +216,31 @@ class Writer:
         added: list[HistoryRow] = []
         for p in pending:
             self._add_new(p, now, docs, added, adds, out)
-        statements: Statements = []
-        fast.insert(statements, [row for row, _ in docs])
-        fast.insert(statements, added)
-        stored = await lexical.add_documents(None, docs, statements)
-        new_gens = await self._bump(None, set(adds), now, statements=statements)
-        await fast.transaction(self.e.db, statements)
-        self._apply_index(new_gens, adds, {}, _by_cube(docs, stored))
+        new_gens, lex_adds = await self._write_new(None, docs, added, adds, now)
+        self._apply_index(new_gens, adds, {}, lex_adds)
         return out
+
+    async def _write_new(self, s: AsyncSession | None, docs: list[tuple[MemoryRow, str]], added: list[HistoryRow],
+                         adds: dict[CubeKey, list[tuple[int, np.ndarray]]], now: datetime
+                         ) -> tuple[dict[CubeKey, int], dict[CubeKey, list[DocRow]]]:
+        """Write new rows with their history, lexical documents and cube generations: in one hop when
+        the driver allows (in the session's transaction, or without a session in one of their own),
+        else through the session. Returns (new generations, lexical documents by cube)."""
+        rows = [row for row, _ in docs]
+        fast = self.fast if rows else None
+        statements: Statements | None = None
+        if fast is not None:
+            statements = []
+            fast.insert(statements, rows)
+            fast.insert(statements, added)
+        else:
+            assert s is not None
+            s.add_all([*rows, *added])
+        lex_adds = _by_cube(docs, await lexical.add_documents(s, docs, statements))
+        new_gens = await self._bump(s, set(adds), now, statements=statements)
+        if fast is not None and statements:
+            await (fast.send(s, statements) if s is not None else fast.transaction(self.e.db, statements))
+        return new_gens, lex_adds
 
     def _add_new(self, p: _Pending, now: datetime, docs: list[tuple[MemoryRow, str]], added: list[HistoryRow],
                  adds: dict[CubeKey, list[tuple[int, np.ndarray]]], out: dict[int, SaveResult | BatchFailure],
