@@ -205,3 +205,31 @@ def test_latency_is_a_few_milliseconds(analyzer: EmotionAnalyzer) -> None:
     per_call_ms = (time.perf_counter() - start) * 1000 / (runs * len(texts))
     print(f"emotion analyze: {per_call_ms:.2f} ms/call")
     assert per_call_ms < 25  # a few ms on a laptop; generous for slow CI
+
+
+ML_ASK_TEXTS = [
+    "彼女のことが嫌いではない！(;´Д`)", "うわーすごく嬉しい！！ｗｗ", "全然楽しくない…", "怖いけど、ちょっと好きかも(^_^)",
+    "えっ本当？やったー！", "まじでムカつく、最悪だ", "ありがとう、大好きだよ♪", "悲しくて泣いた", "別に嫌いじゃないよ",
+    "ドキドキしてワクワクした！", "ちくしょう、くそったれ！", "ねえダーリン、会いたいな", "びっくりした〜(ﾟДﾟ)", "恥ずかしくて顔が赤くなった",
+    "安心したよ、ほっとした", "あーあ、つまらない一日だった", "感動して涙が止まらない", "今日は会議が三つある。", "猫がかわいすぎる(=^・^=)",
+    "怒ってなんかいないよ", "すごく寂しいけど大丈夫", "へえ、そうなんだ", "最高！！！", "嫌だ嫌だ、もう帰りたい",
+]
+
+
+def test_indexed_ml_ask_gives_what_ml_ask_gives() -> None:
+    """The faster ML-Ask (memory.emotions.mlask_fast) returns the library's result, key order included."""
+    import ipadic
+    from mlask import MLAsk
+
+    from memory.emotions.mlask_fast import FastMLAsk
+
+    slow, fast = MLAsk(ipadic.MECAB_ARGS), FastMLAsk(ipadic.MECAB_ARGS)
+    found = 0
+    for text in ML_ASK_TEXTS:
+        want, got = slow.analyze(text), fast.analyze(text)
+        assert got == want, text
+        if want["emotion"]:
+            found += 1
+            assert list(got["emotion"].items()) == list(want["emotion"].items()), text
+            assert list(got["intensifier"].items()) == list(want["intensifier"].items()), text
+    assert found >= len(ML_ASK_TEXTS) // 2  # the texts exercise emotions, not only the empty path

@@ -4,7 +4,8 @@ Why offline lexicons: memories are tagged on every turn from a worker thread,
 so this must cost milliseconds and never download anything. Sources:
 
 * Japanese runs: ML-Ask (pymlask) on the ipadic dictionary
-  (``MLAsk(ipadic.MECAB_ARGS)``; with unidic its lemma lookups find nothing).
+  (``MLAsk(ipadic.MECAB_ARGS)``; with unidic its lemma lookups find nothing), as
+  ``memory.emotions.mlask_fast.FastMLAsk``: the same results with its dictionary scans indexed.
   Its contextual valence shifters already flip negated words (楽しくない → 厭).
 * Latin words: the NRC EmoLex via ``NRCLex.load_token_list`` (its TextBlob
   path needs corpora we do not have), fed simplemma lemmas; VADER's compound
@@ -53,12 +54,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 import ipadic
-from mlask import MLAsk
 from nrclex import NRCLex
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
 from memory.emotions import cues
 from memory.emotions.labels import EMOTIONS, MLASK_TO_KEY, NRC_TO_KEY, ja_name, valence
+from memory.emotions.mlask_fast import FastMLAsk
 from memory.text.tokenize import is_japanese, normalize, tokenize
 
 __all__ = ["EmotionAnalyzer", "EmotionScore", "analyze", "analyze_turn", "default_analyzer"]
@@ -195,11 +196,11 @@ class EmotionAnalyzer:
         top = max(evidence.raw.values())
         return {label: strength * weight / top for label, weight in evidence.raw.items() if weight > 0.0}
 
-    def _mlask(self) -> MLAsk:
+    def _mlask(self) -> FastMLAsk:
         """Per-thread ML-Ask (its MeCab tagger must not be shared across threads)."""
         analyzer = getattr(self._local, "mlask", None)
         if analyzer is None:
-            analyzer = MLAsk(ipadic.MECAB_ARGS)
+            analyzer = FastMLAsk(ipadic.MECAB_ARGS)
             self._local.mlask = analyzer
         return analyzer
 
