@@ -147,8 +147,7 @@ class MemoryEngine:
         return np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows)), vecs
 
     async def _alive_labels(self, tenant: str, cube: str) -> np.ndarray:
-        async with self.sessions() as s:
-            return await self.retriever.scope_labels(s, MemoryFilter(tenant=tenant, cube=cube), utcnow())
+        return await self.retriever.labels(self.sessions, MemoryFilter(tenant=tenant, cube=cube), utcnow())
 
     async def _cube_documents(self, tenant: str, cube: str) -> list[tuple[int, str, str]]:
         async with self.sessions() as s:

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -76,21 +77,23 @@ class Retriever:
         self.indexes = indexes
         self.reader: FastReader | None = None  # set by the engine when the database is a SQLite file
 
-    async def scope_labels(self, session: AsyncSession, f: MemoryFilter, now: datetime,
-                           limit: int | None = None) -> np.ndarray:
+    async def labels(self, sessions: async_sessionmaker, f: MemoryFilter, now: datetime,
+                     limit: int | None = None) -> np.ndarray:
+        """Labels of the unexpired memories the filter selects (the fast reader's when it can answer)."""
         if self.reader is not None and self.reader.handles(f):
             return await self.reader.labels(f, now, limit)
         stmt = select(MemoryRow.label).where(*filter_clauses(f, now=now))
         if limit is not None:
             stmt = stmt.limit(limit)
-        return np.fromiter((await session.execute(stmt)).scalars(), dtype=np.int64)
-
-    async def _labels(self, sessions: async_sessionmaker, f: MemoryFilter, now: datetime,
-                      limit: int | None = None) -> np.ndarray:
-        if self.reader is not None and self.reader.handles(f):
-            return await self.reader.labels(f, now, limit)
         async with sessions() as s:
-            return await self.scope_labels(s, f, now, limit)
+            return np.fromiter((await s.execute(stmt)).scalars(), dtype=np.int64)
+
+    @staticmethod
+    async def _passing(sessions: async_sessionmaker, labels: Iterable[int], f: MemoryFilter,
+                       now: datetime) -> set[int]:
+        """Which of these labels the filter selects (over-fetched HNSW results of a filtered scope)."""
+        async with sessions() as s:
+            return set((await s.execute(by_labels(select(MemoryRow.label), list(labels), f, now))).scalars())
 
     async def dense(self, sessions: async_sessionmaker, f: MemoryFilter, now: datetime, qvec: np.ndarray,
                     n: int) -> list[tuple[int, float]]:
@@ -106,7 +109,7 @@ class Retriever:
             # unexpired rows are checked when the rows are fetched; over-fetch for what that drops
             labels, sims = await asyncio.to_thread(index.knn, qvec, n + 16)
             return list(zip(labels.tolist(), sims.tolist()))
-        scope = await self._labels(sessions, f, now, limit=cap + 1)
+        scope = await self.labels(sessions, f, now, limit=cap + 1)
         if len(scope) <= cap:
             await self.indexes.ensure_matrix(f.tenant, f.cube)
             labels, sims = await asyncio.to_thread(index.exact, qvec, scope, n)
@@ -114,12 +117,11 @@ class Retriever:
         # a large filtered scope: over-fetch from the whole cube and keep what passes the filter
         labels, sims = await asyncio.to_thread(index.knn, qvec, n * 4 + 32)
         found = dict(zip(labels.tolist(), sims.tolist()))
-        async with sessions() as s:
-            passing = set((await s.execute(by_labels(select(MemoryRow.label), list(found), f, now))).scalars())
+        passing = await self._passing(sessions, found, f, now)
         if len(passing) >= n or len(found) >= index.alive:
             return sorted(((x, found[x]) for x in passing), key=lambda p: -p[1])[:n]
         # the filter is too narrow for over-fetching: search HNSW restricted to the scope's labels
-        scope = await self._labels(sessions, f, now)
+        scope = await self.labels(sessions, f, now)
         labels, sims = await asyncio.to_thread(index.knn, qvec, n, set(scope.tolist()))
         return list(zip(labels.tolist(), sims.tolist()))
 
@@ -138,7 +140,7 @@ class Retriever:
             scope, found = await self.reader.labels_then(
                 f, now, cap + 1, lambda s: (s, index.scope_vectors(s) if len(s) <= cap else None))
         else:
-            scope, found = await self._labels(sessions, f, now, limit=cap + 1), None
+            scope, found = await self.labels(sessions, f, now, limit=cap + 1), None
         if len(scope) <= cap:
             if found is None:
                 await self.indexes.ensure_matrix(f.tenant, f.cube)
@@ -153,8 +155,7 @@ class Retriever:
                     for row, idx in zip(sims, top)]
         found_labels, found_sims = await asyncio.to_thread(index.knn_many, queries, k * 4 + 16)
         flat = {int(x) for x in found_labels.reshape(-1).tolist() if x >= 0}
-        async with sessions() as s:
-            passing = set((await s.execute(by_labels(select(MemoryRow.label), list(flat), f, now))).scalars())
+        passing = await self._passing(sessions, flat, f, now)
         return [[(int(x), float(c)) for x, c in zip(row_l, row_c) if int(x) in passing][:k]
                 for row_l, row_c in zip(found_labels.tolist(), found_sims.tolist())]
 
