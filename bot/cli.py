@@ -7,8 +7,8 @@ import asyncio
 import logging
 
 from bot.logs import setup_logging
-from bot.snapshot_cli import EXIT_BUSY, add_snapshot_commands, run_snapshot_command
 from bot.personas import PersonaError
+from bot.snapshot_cli import EXIT_BUSY, add_snapshot_commands, run_snapshot_command
 from config import Settings, SettingsError, load_settings
 from memory.errors import EmbeddingMismatchError
 from memory.lockfile import DataDirBusyError, DataDirLock

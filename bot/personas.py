@@ -119,7 +119,7 @@ class PersonaRegistry:
         self.default = self._by_id[default_id]
 
     @classmethod
-    def load(cls, folder: Path | None, default_id: str) -> "PersonaRegistry":
+    def load(cls, folder: Path | None, default_id: str) -> PersonaRegistry:
         folder = folder or BUILTIN_DIR
         if not folder.is_dir():
             raise PersonaError(f"PERSONAS_DIR {folder} is not a folder")

@@ -20,7 +20,7 @@ async def run_discord(services: Services, token: str) -> None:
     """Run the Discord client until cancelled; a failure is logged and the API keeps serving."""
     import discord
 
-    from bot.discord_client import OmoideBot
+    from bot.discord.client import OmoideBot
 
     try:
         bot = OmoideBot(services)

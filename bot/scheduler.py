@@ -12,16 +12,17 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timezone
-from typing import TYPE_CHECKING, Any, Sequence
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.jobs import JobSpec, default_jobs
+from memory.clock import utcnow
 from memory.errors import NotFoundError, OmoideError
-from memory.store import utcnow
 
 if TYPE_CHECKING:
     from bot.services import Services
@@ -68,14 +69,14 @@ class _Job:
 class JobScheduler:
     """Owns the APScheduler instance and each job's state; build it with `JobScheduler(services)`."""
 
-    def __init__(self, services: "Services", specs: Sequence[JobSpec] | None = None) -> None:
+    def __init__(self, services: Services, specs: Sequence[JobSpec] | None = None) -> None:
         self.services = services
         specs = list(specs) if specs is not None else default_jobs(services.settings)
         self._jobs = {s.id: _Job(s, JobStatus(s.id, s.description, s.interval_seconds)) for s in specs}
-        self._scheduler = AsyncIOScheduler(timezone=timezone.utc, job_defaults={
+        self._scheduler = AsyncIOScheduler(timezone=UTC, job_defaults={
             "coalesce": True, "max_instances": 1, "misfire_grace_time": MISFIRE_GRACE_SECONDS})
 
-    def start(self) -> "JobScheduler":
+    def start(self) -> JobScheduler:
         """Schedule every job (first run one interval from now); needs a running event loop."""
         for job in self._jobs.values():
             self._scheduler.add_job(self._scheduled, IntervalTrigger(seconds=job.spec.interval_seconds),
@@ -105,7 +106,7 @@ class JobScheduler:
         job = self._get(job_id)
         aps = self._scheduler.get_job(job_id) if self._scheduler.running else None
         next_run = getattr(aps, "next_run_time", None) if aps is not None else None
-        job.status.next_run_at = next_run.astimezone(timezone.utc) if next_run else None
+        job.status.next_run_at = next_run.astimezone(UTC) if next_run else None
         return job.status
 
     async def run_now(self, job_id: str) -> JobStatus:

@@ -5,12 +5,12 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 
-from bot.scheduler import JobScheduler
 from bot.conversation import ConversationService
+from bot.discord.desk import MemoryDesk
+from bot.discord.prefs import Preferences
 from bot.llm.client import LLMClient
-from bot.memory_desk import MemoryDesk
 from bot.personas import PersonaRegistry
-from bot.prefs import Preferences
+from bot.scheduler import JobScheduler
 from config import Settings
 from memory.engine import MemoryEngine
 from memory.lockfile import DataDirLock
@@ -45,7 +45,7 @@ class Services:
             self.desk = MemoryDesk(self.engine)
 
     @classmethod
-    async def start(cls, settings: Settings) -> "Services":
+    async def start(cls, settings: Settings) -> Services:
         personas = PersonaRegistry.load(settings.personas_dir, settings.default_persona)  # fail before the model loads
         lock = DataDirLock(settings.data_dir).acquire()
         try:

@@ -18,7 +18,7 @@ EXIT_BUSY = 4
 EXIT_SNAPSHOT = 5
 
 
-def add_snapshot_commands(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
+def add_snapshot_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p_snap = sub.add_parser("snapshot", help="take a snapshot of the database and indexes now")
     p_snap.add_argument("--description", help="a note kept in the snapshot's manifest")
     p_res = sub.add_parser("restore", help="restore a snapshot (the bot must be stopped)")

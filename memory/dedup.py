@@ -9,8 +9,9 @@ be written in one hop (memory.db.fastwrite); only those that do read the twin ro
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING, Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 from sqlalchemy import select
@@ -27,7 +28,7 @@ if TYPE_CHECKING:
 ScopeKey = tuple[str, str, str | None, Kind]
 
 
-def scope_groups(pending: Sequence["_Pending"]) -> dict[ScopeKey, list[int]]:
+def scope_groups(pending: Sequence[_Pending]) -> dict[ScopeKey, list[int]]:
     """Positions of the batch grouped by the scope in which duplicates are looked for."""
     groups: dict[ScopeKey, list[int]] = defaultdict(list)
     for pos, p in enumerate(pending):
@@ -47,7 +48,7 @@ def same_scope(row: MemoryRow, item: MemoryInput, kind: Kind) -> bool:
     return not working or row.session_id == sc.session_id
 
 
-def batch_near(pending: Sequence["_Pending"], threshold: float) -> dict[int, list[int]]:
+def batch_near(pending: Sequence[_Pending], threshold: float) -> dict[int, list[int]]:
     """For each item, the earlier items of the batch in its scope that it nearly duplicates
     (one similarity matrix per scope, not a Python loop over pairs)."""
     out: dict[int, list[int]] = {}
@@ -61,7 +62,7 @@ def batch_near(pending: Sequence["_Pending"], threshold: float) -> dict[int, lis
     return out
 
 
-async def stored_near(retriever: Retriever, sessions: async_sessionmaker, pending: Sequence["_Pending"],
+async def stored_near(retriever: Retriever, sessions: async_sessionmaker, pending: Sequence[_Pending],
                       now: datetime, threshold: float) -> dict[int, list[int]]:
     """Labels of stored memories each item nearly duplicates, one search per scope."""
     near: dict[int, list[int]] = {}
@@ -75,7 +76,7 @@ async def stored_near(retriever: Retriever, sessions: async_sessionmaker, pendin
     return near
 
 
-async def twin_rows(s: AsyncSession, pending: Sequence["_Pending"], near: dict[int, list[int]]
+async def twin_rows(s: AsyncSession, pending: Sequence[_Pending], near: dict[int, list[int]]
                     ) -> dict[int, MemoryRow]:
     """The stored row each item will reinforce (the nearest that may absorb it), read in the session."""
     if not near:

@@ -10,17 +10,21 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
+from collections.abc import Sequence
 from datetime import datetime, timedelta
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
-from sqlalchemy import delete as sql_delete
 from sqlalchemy import bindparam, select, update
+from sqlalchemy import delete as sql_delete
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
+from memory.clock import utcnow
 from memory.db.fastread import FastReader
 from memory.db.fastwrite import Statements
+from memory.db.filters import by_labels, filter_clauses
 from memory.db.models import CubeRow, HistoryRow, MemoryRow, MetaRow
+from memory.db.rows import MEMORY_COLUMNS, row_to_memory
 from memory.db.session import create_engine, create_schema, make_sessionmaker
 from memory.embedding.base import Embedder
 from memory.embedding.service import EmbeddingService
@@ -33,11 +37,29 @@ from memory.ranking import candidates, diversify, diversity_pool
 from memory.search import Candidate, Retriever, calibrate, calibrate_one, count
 from memory.search_one import search_one_cube
 from memory.stats import cube_stats
-from memory.store import MEMORY_COLUMNS, by_labels, filter_clauses, row_to_memory, utcnow
-from memory.types import (BatchResult, CubeStats, Memory, MemoryFilter, MemoryInput, Page, SaveResult,
-                          Scope, SearchHit, Tier)
-from memory.validation import (MAX_LIMIT, MAX_TOP_K, check_filter, check_range, enum_value, tags_field,
-                               text_field, unit_interval, vector_field)
+from memory.types import (
+    BatchResult,
+    CubeStats,
+    Memory,
+    MemoryFilter,
+    MemoryInput,
+    Page,
+    SaveResult,
+    Scope,
+    SearchHit,
+    Tier,
+)
+from memory.validation import (
+    MAX_LIMIT,
+    MAX_TOP_K,
+    check_filter,
+    check_range,
+    enum_value,
+    tags_field,
+    text_field,
+    unit_interval,
+    vector_field,
+)
 from memory.writes import Writer
 
 log = logging.getLogger(__name__)
@@ -66,7 +88,7 @@ class MemoryEngine:
     # -- lifecycle --------------------------------------------------------------------------------
     @classmethod
     async def open(cls, options: EngineOptions, embedder: Embedder | None = None, *,
-                   allow_model_change: bool = False) -> "MemoryEngine":
+                   allow_model_change: bool = False) -> MemoryEngine:
         """Create the schema, check the stored vectors' model, and load or rebuild every cube's index."""
         if embedder is None:
             from memory.embedding.factory import create_embedder
@@ -119,7 +141,7 @@ class MemoryEngine:
             await self.writer.fast.close()
         await self.db.dispose()
 
-    async def __aenter__(self) -> "MemoryEngine":
+    async def __aenter__(self) -> MemoryEngine:
         return self
 
     async def __aexit__(self, *exc: object) -> None:

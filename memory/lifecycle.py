@@ -31,8 +31,8 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import bindparam, func, or_, select, update
 
+from memory.clock import as_utc, utcnow
 from memory.db.models import MemoryRow, MetaRow
-from memory.store import as_utc, utcnow
 from memory.types import Tier
 
 if TYPE_CHECKING:
@@ -65,7 +65,7 @@ class DecayReport:
     ran_at: datetime
 
 
-async def decay_importance(engine: "MemoryEngine", policy: DecayPolicy, now: datetime | None = None) -> DecayReport:
+async def decay_importance(engine: MemoryEngine, policy: DecayPolicy, now: datetime | None = None) -> DecayReport:
     """Apply decay and recall reinforcement from the previous run up to `now` (one transaction)."""
     await engine.flush_access()
     now = now or utcnow()
@@ -106,7 +106,7 @@ async def decay_importance(engine: "MemoryEngine", policy: DecayPolicy, now: dat
     return DecayReport(len(decay), len(boost), prev, now)
 
 
-async def clear_idle_working(engine: "MemoryEngine", idle_seconds: float, now: datetime | None = None) -> list[str]:
+async def clear_idle_working(engine: MemoryEngine, idle_seconds: float, now: datetime | None = None) -> list[str]:
     """Delete the working memories of sessions idle longer than `idle_seconds`; returns their ids.
 
     A session's activity is the latest save, change or recall of any of its memories (any tier), so a
@@ -147,7 +147,7 @@ class IndexReport:
     rebuilt: list[str] = field(default_factory=list)
 
 
-async def maintain_indexes(engine: "MemoryEngine", rebuild_deleted_share: float) -> IndexReport:
+async def maintain_indexes(engine: MemoryEngine, rebuild_deleted_share: float) -> IndexReport:
     """Rebuild each index whose deleted entries reach `rebuild_deleted_share`, then save what changed.
 
     The new index is built while reads and writes go on (from stored vectors, no re-embedding) and

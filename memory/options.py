@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-
 from memory.embedding.e5_convert import DEFAULT_MODEL_ID
 from memory.turn_text import TurnTextOptions
 
@@ -58,7 +57,7 @@ class EngineOptions:
         return self.data_dir / "indexes"
 
     @classmethod
-    def from_settings(cls, s: Any) -> "EngineOptions":
+    def from_settings(cls, s: Any) -> EngineOptions:
         """Build from config.Settings (duck-typed so the engine does not depend on the bot's config)."""
         return cls(
             data_dir=Path(s.data_dir), database_url=s.database_url or "", sqlite_synchronous=s.sqlite_synchronous,

@@ -9,17 +9,20 @@ from __future__ import annotations
 
 import base64
 import json
+from collections.abc import AsyncIterator, Iterable
 from datetime import datetime
-from typing import AsyncIterator, Iterable
 
 import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import undefer
 
+from memory.clock import utcnow
+from memory.db.filters import not_expired
 from memory.db.models import MemoryRow
+from memory.db.rows import row_to_memory
 from memory.engine import MemoryEngine
 from memory.errors import ValidationError
-from memory.store import memory_to_dict, not_expired, row_to_memory, utcnow
+from memory.serialize import memory_to_dict
 from memory.types import BatchFailure, BatchResult, Emotion, MemoryInput, Scope
 
 EXPORT_VERSION = 1

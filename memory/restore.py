@@ -18,10 +18,18 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from memory.clock import utcnow
 from memory.lockfile import DataDirLock
-from memory.snapshots import (DB_FILE, INDEX_DIR, SnapshotError, fsync_path, integrity_check, read_snapshot,
-                              sha256_file, table_counts)
-from memory.store import utcnow
+from memory.snapshots import (
+    DB_FILE,
+    INDEX_DIR,
+    SnapshotError,
+    fsync_path,
+    integrity_check,
+    read_snapshot,
+    sha256_file,
+    table_counts,
+)
 
 log = logging.getLogger(__name__)
 

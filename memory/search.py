@@ -31,13 +31,13 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from memory.db.fastread import FastReader
+from memory.db.filters import by_labels, filter_clauses
 from memory.db.models import MemoryRow
 from memory.index import lexical
 from memory.index.manager import IndexManager
 from memory.index.postings import LexicalPostings
 from memory.options import DEFAULT_MODEL_ID, EngineOptions
 from memory.ranking import rrf_relevance, score_relevance
-from memory.store import by_labels, filter_clauses
 from memory.text.tokenize import query_terms
 from memory.types import MemoryFilter
 

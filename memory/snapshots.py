@@ -23,15 +23,16 @@ import os
 import shutil
 import sqlite3
 import tempfile
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Sequence
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.engine import make_url
 
+from memory.clock import utcnow
 from memory.errors import NotFoundError, OmoideError
-from memory.store import utcnow
 
 if TYPE_CHECKING:
     from memory.engine import MemoryEngine
@@ -188,7 +189,7 @@ def _finish(tmp: Path, root: Path, created: datetime, kind: str, description: st
     raise SnapshotError(f"too many snapshots named {base}*", field="snapshot")
 
 
-async def take_snapshot(db_file: Path, index_dir: Path, root: Path, *, engine: "MemoryEngine | None" = None,
+async def take_snapshot(db_file: Path, index_dir: Path, root: Path, *, engine: MemoryEngine | None = None,
                         kind: str = "manual", description: str | None = None,
                         tags: Sequence[str] = ()) -> SnapshotInfo:
     """Take a snapshot into `root`; with the live `engine`, its indexes are saved and copied first.
@@ -219,7 +220,7 @@ async def take_snapshot(db_file: Path, index_dir: Path, root: Path, *, engine: "
     return info
 
 
-async def snapshot_engine(engine: "MemoryEngine", root: Path | None = None, **kw: Any) -> SnapshotInfo:
+async def snapshot_engine(engine: MemoryEngine, root: Path | None = None, **kw: Any) -> SnapshotInfo:
     """Snapshot the data the engine is serving, into DATA_DIR/snapshots by default."""
     opts = engine.options
     return await take_snapshot(sqlite_path(opts.url), opts.index_dir, root or snapshots_root(opts.data_dir),
@@ -298,7 +299,7 @@ def prune_snapshots(root: Path, keep_count: int, keep_days: float, now: datetime
             removed.append(snap.name)
     if root.is_dir():
         for p in root.glob(f"{PARTIAL_PREFIX}*"):
-            age = now - datetime.fromtimestamp(p.stat().st_mtime, timezone.utc)
+            age = now - datetime.fromtimestamp(p.stat().st_mtime, UTC)
             if age > PARTIAL_MAX_AGE:
                 shutil.rmtree(p, ignore_errors=True)
     if removed:

@@ -5,8 +5,9 @@ from __future__ import annotations
 from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from memory.clock import as_utc, utcnow
+from memory.db.filters import not_expired
 from memory.db.models import MemoryRow
-from memory.store import as_utc, not_expired, utcnow
 from memory.types import CubeStats
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from sqlalchemy import and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -43,6 +43,6 @@ async def embed_text_for_row(s: AsyncSession, row: MemoryRow, opts: TurnTextOpti
     own = row_turn_text(row, opts)
     if row.kind != Kind.TURN.value or row.session_id is None or opts.context_turns <= 0:
         return own
-    created = row.created_at if row.created_at.tzinfo else row.created_at.replace(tzinfo=timezone.utc)
+    created = row.created_at if row.created_at.tzinfo else row.created_at.replace(tzinfo=UTC)
     previous = await previous_turns(s, row.tenant, row.cube, row.session_id, created, opts, label=row.label)
     return with_context(own, previous, opts.context_chars)

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import enum
-from datetime import datetime, timezone
-from typing import Any, Sequence, TypeVar
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -64,7 +65,7 @@ def utc_datetime(value: datetime | None, field: str) -> datetime | None:
         return None
     if not isinstance(value, datetime):
         raise ValidationError(f"{field} must be a datetime", field=field)
-    return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 def vector_field(value: Sequence[float] | None, dim: int) -> np.ndarray | None:

@@ -10,9 +10,10 @@ import asyncio
 import contextlib
 import logging
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Sequence
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from sqlalchemy import delete as sql_delete
@@ -20,13 +21,15 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from memory import dedup
+from memory.clock import utcnow
 from memory.db.fastwrite import FastWrites, Statements
+from memory.db.filters import filter_clauses
 from memory.db.models import CubeRow, HistoryRow, MemoryRow, MetaRow
+from memory.db.rows import row_to_memory
 from memory.db.upsert import upsert
 from memory.errors import NotFoundError, OmoideError
 from memory.index import lexical
 from memory.index.postings import DocRow
-from memory.store import filter_clauses, row_to_memory, utcnow
 from memory.text.tokenize import index_document
 from memory.turn_context import embed_text_for_row, previous_turns
 from memory.turn_text import labelled_turn, speaker_label, with_context
@@ -57,7 +60,7 @@ class _Pending:
 
 
 class Writer:
-    def __init__(self, engine: "MemoryEngine") -> None:
+    def __init__(self, engine: MemoryEngine) -> None:
         self.e = engine
         self.lock = asyncio.Lock()
         self.next_label = 1

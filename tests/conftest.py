@@ -6,8 +6,8 @@ import os
 
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
+from collections.abc import AsyncIterator  # noqa: E402
 from pathlib import Path  # noqa: E402
-from typing import AsyncIterator  # noqa: E402
 
 import pytest  # noqa: E402
 

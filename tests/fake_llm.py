@@ -34,7 +34,7 @@ class FakeLLM:
         self._runner: web.AppRunner | None = None
         self.base_url = ""
 
-    async def start(self) -> "FakeLLM":
+    async def start(self) -> FakeLLM:
         app = web.Application()
         app.router.add_post("/v1/chat/completions", self._handle)
         self._runner = web.AppRunner(app, shutdown_timeout=1.0)

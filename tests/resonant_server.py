@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import AsyncIterator
 
 import httpx
 from aiohttp import web
@@ -16,7 +16,6 @@ from config import Settings
 from memory.embedding.base import Embedder
 from memory.engine import MemoryEngine
 from memory.options import EngineOptions
-
 
 _KEYS: dict[str, str] = {}  # base URL -> the admin key its server wrote (every route but health needs a key)
 

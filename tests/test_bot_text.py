@@ -8,10 +8,10 @@ from datetime import timedelta
 
 import pytest
 
-import bot.charts as charts
-from bot.i18n import LOCALES, MESSAGES, t
-from bot.ui.locale import detect_language
-from memory.store import utcnow
+import bot.discord.charts as charts
+from bot.discord.i18n import LOCALES, MESSAGES, t
+from bot.discord.ui.locale import detect_language
+from memory.clock import utcnow
 
 
 def test_every_message_exists_in_both_languages_with_the_same_placeholders() -> None:

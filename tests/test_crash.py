@@ -13,6 +13,7 @@ import urllib.request
 from pathlib import Path
 
 from botproc import ROOT, BotProcess, bot_command, bot_env, run_cli, seed_model
+
 from memory.embedding.base import Embedder
 from memory.engine import MemoryEngine
 from memory.index.manager import index_path

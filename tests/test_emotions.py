@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 
 import pytest
+from thread_helpers import results_from_threads
 
 from memory.emotions.analyzer import EmotionAnalyzer, EmotionScore, analyze, analyze_turn
 from memory.emotions.labels import (
@@ -18,7 +19,6 @@ from memory.emotions.labels import (
     normalize_label,
 )
 from memory.errors import ValidationError
-from thread_helpers import results_from_threads
 
 
 @pytest.fixture(scope="module")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from memory.engine import MemoryEngine
 from memory.types import ContentType, MemoryFilter, Scope, Tier
@@ -23,11 +23,11 @@ async def test_tags_are_anded_and_content_type_filters(engine: MemoryEngine) -> 
 
 
 async def test_date_range_and_importance(engine: MemoryEngine) -> None:
-    old = datetime(2024, 1, 10, tzinfo=timezone.utc)
+    old = datetime(2024, 1, 10, tzinfo=UTC)
     await engine.store(S, "去年の冬に北海道へスキーに行った", created_at=old, importance=0.9)
     await engine.store(S, "今年の夏は沖縄の海で泳いだ", importance=0.2)
-    in_2024 = MemoryFilter(tenant="t", created_after=datetime(2024, 1, 1, tzinfo=timezone.utc),
-                           created_before=datetime(2024, 12, 31, tzinfo=timezone.utc))
+    in_2024 = MemoryFilter(tenant="t", created_after=datetime(2024, 1, 1, tzinfo=UTC),
+                           created_before=datetime(2024, 12, 31, tzinfo=UTC))
     hits = await engine.search("旅行の思い出", in_2024)
     assert [h.memory.content for h in hits] == ["去年の冬に北海道へスキーに行った"]
     hits = await engine.search("旅行の思い出", MemoryFilter(tenant="t", min_importance=0.5))
@@ -90,7 +90,7 @@ async def test_working_memory_belongs_to_its_session(engine: MemoryEngine) -> No
 async def test_list_paginates_newest_first(engine: MemoryEngine) -> None:
     for i in range(7):
         await engine.store(S, f"note number {i} about topic {i * 13}",
-                           created_at=datetime(2025, 1, 1 + i, tzinfo=timezone.utc))
+                           created_at=datetime(2025, 1, 1 + i, tzinfo=UTC))
     first = await engine.list(F, limit=3)
     second = await engine.list(F, limit=3, offset=3)
     assert first.total == 7 and [m.content[:13] for m in first.memories] == [

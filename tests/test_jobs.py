@@ -6,18 +6,19 @@ import asyncio
 import json
 import logging
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import pytest
 
 from bot.scheduler import JobBusyError, JobScheduler
 from bot.services import Services
 from config import load_settings
+from memory.clock import utcnow
 from memory.engine import MemoryEngine
 from memory.errors import NotFoundError
 from memory.snapshots import list_snapshots
-from memory.store import utcnow
 from memory.types import MemoryFilter, Scope
 
 S = Scope(tenant="t", cube="c", user_id="u")

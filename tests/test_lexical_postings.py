@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import asyncio
 
+from memory.clock import utcnow
 from memory.engine import MemoryEngine
 from memory.index import lexical
-from memory.store import utcnow
 from memory.types import MemoryFilter, Scope
 
 CUBE = MemoryFilter(tenant="t1", cube="user_user_cocoro_cube")

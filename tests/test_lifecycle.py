@@ -5,12 +5,12 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 
+from memory.clock import utcnow
 from memory.engine import MemoryEngine
 from memory.index.manager import index_path
 from memory.index.vector import sidecar_path
 from memory.lifecycle import DecayPolicy, clear_idle_working, decay_importance, maintain_indexes
 from memory.maintenance import count_memories
-from memory.store import utcnow
 from memory.types import MemoryFilter, MemoryInput, Scope
 
 S = Scope(tenant="t", cube="c", user_id="u")

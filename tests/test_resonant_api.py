@@ -4,19 +4,20 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from collections.abc import AsyncIterator
 from datetime import datetime
 from pathlib import Path
-from typing import Any, AsyncIterator
+from typing import Any
 
 import httpx
 import pytest
+from resonant_server import client, serve
 
 from memory.embedding.base import Embedder
 from memory.options import EngineOptions
 from memory.restore import restore_snapshot
 from memory.snapshots import list_snapshots, read_snapshot, sqlite_path
 from memory.types import MemoryFilter, Scope
-from resonant_server import client, serve
 
 SESSION_KEYS = {"session_id", "user_id", "started_at", "last_active", "status"}
 INTENT_KEYS = {"intent_id", "session_id", "parent_intent_id", "intent_text", "intent_type", "priority",

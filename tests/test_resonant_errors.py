@@ -3,13 +3,14 @@ the `{"detail": ...}` body, no 500, and nothing changed by a refused request."""
 
 from __future__ import annotations
 
-from typing import Any, AsyncIterator
+from collections.abc import AsyncIterator
+from typing import Any
 
 import httpx
 import pytest
+from resonant_server import client, serve
 
 from memory.embedding.base import Embedder
-from resonant_server import client, serve
 
 UNKNOWN = "00000000-0000-4000-8000-000000000000"
 CHOICES = [{"id": "a", "description": "A"}, {"id": "b", "description": "B"}]

@@ -10,8 +10,8 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-
 from botproc import run_cli
+
 from memory.embedding.base import Embedder
 from memory.engine import MemoryEngine
 from memory.errors import NotFoundError
@@ -19,8 +19,16 @@ from memory.lockfile import DataDirBusyError, DataDirLock
 from memory.maintenance import count_memories
 from memory.options import EngineOptions
 from memory.restore import restore_snapshot, verify_snapshot
-from memory.snapshots import (SnapshotError, find_snapshot, integrity_check, list_snapshots, prune_snapshots,
-                              snapshot_engine, sqlite_path, take_snapshot)
+from memory.snapshots import (
+    SnapshotError,
+    find_snapshot,
+    integrity_check,
+    list_snapshots,
+    prune_snapshots,
+    snapshot_engine,
+    sqlite_path,
+    take_snapshot,
+)
 from memory.types import MemoryFilter, MemoryInput, Scope
 
 S = Scope(tenant="t", cube="c", user_id="u")

@@ -6,6 +6,7 @@ import sqlite3
 from collections.abc import Iterator
 
 import pytest
+from thread_helpers import results_from_threads
 
 from memory.text.summary import split_sentences, summarize, summarize_turn, truncate
 from memory.text.tokenize import (
@@ -16,7 +17,6 @@ from memory.text.tokenize import (
     query_terms,
     word_boundaries,
 )
-from thread_helpers import results_from_threads
 
 DOCS = {
     1: "昨日は東京に行った。",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -57,12 +57,12 @@ async def test_delete_by_id_ids_tier_and_date(engine: MemoryEngine) -> None:
     a = (await engine.store(S, "memo alpha")).memory.id
     b = (await engine.store(S, "memo bravo about trains")).memory.id
     c = (await engine.store(S, "memo charlie about boats")).memory.id
-    old = (await engine.store(S, "ancient memo", created_at=datetime(2020, 1, 1, tzinfo=timezone.utc))).memory.id
+    old = (await engine.store(S, "ancient memo", created_at=datetime(2020, 1, 1, tzinfo=UTC))).memory.id
     st = (await engine.store(S, "short memo", tier="short_term")).memory.id
     assert await engine.delete_ids([a]) == [a]
     assert sorted(await engine.delete(MemoryFilter(ids=[b, c]))) == sorted([b, c])
     assert await engine.delete(MemoryFilter(tiers=["short_term"])) == [st]
-    assert await engine.delete(MemoryFilter(created_before=datetime(2024, 1, 1, tzinfo=timezone.utc))) == [old]
+    assert await engine.delete(MemoryFilter(created_before=datetime(2024, 1, 1, tzinfo=UTC))) == [old]
     assert (await engine.list(MemoryFilter(tenant="t"))).total == 0
     assert await engine.search("trains", MemoryFilter(tenant="t")) == []
     with pytest.raises(NotFoundError):
@@ -106,7 +106,7 @@ async def test_stats_per_cube(engine: MemoryEngine) -> None:
 
 async def test_a_saved_memory_reads_back_exactly_as_acknowledged(engine: MemoryEngine) -> None:
     """Every field of an acknowledged save comes back the same from get, list, search and history."""
-    when = datetime(2026, 5, 3, 12, 30, 15, 123456, tzinfo=timezone.utc)
+    when = datetime(2026, 5, 3, 12, 30, 15, 123456, tzinfo=UTC)
     saved = (await engine.save(MemoryInput(
         scope=Scope(tenant="t", cube="c", user_id="u", session_id="s1"), user_message="京都で抹茶パフェを食べた！",
         ai_message="おいしそう！", tier="short_term", ttl_seconds=3600 * 24 * 365 * 5, tags=["food", "旅行"],
@@ -129,7 +129,7 @@ async def test_a_one_hop_save_that_fails_half_way_leaves_nothing_behind(engine: 
     await engine.store(S, "I started learning the violin this spring")
     statements: list = []
     fast.insert(statements, [HistoryRow(memory_id="half-written", tenant="t", cube="c", user_id="u", action="add",
-                                        actor=None, at=datetime.now(timezone.utc), changes={})])
+                                        actor=None, at=datetime.now(UTC), changes={})])
     statements.append(("INSERT INTO memories (id) VALUES (NULL)", [()]))  # NOT NULL constraints fail
     with pytest.raises(sqlite3.IntegrityError):
         await fast.transaction(engine.db, statements)

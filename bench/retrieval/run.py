@@ -8,9 +8,9 @@ is merged into an earlier memory by the engine, so a memory can own several data
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Callable
 
 from bench.retrieval.data import Dataset, Turn
 from bench.retrieval.metrics import Outcome

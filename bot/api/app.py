@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import importlib
 import time
-from typing import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 
 from aiohttp import web
 
@@ -25,7 +25,7 @@ from bot.api.ratelimit import RateLimiter
 from bot.api.registry import OPERATIONS, Api
 from bot.api.schemas.emotionmem import HealthResponse
 from bot.api.state import STATE, ApiState
-from bot.api.store import create_tables
+from bot.api.tables import create_tables
 from bot.services import Services
 from config import Settings
 

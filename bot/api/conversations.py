@@ -8,8 +8,8 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from bot.api.errors import ApiError
-from bot.api.store import ConversationRow
-from memory.store import utcnow
+from bot.api.tables import ConversationRow
+from memory.clock import utcnow
 
 
 class Conversations:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Awaitable, Callable
+from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 
@@ -12,9 +12,9 @@ from bot.api import errors
 from bot.api.errors import ApiError
 from bot.api.registry import operation_of
 from bot.api.state import AUDIT_TARGET, AUDIT_TENANT, PRINCIPAL, STATE
-from bot.api.store import AuditRow
+from bot.api.tables import AuditRow
+from memory.clock import utcnow
 from memory.errors import OmoideError
-from memory.store import utcnow
 
 log = logging.getLogger("omoide.api")
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]

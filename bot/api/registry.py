@@ -8,9 +8,10 @@ and serialises the handler's model; `bot.api.openapi` turns the recorded operati
 from __future__ import annotations
 
 import json
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from functools import partial
-from typing import TYPE_CHECKING, Any, Awaitable, Callable, get_args, get_origin
+from typing import TYPE_CHECKING, Any, get_args, get_origin
 
 from aiohttp import web
 from pydantic import BaseModel

@@ -19,8 +19,8 @@ from bot.llm.client import LLMClient, LLMError
 from bot.llm.responder import builtin_reply
 from bot.llm.tools import MemoryToolbox, tool_definitions
 from bot.personas import Persona
+from memory.clock import utcnow
 from memory.engine import MemoryEngine
-from memory.store import utcnow
 from memory.types import Emotion, Memory, MemoryFilter, Scope, SearchHit
 
 log = logging.getLogger("omoide.conversation")
@@ -40,7 +40,7 @@ class Reply:
     used_llm: bool
     llm_error: str | None = None
     tool_calls: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
-    saved: "asyncio.Task[Memory | None] | None" = None
+    saved: asyncio.Task[Memory | None] | None = None
 
     async def saved_memory(self) -> Memory | None:
         return await self.saved if self.saved is not None else None
@@ -59,7 +59,7 @@ class ConversationService:
         self._pending_by_scope: dict[Scope, asyncio.Task[Memory | None]] = {}
 
     @classmethod
-    def from_settings(cls, engine: MemoryEngine, llm: LLMClient | None, settings: Any) -> "ConversationService":
+    def from_settings(cls, engine: MemoryEngine, llm: LLMClient | None, settings: Any) -> ConversationService:
         return cls(engine, llm, recall_top_k=settings.recall_top_k, history_turns=settings.chat_history_turns,
                    tools=settings.llm_tools)
 

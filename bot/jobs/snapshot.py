@@ -12,7 +12,7 @@ if TYPE_CHECKING:
     from bot.services import Services
 
 
-async def snapshot(services: "Services") -> JobResult:
+async def snapshot(services: Services) -> JobResult:
     s = services.settings
     info = await snapshot_engine(services.engine, kind="scheduled")
     removed = await asyncio.to_thread(prune_snapshots, snapshots_root(s.data_dir), s.snapshot_keep_count,

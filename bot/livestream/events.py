@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from typing import Literal
 
 from bot.personas import Persona
-from memory.store import utcnow
+from memory.clock import utcnow
 from memory.types import Emotion, Memory
 
 Platform = Literal["youtube", "twitch", "bilibili", "other"]

@@ -24,7 +24,7 @@ from bot.api.ratelimit import RateLimiter
 from bot.conversation import ConversationService
 from bot.livestream.events import LiveEvent, LiveReply, is_returning, opening_lines
 from bot.personas import Persona
-from memory.store import utcnow
+from memory.clock import utcnow
 from memory.types import Memory, MemoryFilter, MemoryInput
 
 log = logging.getLogger("omoide.livestream")

@@ -78,7 +78,7 @@ class LLMClient:
         self._session: aiohttp.ClientSession | None = None
 
     @classmethod
-    def from_settings(cls, settings: Any) -> "LLMClient | None":
+    def from_settings(cls, settings: Any) -> LLMClient | None:
         if not settings.llm_base_url:
             return None
         key = settings.llm_api_key.get_secret_value() if settings.llm_api_key else None
@@ -144,7 +144,7 @@ class LLMClient:
                                               status=resp.status))
                 if resp.status >= 400:
                     raise LLMError("client", f"request refused ({resp.status}): {text[:300]}", status=resp.status)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             raise _Retryable(LLMError("timeout", f"no answer within {self.timeout:.0f}s")) from None
         except aiohttp.ClientError as exc:
             raise _Retryable(LLMError("connection", f"cannot reach {self.url}: {exc.__class__.__name__}")) from None

@@ -13,7 +13,8 @@ import logging
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError as PydanticError
+from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ValidationError as PydanticError
 
 from memory.engine import MemoryEngine
 from memory.errors import NotFoundError, OmoideError, ValidationError

@@ -6,15 +6,15 @@ everything.
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import ColumnElement
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.resonant.enums import ChoiceStatus, IntentStatus, IntentType, ResonanceState
+from bot.resonant.lookups import list_for_session
 from bot.resonant.models import ChoicePointRow, IntentRow, ResonanceRow
-from bot.resonant.store import list_for_session
 from bot.resonant.views import ChoicePointOut, IntentOut, ResonanceOut
 
 
@@ -39,7 +39,7 @@ class ChoicePointsQuery(BaseModel):
     status: ChoiceStatus | None = None
 
 
-QuerySpec = Annotated[Union[IntentsQuery, ResonancesQuery, ChoicePointsQuery], Field(discriminator="type")]
+QuerySpec = Annotated[IntentsQuery | ResonancesQuery | ChoicePointsQuery, Field(discriminator="type")]
 
 
 async def run_query(s: AsyncSession, session_id: str, spec: QuerySpec) -> list[dict[str, Any]]:

@@ -10,26 +10,67 @@ import asyncio
 import logging
 import time
 import uuid
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 from sqlalchemy import func, literal_column, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from bot.resonant.enums import (AgentType, BreathingPhase, IntentStatus, IntentType, ResonanceState, SessionStatus,
-                                SnapshotType)
+from bot.resonant.enums import (
+    AgentType,
+    BreathingPhase,
+    IntentStatus,
+    IntentType,
+    ResonanceState,
+    SessionStatus,
+    SnapshotType,
+)
 from bot.resonant.errors import NotFoundError, StateError, ValidationError
-from bot.resonant.models import (AgentContextRow, BreathingCycleRow, ChoicePointRow, IntentRow, QueryLogRow,
-                                 ResonanceRow, SessionRow, SnapshotRow)
+from bot.resonant.lookups import (
+    avg_intensity,
+    count,
+    list_for_session,
+    mean_or_zero,
+    require,
+    require_intent_in,
+    require_session,
+    touch,
+)
+from bot.resonant.models import (
+    AgentContextRow,
+    BreathingCycleRow,
+    ChoicePointRow,
+    IntentRow,
+    QueryLogRow,
+    ResonanceRow,
+    SessionRow,
+    SnapshotRow,
+)
 from bot.resonant.query import QuerySpec, run_query
 from bot.resonant.snapshot import FILE_SNAPSHOT_KEY, RESTORE_POINT_TYPES, FileSnapshot, collect
-from bot.resonant.store import (avg_intensity, count, list_for_session, mean_or_zero, require, require_intent_in,
-                                require_session, touch)
-from bot.resonant.views import (AllContexts, Choice, ChoicePointList, ChoicePointOut, ContextOut, ContinueOut,
-                                CycleList, CycleOut, IntentList, IntentOut, QueryResult, ResonanceList, ResonanceOut,
-                                SessionDetailOut, SessionOut, SessionSummary, SnapshotDataOut, SnapshotList,
-                                SnapshotOut)
+from bot.resonant.views import (
+    AllContexts,
+    Choice,
+    ChoicePointList,
+    ChoicePointOut,
+    ContextOut,
+    ContinueOut,
+    CycleList,
+    CycleOut,
+    IntentList,
+    IntentOut,
+    QueryResult,
+    ResonanceList,
+    ResonanceOut,
+    SessionDetailOut,
+    SessionOut,
+    SessionSummary,
+    SnapshotDataOut,
+    SnapshotList,
+    SnapshotOut,
+)
+from memory.clock import utcnow
 from memory.errors import OmoideError
-from memory.store import utcnow
 
 log = logging.getLogger(__name__)
 

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import TYPE_CHECKING, Any, Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.resonant.enums import SnapshotType
-from bot.resonant.models import (AgentContextRow, BreathingCycleRow, ChoicePointRow, IntentRow, ResonanceRow,
-                                 SessionRow)
-from bot.resonant.store import list_for_session
+from bot.resonant.lookups import list_for_session
+from bot.resonant.models import AgentContextRow, BreathingCycleRow, ChoicePointRow, IntentRow, ResonanceRow, SessionRow
 from bot.resonant.views import ChoicePointOut, ContextOut, CycleOut, IntentOut, ResonanceOut, SessionOut
 from memory.snapshots import prune_snapshots, snapshot_engine, snapshots_root
 
@@ -51,7 +51,7 @@ async def collect(s: AsyncSession, session: SessionRow) -> dict[str, Any]:
     }
 
 
-def file_snapshots(engine: "MemoryEngine", settings: "Settings") -> FileSnapshot:
+def file_snapshots(engine: MemoryEngine, settings: Settings) -> FileSnapshot:
     """Restore points through the same machinery as the snapshot job and `python -m bot snapshot`:
     a consistent copy of the database and indexes into DATA_DIR/snapshots, then the same retention."""
 

@@ -11,11 +11,26 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from bot.resonant.enums import (AgentType, BreathingPhase, ChoiceStatus, IntentStatus, IntentType, ResonanceState,
-                                SessionStatus, SnapshotType)
-from bot.resonant.models import (AgentContextRow, BreathingCycleRow, ChoicePointRow, IntentRow, ResonanceRow,
-                                 SessionRow, SnapshotRow)
-from memory.store import as_utc
+from bot.resonant.enums import (
+    AgentType,
+    BreathingPhase,
+    ChoiceStatus,
+    IntentStatus,
+    IntentType,
+    ResonanceState,
+    SessionStatus,
+    SnapshotType,
+)
+from bot.resonant.models import (
+    AgentContextRow,
+    BreathingCycleRow,
+    ChoicePointRow,
+    IntentRow,
+    ResonanceRow,
+    SessionRow,
+    SnapshotRow,
+)
+from memory.clock import as_utc
 
 
 def _utc(value: datetime | None) -> datetime | None:
@@ -36,7 +51,7 @@ class SessionOut(BaseModel):
     status: SessionStatus
 
     @classmethod
-    def from_row(cls, row: SessionRow) -> "SessionOut":
+    def from_row(cls, row: SessionRow) -> SessionOut:
         return cls(session_id=row.id, user_id=row.user_id, started_at=_utc(row.started_at),
                    last_active=_utc(row.last_active), status=SessionStatus(row.status))
 
@@ -68,7 +83,7 @@ class IntentOut(BaseModel):
     outcome: dict[str, Any] | None
 
     @classmethod
-    def from_row(cls, row: IntentRow) -> "IntentOut":
+    def from_row(cls, row: IntentRow) -> IntentOut:
         return cls(intent_id=row.id, session_id=row.session_id, parent_intent_id=row.parent_intent_id,
                    intent_text=row.intent_text, intent_type=IntentType(row.intent_type), priority=row.priority,
                    created_at=_utc(row.created_at), updated_at=_utc(row.updated_at),
@@ -92,7 +107,7 @@ class ResonanceOut(BaseModel):
     pattern_type: str | None
 
     @classmethod
-    def from_row(cls, row: ResonanceRow) -> "ResonanceOut":
+    def from_row(cls, row: ResonanceRow) -> ResonanceOut:
         return cls(resonance_id=row.id, session_id=row.session_id, intent_id=row.intent_id,
                    state=ResonanceState(row.state), intensity=row.intensity,
                    agents=[AgentType(a) for a in row.agents], timestamp=_utc(row.timestamp),
@@ -115,7 +130,7 @@ class ContextOut(BaseModel):
     created_at: datetime
 
     @classmethod
-    def from_row(cls, row: AgentContextRow) -> "ContextOut":
+    def from_row(cls, row: AgentContextRow) -> ContextOut:
         return cls(context_id=row.id, session_id=row.session_id, intent_id=row.intent_id,
                    agent_type=AgentType(row.agent_type), version=row.version, context_data=row.context_data,
                    created_at=_utc(row.created_at))
@@ -145,7 +160,7 @@ class ChoicePointOut(BaseModel):
     status: ChoiceStatus
 
     @classmethod
-    def from_row(cls, row: ChoicePointRow) -> "ChoicePointOut":
+    def from_row(cls, row: ChoicePointRow) -> ChoicePointOut:
         status = ChoiceStatus.PENDING if row.selected_choice_id is None else ChoiceStatus.DECIDED
         return cls(choice_point_id=row.id, session_id=row.session_id, intent_id=row.intent_id,
                    question=row.question, choices=[Choice.model_validate(c) for c in row.choices],
@@ -169,7 +184,7 @@ class CycleOut(BaseModel):
     success: bool | None
 
     @classmethod
-    def from_row(cls, row: BreathingCycleRow) -> "CycleOut":
+    def from_row(cls, row: BreathingCycleRow) -> CycleOut:
         return cls(cycle_id=row.id, session_id=row.session_id, intent_id=row.intent_id,
                    phase=BreathingPhase(row.phase), started_at=_utc(row.started_at),
                    completed_at=_utc(row.completed_at), phase_data=row.phase_data, success=row.success)
@@ -189,7 +204,7 @@ class SnapshotOut(BaseModel):
     tags: list[str]
 
     @classmethod
-    def from_row(cls, row: SnapshotRow) -> "SnapshotOut":
+    def from_row(cls, row: SnapshotRow) -> SnapshotOut:
         return cls(snapshot_id=row.id, session_id=row.session_id, snapshot_type=SnapshotType(row.snapshot_type),
                    created_at=_utc(row.created_at), description=row.description, tags=list(row.tags))
 

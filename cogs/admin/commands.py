@@ -9,10 +9,10 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.i18n import t
-from bot.memory_desk import discord_session
-from bot.ui.base import OmoideCog
-from bot.ui.views import ConfirmView
+from bot.discord.desk import discord_session
+from bot.discord.i18n import t
+from bot.discord.ui.base import OmoideCog
+from bot.discord.ui.views import ConfirmView
 
 
 class AdminCog(OmoideCog, name="admin"):

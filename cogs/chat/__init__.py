@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from bot.discord_client import OmoideBot
+    from bot.discord.client import OmoideBot
 
 
-async def setup(bot: "OmoideBot") -> None:
+async def setup(bot: OmoideBot) -> None:
     from cogs.chat.commands import ChatCog
 
     await bot.add_cog(ChatCog(bot))

@@ -7,8 +7,8 @@ from typing import Any
 from discord import app_commands
 from discord.ext import commands
 
-from bot.i18n import t
-from bot.ui.base import OmoideCog
+from bot.discord.i18n import t
+from bot.discord.ui.base import OmoideCog
 
 MAX_MESSAGE = 2000
 RATE, PER = 5, 30.0  # chats per user per 30 s: each one may cost LLM calls

@@ -9,10 +9,10 @@ from typing import Any
 import discord
 from discord.ext import commands
 
-from bot.charts import render_emotion_chart
-from bot.i18n import t
-from bot.ui.base import OmoideCog
-from bot.ui.embeds import emotions_embed
+from bot.discord.charts import render_emotion_chart
+from bot.discord.i18n import t
+from bot.discord.ui.base import OmoideCog
+from bot.discord.ui.embeds import emotions_embed
 
 CHART = "emotions.png"
 

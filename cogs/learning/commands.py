@@ -9,7 +9,7 @@ import logging
 import discord
 from discord.ext import commands
 
-from bot.ui.base import OmoideCog
+from bot.discord.ui.base import OmoideCog
 
 log = logging.getLogger("omoide.learning")
 

@@ -8,10 +8,10 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.i18n import t
-from bot.ui.base import OmoideCog
-from bot.ui.embeds import memories_embed, pages_of
-from bot.ui.views import PagerView
+from bot.discord.i18n import t
+from bot.discord.ui.base import OmoideCog
+from bot.discord.ui.embeds import memories_embed, pages_of
+from bot.discord.ui.views import PagerView
 
 
 class MemoriesCog(OmoideCog, name="memories"):

@@ -7,8 +7,8 @@ from typing import Any
 from discord import app_commands
 from discord.ext import commands
 
-from bot.i18n import t
-from bot.ui.base import OmoideCog
+from bot.discord.i18n import t
+from bot.discord.ui.base import OmoideCog
 
 
 class MemorizeCog(OmoideCog, name="memorize"):

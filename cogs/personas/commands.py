@@ -8,10 +8,10 @@ from typing import Any
 from discord import app_commands
 from discord.ext import commands
 
-from bot.i18n import t
+from bot.discord.i18n import t
+from bot.discord.ui.base import OmoideCog
+from bot.discord.ui.embeds import persona_embed, personas_embed
 from bot.personas import Persona
-from bot.ui.base import OmoideCog
-from bot.ui.embeds import persona_embed, personas_embed
 
 
 def _can_switch(ctx: commands.Context[Any]) -> bool:

@@ -11,9 +11,9 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.i18n import t
-from bot.ui.base import OmoideCog
-from bot.ui.views import ConfirmView
+from bot.discord.i18n import t
+from bot.discord.ui.base import OmoideCog
+from bot.discord.ui.views import ConfirmView
 
 ALL_WORDS = {"all", "*", "全部", "すべて", "全て"}
 DM_FILE_LIMIT = 8 * 1024 * 1024

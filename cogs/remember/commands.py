@@ -7,9 +7,9 @@ from typing import Any
 from discord import app_commands
 from discord.ext import commands
 
-from bot.i18n import t
-from bot.ui.base import OmoideCog
-from bot.ui.embeds import remember_embed
+from bot.discord.i18n import t
+from bot.discord.ui.base import OmoideCog
+from bot.discord.ui.embeds import remember_embed
 
 
 class RememberCog(OmoideCog, name="remember"):

@@ -13,12 +13,12 @@ WAL mode lets this connection read while the engine writes; each query sees ever
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any, Callable, Sequence, TypeVar
-
 import asyncio
 import sqlite3
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
+from typing import Any, TypeVar
 
 import numpy as np
 from sqlalchemy.engine import Dialect, make_url
@@ -82,7 +82,7 @@ class FastReader:
         return f"{_SELECT.format(extra=', embedding' if vectors else '')} WHERE label IN ({marks}) AND {where}"
 
     @classmethod
-    async def open(cls, url: str, dialect: Dialect) -> "FastReader | None":
+    async def open(cls, url: str, dialect: Dialect) -> FastReader | None:
         parsed = make_url(url)
         if parsed.get_backend_name() != "sqlite" or not parsed.database or parsed.database == ":memory:":
             return None

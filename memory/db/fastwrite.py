@@ -19,8 +19,9 @@ ORM would store. SQLite only: elsewhere `for_dialect` returns None and the rows 
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable, Sequence
 from datetime import datetime
-from typing import Any, Callable, Sequence
+from typing import Any
 
 from sqlalchemy import Column, Table
 from sqlalchemy.engine import Dialect
@@ -66,7 +67,7 @@ class FastWrites:
         self._conn: AsyncConnection | None = None  # held for `transaction`
 
     @classmethod
-    def for_dialect(cls, dialect: Dialect, models: Sequence[type[DeclarativeBase]]) -> "FastWrites | None":
+    def for_dialect(cls, dialect: Dialect, models: Sequence[type[DeclarativeBase]]) -> FastWrites | None:
         if dialect.name != "sqlite" or dialect.driver != "aiosqlite":
             return None
         import aiosqlite

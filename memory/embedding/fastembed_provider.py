@@ -12,8 +12,9 @@ import os
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")  # 4x faster on small hosts (measured)
 
 import threading
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 

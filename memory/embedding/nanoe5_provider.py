@@ -18,7 +18,7 @@ languages lose their words, so it has its own model id and is never mixed with t
 from __future__ import annotations
 
 import threading
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 

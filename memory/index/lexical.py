@@ -11,16 +11,16 @@ MAX_TERMS most selective terms (fts5vocab document counts).
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from datetime import datetime
-from typing import Sequence
 
 from sqlalchemy import Integer, column, select, table, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from memory.db.fastwrite import Statements
+from memory.db.filters import by_labels, filter_clauses
 from memory.db.models import MemoryRow
 from memory.index.postings import DocRow
-from memory.store import by_labels, filter_clauses
 from memory.text.tokenize import fts_match_expression, query_terms
 from memory.types import MemoryFilter
 

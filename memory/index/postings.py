@@ -16,8 +16,8 @@ from __future__ import annotations
 import re
 import threading
 from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
 from itertools import chain
-from typing import Iterable, Sequence
 
 import numpy as np
 
@@ -67,7 +67,7 @@ class LexicalPostings:
 
     # -- building --------------------------------------------------------------------------------
     @classmethod
-    def build(cls, rows: Sequence[DocRow]) -> "LexicalPostings":
+    def build(cls, rows: Sequence[DocRow]) -> LexicalPostings:
         """Postings for a cube's stored FTS rows, vectorised (about a second for 100k memories)."""
         self = cls()
         toks = [pieces(terms) for _, terms, _ in rows]

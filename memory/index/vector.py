@@ -10,8 +10,8 @@ import hashlib
 import json
 import logging
 import os
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable
 
 import hnswlib
 import numpy as np
@@ -200,7 +200,7 @@ class CubeIndex:
         os.replace(side_tmp, sidecar_path(path))
 
     @classmethod
-    def load(cls, path: Path, *, dim: int, model_id: str, params: HnswParams) -> tuple["CubeIndex", int] | None:
+    def load(cls, path: Path, *, dim: int, model_id: str, params: HnswParams) -> tuple[CubeIndex, int] | None:
         """Load a persisted index and its generation, or None when missing, foreign or corrupt."""
         side = sidecar_path(path)
         if not path.exists() or not side.exists():

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any, AsyncIterator
+from collections.abc import AsyncIterator
+from typing import Any
 
 import pytest
 from aiohttp import web
-
 from api_server import ApiServer, MakeApi
 
 from bot.api.app import create_app

@@ -6,7 +6,7 @@ seed 002 ones; CocoroDock (seed 001) is C#, so its three calls are written here 
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional
+from typing import Any
 
 import httpx
 
@@ -14,15 +14,15 @@ import httpx
 class EmotionMemCoreClient:
     """EmotionMemCore API クライアント (seed 000)"""
 
-    def __init__(self, base_url: str = "http://localhost:8000", api_key: Optional[str] = None):
+    def __init__(self, base_url: str = "http://localhost:8000", api_key: str | None = None):
         self.base_url = base_url.rstrip('/')
         self.headers = {"Content-Type": "application/json"}
         if api_key:
             self.headers["X-API-Key"] = api_key
         self.client = httpx.AsyncClient(timeout=30.0, headers=self.headers)
 
-    async def save_memory(self, user_message: str, ai_message: str, user_id: str, session_id: Optional[str] = None,
-                          metadata: Optional[Dict[str, Any]] = None) -> Dict[str, Any]:
+    async def save_memory(self, user_message: str, ai_message: str, user_id: str, session_id: str | None = None,
+                          metadata: dict[str, Any] | None = None) -> dict[str, Any]:
         payload = {"user_message": user_message, "ai_message": ai_message, "user_id": user_id}
         if session_id:
             payload["session_id"] = session_id
@@ -32,8 +32,8 @@ class EmotionMemCoreClient:
         response.raise_for_status()
         return response.json()
 
-    async def search_memories(self, query: str, user_id: str, top_k: int = 5, emotions: Optional[List[str]] = None,
-                              start_date: Optional[str] = None, end_date: Optional[str] = None) -> Dict[str, Any]:
+    async def search_memories(self, query: str, user_id: str, top_k: int = 5, emotions: list[str] | None = None,
+                              start_date: str | None = None, end_date: str | None = None) -> dict[str, Any]:
         payload = {"query": query, "user_id": user_id, "top_k": top_k}
         if emotions:
             payload["emotions"] = emotions
@@ -46,7 +46,7 @@ class EmotionMemCoreClient:
         return response.json()
 
     async def get_memories(self, user_id: str, limit: int = 10, offset: int = 0,
-                           emotions: Optional[List[str]] = None) -> Dict[str, Any]:
+                           emotions: list[str] | None = None) -> dict[str, Any]:
         params = {"user_id": user_id, "limit": limit, "offset": offset}
         if emotions:
             params["emotions"] = ",".join(emotions)
@@ -54,12 +54,12 @@ class EmotionMemCoreClient:
         response.raise_for_status()
         return response.json()
 
-    async def batch_save_memories(self, conversations: List[Dict[str, Any]]) -> Dict[str, Any]:
+    async def batch_save_memories(self, conversations: list[dict[str, Any]]) -> dict[str, Any]:
         response = await self.client.post(f"{self.base_url}/batch-save", json=conversations)
         response.raise_for_status()
         return response.json()
 
-    async def health_check(self) -> Dict[str, Any]:
+    async def health_check(self) -> dict[str, Any]:
         response = await self.client.get(f"{self.base_url}/health/")
         response.raise_for_status()
         return response.json()
@@ -71,8 +71,8 @@ class EmotionMemCoreClient:
 class MemoryMeshClient:
     """Seed 002's client: Bearer token or x-api-key."""
 
-    def __init__(self, base_url: str = "http://localhost:8000", access_token: Optional[str] = None,
-                 api_key: Optional[str] = None):
+    def __init__(self, base_url: str = "http://localhost:8000", access_token: str | None = None,
+                 api_key: str | None = None):
         self.base_url = base_url.rstrip("/")
         self.client = httpx.AsyncClient(
             base_url=self.base_url,
@@ -94,32 +94,32 @@ class MemoryMeshClient:
         await self.close()
 
 
-async def register_user(client: httpx.AsyncClient, email: str, username: str, password: str) -> Dict[str, Any]:
+async def register_user(client: httpx.AsyncClient, email: str, username: str, password: str) -> dict[str, Any]:
     response = await client.post("/v1/auth/register", json={"email": email, "username": username, "password": password})
     response.raise_for_status()
     return response.json()
 
 
-async def login(client: httpx.AsyncClient, email: str, password: str) -> Dict[str, Any]:
+async def login(client: httpx.AsyncClient, email: str, password: str) -> dict[str, Any]:
     response = await client.post("/v1/auth/login", json={"email": email, "password": password})
     response.raise_for_status()
     return response.json()
 
 
-async def refresh_token(client: httpx.AsyncClient, refresh_token: str) -> Dict[str, Any]:
+async def refresh_token(client: httpx.AsyncClient, refresh_token: str) -> dict[str, Any]:
     response = await client.post("/v1/auth/refresh", json={"refresh_token": refresh_token})
     response.raise_for_status()
     return response.json()
 
 
-async def create_api_key(client: MemoryMeshClient, name: str, expires_days: Optional[int] = None) -> Dict[str, Any]:
+async def create_api_key(client: MemoryMeshClient, name: str, expires_days: int | None = None) -> dict[str, Any]:
     response = await client.client.post("/v1/auth/api-keys", json={"name": name, "expires_days": expires_days})
     response.raise_for_status()
     return response.json()
 
 
 async def store_message(client: MemoryMeshClient, tenant_id: str, conversation_id: str, role: str, content: str,
-                        importance: Optional[float] = None, metadata: Optional[Dict[str, Any]] = None) -> Dict[str, Any]:
+                        importance: float | None = None, metadata: dict[str, Any] | None = None) -> dict[str, Any]:
     response = await client.client.post("/v1/messages", json={
         "tenant_id": tenant_id, "conversation_id": conversation_id, "role": role, "content": content,
         "importance": importance, "metadata": metadata})
@@ -127,15 +127,15 @@ async def store_message(client: MemoryMeshClient, tenant_id: str, conversation_i
     return response.json()
 
 
-async def batch_create_messages(client: MemoryMeshClient, messages: List[Dict[str, Any]]) -> Dict[str, Any]:
+async def batch_create_messages(client: MemoryMeshClient, messages: list[dict[str, Any]]) -> dict[str, Any]:
     response = await client.client.post("/v1/messages/batch", json={"messages": messages})
     response.raise_for_status()
     return response.json()
 
 
 async def search_messages(client: MemoryMeshClient, tenant_id: str, query: str, top_k: int = 5,
-                          conversation_id: Optional[str] = None, min_importance: Optional[float] = None
-                          ) -> List[Dict[str, Any]]:
+                          conversation_id: str | None = None, min_importance: float | None = None
+                          ) -> list[dict[str, Any]]:
     params = {"tenant_id": tenant_id, "query": query, "top_k": top_k}
     if conversation_id:
         params["conversation_id"] = conversation_id
@@ -147,21 +147,21 @@ async def search_messages(client: MemoryMeshClient, tenant_id: str, query: str, 
 
 
 async def create_conversation(client: MemoryMeshClient, tenant_id: str, conversation_id: str,
-                              title: Optional[str] = None, metadata: Optional[Dict[str, Any]] = None) -> Dict[str, Any]:
+                              title: str | None = None, metadata: dict[str, Any] | None = None) -> dict[str, Any]:
     response = await client.client.post("/v1/conversations", json={
         "tenant_id": tenant_id, "conversation_id": conversation_id, "title": title, "metadata": metadata})
     response.raise_for_status()
     return response.json()
 
 
-async def get_conversation(client: MemoryMeshClient, conversation_id: str) -> Dict[str, Any]:
+async def get_conversation(client: MemoryMeshClient, conversation_id: str) -> dict[str, Any]:
     response = await client.client.get(f"/v1/conversations/{conversation_id}")
     response.raise_for_status()
     return response.json()
 
 
 async def list_conversations(client: MemoryMeshClient, tenant_id: str, limit: int = 20, offset: int = 0
-                             ) -> Dict[str, Any]:
+                             ) -> dict[str, Any]:
     response = await client.client.get("/v1/conversations", params={"tenant_id": tenant_id, "limit": limit,
                                                                     "offset": offset})
     response.raise_for_status()
@@ -174,17 +174,17 @@ class CocoroDock:
     def __init__(self, base_url: str, api_key: str):
         self.client = httpx.AsyncClient(base_url=base_url, headers={"X-API-Key": api_key}, timeout=30.0)
 
-    async def get_memory_list(self) -> Dict[str, Any]:
+    async def get_memory_list(self) -> dict[str, Any]:
         r = await self.client.get("/api/memory/characters")
         r.raise_for_status()
         return r.json()
 
-    async def get_memory_stats(self, memory_id: str) -> Dict[str, Any]:
+    async def get_memory_stats(self, memory_id: str) -> dict[str, Any]:
         r = await self.client.get(f"/api/memory/character/{memory_id}/stats")
         r.raise_for_status()
         return r.json()
 
-    async def delete_user_memories(self, memory_id: str) -> Dict[str, Any]:
+    async def delete_user_memories(self, memory_id: str) -> dict[str, Any]:
         r = await self.client.delete(f"/api/memory/character/{memory_id}/all")
         r.raise_for_status()
         return r.json()

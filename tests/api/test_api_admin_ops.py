@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime, timezone
-from typing import Any, AsyncIterator
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 from api_server import ApiServer, MakeApi
@@ -38,7 +39,7 @@ async def test_jobs_are_listed_and_run_now_with_their_result(with_jobs: ApiServe
         assert set(jobs) == {"ttl_sweep", "importance_decay", "working_memory", "index_maintenance", "snapshot"}
         snap_job = jobs["snapshot"]
         assert snap_job["interval_seconds"] == api.settings.snapshot_interval_seconds
-        assert datetime.fromisoformat(snap_job["next_run_at"]) > datetime.now(timezone.utc)
+        assert datetime.fromisoformat(snap_job["next_run_at"]) > datetime.now(UTC)
         assert (snap_job["runs"], snap_job["last_result"], snap_job["last_error"]) == (0, None, None)
 
         ran = await c.post("/admin/jobs/snapshot/run")

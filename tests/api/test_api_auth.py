@@ -11,7 +11,7 @@ import pytest
 from api_server import ApiServer, MakeApi
 
 from bot.api.state import STATE
-from memory.store import utcnow
+from memory.clock import utcnow
 
 
 async def test_every_route_but_health_needs_a_valid_key(api: ApiServer) -> None:

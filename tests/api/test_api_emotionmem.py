@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
@@ -64,7 +64,7 @@ async def test_emotion_filters_accept_japanese_or_english_and_reject_unknown(cli
 async def test_date_range_and_user_isolation(client: EmotionMemCoreClient) -> None:
     await client.save_memory("ラーメンが大好きです", "いいですね", "alice")
     await client.save_memory("ラーメンは嫌いです", "そうなんですね", "bob")
-    today = datetime.now(timezone.utc).date()
+    today = datetime.now(UTC).date()
     within = await client.search_memories("ラーメン", "alice", start_date=today.isoformat(), end_date=today.isoformat())
     assert [r["user_id"] for r in within["results"]] == ["alice"]
     yesterday = (today - timedelta(days=1)).isoformat()

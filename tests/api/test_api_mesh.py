@@ -9,9 +9,19 @@ import httpx
 import pytest
 import websockets
 from api_server import ApiServer
-from seed_clients import (MemoryMeshClient, batch_create_messages, create_api_key, create_conversation,
-                          get_conversation, list_conversations, login, refresh_token, register_user, search_messages,
-                          store_message)
+from seed_clients import (
+    MemoryMeshClient,
+    batch_create_messages,
+    create_api_key,
+    create_conversation,
+    get_conversation,
+    list_conversations,
+    login,
+    refresh_token,
+    register_user,
+    search_messages,
+    store_message,
+)
 
 
 async def _account(api: ApiServer, name: str) -> dict:

@@ -13,8 +13,8 @@ import re
 import signal
 import subprocess
 import threading
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import httpx
 import pytest
@@ -59,7 +59,7 @@ def bot_api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str
     proc = subprocess.Popen(bot_command("api"), cwd=ROOT, env=env, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True)
     lines: list[str] = []
-    found: "queue.Queue[int]" = queue.Queue()
+    found: queue.Queue[int] = queue.Queue()
 
     def drain() -> None:  # keep reading: a full pipe would block the server's logging
         for line in proc.stderr:  # type: ignore[union-attr]
@@ -100,8 +100,12 @@ def test_schemathesis_finds_no_server_error_and_no_schema_violation(bot_api: tup
     from hypothesis.errors import Unsatisfiable
     from schemathesis.checks import not_a_server_error
     from schemathesis.generation import GenerationMode
-    from schemathesis.specs.openapi.checks import (content_type_conformance, response_headers_conformance,
-                                                   response_schema_conformance, status_code_conformance)
+    from schemathesis.specs.openapi.checks import (
+        content_type_conformance,
+        response_headers_conformance,
+        response_schema_conformance,
+        status_code_conformance,
+    )
 
     base, key = bot_api
     schema = schemathesis.openapi.from_url(f"{base}/openapi.json")

@@ -3,13 +3,14 @@ Discord. Slash interactions carry the locale a test asks for (simcord always sen
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any, AsyncIterator
+from typing import Any
 
 import pytest
 import simcord.interactions as sim_interactions
 
-from bot.discord_client import OmoideBot
+from bot.discord.client import OmoideBot
 from bot.services import Services
 from config.settings import Settings
 from memory.engine import MemoryEngine

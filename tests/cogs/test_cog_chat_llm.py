@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any, AsyncIterator
+from typing import Any
 
 import pytest
 
-from bot.discord_client import OmoideBot
+from bot.discord.client import OmoideBot
 from bot.services import Services
 from memory.engine import MemoryEngine
 from tests.cogs.conftest import make_settings

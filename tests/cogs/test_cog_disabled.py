@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from bot.discord_client import OmoideBot
+from bot.discord.client import OmoideBot
 from bot.services import Services
 from memory.engine import MemoryEngine
 from tests.cogs.conftest import make_settings

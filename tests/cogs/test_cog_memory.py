@@ -12,7 +12,7 @@ import pytest
 from PIL import Image
 
 from bot.services import Services
-from memory.store import utcnow
+from memory.clock import utcnow
 from memory.types import Emotion, MemoryFilter, MemoryInput, Scope
 
 

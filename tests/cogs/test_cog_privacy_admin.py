@@ -10,7 +10,7 @@ from typing import Any
 import discord
 import pytest
 
-from bot.discord_client import enabled_cogs
+from bot.discord.client import enabled_cogs
 from bot.services import Services
 from memory.types import MemoryFilter
 

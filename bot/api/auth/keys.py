@@ -4,17 +4,17 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Sequence
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from bot.api.auth.secrets import display_prefix, key_hash, new_api_key, write_private
-from bot.api.store import ApiKeyRow, utc
-from memory.store import utcnow
+from bot.api.tables import ApiKeyRow, utc
+from memory.clock import utcnow
 
 log = logging.getLogger("omoide.api")
 ADMIN_KEY_FILE = "admin.key"
@@ -34,7 +34,7 @@ class KeyInfo:
     revoked_at: datetime | None
 
     @classmethod
-    def of(cls, row: ApiKeyRow) -> "KeyInfo":
+    def of(cls, row: ApiKeyRow) -> KeyInfo:
         return cls(row.id, row.name, row.prefix, row.admin, row.tenants, row.personas, row.owner_user_id,
                    utc(row.created_at), utc(row.expires_at), utc(row.revoked_at))  # type: ignore[arg-type]
 

@@ -13,9 +13,9 @@ from bot.api.auth.keys import KeyInfo, KeyStore
 from bot.api.auth.secrets import key_hash
 from bot.api.auth.tokens import Tokens
 from bot.api.errors import forbidden, unauthorized
-from bot.api.store import MeshUserRow, TenantRow
+from bot.api.tables import MeshUserRow, TenantRow
+from memory.clock import utcnow
 from memory.engine import MemoryEngine
-from memory.store import utcnow
 from memory.types import MemoryFilter
 
 CACHE_SECONDS = 5.0
@@ -42,7 +42,7 @@ class Principal:
     user_id: str | None = None  # a Memory Mesh user (their token or one of their keys)
 
     @classmethod
-    def of_key(cls, key: KeyInfo) -> "Principal":
+    def of_key(cls, key: KeyInfo) -> Principal:
         return cls(id=f"key:{key.id}", name=key.name, admin=key.admin,
                    tenants=frozenset(key.tenants) if key.tenants is not None else None,
                    personas=frozenset(key.personas) if key.personas is not None else None,

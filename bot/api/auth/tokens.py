@@ -10,7 +10,7 @@ from typing import Any
 import jwt
 
 from bot.api.errors import unauthorized
-from memory.store import utcnow
+from memory.clock import utcnow
 
 ISSUER = "omoide"
 

@@ -11,8 +11,8 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from bot.api.auth.secrets import check_password, hash_password
 from bot.api.auth.tokens import TokenPair, Tokens
 from bot.api.errors import ApiError, unauthorized
-from bot.api.store import MeshUserRow, RefreshTokenRow, utc
-from memory.store import utcnow
+from bot.api.tables import MeshUserRow, RefreshTokenRow, utc
+from memory.clock import utcnow
 
 _DUMMY_HASH = hash_password("not a real password")
 

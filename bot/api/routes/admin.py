@@ -16,15 +16,27 @@ from bot.api.errors import ApiError, not_found
 from bot.api.registry import Api
 from bot.api.routes.cocoro import persona_names
 from bot.api.routes.mesh_auth import key_out
-from bot.api.schemas.admin import (AdminKeyCreate, AdminKeyCreated, AuditEntry, AuditList, AuditQuery, CubeInfo,
-                                   ForgetResponse, PersonaInfo, PersonaList, ReindexResponse, SettingsResponse,
-                                   StatsResponse, TenantQuery)
+from bot.api.schemas.admin import (
+    AdminKeyCreate,
+    AdminKeyCreated,
+    AuditEntry,
+    AuditList,
+    AuditQuery,
+    CubeInfo,
+    ForgetResponse,
+    PersonaInfo,
+    PersonaList,
+    ReindexResponse,
+    SettingsResponse,
+    StatsResponse,
+    TenantQuery,
+)
 from bot.api.schemas.mesh import ApiKeyList, ApiKeyOut
 from bot.api.state import audit, principal, state
-from bot.api.store import audit_page, counts
+from bot.api.tables import audit_page, counts
+from memory.clock import as_utc, utcnow
 from memory.maintenance import rebuild_indexes
 from memory.portability import export_user
-from memory.store import as_utc, utcnow
 
 TAG = "Admin"
 SECRET_NAME = re.compile(r"(?i)token|secret|password|api_key|private")

@@ -17,13 +17,28 @@ from aiohttp import web
 
 from bot.api.errors import not_found
 from bot.api.registry import Api
-from bot.api.schemas.ops import (JobList, JobOut, SnapshotCreate, SnapshotDetail, SnapshotList, SnapshotOut,
-                                 SnapshotQuery, SnapshotTaken)
+from bot.api.schemas.ops import (
+    JobList,
+    JobOut,
+    SnapshotCreate,
+    SnapshotDetail,
+    SnapshotList,
+    SnapshotOut,
+    SnapshotQuery,
+    SnapshotTaken,
+)
 from bot.api.state import audit, state
 from bot.scheduler import JobScheduler, JobStatus
 from memory.restore import verify_snapshot
-from memory.snapshots import (SnapshotError, SnapshotInfo, list_snapshots, prune_snapshots, read_snapshot,
-                              snapshot_engine, snapshots_root)
+from memory.snapshots import (
+    SnapshotError,
+    SnapshotInfo,
+    list_snapshots,
+    prune_snapshots,
+    read_snapshot,
+    snapshot_engine,
+    snapshots_root,
+)
 
 TAG = "Admin"
 SNAPSHOT_NAME = re.compile(r"\d{8}T\d{6}Z(-\d{1,3})?")  # what memory.snapshots names its folders

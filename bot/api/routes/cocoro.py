@@ -12,8 +12,13 @@ from aiohttp import web
 from bot.api.auth.principal import persona_cube, persona_of_cube
 from bot.api.errors import not_found
 from bot.api.registry import Api
-from bot.api.schemas.cocoro import (CharacterListResponse, CharacterMemoryDeleteResponse, CharacterMemoryInfo,
-                                    CharacterMemoryStatsResponse, MemoryDeleteDetails)
+from bot.api.schemas.cocoro import (
+    CharacterListResponse,
+    CharacterMemoryDeleteResponse,
+    CharacterMemoryInfo,
+    CharacterMemoryStatsResponse,
+    MemoryDeleteDetails,
+)
 from bot.api.state import audit, principal, state
 from memory.types import CubeStats, MemoryFilter, Tier
 

@@ -14,8 +14,16 @@ from bot.api.convert import DEFAULT_CUBE, emotion_names
 from bot.api.errors import ApiError
 from bot.api.registry import Api, validate
 from bot.api.schemas.common import FailedItem, day_end, day_start
-from bot.api.schemas.emotionmem import (BatchSaveResponse, MemoriesQuery, MemoriesResponse, MemoryResult,
-                                        SaveRequest, SaveResponse, SearchRequest, SearchResponse)
+from bot.api.schemas.emotionmem import (
+    BatchSaveResponse,
+    MemoriesQuery,
+    MemoriesResponse,
+    MemoryResult,
+    SaveRequest,
+    SaveResponse,
+    SearchRequest,
+    SearchResponse,
+)
 from bot.api.state import audit, principal, state
 from memory.types import Memory, MemoryFilter, MemoryInput, Scope
 

@@ -30,7 +30,7 @@ from bot.api.schemas.livestream import (
 from bot.api.state import STATE, audit, principal, state
 from bot.livestream import LiveEvent, LiveReply, Stream, Streams
 from bot.personas import Persona
-from memory.store import utcnow
+from memory.clock import utcnow
 from memory.types import Emotion
 
 TAG = "Livestream"

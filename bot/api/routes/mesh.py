@@ -17,12 +17,23 @@ from bot.api.convert import DEFAULT_CUBE, emotion_names
 from bot.api.errors import ApiError, not_found
 from bot.api.registry import Api
 from bot.api.schemas.common import FailedItem
-from bot.api.schemas.mesh import (BatchIn, BatchOut, ConversationCreate, ConversationGetQuery, ConversationList,
-                                  ConversationListQuery, ConversationOut, MessageIn, MessageOut, SearchHit, SearchOut,
-                                  SearchQuery)
+from bot.api.schemas.mesh import (
+    BatchIn,
+    BatchOut,
+    ConversationCreate,
+    ConversationGetQuery,
+    ConversationList,
+    ConversationListQuery,
+    ConversationOut,
+    MessageIn,
+    MessageOut,
+    SearchHit,
+    SearchOut,
+    SearchQuery,
+)
 from bot.api.state import ApiState, audit, principal, state
-from bot.api.store import ConversationRow
-from memory.store import as_utc
+from bot.api.tables import ConversationRow
+from memory.clock import as_utc
 from memory.types import Memory, MemoryFilter, MemoryInput, SaveResult, Scope
 
 TAG = "Memory Mesh"

@@ -8,10 +8,19 @@ from aiohttp import web
 
 from bot.api.errors import ApiError, forbidden, not_found
 from bot.api.registry import Api
-from bot.api.schemas.mesh import (ApiKeyCreate, ApiKeyCreated, ApiKeyList, ApiKeyOut, LoginRequest, RefreshRequest,
-                                  RegisterRequest, TokenResponse, UserOut)
+from bot.api.schemas.mesh import (
+    ApiKeyCreate,
+    ApiKeyCreated,
+    ApiKeyList,
+    ApiKeyOut,
+    LoginRequest,
+    RefreshRequest,
+    RegisterRequest,
+    TokenResponse,
+    UserOut,
+)
 from bot.api.state import audit, principal, state
-from memory.store import utcnow
+from memory.clock import utcnow
 
 TAG = "Memory Mesh auth"
 

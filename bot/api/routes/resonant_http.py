@@ -7,7 +7,8 @@ The registry passes request models' errors here (`Api.add(..., invalid=invalid)`
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from pydantic import ValidationError as PydanticError
 

@@ -7,7 +7,8 @@ They work in the caller's tenant (X-Tenant-ID, the key's tenant or API_DEFAULT_T
 from __future__ import annotations
 
 import copy
-from typing import Any, Awaitable, Callable
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 from aiohttp import web
 from pydantic import BaseModel
@@ -15,9 +16,25 @@ from pydantic import BaseModel
 from bot.api.convert import DEFAULT_CUBE
 from bot.api.errors import ApiError, not_found
 from bot.api.registry import Api
-from bot.api.schemas.tools import (DeleteParams, DeleteResult, FunctionDef, GetParams, GetResult, ListItem,
-                                   ListParams, ListResult, SearchItem, SearchParams, SearchResult, StoreParams,
-                                   StoreResult, ToolDef, ToolList, UpdateParams, UpdateResult)
+from bot.api.schemas.tools import (
+    DeleteParams,
+    DeleteResult,
+    FunctionDef,
+    GetParams,
+    GetResult,
+    ListItem,
+    ListParams,
+    ListResult,
+    SearchItem,
+    SearchParams,
+    SearchResult,
+    StoreParams,
+    StoreResult,
+    ToolDef,
+    ToolList,
+    UpdateParams,
+    UpdateResult,
+)
 from bot.api.state import audit, principal, state
 from memory.types import Memory, MemoryFilter, Scope
 

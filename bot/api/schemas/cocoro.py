@@ -6,7 +6,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, Field
 
-from memory.store import utcnow
+from memory.clock import utcnow
 
 
 class CharacterMemoryInfo(BaseModel):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timezone
+from datetime import UTC, date, datetime, time
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
@@ -48,8 +48,8 @@ def day_start(value: DateOrTime | None) -> datetime | None:
     if value is None:
         return None
     if not isinstance(value, datetime):
-        return datetime.combine(value, time.min, tzinfo=timezone.utc)
-    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+        return datetime.combine(value, time.min, tzinfo=UTC)
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 def day_end(value: DateOrTime | None) -> datetime | None:
@@ -57,5 +57,5 @@ def day_end(value: DateOrTime | None) -> datetime | None:
     if value is None:
         return None
     if not isinstance(value, datetime):
-        return datetime.combine(value, time.max, tzinfo=timezone.utc)
-    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+        return datetime.combine(value, time.max, tzinfo=UTC)
+    return value if value.tzinfo else value.replace(tzinfo=UTC)

@@ -7,8 +7,17 @@ from typing import Any
 
 from pydantic import BaseModel, Field, field_validator, model_validator
 
-from bot.api.schemas.common import (DateOrTime, FailedItem, Metadata, Request, SessionId, Text, UserId, day_end,
-                                   day_start)
+from bot.api.schemas.common import (
+    DateOrTime,
+    FailedItem,
+    Metadata,
+    Request,
+    SessionId,
+    Text,
+    UserId,
+    day_end,
+    day_start,
+)
 from memory.emotions.labels import normalize_label
 
 
@@ -58,7 +67,7 @@ class SearchRequest(Request):
         return _labels(v)
 
     @model_validator(mode="after")
-    def _dates_in_order(self) -> "SearchRequest":
+    def _dates_in_order(self) -> SearchRequest:
         if self.start_date and self.end_date and day_start(self.start_date) > day_end(self.end_date):  # type: ignore[operator]
             raise ValueError("start_date must not be later than end_date")
         return self

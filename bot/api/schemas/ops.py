@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field
 
 from bot.api.schemas.common import Name, Request
 
+
 class JobOut(BaseModel):
     id: str
     description: str

@@ -11,13 +11,29 @@ from uuid import UUID
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
-from bot.resonant.enums import (AgentType, BreathingPhase, IntentStatus, IntentType, ResonanceState,
-                                SnapshotType)
+from bot.resonant.enums import AgentType, BreathingPhase, IntentStatus, IntentType, ResonanceState, SnapshotType
 from bot.resonant.query import ChoicePointsQuery, IntentsQuery, QuerySpec, ResonancesQuery
-from bot.resonant.views import (AllContexts, Choice, ChoicePointList, ChoicePointOut, ContextOut, ContinueOut,
-                                CycleList, CycleOut, HealthOut, IntentList, IntentOut, QueryResult, ResonanceList,
-                                ResonanceOut, SessionDetailOut, SessionOut, SnapshotDataOut, SnapshotList,
-                                SnapshotOut)
+from bot.resonant.views import (
+    AllContexts,
+    Choice,
+    ChoicePointList,
+    ChoicePointOut,
+    ContextOut,
+    ContinueOut,
+    CycleList,
+    CycleOut,
+    HealthOut,
+    IntentList,
+    IntentOut,
+    QueryResult,
+    ResonanceList,
+    ResonanceOut,
+    SessionDetailOut,
+    SessionOut,
+    SnapshotDataOut,
+    SnapshotList,
+    SnapshotOut,
+)
 
 __all__ = [
     "AllContexts", "ChoicePointList", "ChoicePointOut", "ChoicePointsQuery", "CompleteCycleRequest",

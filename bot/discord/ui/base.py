@@ -6,20 +6,20 @@ from typing import TYPE_CHECKING, Any
 
 from discord.ext import commands
 
-from bot.memory_desk import discord_session
+from bot.discord.desk import discord_session
 from bot.personas import Persona
 
 if TYPE_CHECKING:
-    from bot.discord_client import OmoideBot
+    from bot.discord.client import OmoideBot
     from bot.services import Services
 
 
 class OmoideCog(commands.Cog):
-    def __init__(self, bot: "OmoideBot") -> None:
+    def __init__(self, bot: OmoideBot) -> None:
         self.bot = bot
 
     @property
-    def services(self) -> "Services":
+    def services(self) -> Services:
         return self.bot.services
 
     async def locale_of(self, ctx: commands.Context[Any]) -> str:

@@ -5,7 +5,7 @@ persona, per-user privacy opt-out and language. Own tables (own declarative base
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from sqlalchemy import BigInteger, Boolean, DateTime, String, delete, select
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
@@ -17,7 +17,7 @@ class PrefsBase(DeclarativeBase):
 
 
 def _now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 class ChannelPrefRow(PrefsBase):

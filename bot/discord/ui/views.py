@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import logging
 import secrets
-from typing import Any, Awaitable, Callable
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 import discord
 
-from bot.i18n import t
+from bot.discord.i18n import t
 
 log = logging.getLogger("omoide.discord")
 

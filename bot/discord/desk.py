@@ -13,10 +13,11 @@ from typing import Any
 from sqlalchemy import func, select
 
 from bot.personas import Persona
+from memory.clock import utcnow
+from memory.db.filters import not_expired
 from memory.db.models import MemoryRow
 from memory.engine import MemoryEngine
 from memory.portability import export_user
-from memory.store import not_expired, utcnow
 from memory.types import Memory, MemoryFilter, Page, SaveResult, Scope, SearchHit
 
 EMOTION_SAMPLE = 50  # the seed analyses the latest 50 memories

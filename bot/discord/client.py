@@ -13,11 +13,11 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.i18n import t
-from bot.learning import PassiveLearner
+from bot.discord.i18n import t
+from bot.discord.learning import PassiveLearner
+from bot.discord.ui.locale import SeenLanguages, detect_language, from_discord_locale
 from bot.personas import Persona
 from bot.services import Services
-from bot.ui.locale import SeenLanguages, detect_language, from_discord_locale
 from memory.errors import OmoideError
 
 log = logging.getLogger("omoide.discord")

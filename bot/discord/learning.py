@@ -10,9 +10,9 @@ from collections import OrderedDict
 from typing import Any
 
 from bot.conversation import ConversationService
-from bot.memory_desk import discord_session
+from bot.discord.desk import discord_session
+from bot.discord.prefs import Preferences
 from bot.personas import Persona
-from bot.prefs import Preferences
 from memory.types import Memory
 
 

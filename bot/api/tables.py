@@ -13,7 +13,7 @@ from sqlalchemy import JSON, Boolean, DateTime, Index, Integer, String, Text
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from memory.store import as_utc
+from memory.clock import as_utc
 
 
 class ApiBase(DeclarativeBase):

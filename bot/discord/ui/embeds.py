@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import discord
 
-from bot.i18n import t
+from bot.discord.desk import EmotionStats
+from bot.discord.i18n import t
 from bot.llm.responder import emotion_names
-from bot.memory_desk import EmotionStats
 from bot.personas import Persona
 from memory.emotions.labels import en_name, ja_name
 from memory.types import Memory, Page, SearchHit
