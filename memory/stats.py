@@ -22,11 +22,14 @@ async def cube_stats(s: AsyncSession, tenant: str, cube: str) -> CubeStats:
                                                     func.min(MemoryRow.created_at),
                                                     func.max(MemoryRow.created_at)).where(*scope))).one()
     emotions = (await s.execute(
-        text("SELECT json_extract(j.value, '$[0]') AS label, count(*) AS n FROM memories, json_each(memories.emotions) j "
+        # the alias must not be `label`: GROUP BY binds a bare name to a column first, and memories.label
+        # is the HNSW id, so each memory became its own group
+        text("SELECT json_extract(j.value, '$[0]') AS emotion, count(*) AS n "
+             "FROM memories, json_each(memories.emotions) j "
              "WHERE memories.tenant = :t AND memories.cube = :c "
              "AND (memories.expires_at IS NULL OR memories.expires_at > :now) "
-             "GROUP BY label ORDER BY n DESC, label LIMIT 10"),
+             "GROUP BY emotion ORDER BY n DESC, emotion LIMIT 10"),
         {"t": tenant, "c": cube, "now": now.replace(tzinfo=None).isoformat(sep=" ")})).all()
     return CubeStats(tenant=tenant, cube=cube, total=sum(by_tier.values()), by_tier=by_tier, by_kind=by_kind,
                      users=users, oldest=as_utc(oldest), newest=as_utc(newest),
-                     top_emotions=[(label, n) for label, n in emotions])
+                     top_emotions=[(emotion, n) for emotion, n in emotions])

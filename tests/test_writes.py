@@ -10,7 +10,7 @@ import pytest
 from memory.db.models import HistoryRow
 from memory.engine import MemoryEngine
 from memory.errors import NotFoundError
-from memory.types import MemoryFilter, MemoryInput, Scope
+from memory.types import Emotion, MemoryFilter, MemoryInput, Scope
 
 S = Scope(tenant="t", cube="c", user_id="u")
 
@@ -102,6 +102,16 @@ async def test_stats_per_cube(engine: MemoryEngine) -> None:
     assert stats.by_tier == {"long_term": 2, "working": 1}
     assert stats.by_kind == {"turn": 1, "content": 2}
     assert stats.top_emotions and stats.top_emotions[0][0] == "joy"
+
+
+async def test_stats_count_each_emotion_once_across_memories(engine: MemoryEngine) -> None:
+    """joy 2, fear 2, anger 1 reads as such (a GROUP BY on the wrong column once listed joy twice)."""
+    felt = [["joy", "fear"], ["joy"], ["fear", "anger"]]
+    for i, labels in enumerate(felt):
+        await engine.save(MemoryInput(S, content=f"note {i} about a different topic entirely: {i * 7}",
+                                      emotions=[Emotion(label=x, score=0.8) for x in labels]))
+    stats = await engine.stats("t", "c")
+    assert stats.top_emotions == [("fear", 2), ("joy", 2), ("anger", 1)]
 
 
 async def test_a_saved_memory_reads_back_exactly_as_acknowledged(engine: MemoryEngine) -> None:
