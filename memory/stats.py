@@ -22,7 +22,8 @@ async def cube_stats(s: AsyncSession, tenant: str, cube: str) -> CubeStats:
                                                     func.min(MemoryRow.created_at),
                                                     func.max(MemoryRow.created_at)).where(*scope))).one()
     emotions = (await s.execute(
-        text("SELECT json_extract(j.value, '$[0]') AS label, count(*) AS n FROM memories, json_each(memories.emotions) j "
+        text("SELECT json_extract(j.value, '$[0]') AS label, count(*) AS n "
+             "FROM memories, json_each(memories.emotions) j "
              "WHERE memories.tenant = :t AND memories.cube = :c "
              "AND (memories.expires_at IS NULL OR memories.expires_at > :now) "
              "GROUP BY label ORDER BY n DESC, label LIMIT 10"),

@@ -138,7 +138,8 @@ class FakeDiscord:
 
     async def _ready(self, ws: web.WebSocketResponse) -> None:
         await self.dispatch("READY", {
-            "v": 10, "user": user(BOT_ID, "OmoideBot", bot=True), "guilds": [{"id": str(GUILD_ID), "unavailable": True}],
+            "v": 10, "user": user(BOT_ID, "OmoideBot", bot=True),
+            "guilds": [{"id": str(GUILD_ID), "unavailable": True}],
             "session_id": "fake-session", "resume_gateway_url": self.gateway, "shard": [0, 1],
             "application": {"id": str(APP_ID), "flags": 0}, "private_channels": [], "relationships": []})
         everyone = {"id": str(GUILD_ID), "name": "@everyone", "permissions": "1071698660929", "position": 0,

@@ -96,7 +96,8 @@ class Stream:
         self._idle.clear()
         self._wake.set()
         if self._worker is None or self._worker.done():
-            self._worker = asyncio.get_running_loop().create_task(self._run(), name=f"livestream:{self.persona.memory_id}")
+            self._worker = asyncio.get_running_loop().create_task(self._run(),
+                                                                  name=f"livestream:{self.persona.memory_id}")
         return Outcome(job)
 
     def _drop(self, event: LiveEvent, reason: DropReason) -> Outcome:
