@@ -1,4 +1,5 @@
-# Omoide: `make run` starts the bot process, `make test` runs the suite. Both set up .venv first.
+# Omoide: `make run` starts the bot process, `make test` runs the suite, `make lint` runs ruff and mypy.
+# Each sets up .venv first.
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
@@ -7,12 +8,12 @@ export HNSWLIB_NO_NATIVE := 1
 export TOKENIZERS_PARALLELISM := false
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: run test bench bench-load bench-retrieval install clean
+.PHONY: run test lint bench bench-load bench-retrieval install clean
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[test]'
+	$(PY) -m pip install --quiet -e '.[test,lint]'
 	@rm -f $(VENV)/.installed-*
 	@touch $@
 
@@ -23,6 +24,11 @@ run: $(STAMP)
 
 test: $(STAMP)
 	$(PY) -m pytest -q -p no:cacheprovider
+
+# what it checks (and which files mypy reads) is configured in pyproject.toml
+lint: $(STAMP)
+	$(PY) -m ruff check .
+	$(PY) -m mypy
 
 bench: $(STAMP)
 	$(PY) -m bench.engine

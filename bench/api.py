@@ -64,7 +64,8 @@ async def main(n: int, concurrency: int) -> None:
         headers = {"X-API-Key": key, "Content-Type": "application/json"}
         async with httpx.AsyncClient(base_url=base, headers=headers, timeout=60) as c:
             topics = ["映画", "ゲーム", "ラーメン", "旅行", "音楽", "猫", "仕事", "天気"]
-            seed = [{"user_message": f"{topics[i % 8]}の話をしよう、その{i}回目。昨日は{topics[(i * 3) % 8]}も楽しかった",
+            seed = [{"user_message": f"{topics[i % 8]}の話をしよう、その{i}回目。"
+                                     f"昨日は{topics[(i * 3) % 8]}も楽しかった",
                      "ai_message": "いいですね！", "user_id": f"user{i % 20}"} for i in range(500)]
             t0 = time.perf_counter()
             for i in range(0, len(seed), 100):
@@ -75,8 +76,9 @@ async def main(n: int, concurrency: int) -> None:
             calls: list[tuple[str, Call]] = [
                 ("GET /health/", lambda cl, i: cl.get("/health/")),
                 ("401 (unknown key)", lambda cl, i: cl.get("/v1/tools", headers={"X-API-Key": "omo_nope"})),
-                ("POST /save", lambda cl, i: cl.post("/save", json={"user_message": f"ベンチ{i}: 今日は{topics[i % 8]}の日",
-                                                                     "ai_message": "なるほど", "user_id": f"b{i % 5}"})),
+                ("POST /save", lambda cl, i: cl.post("/save", json={
+                    "user_message": f"ベンチ{i}: 今日は{topics[i % 8]}の日", "ai_message": "なるほど",
+                    "user_id": f"b{i % 5}"})),
                 ("POST /search", lambda cl, i: cl.post("/search", json={"query": f"{topics[i % 8]}の思い出",
                                                                          "user_id": f"user{i % 20}", "top_k": 5})),
                 ("GET /memories", lambda cl, i: cl.get("/memories", params={"user_id": f"user{i % 20}", "limit": 10})),
@@ -104,7 +106,8 @@ async def main(n: int, concurrency: int) -> None:
 
 async def _mesh_token(c: httpx.AsyncClient) -> str:
     await c.post("/v1/auth/register", json={"email": "b@e.nc", "username": "bench", "password": "SecurePass123"})
-    token = (await c.post("/v1/auth/login", json={"email": "b@e.nc", "password": "SecurePass123"})).json()["access_token"]
+    login = await c.post("/v1/auth/login", json={"email": "b@e.nc", "password": "SecurePass123"})
+    token = login.json()["access_token"]
     h: dict[str, Any] = {"Authorization": f"Bearer {token}", "X-API-Key": ""}
     msgs = [{"tenant_id": "bench-app", "conversation_id": f"c{i % 10}", "role": "user", "content": f"メッセージ{i}"}
             for i in range(100)]

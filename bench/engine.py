@@ -183,8 +183,9 @@ async def run(scales: list[int], model_dir: Path, work: Path) -> Table:
         state = engine.indexes.get(CUBE.tenant, CUBE.cube)
         assert state is not None
         ours = np.vstack([state.index.knn(q, 10)[0] for q in qvecs])
-        recall = np.mean([len(set(stored_labels[e].tolist()) & set(o.tolist())) / 10 for e, o in zip(exact, ours)])
-        raw_recall = np.mean([len(set(e) & set(a)) / 10 for e, a in zip(exact, approx)])
+        recall = np.mean([len(set(stored_labels[e].tolist()) & set(o.tolist())) / 10
+                          for e, o in zip(exact, ours, strict=True)])
+        raw_recall = np.mean([len(set(e) & set(a)) / 10 for e, a in zip(exact, approx, strict=True)])
         table.add(f"ANN recall@10 at {n // 1000}k", f"{recall:.3f}", f"raw hnswlib {raw_recall:.3f}", "target ≥ 0.98")
     await engine.close()
     return table

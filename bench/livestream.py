@@ -93,7 +93,8 @@ async def main(burst: int, concurrency: int) -> None:
                     _ms(acks, 0.5), _ms(acks, 0.95), f"{acked:.1f}", str(status["answered"]), str(status["queued"]),
                     f"{s['dropped']['rate_limited']}/{s['dropped']['queue_full']}", f"{done:.1f}",
                     f"{answered / done:.1f}")
-        print(f"CPU: {os.cpu_count()} cores; LIVESTREAM_CHAT_REPLIES_PER_MINUTE={settings.livestream_chat_replies_per_minute}, "
+        print(f"CPU: {os.cpu_count()} cores; "
+              f"LIVESTREAM_CHAT_REPLIES_PER_MINUTE={settings.livestream_chat_replies_per_minute}, "
               f"LIVESTREAM_QUEUE_SIZE={settings.livestream_queue_size}, "
               f"LIVESTREAM_REPLY_WAIT_SECONDS={settings.livestream_reply_wait_seconds}\n")
         print(one.render() + "\n")

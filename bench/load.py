@@ -7,8 +7,8 @@ throughput, p50/p95/p99 and errors per operation for each:
 - chat pace (the target): each client is a chatting user, who sends the next request a think time
   after the last answer (`--think-ms`, mean 1 s, drawn uniformly from half to one and a half times
   it, so clients do not move in lockstep; the first requests are spread over one think time, as a
-  50-request burst at the same instant would measure the start of the benchmark, not the server). Target: zero errors and search p99 under 100 ms at 50
-  clients on 2 cores.
+  50-request burst at the same instant would measure the start of the benchmark, not the server).
+  Target: zero errors and search p99 under 100 ms at 50 clients on 2 cores.
 - saturation: the same clients with no think time, each sending its next request the moment the last
   one is answered. This shows the ceiling (answered/s). Its latency is mostly queueing: with 50
   requests always in flight on 2 cores, where every search embeds its query (~7 ms of both cores),

@@ -19,7 +19,7 @@ class Table:
         widths = [max(len(r[i]) for r in [self.header, *self.rows]) for i in range(len(self.header))]
 
         def line(cells: list[str]) -> str:
-            return "| " + " | ".join(c.ljust(w) for c, w in zip(cells, widths)) + " |"
+            return "| " + " | ".join(c.ljust(w) for c, w in zip(cells, widths, strict=True)) + " |"
 
         sep = "|" + "|".join("-" * (w + 2) for w in widths) + "|"
         return "\n".join([line(self.header), sep, *(line(r) for r in self.rows)])

@@ -5,7 +5,9 @@ from __future__ import annotations
 import logging
 import re
 
-_SECRET = re.compile(r"(?i)(token|api[_-]?key|authorization|secret|password)([\"']?\s*[:=]\s*[\"']?)([^\s\"',}<][^\s\"',}]*)")
+_SECRET = re.compile(r"(?i)(token|api[_-]?key|authorization|secret|password)"  # the key's name
+                     r"([\"']?\s*[:=]\s*[\"']?)"  # its quote and separator
+                     r"([^\s\"',}<][^\s\"',}]*)")  # the value
 _DISCORD_TOKEN = re.compile(r"[A-Za-z\d_-]{23,28}\.[A-Za-z\d_-]{6}\.[A-Za-z\d_-]{27,40}")
 
 

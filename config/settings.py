@@ -104,24 +104,30 @@ class Settings(BaseSettings):
     )
     decay_floor: float = Field(0.05, ge=0.0, lt=1.0, description="Importance never decays below this.")
     decay_recall_boost: float = Field(
-        0.1, ge=0.0, le=1.0, description="Share of the gap to 1.0 a memory gains when it was recalled since the last run."
+        0.1, ge=0.0, le=1.0,
+        description="Share of the gap to 1.0 a memory gains when it was recalled since the last run.",
     )
     working_idle_seconds: int = Field(
         3600, ge=1, description="Working memories are cleared once their session has been idle this long."
     )
-    working_sweep_interval_seconds: int = Field(300, ge=1, description="How often idle sessions' working memory is cleared.")
+    working_sweep_interval_seconds: int = Field(
+        300, ge=1, description="How often idle sessions' working memory is cleared."
+    )
     index_maintenance_interval_seconds: int = Field(
         900, ge=1, description="How often indexes are saved and worn ones rebuilt."
     )
     index_rebuild_deleted_share: float = Field(
         0.3, gt=0.0, le=1.0, description="Rebuild a cube's index once this share of its entries are deleted ones."
     )
-    snapshot_interval_seconds: int = Field(3600, ge=1, description="How often a snapshot is taken into DATA_DIR/snapshots.")
+    snapshot_interval_seconds: int = Field(
+        3600, ge=1, description="How often a snapshot is taken into DATA_DIR/snapshots."
+    )
     snapshot_keep_count: int = Field(
         24, ge=1, description="Snapshots kept per kind (scheduled, manual, resonant): the newest ones."
     )
     snapshot_keep_days: float = Field(
-        7.0, ge=0.0, description="Snapshots older than this are removed (0 = no age limit); the newest of each kind is kept."
+        7.0, ge=0.0,
+        description="Snapshots older than this are removed (0 = no age limit); the newest of each kind is kept.",
     )
 
     # side API (auth, limits, Memory Mesh accounts)
@@ -163,10 +169,13 @@ class Settings(BaseSettings):
 
     # VTuber livestream hook (POST /api/livestream/{persona}/events)
     livestream_chat_replies_per_minute: int = Field(
-        20, ge=0, le=6000, json_schema_extra={"group": "VTuber livestream hook"}, description="Ordinary chat messages a persona answers per minute (0 = every one); "
-                                      "superchats, memberships and gifts are always answered."
+        20, ge=0, le=6000, json_schema_extra={"group": "VTuber livestream hook"},
+        description="Ordinary chat messages a persona answers per minute (0 = every one); "
+                    "superchats, memberships and gifts are always answered.",
     )
-    livestream_chat_burst: int = Field(3, ge=1, le=1000, description="Chat messages answered at once before the rate applies.")
+    livestream_chat_burst: int = Field(
+        3, ge=1, le=1000, description="Chat messages answered at once before the rate applies."
+    )
     livestream_queue_size: int = Field(
         50, ge=1, le=100000, description="Ordinary chat waiting for an answer per stream; more is dropped (paid never)."
     )

@@ -57,7 +57,7 @@ def batch_near(pending: Sequence[_Pending], threshold: float) -> dict[int, list[
             continue
         q = np.vstack([pending[pos].vector for pos in positions])  # type: ignore[misc]
         sims = np.tril(q @ q.T, k=-1)
-        for j, i in zip(*np.nonzero(sims >= threshold)):
+        for j, i in zip(*np.nonzero(sims >= threshold), strict=True):
             out.setdefault(positions[j], []).append(positions[i])
     return out
 
@@ -69,7 +69,7 @@ async def stored_near(retriever: Retriever, sessions: async_sessionmaker, pendin
     for (tenant, cube, user_id, kind), positions in scope_groups(pending).items():
         f = MemoryFilter(tenant=tenant, cube=cube, user_id=user_id, kind=kind)
         queries = np.vstack([pending[pos].vector for pos in positions])  # type: ignore[misc]
-        for pos, hits in zip(positions, await retriever.dense_many(sessions, f, now, queries, 4)):
+        for pos, hits in zip(positions, await retriever.dense_many(sessions, f, now, queries, 4), strict=True):
             labels = [label for label, cos in hits if cos >= threshold]
             if labels:
                 near[pos] = labels

@@ -295,7 +295,7 @@ class MemoryEngine:
         model = self.embeddings.model_id
         chosen, values = diversify(np.array([x[0] for x in pool]), vecs, self.options.diversity, top_k,
                                    lambda cos: calibrate(cos, model))
-        return [(value, *pool[i][1:]) for i, value in zip(chosen, values)]  # type: ignore[misc]
+        return [(value, *pool[i][1:]) for i, value in zip(chosen, values, strict=True)]  # type: ignore[misc]
 
     async def _candidate_rows(self, labels: list[int], f: MemoryFilter, now: datetime) -> Sequence[Any]:
         """Rows of the candidates that pass the filter (plain rows; see memory.db.fastread)."""

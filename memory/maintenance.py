@@ -49,7 +49,7 @@ async def reembed_all(engine: MemoryEngine, progress: Progress | None = None, ba
             break
         vecs = await engine.embeddings.passages(texts)
         async with engine.writer.lock, engine.sessions.begin() as s:
-            for r, v in zip(rows, vecs):
+            for r, v in zip(rows, vecs, strict=True):
                 await s.execute(update(MemoryRow).where(MemoryRow.id == r.id).values(
                     embedding=np.asarray(v, dtype=np.float32).tobytes(), embedding_model=model, embedding_dim=dim))
         last = rows[-1].label

@@ -108,22 +108,22 @@ class Retriever:
         if not narrows_cube(f) and index.alive > cap:
             # unexpired rows are checked when the rows are fetched; over-fetch for what that drops
             labels, sims = await asyncio.to_thread(index.knn, qvec, n + 16)
-            return list(zip(labels.tolist(), sims.tolist()))
+            return list(zip(labels.tolist(), sims.tolist(), strict=True))
         scope = await self.labels(sessions, f, now, limit=cap + 1)
         if len(scope) <= cap:
             await self.indexes.ensure_matrix(f.tenant, f.cube)
             labels, sims = await asyncio.to_thread(index.exact, qvec, scope, n)
-            return list(zip(labels.tolist(), sims.tolist()))
+            return list(zip(labels.tolist(), sims.tolist(), strict=True))
         # a large filtered scope: over-fetch from the whole cube and keep what passes the filter
         labels, sims = await asyncio.to_thread(index.knn, qvec, n * 4 + 32)
-        found = dict(zip(labels.tolist(), sims.tolist()))
+        found = dict(zip(labels.tolist(), sims.tolist(), strict=True))
         passing = await self._passing(sessions, found, f, now)
         if len(passing) >= n or len(found) >= index.alive:
             return sorted(((x, found[x]) for x in passing), key=lambda p: -p[1])[:n]
         # the filter is too narrow for over-fetching: search HNSW restricted to the scope's labels
         scope = await self.labels(sessions, f, now)
         labels, sims = await asyncio.to_thread(index.knn, qvec, n, set(scope.tolist()))
-        return list(zip(labels.tolist(), sims.tolist()))
+        return list(zip(labels.tolist(), sims.tolist(), strict=True))
 
     async def dense_many(self, sessions: async_sessionmaker, f: MemoryFilter, now: datetime, queries: np.ndarray,
                          k: int) -> list[list[tuple[int, float]]]:
@@ -152,12 +152,12 @@ class Retriever:
             kk = min(k, len(labels))
             top = np.argpartition(-sims, kk - 1, axis=1)[:, :kk]
             return [sorted(((int(labels[j]), float(row[j])) for j in idx), key=lambda p: -p[1])
-                    for row, idx in zip(sims, top)]
+                    for row, idx in zip(sims, top, strict=True)]
         found_labels, found_sims = await asyncio.to_thread(index.knn_many, queries, k * 4 + 16)
         flat = {int(x) for x in found_labels.reshape(-1).tolist() if x >= 0}
         passing = await self._passing(sessions, flat, f, now)
-        return [[(int(x), float(c)) for x, c in zip(row_l, row_c) if int(x) in passing][:k]
-                for row_l, row_c in zip(found_labels.tolist(), found_sims.tolist())]
+        return [[(int(x), float(c)) for x, c in zip(row_l, row_c, strict=True) if int(x) in passing][:k]
+                for row_l, row_c in zip(found_labels.tolist(), found_sims.tolist(), strict=True)]
 
     async def lexical(self, sessions: async_sessionmaker, query: str, f: MemoryFilter, now: datetime,
                       n: int) -> list[int]:
@@ -190,12 +190,12 @@ class Retriever:
                 del cands[label]
             return {}
         labels, vecs = await asyncio.to_thread(state.index.scope_vectors, np.asarray(wanted, dtype=np.int64))
-        for label, sim in zip(labels.tolist(), (vecs @ qvec).tolist()):
+        for label, sim in zip(labels.tolist(), (vecs @ qvec).tolist(), strict=True):
             if math.isnan(cands[label].cosine):
                 cands[label].cosine = float(sim)
         for label in [c.label for c in cands.values() if math.isnan(c.cosine)]:  # not indexed yet: no similarity
             del cands[label]
-        return dict(zip(labels.tolist(), vecs)) if keep_vectors else {}
+        return dict(zip(labels.tolist(), vecs, strict=True)) if keep_vectors else {}
 
     def rank_score(self, cand: Candidate, similarity: float, importance: float, age_days: float) -> float:
         """Relevance (memory.ranking: score fusion or RRF) blended with recency and importance."""

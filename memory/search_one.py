@@ -7,8 +7,9 @@ Here a narrow scope's labels are read while the query is embedded; once the vect
 on the reader's thread (memory.db.fastread) ranks the lexical side (in-memory BM25,
 memory.index.postings), finds the nearest neighbours and reads every candidate's row with its stored
 vector. (Running the lexical side beside the embedding measured no faster: on 2 cores the model
-already uses both, so what runs beside it slows it by as much.) Used when the reader answers the filter and the cube's postings are built;
-the general path in MemoryEngine.search answers everything else with the same ranking.
+already uses both, so what runs beside it slows it by as much.) Used when the reader answers the filter
+and the cube's postings are built; the general path in MemoryEngine.search answers everything else with
+the same ranking.
 """
 
 from __future__ import annotations
@@ -68,7 +69,7 @@ async def search_one_cube(retriever: Retriever, embeddings: EmbeddingService, f:
             found, sims = index.exact(qvec, None, n)
         else:
             found, sims = index.knn(qvec, n) if labels is None else index.exact(qvec, labels, n)
-        dense = list(zip(found.tolist(), sims.tolist()))
+        dense = list(zip(found.tolist(), sims.tolist(), strict=True))
         return list(dict.fromkeys([*lex, *found.tolist()])), (lex, dense)
 
     (lex, dense), rows, stored = await reader.rows_after(pick, f, now)

@@ -189,6 +189,14 @@ def _finish(tmp: Path, root: Path, created: datetime, kind: str, description: st
     raise SnapshotError(f"too many snapshots named {base}*", field="snapshot")
 
 
+def _start(db_file: Path, root: Path) -> Path:
+    """The temporary folder a snapshot is built in (file-system work, so run off the event loop)."""
+    if not db_file.exists():
+        raise SnapshotError(f"no database at {db_file} to snapshot", field="DATA_DIR")
+    root.mkdir(parents=True, exist_ok=True)
+    return Path(tempfile.mkdtemp(prefix=PARTIAL_PREFIX, dir=root))
+
+
 async def take_snapshot(db_file: Path, index_dir: Path, root: Path, *, engine: MemoryEngine | None = None,
                         kind: str = "manual", description: str | None = None,
                         tags: Sequence[str] = ()) -> SnapshotInfo:
@@ -196,11 +204,8 @@ async def take_snapshot(db_file: Path, index_dir: Path, root: Path, *, engine: M
 
     Without an engine (another process owns the data) the index files are copied as last saved.
     """
-    if not db_file.exists():
-        raise SnapshotError(f"no database at {db_file} to snapshot", field="DATA_DIR")
-    root.mkdir(parents=True, exist_ok=True)
     created = utcnow()
-    tmp = Path(tempfile.mkdtemp(prefix=PARTIAL_PREFIX, dir=root))
+    tmp = await asyncio.to_thread(_start, db_file, root)  # a folder left by a cancel here is pruned later
     try:
         if engine is not None:
             await engine.flush_access()

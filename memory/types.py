@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Any
 
 
-class Tier(str, enum.Enum):
+class Tier(enum.StrEnum):
     """short_term expires (TTL), working belongs to a session, long_term persists."""
 
     SHORT_TERM = "short_term"
@@ -17,7 +17,7 @@ class Tier(str, enum.Enum):
     WORKING = "working"
 
 
-class ContentType(str, enum.Enum):
+class ContentType(enum.StrEnum):
     TEXT = "text"
     IMAGE = "image"
     CODE = "code"
@@ -25,7 +25,7 @@ class ContentType(str, enum.Enum):
     YAML = "yaml"
 
 
-class Kind(str, enum.Enum):
+class Kind(enum.StrEnum):
     """A conversation turn pair (user_message + ai_message) or stored content."""
 
     TURN = "turn"

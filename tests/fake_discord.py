@@ -109,9 +109,10 @@ class FakeDiscord:
             self._posted.notify_all()
         return self._json(message)
 
-    async def wait_for_posts(self, count: int, timeout: float = 60.0) -> list[dict[str, Any]]:
-        async with self._posted:
-            await asyncio.wait_for(self._posted.wait_for(lambda: len(self.posted) >= count), timeout)
+    async def wait_for_posts(self, count: int) -> list[dict[str, Any]]:
+        """The posts so far, once there are `count`; a bot that never posts them fails the test within a minute."""
+        async with self._posted, asyncio.timeout(60):
+            await self._posted.wait_for(lambda: len(self.posted) >= count)
         return self.posted
 
     # -- gateway ------------------------------------------------------------------------------------
@@ -138,7 +139,8 @@ class FakeDiscord:
 
     async def _ready(self, ws: web.WebSocketResponse) -> None:
         await self.dispatch("READY", {
-            "v": 10, "user": user(BOT_ID, "OmoideBot", bot=True), "guilds": [{"id": str(GUILD_ID), "unavailable": True}],
+            "v": 10, "user": user(BOT_ID, "OmoideBot", bot=True),
+            "guilds": [{"id": str(GUILD_ID), "unavailable": True}],
             "session_id": "fake-session", "resume_gateway_url": self.gateway, "shard": [0, 1],
             "application": {"id": str(APP_ID), "flags": 0}, "private_channels": [], "relationships": []})
         everyone = {"id": str(GUILD_ID), "name": "@everyone", "permissions": "1071698660929", "position": 0,

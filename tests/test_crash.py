@@ -77,7 +77,8 @@ async def test_sigkill_during_engine_writes_loses_no_acknowledged_write(tmp_path
                                                                          embedder: Embedder) -> None:
     data = tmp_path / "data"
     with (tmp_path / "child.log").open("w") as log:
-        child = subprocess.Popen([sys.executable, "-c", CHILD, str(data), str(model_dir), json.dumps(FACTS)],
+        # blocking on purpose: the test drives a child process and its event loop has nothing else to run
+        child = subprocess.Popen([sys.executable, "-c", CHILD, str(data), str(model_dir), json.dumps(FACTS)],  # noqa: ASYNC220
                                  cwd=ROOT, env=bot_env(data), stdout=subprocess.PIPE, stderr=log, text=True)
         lines: queue.Queue[str] = queue.Queue()
         threading.Thread(target=lambda: [lines.put(x) for x in child.stdout], daemon=True).start()  # type: ignore[union-attr]
@@ -110,7 +111,8 @@ async def test_bot_rebuilds_a_damaged_index_and_owns_its_data_dir(tmp_path: Path
     bot = BotProcess(data)
     try:
         assert "indexes ready: {'rebuilt': 1}" in bot.log, bot.log
-        second = subprocess.run(bot_command(), cwd=ROOT, env=bot_env(data), capture_output=True,
+        # blocking on purpose: the bot under test is another process; this loop has nothing else to run
+        second = subprocess.run(bot_command(), cwd=ROOT, env=bot_env(data), capture_output=True,  # noqa: ASYNC221
                                 text=True, timeout=120)
         assert second.returncode == 4 and f"process {bot.proc.pid}" in second.stderr, second.stderr
         snap = run_cli(data, "snapshot")
@@ -203,7 +205,8 @@ async def test_sigkill_during_http_writes_loses_no_acknowledged_write(tmp_path: 
             status, body = bot.post("/search", {"query": a["text"], "user_id": "crash-user", "top_k": 5})
             assert status == 200 and a["id"] in [r["memory_id"] for r in body["results"]], (a, body)
         req = urllib.request.Request(f"{bot.url}/memories?user_id=crash-user&limit=1000", headers=bot.headers())
-        with urllib.request.urlopen(req, timeout=60) as resp:
+        # blocking on purpose, as bot.post is: the bot under test is another process
+        with urllib.request.urlopen(req, timeout=60) as resp:  # noqa: ASYNC210
             listed = {m["memory_id"] for m in json.loads(resp.read())["memories"]}
         assert {a["id"] for a in acked} <= listed
     finally:

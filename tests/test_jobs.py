@@ -28,8 +28,8 @@ def _services(engine: MemoryEngine, **settings: Any) -> Services:
     return Services(settings=load_settings(data_dir=engine.options.data_dir, **settings), engine=engine)
 
 
-async def _until(check: Callable[[], bool], timeout: float = 90) -> None:
-    deadline = time.monotonic() + timeout
+async def _until(check: Callable[[], bool]) -> None:
+    deadline = time.monotonic() + 90
     while not check():
         assert time.monotonic() < deadline, "condition not reached"
         await asyncio.sleep(0.1)

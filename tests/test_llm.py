@@ -97,7 +97,8 @@ async def test_tool_round_trip_store_then_search_stays_in_scope(svc: Services, f
     assert reply.text == "Your cat is Mochi!"
     assert [name for name, _ in reply.tool_calls] == ["memory_store", "memory_search"]
     stored = await eng.list(MemoryFilter(cube="user_user_cocoro_cube", user_id="alice"))
-    assert [m.content for m in stored.memories] == ["Alice's cat is named Mochi"] and stored.memories[0].tags == ["pets"]
+    assert [m.content for m in stored.memories] == ["Alice's cat is named Mochi"]
+    assert stored.memories[0].tags == ["pets"]
     tool_msgs = [m for m in fake_llm.requests[2]["messages"] if m["role"] == "tool"]
     search = json.loads(tool_msgs[-1]["content"])
     assert [r["content"] for r in search["results"]] == ["Alice's cat is named Mochi"]

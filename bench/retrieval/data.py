@@ -163,7 +163,7 @@ def longmemeval_june() -> Dataset:
                 continue
             pending: Turn | None = None
             pieces = _ROLE_LINE.split(docs[sid])[1:]
-            for n, (role, text) in enumerate(zip(pieces[::2], pieces[1::2])):
+            for n, (role, text) in enumerate(zip(pieces[::2], pieces[1::2], strict=True)):
                 text = text.strip()
                 if role == "user" or pending is None:
                     pending = Turn(f"{sid}::{n}", sid, "user", text)

@@ -53,7 +53,7 @@ async def ingest(ds: Dataset, options: EngineOptions, embedder: Embedder) -> Ing
                 result = await engine.save_batch(items)
                 if result.failed:
                     raise RuntimeError(f"{conv.id}: the engine refused turns: {result.failed[:3]}")
-                for turn, saved in zip(chunk, result.saved):
+                for turn, saved in zip(chunk, result.saved, strict=True):
                     owners.setdefault(saved.memory.id, []).append(turn)
     finally:
         await engine.close()

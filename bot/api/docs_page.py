@@ -4,7 +4,8 @@ HTML = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Omoide API</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <style>
-body{font-family:system-ui,-apple-system,"Hiragino Sans","Noto Sans JP",sans-serif;margin:0;color:#222;background:#fafafa}
+body{font-family:system-ui,-apple-system,"Hiragino Sans","Noto Sans JP",sans-serif;
+ margin:0;color:#222;background:#fafafa}
 header{background:#2b2d42;color:#fff;padding:16px 24px}header h1{margin:0;font-size:22px}
 header p{margin:4px 0 0;opacity:.85}main{max-width:1100px;margin:0 auto;padding:16px 24px}
 h2{border-bottom:2px solid #ddd;padding-bottom:4px;margin-top:32px}
@@ -39,7 +40,8 @@ function render(spec){document.getElementById("title").textContent=spec.info.tit
    (pub?"public":"auth")+'</span></summary><div class="body">';
    if(op.description)html+="<p>"+esc(op.description)+"</p>";
    if(op.parameters){html+="<h4>Parameters</h4><table><tr><th>name</th><th>in</th><th>required</th><th>schema</th></tr>";
-    for(const p of op.parameters)html+="<tr><td><code>"+esc(p.name)+"</code></td><td>"+p.in+"</td><td>"+(p.required?"yes":"")+
+    for(const p of op.parameters)html+="<tr><td><code>"+esc(p.name)+"</code></td><td>"+p.in+"</td><td>"+
+     (p.required?"yes":"")+
      "</td><td><code>"+esc(JSON.stringify(resolve(spec,p.schema,0)))+"</code></td></tr>";html+="</table>"}
    if(op.requestBody){html+="<h4>Request body</h4>"+schemaBlock(spec,op.requestBody.content["application/json"].schema)}
    html+="<h4>Responses</h4><table>";for(const [code,r] of Object.entries(op.responses)){
@@ -48,6 +50,7 @@ function render(spec){document.getElementById("title").textContent=spec.info.tit
  document.getElementById("ops").innerHTML=html}
 document.getElementById("q").addEventListener("input",e=>{const q=e.target.value.toLowerCase();
  for(const d of document.querySelectorAll("details"))d.style.display=d.dataset.k.includes(q)?"":"none"});
-fetch("/openapi.json").then(r=>r.json()).then(render).catch(e=>{document.getElementById("ops").textContent="could not load /openapi.json: "+e});
+fetch("/openapi.json").then(r=>r.json()).then(render)
+ .catch(e=>{document.getElementById("ops").textContent="could not load /openapi.json: "+e});
 </script></body></html>
 """

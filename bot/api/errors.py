@@ -22,8 +22,8 @@ STATUS_OF = {
     "NotFoundError": 404,
     "ConflictError": 409,
     "EmbeddingMismatchError": 409,
-    "SnapshotError": 409,
-    "StateError": 400,  # the Resonant routes: a step already taken (completing or deciding twice)  # the data on disk cannot be snapshotted or read as one (memory.snapshots)
+    "SnapshotError": 409,  # the data on disk cannot be snapshotted or read as one (memory.snapshots)
+    "StateError": 400,  # the Resonant routes: a step already taken (completing or deciding twice)
 }
 
 

@@ -49,7 +49,7 @@ class Hub:
                 return False
 
         results = await asyncio.gather(*(send(ws) for ws in group))
-        for ws, ok in zip(group, results):
+        for ws, ok in zip(group, results, strict=True):
             if not ok:
                 self.remove(tenant, ws)
         return sum(results)

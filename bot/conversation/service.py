@@ -146,7 +146,8 @@ class ConversationService:
                                             for c in result.tool_calls]})
             for call in result.tool_calls:
                 out = await toolbox.run(call.name, call.arguments)
-                messages.append({"role": "tool", "tool_call_id": call.id, "content": json.dumps(out, ensure_ascii=False)})
+                messages.append({"role": "tool", "tool_call_id": call.id,
+                                 "content": json.dumps(out, ensure_ascii=False)})
         result = await self.llm.chat(messages)
         if not result.content:
             raise LLMError("bad_response", "the model returned an empty reply after using tools")

@@ -21,7 +21,8 @@ class AdminCog(OmoideCog, name="admin"):
     @commands.has_guild_permissions(manage_guild=True)
     @app_commands.default_permissions(manage_guild=True)
     async def admin(self, ctx: commands.Context[Any]) -> None:
-        """Admin: `admin learning on|off [#channel]`, `admin persona <name>`, `admin purge [#channel]`, `admin status`."""
+        """Admin: `admin learning on|off [#channel]`, `admin persona <name>`, `admin purge [#channel]`, \
+`admin status`."""
         await self.status(ctx)
 
     @admin.command(name="learning", description="Turn passive learning on or off in a channel")

@@ -91,7 +91,7 @@ def build_tokenizer(src: E5Source, max_length: int = 512) -> Any:
     """
     from tokenizers import Regex, Tokenizer, decoders, models, normalizers, pre_tokenizers, processors
 
-    vocab = [(piece, float(score)) for piece, score in zip(src.pieces, src.scores.tolist())]
+    vocab = [(piece, float(score)) for piece, score in zip(src.pieces, src.scores.tolist(), strict=True)]
     vocab[src.unk] = (" <unk>", 0.0)
     tok = Tokenizer(models.Unigram(vocab, unk_id=src.unk, byte_fallback=False))
     # " " + text, collapsed, is e5.c's "prepend ▁ unless the text already starts with a space"

@@ -68,5 +68,5 @@ class FastMLAsk(MLAsk):  # type: ignore[misc]
     def _cvs_regex(self, emotion: str) -> re.Pattern[str]:
         pattern = self._cvs.get(emotion)
         if pattern is None:
-            pattern = self._cvs[emotion] = re.compile("%s(?:%s(%s))" % (emotion, RE_PARTICLES, RE_CVS))
+            pattern = self._cvs[emotion] = re.compile(f"{emotion}(?:{RE_PARTICLES}({RE_CVS}))")
         return pattern

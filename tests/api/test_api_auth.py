@@ -55,7 +55,8 @@ async def test_a_tenant_scoped_key_never_reads_outside_its_tenant(api: ApiServer
                      b.get("/admin/users/u1/export")):
             assert (await call).status_code == 403
         # the admin reaches any tenant; a itself still sees its memory
-        hit = await admin.post("/search", json={"query": "注文した本", "user_id": "u1"}, headers={"X-Tenant-ID": "shop-a"})
+        hit = await admin.post("/search", json={"query": "注文した本", "user_id": "u1"},
+                               headers={"X-Tenant-ID": "shop-a"})
         assert [r["memory_id"] for r in hit.json()["results"]] == [saved["memory_id"]]
         assert (await a.get("/memories", params={"user_id": "u1"})).json()["total"] == 1
 

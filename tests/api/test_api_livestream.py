@@ -40,7 +40,8 @@ async def stats_when(c: httpx.AsyncClient, persona: str, done: Callable[[dict[st
         await asyncio.sleep(0.1)
 
 
-async def test_a_new_viewer_is_remembered_and_welcomed_back_next_stream(make_api: MakeApi, engine: MemoryEngine) -> None:
+async def test_a_new_viewer_is_remembered_and_welcomed_back_next_stream(make_api: MakeApi,
+                                                                        engine: MemoryEngine) -> None:
     api = await make_api(livestream_welcome_back_minutes=0, livestream_chat_replies_per_minute=0)
     async with api.client(api.admin_key) as c:
         first = await c.post(EVENTS.format("cocoro"), json=chat("UC42", "今日はいちごのケーキを焼きました"))

@@ -68,7 +68,8 @@ async def test_messages_batches_search_and_conversations(api: ApiServer) -> None
         conv = await create_conversation(client, "my-app", "support-1", title="Python help",
                                          metadata={"channel": "web"})
         assert conv["title"] == "Python help" and conv["message_count"] == 0
-        dup = await client.client.post("/v1/conversations", json={"tenant_id": "my-app", "conversation_id": "support-1"})
+        dup = await client.client.post("/v1/conversations",
+                                       json={"tenant_id": "my-app", "conversation_id": "support-1"})
         assert dup.status_code == 409
         message = await store_message(client, "my-app", "support-1", "user", "I need help with Python programming",
                                       importance=0.8, metadata={"source": "web", "session_id": "abc123"})

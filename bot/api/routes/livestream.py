@@ -130,7 +130,8 @@ async def stats(request: web.Request) -> LiveStatsOut:
     st = state(request)
     persona = await _persona(request)
     stream = request.app[STREAMS].peek(persona.memory_id)
-    out = LiveStatsOut(persona=persona.memory_id, chat_replies_per_minute=st.settings.livestream_chat_replies_per_minute,
+    out = LiveStatsOut(persona=persona.memory_id,
+                       chat_replies_per_minute=st.settings.livestream_chat_replies_per_minute,
                        queue_size=st.settings.livestream_queue_size,
                        listeners=request.app[LISTENERS].count_of(persona.memory_id))
     if stream is None:
@@ -157,9 +158,9 @@ def setup(app: web.Application) -> None:
         async def publish(reply: LiveReply) -> None:
             await hub.publish(persona.memory_id, reply_message(reply, persona.memory_id, lang))
 
-        return Stream(persona, st.services.conversation, publish, replies_per_minute=s.livestream_chat_replies_per_minute,
-                      burst=s.livestream_chat_burst, queue_size=s.livestream_queue_size,
-                      welcome_back_minutes=s.livestream_welcome_back_minutes)
+        return Stream(persona, st.services.conversation, publish,
+                      replies_per_minute=s.livestream_chat_replies_per_minute, burst=s.livestream_chat_burst,
+                      queue_size=s.livestream_queue_size, welcome_back_minutes=s.livestream_welcome_back_minutes)
 
     app[STREAMS] = Streams(make)
     app.cleanup_ctx.append(_lifecycle)

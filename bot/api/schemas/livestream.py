@@ -62,7 +62,8 @@ class LiveEventOut(BaseModel):
     user_id: str = Field(description="The viewer in the persona's cube: platform:viewer_id")
     status: Literal["answered", "queued", "dropped", "failed"] = Field(
         description="answered: reply below; queued: accepted, the reply comes on the WebSocket; dropped: ordinary "
-                    "chat not answered but remembered (see reason); failed: accepted but answering raised an error (logged)")
+                    "chat not answered but remembered (see reason); "
+                    "failed: accepted but answering raised an error (logged)")
     reason: Literal["rate_limited", "queue_full"] | None = Field(None, description="Why a chat was dropped")
     reply: str | None = None
     emotions: list[EmotionOut] = Field(default_factory=list)
