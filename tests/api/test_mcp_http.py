@@ -149,7 +149,8 @@ async def test_resources_and_the_recall_prompt(api: ApiServer) -> None:
         one = (await client.read_resource(f"omoide://memory/{kept['id']}")).contents[0]
         assert json.loads(one.text)["content"] == "ハナの好きな食べ物はたこ焼き"  # type: ignore[union-attr]
         recent = json.loads((await client.read_resource("omoide://user/hana/recent")).contents[0].text)  # type: ignore[union-attr]
-        assert [m["content"] for m in recent["memories"]] == ["ハナの好きな食べ物はたこ焼き", "ハナは来週大阪に引っ越す"]
+        assert [m["content"] for m in recent["memories"]] == ["ハナの好きな食べ物はたこ焼き",
+                                                              "ハナは来週大阪に引っ越す"]
         with pytest.raises(MCPError):
             await client.read_resource("omoide://memory/00000000-0000-0000-0000-000000000000")
 
