@@ -7,6 +7,7 @@ import asyncio
 import logging
 
 from bot.logs import setup_logging
+from bot.mcp.command import add_mcp_command
 from bot.personas import PersonaError
 from bot.snapshot_cli import EXIT_BUSY, add_snapshot_commands, run_snapshot_command
 from config import Settings, SettingsError, load_settings
@@ -68,6 +69,7 @@ def main(argv: list[str] | None = None) -> int:
     p_chat = sub.add_parser("chat", help="talk with a persona in the terminal (same memory as the Discord bot)")
     p_chat.add_argument("--persona", default=None, help="memory_id or display name (default: DEFAULT_PERSONA)")
     p_chat.add_argument("--user", default="terminal", help="whose memories to use (default: terminal)")
+    add_mcp_command(sub)
     args = parser.parse_args(argv)
     try:
         settings = load_settings()
@@ -82,6 +84,9 @@ def main(argv: list[str] | None = None) -> int:
             asyncio.run(_reindex(settings, args.re_embed))
         elif args.command == "chat":
             return asyncio.run(_chat(settings, args.persona or settings.default_persona, args.user))
+        elif args.command == "mcp":
+            from bot.mcp.stdio import serve_stdio
+            return asyncio.run(serve_stdio(settings, args))
         else:
             from bot.runner import serve
             asyncio.run(serve(settings, discord=args.command != "api"))

@@ -123,7 +123,7 @@ async def test_tools_cannot_touch_another_users_memory(svc: Services) -> None:
 async def test_tool_errors_use_the_seed_format(svc: Services) -> None:
     box = MemoryToolbox(svc.engine, scope(svc, "cocoro", "alice"))
     assert await box.run("memory_store", {"content": "  "}) == {
-        "error": True, "error_type": "ValidationError", "message": "content cannot be empty"}
+        "error": True, "error_type": "ValidationError", "message": "content: cannot be empty", "field": "content"}
     bad_tier = await box.run("memory_store", {"content": "x", "memory_tier": "forever"})
     assert bad_tier["error_type"] == "ValidationError" and "memory_tier" in bad_tier["message"]
     assert "top_k" in (await box.run("memory_search", {"query": "x", "top_k": 0}))["message"]

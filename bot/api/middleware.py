@@ -97,6 +97,8 @@ async def authenticate(request: web.Request, handler: Handler) -> web.StreamResp
     op = operation_of(request)
     if op is not None and op.admin:
         st.access.require_admin(who)
+    if op is not None and op.audited and who.read_only:  # audited = the operation writes
+        raise errors.forbidden("this API key is read-only; it may search, get and list, not write")
     if op is not None and op.guard is not None:
         op.guard(who)
     return await handler(request)

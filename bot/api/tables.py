@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, DateTime, Index, Integer, String, Text
+from sqlalchemy import JSON, Boolean, DateTime, Index, Integer, String, Text, false
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -30,6 +30,7 @@ class ApiKeyRow(ApiBase):
     key_hash: Mapped[str] = mapped_column(String(64), unique=True)
     prefix: Mapped[str] = mapped_column(String(16))
     admin: Mapped[bool] = mapped_column(Boolean, default=False)
+    read_only: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())  # search/get/list only
     tenants: Mapped[list[str] | None] = mapped_column(JSON, nullable=True)  # None = every tenant
     personas: Mapped[list[str] | None] = mapped_column(JSON, nullable=True)  # None = every persona
     owner_user_id: Mapped[str | None] = mapped_column(String(36), nullable=True)  # a Mesh user's own key
@@ -101,6 +102,14 @@ class AuditRow(ApiBase):
 async def create_tables(db: AsyncEngine) -> None:
     async with db.begin() as conn:
         await conn.run_sync(ApiBase.metadata.create_all)
+        await conn.run_sync(_add_missing_columns)
+
+
+def _add_missing_columns(conn: Any) -> None:
+    """Columns added after a table first shipped (create_all never alters a table that exists)."""
+    from sqlalchemy import inspect, text
+    if "read_only" not in {c["name"] for c in inspect(conn).get_columns("api_keys")}:
+        conn.execute(text("ALTER TABLE api_keys ADD COLUMN read_only BOOLEAN NOT NULL DEFAULT FALSE"))
 
 
 def utc(value: datetime | None) -> datetime | None:

@@ -40,13 +40,14 @@ class Principal:
     tenants: frozenset[str] | None = None  # None: any tenant
     personas: frozenset[str] | None = None  # None: any persona/cube
     user_id: str | None = None  # a Memory Mesh user (their token or one of their keys)
+    read_only: bool = False  # reads only: writes answer 403 (HTTP) or a Forbidden tool error (MCP)
 
     @classmethod
     def of_key(cls, key: KeyInfo) -> Principal:
         return cls(id=f"key:{key.id}", name=key.name, admin=key.admin,
                    tenants=frozenset(key.tenants) if key.tenants is not None else None,
                    personas=frozenset(key.personas) if key.personas is not None else None,
-                   user_id=key.owner_user_id)
+                   user_id=key.owner_user_id, read_only=key.read_only)
 
     def cube_allowed(self, cube: str) -> bool:
         if self.admin or self.personas is None:

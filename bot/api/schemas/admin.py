@@ -65,6 +65,8 @@ class AdminKeyCreate(Request):
     personas: list[Name] | None = Field(None, max_length=100, description="Allowed persona memory_ids or cubes "
                                                                           "(default: all)")
     expires_days: int | None = Field(None, ge=1, le=3650)
+    read_only: bool = Field(False, description="Search, get and list only (HTTP writes answer 403; over MCP "
+                                               "only memory_search, memory_get and memory_list are offered)")
 
 
 class AdminKeyCreated(BaseModel):
@@ -77,6 +79,7 @@ class AdminKeyCreated(BaseModel):
     personas: list[str] | None
     created_at: datetime
     expires_at: datetime | None
+    read_only: bool = False
 
 
 class SettingsResponse(BaseModel):

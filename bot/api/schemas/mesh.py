@@ -67,6 +67,7 @@ class ApiKeyOut(BaseModel):
     created_at: datetime
     expires_at: datetime | None
     revoked_at: datetime | None
+    read_only: bool = False
 
 
 class ApiKeyList(BaseModel):
