@@ -108,3 +108,16 @@ async def test_chat_cooldown_then_allowed_again(simcord_env: Any) -> None:
     await simcord_env.advance_time(31)
     await alice.send(channel, "!chat もう一回")
     assert "ココロ" in channel.last_message.content or "alice" in channel.last_message.content
+
+
+async def test_chat_cooldown_is_per_user_across_prefix_slash_and_help(simcord_env: Any,
+                                                                      client_locale: dict[int, str]) -> None:
+    _, channel, _, alice, bob = world(simcord_env)
+    await alice.send(channel, "!help")  # listing commands runs their checks; it must not spend a chat
+    for i in range(5):
+        await alice.send(channel, f"!chat hello {i}")
+    res = await alice.slash(channel, "chat", message="one more")  # the slash side shares the prefix side's bucket
+    assert res.ephemeral and res.response.content.startswith("Please wait a little before trying again (")
+    await bob.send(channel, "!chat こんにちは")  # another user has a bucket of their own
+    assert not channel.last_message.content.startswith("少し待ってから")
+    assert [type(e).__name__ for e in simcord_env.errors] == ["CommandOnCooldown"]
