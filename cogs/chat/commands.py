@@ -38,7 +38,8 @@ class ChatCog(OmoideCog, name="chat"):
         if len(text) > MAX_MESSAGE:
             text = text[: MAX_MESSAGE - 1] + "…"
         await ctx.send(text)
-        self.bot.learner.replies.note(ctx.author.id, ctx.channel.id, reply.text)
+        # other cogs hear of the reply through an event (the learning cog pairs it with the user's next message)
+        self.bot.dispatch("omoide_reply", ctx.author.id, ctx.channel.id, reply.text)
 
     @chat.before_invoke
     async def within_rate(self, ctx: commands.Context[Any]) -> None:
