@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from memory.embedding.e5_convert import DEFAULT_MODEL_ID
+from memory.embedding.model_id import DEFAULT_MODEL_ID
 from memory.turn_text import TurnTextOptions
 
 

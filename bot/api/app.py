@@ -24,12 +24,11 @@ from bot.api.middleware import MIDDLEWARES
 from bot.api.ratelimit import RateLimiter
 from bot.api.registry import OPERATIONS, Api
 from bot.api.schemas.emotionmem import HealthResponse
-from bot.api.state import STATE, ApiState
+from bot.api.state import SERVICES, STATE, ApiState
 from bot.api.tables import create_tables
 from bot.services import Services
 from config import Settings
 
-SERVICES = web.AppKey("services", Services)
 JWT_SECRET_FILE = "jwt.secret"
 ROUTE_MODULES: tuple[str, ...] = (
     "bot.api.routes.emotionmem",
@@ -86,6 +85,7 @@ def create_app(services: Services, settings: Settings, *, extra: Sequence[Setup]
 
 
 async def _lifecycle(app: web.Application) -> AsyncIterator[None]:
+    """The API's tables and admin key at start; at cleanup, the WebSocket listeners are closed."""
     st = app[STATE]
     await create_tables(st.engine.db)
     await st.keys.ensure_admin_key(st.settings.data_dir)

@@ -14,7 +14,6 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.discord.i18n import t
-from bot.discord.learning import PassiveLearner
 from bot.discord.ui.locale import SeenLanguages, detect_language, from_discord_locale
 from bot.personas import Persona
 from bot.services import Services
@@ -51,7 +50,6 @@ class OmoideBot(commands.Bot):
         self.services = services
         self.sync_commands = sync_commands
         self.seen_languages = SeenLanguages()
-        self.learner = PassiveLearner(services.prefs, services.conversation)
 
     async def setup_hook(self) -> None:
         for name in self.cog_names:

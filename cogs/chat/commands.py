@@ -19,7 +19,8 @@ class ChatCog(OmoideCog, name="chat"):
         super().__init__(bot)
         # `@commands.cooldown` keeps one mapping on the function, shared by every bot in the process;
         # each cog instance gets its own so a restarted bot (or a test) starts with fresh buckets.
-        self.chat._buckets = commands.CooldownMapping(commands.Cooldown(RATE, PER), commands.BucketType.user)
+        self.cooldowns: commands.CooldownMapping[commands.Context[Any]] = commands.CooldownMapping.from_cooldown(
+            RATE, PER, commands.BucketType.user)
 
     @commands.hybrid_command(name="chat", description="Talk with the channel's persona; it remembers you")
     @app_commands.describe(message="What you want to say")
@@ -37,4 +38,16 @@ class ChatCog(OmoideCog, name="chat"):
         if len(text) > MAX_MESSAGE:
             text = text[: MAX_MESSAGE - 1] + "…"
         await ctx.send(text)
-        self.bot.learner.replies.note(ctx.author.id, ctx.channel.id, reply.text)
+        # other cogs hear of the reply through an event (the learning cog pairs it with the user's next message)
+        self.bot.dispatch("omoide_reply", ctx.author.id, ctx.channel.id, reply.text)
+
+    @chat.before_invoke
+    async def within_rate(self, ctx: commands.Context[Any]) -> None:
+        """RATE chats per user per PER seconds. A before-invoke hook rather than a check, so `help` (which
+        runs checks to list commands) never spends a chat; raising CommandOnCooldown here reaches
+        on_command_error as discord.py's own cooldown would, with the same message."""
+        now = ctx.message.created_at.timestamp()  # the message's time, as discord.py's cooldowns use
+        bucket = self.cooldowns.get_bucket(ctx, now)
+        retry_after = bucket.update_rate_limit(now) if bucket is not None else None
+        if bucket is not None and retry_after:
+            raise commands.CommandOnCooldown(bucket, retry_after, commands.BucketType.user)

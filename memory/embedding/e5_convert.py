@@ -43,9 +43,8 @@ from typing import Any
 import numpy as np
 
 from memory.embedding.e5_tokenizer import build_tokenizer
+from memory.embedding.model_id import DEFAULT_MODEL_ID as DEFAULT_MODEL_ID  # the packaged default, re-exported
 
-# The packaged default model, shared by both backends (kept here: this module imports no runtime).
-DEFAULT_MODEL_ID = "omoide/multilingual-e5-small-q4"
 E5_DIM = 384
 # Both sides get "query: ": e5's advice for symmetric tasks, and the best separation measured by
 # bench/prefix_gap.py (25 chat message groups per language; query/passage separates topics a bit

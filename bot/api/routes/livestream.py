@@ -149,6 +149,19 @@ async def stats(request: web.Request) -> LiveStatsOut:
 
 
 def setup(app: web.Application) -> None:
+    app.cleanup_ctx.append(_streams)
+    api = Api(app)
+    api.add("POST", "/api/livestream/{persona}/events", post_event, summary="A live-chat event for a persona",
+            tag=TAG, body=LiveEventIn, response=LiveEventOut, errors=(403, 404))
+    api.add("GET", "/api/livestream/{persona}/stats", stats, summary="A persona's stream counters (drops, queue)",
+            tag=TAG, response=LiveStatsOut, errors=(403, 404))
+    api.add("GET", "/api/livestream/{persona}/ws", websocket, summary="WebSocket: the persona's replies as produced",
+            tag=TAG, spec=False)
+
+
+async def _streams(app: web.Application) -> AsyncIterator[None]:
+    """The personas' streams and their WebSocket listeners live as long as the app; at cleanup what was
+    accepted is answered (up to CLOSE_SECONDS) and its turns are saved before the engine closes."""
     st = app[STATE]
     s = st.settings
     hub = app[LISTENERS] = Hub()
@@ -162,19 +175,8 @@ def setup(app: web.Application) -> None:
                       replies_per_minute=s.livestream_chat_replies_per_minute, burst=s.livestream_chat_burst,
                       queue_size=s.livestream_queue_size, welcome_back_minutes=s.livestream_welcome_back_minutes)
 
-    app[STREAMS] = Streams(make)
-    app.cleanup_ctx.append(_lifecycle)
-    api = Api(app)
-    api.add("POST", "/api/livestream/{persona}/events", post_event, summary="A live-chat event for a persona",
-            tag=TAG, body=LiveEventIn, response=LiveEventOut, errors=(403, 404))
-    api.add("GET", "/api/livestream/{persona}/stats", stats, summary="A persona's stream counters (drops, queue)",
-            tag=TAG, response=LiveStatsOut, errors=(403, 404))
-    api.add("GET", "/api/livestream/{persona}/ws", websocket, summary="WebSocket: the persona's replies as produced",
-            tag=TAG, spec=False)
-
-
-async def _lifecycle(app: web.Application) -> AsyncIterator[None]:
+    streams = app[STREAMS] = Streams(make)
     yield
-    await app[STREAMS].close(CLOSE_SECONDS)
-    await app[STATE].services.conversation.drain()  # the accepted events' turns are saved before the engine closes
-    await app[LISTENERS].close_all()
+    await streams.close(CLOSE_SECONDS)
+    await st.services.conversation.drain()
+    await hub.close_all()
