@@ -32,6 +32,7 @@ from memory.enrich import Enricher
 from memory.errors import EmbeddingMismatchError, NotFoundError, ValidationError
 from memory.index import lexical as lexical_index
 from memory.index.manager import IndexManager
+from memory.json_limits import check_json
 from memory.options import EngineOptions
 from memory.ranking import candidates, diversify, diversity_pool
 from memory.search import Candidate, Retriever, calibrate, calibrate_one, count
@@ -344,6 +345,8 @@ class MemoryEngine:
             tags = tags_field(tags)
         if metadata is not None and not isinstance(metadata, dict):
             raise ValidationError("metadata must be an object", field="metadata")
+        if metadata:
+            check_json(metadata, "metadata")
         if tier is not None:
             tier = enum_value(Tier, tier, "memory_tier")
         if importance is not None:
