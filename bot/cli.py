@@ -11,6 +11,7 @@ from bot.personas import PersonaError
 from bot.snapshot_cli import EXIT_BUSY, add_snapshot_commands, run_snapshot_command
 from config import Settings, SettingsError, load_settings
 from memory.errors import EmbeddingMismatchError
+from memory.file_modes import private_umask
 from memory.lockfile import DataDirBusyError, DataDirLock
 
 log = logging.getLogger("omoide")
@@ -69,6 +70,7 @@ def main(argv: list[str] | None = None) -> int:
     p_chat.add_argument("--persona", default=None, help="memory_id or display name (default: DEFAULT_PERSONA)")
     p_chat.add_argument("--user", default="terminal", help="whose memories to use (default: terminal)")
     args = parser.parse_args(argv)
+    private_umask()  # the database, its WAL, indexes, snapshots and keys: readable by their owner only
     try:
         settings = load_settings()
     except SettingsError as exc:

@@ -30,6 +30,7 @@ from memory.embedding.base import Embedder
 from memory.embedding.service import EmbeddingService
 from memory.enrich import Enricher
 from memory.errors import EmbeddingMismatchError, NotFoundError, ValidationError
+from memory.file_modes import make_private
 from memory.index import lexical as lexical_index
 from memory.index.manager import IndexManager
 from memory.json_limits import check_json
@@ -99,6 +100,7 @@ class MemoryEngine:
         await create_schema(db)
         self = cls(options, embedder, db, make_sessionmaker(db))
         self.reader = self.retriever.reader = await FastReader.open(options.url, db.dialect)
+        await asyncio.to_thread(make_private, options.data_dir)  # the database and all beside it: owner-only
         await self._check_model(allow_model_change)
         await self.writer.load_counters()
         if not allow_model_change:

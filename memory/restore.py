@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from memory.clock import utcnow
+from memory.file_modes import make_private
 from memory.lockfile import DataDirLock
 from memory.snapshots import (
     DB_FILE,
@@ -106,6 +107,7 @@ def restore_snapshot(snapshot: Path, data_dir: Path, db_file: Path, index_dir: P
             replaced = _swap_in(staging, data_dir, db_file, index_dir, stamp)
         finally:
             shutil.rmtree(staging, ignore_errors=True)
+        make_private(data_dir)
     log.info("restored snapshot %s (%d memories); previous data kept in %s", snapshot.name,
              counts.get("memories", 0), replaced)
     return RestoreReport(snapshot.name, counts, replaced)

@@ -33,6 +33,7 @@ from sqlalchemy.engine import make_url
 
 from memory.clock import utcnow
 from memory.errors import NotFoundError, OmoideError
+from memory.file_modes import make_private
 
 if TYPE_CHECKING:
     from memory.engine import MemoryEngine
@@ -214,6 +215,7 @@ async def take_snapshot(db_file: Path, index_dir: Path, root: Path, *, engine: M
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+    await asyncio.to_thread(make_private, root)
     info = read_snapshot(final)
     log.info("snapshot %s taken: %d memories, %.1f MB", info.name, info.counts.get("memories", 0),
              info.size_bytes / 1e6)
