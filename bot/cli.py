@@ -12,6 +12,7 @@ from bot.personas import PersonaError
 from bot.snapshot_cli import EXIT_BUSY, add_snapshot_commands, run_snapshot_command
 from config import Settings, SettingsError, load_settings
 from memory.errors import EmbeddingMismatchError
+from memory.file_modes import private_umask
 from memory.lockfile import DataDirBusyError, DataDirLock
 
 log = logging.getLogger("omoide")
@@ -71,6 +72,7 @@ def main(argv: list[str] | None = None) -> int:
     p_chat.add_argument("--user", default="terminal", help="whose memories to use (default: terminal)")
     add_mcp_command(sub)
     args = parser.parse_args(argv)
+    private_umask()  # the database, its WAL, indexes, snapshots and keys: readable by their owner only
     try:
         settings = load_settings()
     except SettingsError as exc:

@@ -30,8 +30,10 @@ from memory.embedding.base import Embedder
 from memory.embedding.service import EmbeddingService
 from memory.enrich import Enricher
 from memory.errors import EmbeddingMismatchError, NotFoundError, ValidationError
+from memory.file_modes import make_private
 from memory.index import lexical as lexical_index
 from memory.index.manager import IndexManager
+from memory.json_limits import check_json
 from memory.options import EngineOptions
 from memory.ranking import candidates, diversify, diversity_pool
 from memory.search import Candidate, Retriever, calibrate, calibrate_one, count
@@ -98,6 +100,7 @@ class MemoryEngine:
         await create_schema(db)
         self = cls(options, embedder, db, make_sessionmaker(db))
         self.reader = self.retriever.reader = await FastReader.open(options.url, db.dialect)
+        await asyncio.to_thread(make_private, options.data_dir)  # the database and all beside it: owner-only
         await self._check_model(allow_model_change)
         await self.writer.load_counters()
         if not allow_model_change:
@@ -344,6 +347,8 @@ class MemoryEngine:
             tags = tags_field(tags)
         if metadata is not None and not isinstance(metadata, dict):
             raise ValidationError("metadata must be an object", field="metadata")
+        if metadata:
+            check_json(metadata, "metadata")
         if tier is not None:
             tier = enum_value(Tier, tier, "memory_tier")
         if importance is not None:

@@ -32,7 +32,7 @@ def _write_pid(fd: int) -> None:
 def _file_lock(path: Path, *, write_pid: bool = False) -> FileLock:
     """Never waits (timeout 0); the file stays in place so the holder's pid can be read beside it; one
     process may take and release it on different threads."""
-    return FileLock(path, timeout=0, preserve_lock_file=True, thread_local=False,
+    return FileLock(path, timeout=0, preserve_lock_file=True, thread_local=False, mode=0o600,
                     on_acquired=_write_pid if write_pid else None)
 
 

@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 import numpy as np
 
 from memory.errors import ValidationError
+from memory.json_limits import check_json
 from memory.types import ContentType, Kind, MemoryFilter, MemoryInput, Tier
 
 E = TypeVar("E", bound=enum.Enum)
@@ -65,7 +66,10 @@ def utc_datetime(value: datetime | None, field: str) -> datetime | None:
         return None
     if not isinstance(value, datetime):
         raise ValidationError(f"{field} must be a datetime", field=field)
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    try:
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    except OverflowError:  # 0001-01-01T00:00+01:00 and 9999-12-31T23:59-01:00 have no UTC equivalent
+        raise ValidationError(f"{field} is outside the years 1-9999 once converted to UTC", field=field) from None
 
 
 def vector_field(value: Sequence[float] | None, dim: int) -> np.ndarray | None:
@@ -90,6 +94,7 @@ def check_input(item: MemoryInput) -> tuple[Kind, str]:
     item.tags = tags_field(item.tags)
     if not isinstance(item.metadata, dict):
         raise ValidationError("metadata must be an object", field="metadata")
+    check_json(item.metadata, "metadata")
     if item.importance is not None:
         item.importance = unit_interval(item.importance, "importance")
     if item.ttl_seconds is not None and (isinstance(item.ttl_seconds, bool) or not isinstance(item.ttl_seconds, int)

@@ -30,6 +30,7 @@ from memory.db.upsert import upsert
 from memory.errors import NotFoundError, OmoideError
 from memory.index import lexical
 from memory.index.postings import DocRow
+from memory.json_limits import check_json
 from memory.text.tokenize import index_document
 from memory.turn_context import embed_text_for_row, previous_turns
 from memory.turn_text import labelled_turn, speaker_label, with_context
@@ -331,7 +332,7 @@ class Writer:
                     changes["tags"] = {"from": row.tags, "to": list(tags)}
                     row.tags = list(tags)
                 if metadata:
-                    row.meta = {**(row.meta or {}), **metadata}
+                    row.meta = check_json({**(row.meta or {}), **metadata}, "metadata")  # the merge stays bounded
                     changes["metadata"] = sorted(metadata)
                 if tier is not None and tier.value != row.tier:
                     changes["tier"] = {"from": row.tier, "to": tier.value}

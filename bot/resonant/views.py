@@ -31,6 +31,7 @@ from bot.resonant.models import (
     SnapshotRow,
 )
 from memory.clock import as_utc
+from memory.json_limits import MAX_JSON_DEPTH, readable_json
 
 
 def _utc(value: datetime | None) -> datetime | None:
@@ -87,7 +88,8 @@ class IntentOut(BaseModel):
         return cls(intent_id=row.id, session_id=row.session_id, parent_intent_id=row.parent_intent_id,
                    intent_text=row.intent_text, intent_type=IntentType(row.intent_type), priority=row.priority,
                    created_at=_utc(row.created_at), updated_at=_utc(row.updated_at),
-                   completed_at=_utc(row.completed_at), status=IntentStatus(row.status), outcome=row.outcome)
+                   completed_at=_utc(row.completed_at), status=IntentStatus(row.status),
+                   outcome=readable_json(row.outcome, f"outcome of intent {row.id}"))
 
 
 class IntentList(BaseModel):
@@ -132,7 +134,8 @@ class ContextOut(BaseModel):
     @classmethod
     def from_row(cls, row: AgentContextRow) -> ContextOut:
         return cls(context_id=row.id, session_id=row.session_id, intent_id=row.intent_id,
-                   agent_type=AgentType(row.agent_type), version=row.version, context_data=row.context_data,
+                   agent_type=AgentType(row.agent_type), version=row.version,
+                   context_data=readable_json(row.context_data, f"context_data of context {row.id}"),
                    created_at=_utc(row.created_at))
 
 
@@ -162,8 +165,10 @@ class ChoicePointOut(BaseModel):
     @classmethod
     def from_row(cls, row: ChoicePointRow) -> ChoicePointOut:
         status = ChoiceStatus.PENDING if row.selected_choice_id is None else ChoiceStatus.DECIDED
+        where = f"choices of choice point {row.id}"
+        choices = [Choice.model_validate(readable_json(c, where, 1 + MAX_JSON_DEPTH)) for c in row.choices]
         return cls(choice_point_id=row.id, session_id=row.session_id, intent_id=row.intent_id,
-                   question=row.question, choices=[Choice.model_validate(c) for c in row.choices],
+                   question=row.question, choices=choices,
                    selected_choice_id=row.selected_choice_id, created_at=_utc(row.created_at),
                    decided_at=_utc(row.decided_at), decision_rationale=row.decision_rationale, status=status)
 
@@ -187,7 +192,8 @@ class CycleOut(BaseModel):
     def from_row(cls, row: BreathingCycleRow) -> CycleOut:
         return cls(cycle_id=row.id, session_id=row.session_id, intent_id=row.intent_id,
                    phase=BreathingPhase(row.phase), started_at=_utc(row.started_at),
-                   completed_at=_utc(row.completed_at), phase_data=row.phase_data, success=row.success)
+                   completed_at=_utc(row.completed_at), success=row.success,
+                   phase_data=readable_json(row.phase_data, f"phase_data of cycle {row.id}"))
 
 
 class CycleList(BaseModel):

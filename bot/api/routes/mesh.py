@@ -34,6 +34,7 @@ from bot.api.schemas.mesh import (
 from bot.api.state import ApiState, audit, principal, state
 from bot.api.tables import ConversationRow
 from memory.clock import as_utc
+from memory.json_limits import readable_json
 from memory.types import Memory, MemoryFilter, MemoryInput, SaveResult, Scope
 
 TAG = "Memory Mesh"
@@ -54,7 +55,8 @@ def _message(res: SaveResult, lang: str) -> MessageOut:
 
 def _conversation(row: ConversationRow) -> ConversationOut:
     return ConversationOut(tenant_id=row.tenant_id, conversation_id=row.conversation_id, title=row.title,
-                           metadata=row.meta or {}, message_count=row.message_count,
+                           metadata=readable_json(row.meta or {}, f"metadata of conversation {row.conversation_id!r}"),
+                           message_count=row.message_count,
                            created_at=as_utc(row.created_at), updated_at=as_utc(row.updated_at))  # type: ignore[arg-type]
 
 

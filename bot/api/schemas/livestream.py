@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Annotated, Literal
 
 from pydantic import (
@@ -13,10 +12,11 @@ from pydantic import (
     field_validator,
 )
 
-from bot.api.schemas.common import NOT_BLANK, Request
+from bot.api.identifiers import Identifier, ViewerIdentifier
+from bot.api.schemas.common import NOT_BLANK, Request, UtcDateTime
 from bot.livestream.events import EventType, Platform
 
-ViewerId = Annotated[str, StringConstraints(min_length=1, max_length=100, pattern=NOT_BLANK)]
+ViewerId = ViewerIdentifier
 ViewerName = Annotated[str, StringConstraints(min_length=1, max_length=100, pattern=NOT_BLANK)]
 MESSAGE_CHARS = 2000
 
@@ -31,16 +31,9 @@ class LiveEventIn(Request):
     amount: float | None = Field(None, ge=0, le=1e9, allow_inf_nan=False, description="Paid amount, if any")
     currency: Annotated[str, StringConstraints(min_length=1, max_length=8, pattern=r"^[A-Za-z]+$")] | None = Field(
         None, description="Currency code of the amount (JPY, USD...)")
-    timestamp: datetime | None = Field(None, description="When the viewer sent it (default: when received)")
-    event_id: Annotated[str, StringConstraints(min_length=1, max_length=128, pattern=NOT_BLANK)] | None = Field(
+    timestamp: UtcDateTime | None = Field(None, description="When the viewer sent it (default: when received)")
+    event_id: Identifier | None = Field(
         None, description="The platform's message id, echoed back and on the WebSocket (made up when absent)")
-
-    @field_validator("timestamp")
-    @classmethod
-    def _aware(cls, value: datetime | None) -> datetime | None:
-        if value is not None and value.tzinfo is None:
-            return value.replace(tzinfo=UTC)
-        return value
 
     @field_validator("message")
     @classmethod
