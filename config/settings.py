@@ -186,6 +186,31 @@ class Settings(BaseSettings):
         30, ge=0, le=525600, description="A viewer last heard at least this long ago is welcomed back (0 = always)."
     )
 
+    # live chat connectors (python -m bot live, or these settings with make run)
+    live_persona: str | None = Field(
+        None, json_schema_extra={"group": "Live chat connectors"},
+        description="Persona that answers the live chat the connectors read (empty = DEFAULT_PERSONA).")
+    live_youtube: str | None = Field(
+        None, description="YouTube live chat to read: a video id or URL, a channel id (UC...) or @handle; "
+                          "empty = off. Needs YOUTUBE_API_KEY.")
+    live_twitch: str | None = Field(None, description="Twitch channel whose chat to read; empty = off.")
+    youtube_api_key: SecretStr | None = Field(None, description="YouTube Data API v3 key (Google Cloud console).")
+    youtube_api_url: str = Field("https://www.googleapis.com/youtube/v3", description="YouTube Data API base URL.")
+    youtube_min_poll_seconds: float = Field(
+        5.0, ge=0, le=600, description="Poll chat no faster than this, even when the API says sooner "
+                                       "(each poll costs 5 quota units; see README).")
+    youtube_live_check_seconds: float = Field(
+        300.0, ge=1, le=86400, description="For a channel target: how often to look for its live stream "
+                                           "(100 quota units each).")
+    twitch_irc_url: str = Field("wss://irc-ws.chat.twitch.tv:443", description="Twitch chat IRC WebSocket URL.")
+    twitch_oauth_token: SecretStr | None = Field(
+        None, description="Twitch chat token (oauth:...); empty = read anonymously (justinfan).")
+    twitch_nick: str | None = Field(None, description="Login name of the TWITCH_OAUTH_TOKEN account.")
+    live_reconnect_min_seconds: float = Field(
+        1.0, gt=0, le=600, description="First pause before a connector reconnects (doubles each failure).")
+    live_reconnect_max_seconds: float = Field(
+        60.0, gt=0, le=3600, description="Longest pause between a connector's reconnects.")
+
     # language model (any OpenAI-compatible chat-completions server)
     llm_base_url: str | None = Field(
         None, description="e.g. http://127.0.0.1:11434/v1 (Ollama); empty = built-in responder, no language model."
@@ -215,6 +240,20 @@ class Settings(BaseSettings):
             raise ValueError("LLM_MODEL is required when LLM_BASE_URL is set (e.g. LLM_MODEL=llama3.1)")
         if self.llm_base_url and not self.llm_base_url.startswith(("http://", "https://")):
             raise ValueError("LLM_BASE_URL must start with http:// or https:// (e.g. http://127.0.0.1:11434/v1)")
+        return self
+
+    @model_validator(mode="after")
+    def _live_connectors_have_what_they_need(self) -> Settings:
+        if self.live_youtube and self.youtube_api_key is None:
+            raise ValueError("YOUTUBE_API_KEY is required to read YouTube live chat (LIVE_YOUTUBE / --youtube)")
+        if self.twitch_oauth_token is not None and not self.twitch_nick:
+            raise ValueError("TWITCH_NICK (the token's login name) is required with TWITCH_OAUTH_TOKEN")
+        for name, url, schemes in (("YOUTUBE_API_URL", self.youtube_api_url, ("http://", "https://")),
+                                   ("TWITCH_IRC_URL", self.twitch_irc_url, ("ws://", "wss://"))):
+            if not url.startswith(schemes):
+                raise ValueError(f"{name} must start with {' or '.join(schemes)} (got {url!r})")
+        if self.live_reconnect_max_seconds < self.live_reconnect_min_seconds:
+            raise ValueError("LIVE_RECONNECT_MAX_SECONDS must be at least LIVE_RECONNECT_MIN_SECONDS")
         return self
 
     @property

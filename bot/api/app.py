@@ -23,7 +23,9 @@ from bot.api.hub import Hub
 from bot.api.middleware import MIDDLEWARES
 from bot.api.ratelimit import RateLimiter
 from bot.api.registry import OPERATIONS, Api
+from bot.api.routes.livestream import CONNECTORS
 from bot.api.schemas.emotionmem import HealthResponse
+from bot.api.schemas.livestream import ConnectorOut
 from bot.api.state import SERVICES, STATE, ApiState
 from bot.api.tables import create_tables
 from bot.services import Services
@@ -51,7 +53,8 @@ async def health(request: web.Request) -> HealthResponse:
     engine = services.engine
     return HealthResponse(status="healthy", service="omoide", embedding_model=engine.embeddings.model_id,
                           embedding_dim=engine.embeddings.dim, cubes=len(engine.indexes.cubes()),
-                          uptime_seconds=round(time.time() - services.started_at, 1))
+                          uptime_seconds=round(time.time() - services.started_at, 1),
+                          live_connectors=[ConnectorOut.model_validate(c) for c in request.app[CONNECTORS].statuses()])
 
 
 def _state(services: Services, settings: Settings) -> ApiState:

@@ -18,6 +18,7 @@ from bot.api.schemas.common import (
     day_end,
     day_start,
 )
+from bot.api.schemas.livestream import ConnectorOut
 from memory.emotions.labels import normalize_label
 
 
@@ -129,3 +130,5 @@ class HealthResponse(BaseModel):
     embedding_dim: int
     cubes: int
     uptime_seconds: float
+    live_connectors: list[ConnectorOut] = Field(
+        default_factory=list, description="Live chat connectors (LIVE_YOUTUBE / LIVE_TWITCH) and their state")

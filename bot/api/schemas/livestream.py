@@ -59,6 +59,10 @@ class LiveEventOut(BaseModel):
                     "failed: accepted but answering raised an error (logged)")
     reason: Literal["rate_limited", "queue_full"] | None = Field(None, description="Why a chat was dropped")
     reply: str | None = None
+    tts_text: str | None = Field(None, description="The reply for a speech synthesiser: no emoji or kaomoji, money, "
+                                                   "dates and numbers in words (¥1,000 -> 千円, $5 -> five dollars)")
+    expression: str | None = Field(None, description="The persona's expression for the dominant emotion (its "
+                                                     "[expressions] table, else smile/sad/...; neutral without one)")
     emotions: list[EmotionOut] = Field(default_factory=list)
     dominant_emotion: EmotionOut | None = Field(None, description="The strongest emotion (for the avatar's expression)")
     memories_used: int = Field(0, description="Memories of this viewer recalled for the reply")
@@ -71,6 +75,20 @@ class DroppedCounts(BaseModel):
     rate_limited: int = 0
     queue_full: int = 0
     total: int = 0
+
+
+class ConnectorOut(BaseModel):
+    platform: str = Field(description="youtube or twitch")
+    target: str = Field(description="The video, channel or handle it reads")
+    persona: str
+    state: Literal["starting", "connected", "waiting", "reconnecting", "stopped"] = Field(
+        description="waiting: the stream is not live yet; reconnecting: after an error, with backoff")
+    since: datetime = Field(description="When it entered this state")
+    last_error: str | None = None
+    messages_seen: int = Field(description="Chat messages read from the platform")
+    events_fed: int = Field(description="Events handed to the persona's stream")
+    duplicates_skipped: int = 0
+    reconnects: int = 0
 
 
 class LiveStatsOut(BaseModel):
