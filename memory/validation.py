@@ -25,7 +25,7 @@ def enum_value(cls: type[E], value: Any, field: str) -> E:
     try:
         return cls(value)
     except ValueError:
-        valid = ", ".join(m.value for m in cls)  # type: ignore[attr-defined]
+        valid = ", ".join(m.value for m in cls)
         raise ValidationError(f"{field} must be one of: {valid} (got {value!r})", field=field) from None
 
 
@@ -68,7 +68,7 @@ def utc_datetime(value: datetime | None, field: str) -> datetime | None:
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
-def vector_field(value: Sequence[float] | None, dim: int) -> np.ndarray | None:
+def vector_field(value: Sequence[float] | np.ndarray | None, dim: int) -> np.ndarray | None:
     if value is None:
         return None
     vec = np.asarray(value, dtype=np.float32).reshape(-1)

@@ -116,7 +116,7 @@ def read_source(path: Path) -> E5Source:
 
     def array(dtype: type, count: int) -> np.ndarray:
         nonlocal pos
-        arr = np.frombuffer(buf, dtype, count, pos)
+        arr: np.ndarray = np.frombuffer(buf, dtype, count, pos)
         pos += arr.nbytes
         return arr
 

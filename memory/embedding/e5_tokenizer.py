@@ -76,7 +76,10 @@ def _char_class(chars: set[str]) -> str:
             ranges[-1][1] = cp
         else:
             ranges.append([cp, cp])
-    esc = lambda cp: f"\\x{{{cp:X}}}"  # noqa: E731 - onig hex escape, safe for any codepoint
+
+    def esc(cp: int) -> str:
+        return f"\\x{{{cp:X}}}"  # onig hex escape, safe for any codepoint
+
     return "".join(esc(a) if a == b else f"{esc(a)}-{esc(b)}" for a, b in ranges)
 
 

@@ -105,7 +105,8 @@ class FastEmbedEmbedder:
                 vecs = list(self._model.embed([items[i] for i in batch], batch_size=len(batch)))
                 out[batch] = np.asarray(vecs, dtype=np.float32).reshape(len(batch), self.dim)
         norms = np.linalg.norm(out, axis=1, keepdims=True)
-        return out / np.maximum(norms, 1e-12)
+        unit: np.ndarray = out / np.maximum(norms, 1e-12)
+        return unit
 
     def _buckets(self, items: list[str]) -> list[list[int]]:
         """Group texts of similar length, at most ``batch_size`` per model call.
