@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar, overload
 
 import numpy as np
 
@@ -29,6 +29,10 @@ def enum_value(cls: type[E], value: Any, field: str) -> E:
         raise ValidationError(f"{field} must be one of: {valid} (got {value!r})", field=field) from None
 
 
+@overload
+def text_field(value: Any, field: str, *, required: Literal[True]) -> str: ...
+@overload
+def text_field(value: Any, field: str, *, required: bool) -> str | None: ...
 def text_field(value: Any, field: str, *, required: bool) -> str | None:
     if value is None:
         if required:
@@ -101,9 +105,9 @@ def check_input(item: MemoryInput) -> tuple[Kind, str]:
         ai = text_field(item.ai_message, "ai_message", required=False)
         if item.content is None:
             item.content = f"{user}\n{ai}" if ai else user
-        return Kind.TURN, item.content  # type: ignore[return-value]
+        return Kind.TURN, item.content
     content = text_field(item.content, "content", required=True)
-    return Kind.CONTENT, content  # type: ignore[return-value]
+    return Kind.CONTENT, content
 
 
 def check_filter(f: MemoryFilter) -> MemoryFilter:

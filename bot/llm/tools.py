@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any, Literal
 
@@ -164,7 +165,8 @@ class MemoryToolbox:
             return error("ValidationError", f"{where}: {first['msg']}")
         self.calls.append((name, args.model_dump(exclude_none=True)))
         try:
-            return await getattr(self, "_" + name)(args)
+            tool: Callable[[BaseModel], Awaitable[dict[str, Any]]] = getattr(self, "_" + name)
+            return await tool(args)
         except OmoideError as exc:
             return error(exc.error_type, exc.message)
         except Exception:  # a tool must never crash the conversation

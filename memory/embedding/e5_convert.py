@@ -38,11 +38,14 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from memory.embedding.e5_tokenizer import build_tokenizer
+
+if TYPE_CHECKING:
+    from onnx import ModelProto, NodeProto, TensorProto
 
 # The packaged default model, shared by both backends (kept here: this module imports no runtime).
 DEFAULT_MODEL_ID = "omoide/multilingual-e5-small-q4"
@@ -159,7 +162,7 @@ def _q4_blocks(raw: np.ndarray, rows: int) -> tuple[np.ndarray, np.ndarray]:
 # ---------------------------------------------------------------------------------------- graph
 
 
-def build_onnx(src: E5Source, accuracy_level: int = 4) -> Any:
+def build_onnx(src: E5Source, accuracy_level: int = 4) -> ModelProto:
     """The BERT encoder as an ONNX graph: (input_ids, attention_mask) -> last_hidden_state.
 
     4-bit matmuls use ``com.microsoft.MatMulNBits`` (Q/K/V fused into one), attention uses
@@ -169,8 +172,8 @@ def build_onnx(src: E5Source, accuracy_level: int = 4) -> Any:
     from onnx import TensorProto, helper, numpy_helper
 
     H, FF, NH = src.hidden, src.ffn, src.heads
-    nodes: list[Any] = []
-    inits: list[Any] = []
+    nodes: list[NodeProto] = []
+    inits: list[TensorProto] = []
 
     def const(name: str, arr: np.ndarray) -> str:
         inits.append(numpy_helper.from_array(np.ascontiguousarray(arr), name))
