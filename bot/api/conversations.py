@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import func, select, update
-from sqlalchemy.ext.asyncio import async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.api.errors import ApiError
 from bot.api.tables import ConversationRow
@@ -13,7 +13,7 @@ from memory.clock import utcnow
 
 
 class Conversations:
-    def __init__(self, sessions: async_sessionmaker) -> None:
+    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self.sessions = sessions
 
     async def create(self, tenant: str, conversation_id: str, title: str | None,

@@ -94,7 +94,7 @@ def _wrap(op: Operation) -> Callable[[web.Request], Awaitable[web.StreamResponse
         if op.query is not None:
             kwargs["query"] = parse_query(op.query, request, invalid)
         if op.body is not None:
-            default = None if op.body_required else [] if op.body_is_list else {}
+            default: list[Any] | dict[str, Any] | None = None if op.body_required else [] if op.body_is_list else {}
             raw = await read_json(request, default=default)
             kwargs["body"] = raw if op.body_is_list else validate(op.body, raw, invalid=invalid)
         result = await op.handler(request, **kwargs)
@@ -102,7 +102,7 @@ def _wrap(op: Operation) -> Callable[[web.Request], Awaitable[web.StreamResponse
             return result
         return json_response(result, op.status)
 
-    wrapped.operation = op  # type: ignore[attr-defined]
+    wrapped.operation = op  # type: ignore[attr-defined]  # a function attribute, read back by operation_of
     return wrapped
 
 

@@ -10,10 +10,8 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import JSON, Boolean, DateTime, Index, Integer, String, Text, false
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
-
-from memory.clock import as_utc
 
 
 class ApiBase(DeclarativeBase):
@@ -112,11 +110,8 @@ def _add_missing_columns(conn: Any) -> None:
         conn.execute(text("ALTER TABLE api_keys ADD COLUMN read_only BOOLEAN NOT NULL DEFAULT FALSE"))
 
 
-def utc(value: datetime | None) -> datetime | None:
-    return as_utc(value)
-
-
-async def audit_page(sessions: Any, limit: int, offset: int, actor: str | None = None) -> tuple[list[AuditRow], int]:
+async def audit_page(sessions: async_sessionmaker[AsyncSession], limit: int, offset: int,
+                     actor: str | None = None) -> tuple[list[AuditRow], int]:
     from sqlalchemy import func, select
     stmt = select(AuditRow)
     count = select(func.count()).select_from(AuditRow)
@@ -128,7 +123,7 @@ async def audit_page(sessions: Any, limit: int, offset: int, actor: str | None =
     return list(rows), int(total)
 
 
-async def counts(sessions: Any) -> dict[str, int]:
+async def counts(sessions: async_sessionmaker[AsyncSession]) -> dict[str, int]:
     """How many keys (usable or not), Mesh users, tenants and conversations exist."""
     from sqlalchemy import func, select
     out = {}

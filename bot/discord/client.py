@@ -70,7 +70,7 @@ class OmoideBot(commands.Bot):
                  len(self.guilds))
 
     # -- what every command needs -------------------------------------------------------------------
-    async def locale_for(self, ctx: commands.Context[Any]) -> str:
+    async def locale_for(self, ctx: commands.Context[OmoideBot]) -> str:
         user_id = ctx.author.id
         chosen = await self.services.prefs.user_locale(user_id)
         if chosen:
@@ -123,9 +123,12 @@ class OmoideBot(commands.Bot):
             self.seen_languages.note(message.author.id, detect_language(message.content))
         await self.process_commands(message)
 
-    async def on_command_error(self, ctx: commands.Context[Any], error: Exception) -> None:  # type: ignore[override]
+    # ignore[override]: discord.py types the context as any bot's (Context[BotT]); only this bot's
+    # commands reach this handler
+    async def on_command_error(self, ctx: commands.Context[OmoideBot],  # type: ignore[override]
+                               error: Exception) -> None:
         while isinstance(error, _WRAPPERS) and getattr(error, "original", None) is not None:
-            error = error.original  # type: ignore[assignment]
+            error = error.original
         if isinstance(error, commands.CommandNotFound):
             return
         locale = await self.locale_for(ctx)

@@ -90,7 +90,7 @@ def say_number(number: str | Decimal | int, language: str) -> str:
         return str(number)
     if isinstance(value, Decimal) and value == value.to_integral_value():
         value = int(value)
-    return num2words(value, lang="ja" if language == "ja" else "en")
+    return str(num2words(value, lang="ja" if language == "ja" else "en"))
 
 
 def say_money(number: str, code: str, language: str) -> str:

@@ -31,8 +31,8 @@ def row_to_memory(row: MemoryRow | Any) -> Memory:
         importance=float(row.importance),
         emotions=[Emotion(label=e[0], score=float(e[1])) for e in (row.emotions or [])],
         summary=row.summary or "",
-        created_at=as_utc(row.created_at),  # type: ignore[arg-type]
-        updated_at=as_utc(row.updated_at),  # type: ignore[arg-type]
+        created_at=as_utc(row.created_at),
+        updated_at=as_utc(row.updated_at),
         expires_at=as_utc(row.expires_at),
         last_accessed_at=as_utc(row.last_accessed_at),
         access_count=row.access_count or 0,

@@ -17,7 +17,7 @@ from mlask import MLAsk
 from mlask.mlask import CVS_TABLE, RE_CVS, RE_PARTICLES
 
 
-class FastMLAsk(MLAsk):  # type: ignore[misc]
+class FastMLAsk(MLAsk):  # type: ignore[misc]  # pymlask ships no types: its MLAsk is Any to mypy
     def __init__(self, mecab_arg: str = "") -> None:
         super().__init__(mecab_arg)
         # per emotem class: first character -> [(position in the class's list, entry)]; "" for empty

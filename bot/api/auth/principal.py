@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from aiohttp import web
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.api.auth.keys import KeyInfo, KeyStore
 from bot.api.auth.secrets import key_hash
@@ -58,7 +58,7 @@ class Principal:
 class Access:
     """Resolves credentials to a Principal and checks tenants; caches key lookups for a few seconds."""
 
-    def __init__(self, keys: KeyStore, tokens: Tokens, sessions: async_sessionmaker, engine: MemoryEngine,
+    def __init__(self, keys: KeyStore, tokens: Tokens, sessions: async_sessionmaker[AsyncSession], engine: MemoryEngine,
                  default_tenant: str) -> None:
         self.keys = keys
         self.tokens = tokens

@@ -6,19 +6,19 @@ import asyncio
 import uuid
 
 from sqlalchemy import or_, select
-from sqlalchemy.ext.asyncio import async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.api.auth.secrets import check_password, hash_password
 from bot.api.auth.tokens import TokenPair, Tokens
 from bot.api.errors import ApiError, unauthorized
-from bot.api.tables import MeshUserRow, RefreshTokenRow, utc
-from memory.clock import utcnow
+from bot.api.tables import MeshUserRow, RefreshTokenRow
+from memory.clock import as_utc, utcnow
 
 _DUMMY_HASH = hash_password("not a real password")
 
 
 class Users:
-    def __init__(self, sessions: async_sessionmaker, tokens: Tokens) -> None:
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], tokens: Tokens) -> None:
         self.sessions = sessions
         self.tokens = tokens
 
@@ -53,7 +53,7 @@ class Users:
                 raise unauthorized("unknown refresh token")
             if row.used_at is not None:
                 raise unauthorized("this refresh token was already used; log in again")
-            if (utc(row.expires_at) or now) <= now:
+            if (as_utc(row.expires_at) or now) <= now:
                 raise unauthorized("the refresh token has expired")
             row.used_at = now
             if await s.get(MeshUserRow, row.user_id) is None:

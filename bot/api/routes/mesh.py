@@ -57,7 +57,7 @@ def _conversation(row: ConversationRow) -> ConversationOut:
     return ConversationOut(tenant_id=row.tenant_id, conversation_id=row.conversation_id, title=row.title,
                            metadata=readable_json(row.meta or {}, f"metadata of conversation {row.conversation_id!r}"),
                            message_count=row.message_count,
-                           created_at=as_utc(row.created_at), updated_at=as_utc(row.updated_at))  # type: ignore[arg-type]
+                           created_at=as_utc(row.created_at), updated_at=as_utc(row.updated_at))
 
 
 def _input(msg: MessageIn, actor: str) -> MemoryInput:

@@ -69,7 +69,8 @@ class SearchRequest(Request):
 
     @model_validator(mode="after")
     def _dates_in_order(self) -> SearchRequest:
-        if self.start_date and self.end_date and day_start(self.start_date) > day_end(self.end_date):  # type: ignore[operator]
+        start, end = day_start(self.start_date), day_end(self.end_date)
+        if start is not None and end is not None and start > end:
             raise ValueError("start_date must not be later than end_date")
         return self
 
