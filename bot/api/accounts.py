@@ -65,7 +65,7 @@ async def delete_user(st: ApiState, user_id: str, *, actor: str) -> UserDeleted:
     for tenant in owned:
         memories += await st.engine.forget_tenant(tenant, actor=actor)
         conversations += await st.conversations.delete_tenant(tenant)
-        await st.hub.disconnect(lambda t, _who, tenant=tenant: t == tenant, "the tenant was deleted")
+    await st.hub.disconnect(lambda t, _who: t in owned, "the tenant was deleted")
     await owners.drop_grants_on(owned)  # any an admin made meanwhile: these tenants now belong to nobody living
     return UserDeleted(user_id=user_id, deleted_tenants=owned, deleted_memories=memories,
                        deleted_conversations=conversations, revoked_api_keys=int(keys.rowcount))  # type: ignore[attr-defined]

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, cast
 
-from sqlalchemy import Select, delete, func, select
+from sqlalchemy import Select, Table, delete, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
@@ -39,7 +40,7 @@ class Conversations:
     async def note_messages(self, counts: dict[tuple[str, str], int]) -> None:
         """Count new messages, creating the conversations the client never created explicitly."""
         now = utcnow()
-        table = ConversationRow.__table__
+        table = cast(Table, ConversationRow.__table__)
         async with self.sessions.begin() as s:
             dialect = s.bind.dialect.name if s.bind is not None else "sqlite"
             insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
@@ -51,7 +52,7 @@ class Conversations:
                     set_={"message_count": table.c.message_count + stmt.excluded.message_count, "updated_at": now}))
 
     async def get(self, tenants: list[str] | None, conversation_id: str, tenant: str | None = None,
-                  hidden: Select[tuple[str]] | None = None) -> ConversationRow | None:
+                  hidden: Select[Any] | None = None) -> ConversationRow | None:
         """One conversation by id among `tenants` (None: all) but `hidden` ones; ambiguous ids need `tenant`."""
         stmt = select(ConversationRow).where(ConversationRow.conversation_id == conversation_id)
         if tenant is not None:
@@ -76,7 +77,7 @@ class Conversations:
                                     .limit(limit).offset(offset))).scalars().all()
         return list(rows), int(total)
 
-    async def of_tenant(self, tenant: str) -> list[ConversationRow]:
+    async def of_tenant(self, tenant: str) -> Sequence[ConversationRow]:
         """Every conversation of a tenant (for a user's export), oldest first."""
         async with self.sessions() as s:
             return list((await s.execute(select(ConversationRow).where(ConversationRow.tenant_id == tenant)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, replace
+from typing import Any
 
 from aiohttp import web
 from sqlalchemy import Select, select
@@ -168,7 +169,7 @@ class Access:
         return not p.admin and p.user_id is None and p.tenants is None
 
     @staticmethod
-    def user_tenants() -> Select[tuple[str]]:
+    def user_tenants() -> Select[Any]:
         return select(TenantOwnerRow.tenant_id).where(TenantOwnerRow.owner_user_id.is_not(None))
 
     def require_cube(self, p: Principal, cube: str) -> None:

@@ -8,6 +8,7 @@ from pydantic import BaseModel, Field
 
 from bot.api.schemas.common import Request, TenantId
 
+
 class DeleteAccountRequest(Request):
     password: str = Field(min_length=1, max_length=256, description="The user's password, asked again")
 
