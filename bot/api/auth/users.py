@@ -2,7 +2,8 @@
 
 Each login starts a token family (TokenFamilyRow); access and refresh tokens carry its id (`fam`), so
 revoking the family (a refresh token reused, the user deleted) ends every token of that login at once.
-Tokens from before families existed carry none: they still work until they expire, and are one-use.
+Tokens from before families existed carry none: they work until they expire, are one-use, and the pair
+a refresh gives for one starts a family.
 """
 
 from __future__ import annotations
@@ -92,7 +93,11 @@ class Users:
             raise unauthorized("this login was revoked; log in again")
         if user is None:
             raise unauthorized("the user of this token no longer exists")
-        return await self._issue(user_id, family or secrets.token_hex(16))
+        if family is None:  # a token from before families: its chain gets one from now on
+            family = secrets.token_hex(16)
+            async with self.sessions.begin() as s:
+                s.add(TokenFamilyRow(id=family, user_id=user_id, created_at=now))
+        return await self._issue(user_id, family)
 
     async def _issue(self, user_id: str, family: str) -> TokenPair:
         pair = self.tokens.issue(user_id, family)
