@@ -36,7 +36,7 @@ async def _toolbox(request: web.Request, *, claim: bool = False) -> MemoryToolbo
 
 def _handler(name: str) -> Callable[..., Awaitable[Any]]:
     async def handle(request: web.Request, body: BaseModel) -> BaseModel:
-        box = await _toolbox(request, claim=TOOLS[name].writes)
+        box = await _toolbox(request, claim=name == "memory_store")
         result = await box.call(name, body)
         if isinstance(result, StoreResult | UpdateResult):
             audit(request, tenant=box.scope.tenant, target=result.id)
