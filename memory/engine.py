@@ -370,6 +370,16 @@ class MemoryEngine:
                              actor=actor, at=utcnow(), changes={"deleted": len(deleted)}))
         return len(deleted)
 
+    async def forget_tenant(self, tenant: str, *, actor: str | None = None) -> int:
+        """Delete every memory of a tenant, in every cube, history included (its owner left)."""
+        text_field(tenant, "tenant", required=True)
+        deleted = await self.writer.delete(MemoryFilter(tenant=tenant), actor=actor, now=None)
+        async with self.writer.lock, self.sessions.begin() as s:
+            await s.execute(sql_delete(HistoryRow).where(HistoryRow.tenant == tenant))
+            s.add(HistoryRow(memory_id="*", tenant=tenant, cube="*", user_id=None, action="forget_tenant",
+                             actor=actor, at=utcnow(), changes={"deleted": len(deleted)}))
+        return len(deleted)
+
     async def sweep_expired(self) -> list[str]:
         """Delete short_term memories whose TTL has passed (history kept)."""
         now = utcnow()

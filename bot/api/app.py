@@ -14,6 +14,7 @@ from aiohttp import web
 
 from bot.api import openapi
 from bot.api.auth.keys import KeyStore
+from bot.api.auth.owners import TenantOwners
 from bot.api.auth.principal import Access
 from bot.api.auth.secrets import read_or_create_secret
 from bot.api.auth.tokens import Tokens
@@ -39,6 +40,7 @@ ROUTE_MODULES: tuple[str, ...] = (
     "bot.api.routes.mesh",
     "bot.api.routes.tools",
     "bot.api.routes.admin",
+    "bot.api.routes.admin_tenants",
     "bot.api.routes.admin_ops",
     "bot.api.routes.resonant",
     "bot.api.routes.livestream",
@@ -63,7 +65,8 @@ def _state(services: Services, settings: Settings) -> ApiState:
                     settings.api_jwt_refresh_days)
     keys = KeyStore(engine.sessions)
     return ApiState(services=services, settings=settings, keys=keys, users=Users(engine.sessions, tokens),
-                    access=Access(keys, tokens, engine.sessions, engine, settings.api_default_tenant),
+                    access=Access(keys, tokens, engine.sessions, TenantOwners(engine.sessions),
+                                  settings.api_default_tenant),
                     limiter=RateLimiter(settings.api_rate_limit_per_minute, settings.api_rate_limit_burst),
                     hub=Hub(), conversations=Conversations(engine.sessions))
 
@@ -91,6 +94,7 @@ async def _lifecycle(app: web.Application) -> AsyncIterator[None]:
     """The API's tables and admin key at start; at cleanup, the WebSocket listeners are closed."""
     st = app[STATE]
     await create_tables(st.engine.db)
+    await st.access.owners.backfill(st.settings.api_default_tenant)  # before any request can claim a tenant
     await st.keys.ensure_admin_key(st.settings.data_dir)
     yield
     await st.hub.close_all()

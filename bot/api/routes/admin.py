@@ -122,6 +122,7 @@ async def revoke_key(request: web.Request) -> ApiKeyOut:
     if info is None:
         raise not_found(f"API key {key_id!r}", field="key_id")
     st.access.forget_cached()
+    await st.hub.disconnect(lambda _tenant, who: who.id == f"key:{key_id}", "the API key was revoked")
     audit(request, target=f"api key {key_id}")
     return key_out(info)
 

@@ -132,7 +132,8 @@ async def get_conversation(request: web.Request, query: ConversationGetQuery) ->
     cid = request.match_info["conversation_id"]
     if query.tenant_id is not None:
         await st.access.require_tenant(who, query.tenant_id)
-    row = await st.conversations.get(await st.access.tenants_of(who), cid, query.tenant_id)
+    hidden = st.access.user_tenants() if st.access.hides_user_tenants(who) else None
+    row = await st.conversations.get(await st.access.tenants_of(who), cid, query.tenant_id, hidden)
     if row is None:
         raise not_found(f"conversation {cid!r}", field="conversation_id")
     return _conversation(row)
@@ -145,7 +146,7 @@ async def websocket(request: web.Request) -> web.StreamResponse:
     await st.access.require_tenant(who, tenant)
     ws = web.WebSocketResponse(heartbeat=30.0)
     await ws.prepare(request)
-    st.hub.add(tenant, ws)
+    st.hub.add(tenant, ws, who)  # closed when who loses the tenant (grant revoked, key revoked, user deleted)
     await ws.send_json({"type": "subscribed", "tenant_id": tenant})
     try:
         async for msg in ws:  # listeners only listen; a ping text gets a pong
