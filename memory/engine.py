@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import numpy as np
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import select
 from sqlalchemy import delete as sql_delete
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
@@ -323,17 +323,12 @@ class MemoryEngine:
         if not self._touch_pending:
             return
         pending, self._touch_pending = self._touch_pending, {}
-        if (fast := self.writer.fast) is not None:  # one hop (memory.db.fastwrite)
-            statements: Statements = []
-            fast.record_access(statements, pending)
-            async with self.writer.lock:
-                await fast.transaction(self.db, statements)
-            return
-        table = MemoryRow.__table__
-        stmt = (update(table).where(table.c.id == bindparam("memory_id"))  # one executemany, not a query per id
-                .values(last_accessed_at=bindparam("at"), access_count=table.c.access_count + bindparam("times")))
-        async with self.writer.lock, self.sessions.begin() as s:
-            await s.execute(stmt, [{"memory_id": i, "at": at, "times": n} for i, (at, n) in pending.items()])
+        fast = self.writer.fast
+        assert fast is not None, "the engine runs on SQLite (aiosqlite), where writes go in one hop"
+        statements: Statements = []
+        fast.record_access(statements, pending)
+        async with self.writer.lock:
+            await fast.transaction(self.db, statements)
 
     # -- changing and deleting --------------------------------------------------------------------
     async def update(self, memory_id: str, *, content: str | None = None, tags: Sequence[str] | None = None,
