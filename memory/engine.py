@@ -97,14 +97,19 @@ class MemoryEngine:
             embedder = await asyncio.to_thread(create_embedder, options.embedding_model, options.embedding_backend,
                                                options.model_dir, options.embedding_threads)
         db = create_engine(options.url, synchronous=options.sqlite_synchronous)
-        await create_schema(db)
         self = cls(options, embedder, db, make_sessionmaker(db))
-        self.reader = self.retriever.reader = await FastReader.open(options.url, db.dialect)
-        await asyncio.to_thread(make_private, options.data_dir)  # the database and all beside it: owner-only
-        await self._check_model(allow_model_change)
-        await self.writer.load_counters()
-        if not allow_model_change:
-            self.index_report = await self.open_indexes()
+        try:
+            await create_schema(db)
+            self.reader = self.retriever.reader = await FastReader.open(options.url, db.dialect)
+            await asyncio.to_thread(make_private, options.data_dir)  # the database and all beside it: owner-only
+            await self._check_model(allow_model_change)
+            await self.writer.load_counters()
+            if not allow_model_change:
+                self.index_report = await self.open_indexes()
+        except BaseException:  # refused (another model's vectors) or failed: leave no connection or thread open
+            self.embeddings.close()
+            await self._close_connections()
+            raise
         return self
 
     async def open_indexes(self) -> dict[str, int]:
@@ -138,6 +143,9 @@ class MemoryEngine:
         await self.flush_access()
         await self.persist_indexes()
         self.embeddings.close()
+        await self._close_connections()
+
+    async def _close_connections(self) -> None:
         if self.reader is not None:
             await self.reader.close()
         if self.writer.fast is not None:

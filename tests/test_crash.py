@@ -81,7 +81,8 @@ async def test_sigkill_during_engine_writes_loses_no_acknowledged_write(tmp_path
         child = subprocess.Popen([sys.executable, "-c", CHILD, str(data), str(model_dir), json.dumps(FACTS)],  # noqa: ASYNC220
                                  cwd=ROOT, env=bot_env(data), stdout=subprocess.PIPE, stderr=log, text=True)
         lines: queue.Queue[str] = queue.Queue()
-        threading.Thread(target=lambda: [lines.put(x) for x in child.stdout], daemon=True).start()  # type: ignore[union-attr]
+        reader = threading.Thread(target=lambda: [lines.put(x) for x in child.stdout], daemon=True)  # type: ignore[union-attr]
+        reader.start()
         acked: list[dict[str, str]] = []
         try:
             while len(acked) < 12:
@@ -89,6 +90,8 @@ async def test_sigkill_during_engine_writes_loses_no_acknowledged_write(tmp_path
         finally:
             child.send_signal(signal.SIGKILL)  # while it is writing the next one
             child.wait(60)
+            reader.join(10)
+            child.stdout.close()  # type: ignore[union-attr]
     assert child.returncode == -signal.SIGKILL, (tmp_path / "child.log").read_text()
     engine = await MemoryEngine.open(EngineOptions(data_dir=data), embedder)
     try:
