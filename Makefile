@@ -32,6 +32,7 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) -m bench.engine
+	$(PY) -m bench.emotions
 	$(PY) -m bench.load
 
 # N concurrent HTTP clients for T seconds against a bot it starts itself: make bench-load ARGS="--clients 50 --seconds 30"

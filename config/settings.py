@@ -280,12 +280,6 @@ class Settings(BaseSettings):
     def disabled_cog_names(self) -> set[str]:
         return {name.strip().lower() for name in (self.disabled_cogs or "").split(",") if name.strip()}
 
-    @property
-    def resolved_database_url(self) -> str:
-        if self.database_url:
-            return self.database_url
-        return f"sqlite+aiosqlite:///{(self.data_dir / 'omoide.db').as_posix()}"
-
 
 def load_settings(**overrides: Any) -> Settings:
     """Build Settings, turning pydantic's report into one line per bad variable."""

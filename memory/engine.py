@@ -15,8 +15,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import numpy as np
-from sqlalchemy import bindparam, select, update
 from sqlalchemy import delete as sql_delete
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from memory.clock import as_utc, utcnow
@@ -97,14 +97,19 @@ class MemoryEngine:
             embedder = await asyncio.to_thread(create_embedder, options.embedding_model, options.embedding_backend,
                                                options.model_dir, options.embedding_threads)
         db = create_engine(options.url, synchronous=options.sqlite_synchronous)
-        await create_schema(db)
         self = cls(options, embedder, db, make_sessionmaker(db))
-        self.reader = self.retriever.reader = await FastReader.open(options.url, db.dialect)
-        await asyncio.to_thread(make_private, options.data_dir)  # the database and all beside it: owner-only
-        await self._check_model(allow_model_change)
-        await self.writer.load_counters()
-        if not allow_model_change:
-            self.index_report = await self.open_indexes()
+        try:
+            await create_schema(db)
+            self.reader = self.retriever.reader = await FastReader.open(options.url, db.dialect)
+            await asyncio.to_thread(make_private, options.data_dir)  # the database and all beside it: owner-only
+            await self._check_model(allow_model_change)
+            await self.writer.load_counters()
+            if not allow_model_change:
+                self.index_report = await self.open_indexes()
+        except BaseException:  # refused (another model's vectors) or failed: leave no connection or thread open
+            self.embeddings.close()
+            await self._close_connections()
+            raise
         return self
 
     async def open_indexes(self) -> dict[str, int]:
@@ -138,6 +143,9 @@ class MemoryEngine:
         await self.flush_access()
         await self.persist_indexes()
         self.embeddings.close()
+        await self._close_connections()
+
+    async def _close_connections(self) -> None:
         if self.reader is not None:
             await self.reader.close()
         if self.writer.fast is not None:
@@ -310,17 +318,12 @@ class MemoryEngine:
         if not self._touch_pending:
             return
         pending, self._touch_pending = self._touch_pending, {}
-        if (fast := self.writer.fast) is not None:  # one hop (memory.db.fastwrite)
-            statements: Statements = []
-            fast.record_access(statements, pending)
-            async with self.writer.lock:
-                await fast.transaction(self.db, statements)
-            return
-        table = MemoryRow.__table__
-        stmt = (update(table).where(table.c.id == bindparam("memory_id"))  # one executemany, not a query per id
-                .values(last_accessed_at=bindparam("at"), access_count=table.c.access_count + bindparam("times")))
-        async with self.writer.lock, self.sessions.begin() as s:
-            await s.execute(stmt, [{"memory_id": i, "at": at, "times": n} for i, (at, n) in pending.items()])
+        fast = self.writer.fast
+        assert fast is not None, "the engine runs on SQLite (aiosqlite), where writes go in one hop"
+        statements: Statements = []
+        fast.record_access(statements, pending)
+        async with self.writer.lock:
+            await fast.transaction(self.db, statements)
 
     # -- changing and deleting --------------------------------------------------------------------
     async def update(self, memory_id: str, *, content: str | None = None, tags: Sequence[str] | None = None,

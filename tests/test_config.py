@@ -9,12 +9,13 @@ from pathlib import Path
 import pytest
 
 from config import SettingsError, load_settings
+from memory.options import EngineOptions
 
 
 def test_defaults_point_at_the_data_dir(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.chdir(tmp_path)
     s = load_settings()
-    assert s.resolved_database_url == "sqlite+aiosqlite:///data/omoide.db"
+    assert EngineOptions.from_settings(s).url == "sqlite+aiosqlite:///data/omoide.db"
     assert s.discord_token is None and s.api_port == 8000
 
 
@@ -23,7 +24,7 @@ def test_env_file_and_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Pat
     (tmp_path / ".env").write_text("DATA_DIR=/srv/omoide\nDISCORD_TOKEN=abc.def.ghi\nAPI_PORT=9000\n")
     monkeypatch.setenv("API_PORT", "9100")
     s = load_settings()
-    assert s.resolved_database_url == "sqlite+aiosqlite:////srv/omoide/omoide.db"
+    assert EngineOptions.from_settings(s).url == "sqlite+aiosqlite:////srv/omoide/omoide.db"
     assert s.api_port == 9100  # the environment wins over .env
     assert "abc" not in repr(s)  # secrets never print
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import discord
+from discord.ext import commands
 
 from bot.services import Services
 from memory.types import MemoryFilter
@@ -114,7 +115,7 @@ async def test_chat_cooldown_then_allowed_again(simcord_env: Any) -> None:
         await alice.send(channel, f"!chat メッセージ{i}")
     await alice.send(channel, "!chat もう一回")
     assert channel.last_message.content.startswith("少し待ってからもう一度どうぞ")
-    assert [type(e).__name__ for e in simcord_env.errors] == ["CommandOnCooldown"]
+    assert [type(e) for e in simcord_env.errors] == [commands.CommandOnCooldown]
     await simcord_env.advance_time(31)
     await alice.send(channel, "!chat もう一回")
     assert "ココロ" in channel.last_message.content or "alice" in channel.last_message.content
