@@ -19,7 +19,7 @@ from sqlalchemy import delete as sql_delete
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from memory.clock import as_utc, utcnow
+from memory.clock import Clock, SystemClock, as_utc
 from memory.db.fastread import FastReader
 from memory.db.fastwrite import Statements
 from memory.db.filters import by_labels, filter_clauses
@@ -71,8 +71,9 @@ class MemoryEngine:
     """Open with `await MemoryEngine.open(options)`; close with `await engine.close()`."""
 
     def __init__(self, options: EngineOptions, embedder: Embedder, db: AsyncEngine,
-                 sessions: async_sessionmaker[AsyncSession]) -> None:
+                 sessions: async_sessionmaker[AsyncSession], clock: Clock | None = None) -> None:
         self.options = options
+        self.clock: Clock = clock or SystemClock()  # every time the engine reads or stores comes from here
         self.embeddings = EmbeddingService(embedder, options.embedding_batch_size)
         self.db = db
         self.sessions = sessions
@@ -90,14 +91,15 @@ class MemoryEngine:
     # -- lifecycle --------------------------------------------------------------------------------
     @classmethod
     async def open(cls, options: EngineOptions, embedder: Embedder | None = None, *,
-                   allow_model_change: bool = False) -> MemoryEngine:
-        """Create the schema, check the stored vectors' model, and load or rebuild every cube's index."""
+                   allow_model_change: bool = False, clock: Clock | None = None) -> MemoryEngine:
+        """Create the schema, check the stored vectors' model, and load or rebuild every cube's index.
+        `clock` (default: the wall clock) is what the engine reads the time from (memory.clock)."""
         if embedder is None:
             from memory.embedding.factory import create_embedder
             embedder = await asyncio.to_thread(create_embedder, options.embedding_model, options.embedding_backend,
                                                options.model_dir, options.embedding_threads)
         db = create_engine(options.url, synchronous=options.sqlite_synchronous)
-        self = cls(options, embedder, db, make_sessionmaker(db))
+        self = cls(options, embedder, db, make_sessionmaker(db), clock)
         try:
             await create_schema(db)
             self.reader = self.retriever.reader = await FastReader.open(options.url, db.dialect)
@@ -180,7 +182,7 @@ class MemoryEngine:
         return np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows)), vecs
 
     async def _alive_labels(self, tenant: str, cube: str) -> np.ndarray:
-        return await self.retriever.labels(self.sessions, MemoryFilter(tenant=tenant, cube=cube), utcnow())
+        return await self.retriever.labels(self.sessions, MemoryFilter(tenant=tenant, cube=cube), self.clock.now())
 
     async def _cube_documents(self, tenant: str, cube: str) -> list[tuple[int, str, str]]:
         async with self.sessions() as s:
@@ -212,7 +214,7 @@ class MemoryEngine:
     async def get(self, memory_id: str, *, tenant: str | None = None) -> Memory:
         async with self.sessions() as s:
             row = await s.get(MemoryRow, str(memory_id))
-        now = utcnow()
+        now = self.clock.now()
         if row is None or (tenant is not None and row.tenant != tenant) or (
                 (expires := as_utc(row.expires_at)) is not None and expires <= now):
             raise NotFoundError(f"memory {memory_id} not found", field="id")
@@ -225,7 +227,7 @@ class MemoryEngine:
         check_range(top_k, "top_k", 1, MAX_TOP_K)
         min_similarity = unit_interval(min_similarity, "min_similarity")
         f = check_filter(f or MemoryFilter())
-        now = utcnow()
+        now = self.clock.now()
         n = candidates(top_k)
         cubes = [k for k in self.indexes.cubes()
                  if (f.tenant is None or k[0] == f.tenant) and (f.cube is None or k[1] == f.cube)]
@@ -354,7 +356,7 @@ class MemoryEngine:
         if not filter_clauses(f):
             raise ValidationError("delete needs at least one condition (id, ids, memory_tier, older_than, "
                                   "user, cube...)", field="id")
-        return await self.writer.delete(f, actor=actor, now=None if include_expired else utcnow())
+        return await self.writer.delete(f, actor=actor, now=None if include_expired else self.clock.now())
 
     async def delete_ids(self, ids: Sequence[str], *, tenant: str | None = None,
                          actor: str | None = None) -> list[str]:
@@ -370,7 +372,7 @@ class MemoryEngine:
                 stmt = stmt.where(HistoryRow.tenant == tenant)
             await s.execute(stmt)
             s.add(HistoryRow(memory_id="*", tenant=tenant or "*", cube="*", user_id=None, action="forget_user",
-                             actor=actor, at=utcnow(), changes={"deleted": len(deleted)}))
+                             actor=actor, at=self.clock.now(), changes={"deleted": len(deleted)}))
         return len(deleted)
 
     async def forget_tenant(self, tenant: str, *, actor: str | None = None) -> int:
@@ -380,19 +382,19 @@ class MemoryEngine:
         async with self.writer.lock, self.sessions.begin() as s:
             await s.execute(sql_delete(HistoryRow).where(HistoryRow.tenant == tenant))
             s.add(HistoryRow(memory_id="*", tenant=tenant, cube="*", user_id=None, action="forget_tenant",
-                             actor=actor, at=utcnow(), changes={"deleted": len(deleted)}))
+                             actor=actor, at=self.clock.now(), changes={"deleted": len(deleted)}))
         return len(deleted)
 
     async def sweep_expired(self) -> list[str]:
         """Delete short_term memories whose TTL has passed (history kept)."""
-        now = utcnow()
+        now = self.clock.now()
         async with self.sessions() as s:
             ids = list((await s.execute(select(MemoryRow.id).where(MemoryRow.expires_at <= now))).scalars())
         return await self.writer.delete(MemoryFilter(ids=ids), actor="ttl-sweep", now=None) if ids else []
 
     async def stats(self, tenant: str, cube: str) -> CubeStats:
         async with self.sessions() as s:
-            return await cube_stats(s, tenant, cube)
+            return await cube_stats(s, tenant, cube, self.clock.now())
 
     async def history(self, memory_id: str) -> list[dict[str, Any]]:
         async with self.sessions() as s:
@@ -417,7 +419,7 @@ class MemoryEngine:
         f = check_filter(f or MemoryFilter())
         check_range(limit, "limit", 1, MAX_LIMIT)
         check_range(offset, "offset", 0, 2**62)
-        now = utcnow()
+        now = self.clock.now()
         async with self.sessions() as s:
             total = await count(s, f, now)
             rows = (await s.execute(select(MemoryRow).where(*filter_clauses(f, now=now))

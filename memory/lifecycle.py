@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import bindparam, func, or_, select, update
 
-from memory.clock import as_utc, utcnow
+from memory.clock import as_utc
 from memory.db.models import MemoryRow, MetaRow
 from memory.types import Tier
 
@@ -69,7 +69,7 @@ class DecayReport:
 async def decay_importance(engine: MemoryEngine, policy: DecayPolicy, now: datetime | None = None) -> DecayReport:
     """Apply decay and recall reinforcement from the previous run up to `now` (one transaction)."""
     await engine.flush_access()
-    now = now or utcnow()
+    now = now or engine.clock.now()
     async with engine.sessions() as s:
         meta = await s.get(MetaRow, DECAY_META_KEY)
         prev = datetime.fromisoformat(meta.value) if meta else None
@@ -114,7 +114,7 @@ async def clear_idle_working(engine: MemoryEngine, idle_seconds: float, now: dat
     session still talking keeps its working memory. A working memory without a session is judged alone.
     Memories saved after the cut-off are never taken, even if they race this job.
     """
-    now = now or utcnow()
+    now = now or engine.clock.now()
     cutoff = now - timedelta(seconds=idle_seconds)
     working = MemoryRow.tier == Tier.WORKING.value
     async with engine.sessions() as s:

@@ -16,7 +16,6 @@ import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import undefer
 
-from memory.clock import utcnow
 from memory.db.filters import not_expired
 from memory.db.models import MemoryRow
 from memory.db.rows import row_to_memory
@@ -46,7 +45,7 @@ async def _export(engine: MemoryEngine, user_id: str | None, tenant: str | None,
                   with_vectors: bool) -> AsyncIterator[str]:
     last = 0
     while True:
-        stmt = (select(MemoryRow).where(MemoryRow.label > last, not_expired(utcnow()))
+        stmt = (select(MemoryRow).where(MemoryRow.label > last, not_expired(engine.clock.now()))
                 .order_by(MemoryRow.label).limit(PAGE).options(undefer(MemoryRow.embedding)))
         if user_id is not None:
             stmt = stmt.where(MemoryRow.user_id == user_id)

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from memory.clock import as_utc, utcnow
+from memory.clock import as_utc
 from memory.db.filters import not_expired
 from memory.db.models import MemoryRow
 from memory.types import CubeStats
 
 
-async def cube_stats(s: AsyncSession, tenant: str, cube: str) -> CubeStats:
-    now = utcnow()
+async def cube_stats(s: AsyncSession, tenant: str, cube: str, now: datetime) -> CubeStats:
     scope = (MemoryRow.tenant == tenant, MemoryRow.cube == cube, not_expired(now))
     by_tier = dict((await s.execute(select(MemoryRow.tier, func.count()).where(*scope)
                                     .group_by(MemoryRow.tier))).all())

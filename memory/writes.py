@@ -21,7 +21,6 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from memory import dedup
-from memory.clock import utcnow
 from memory.db.fastwrite import FastWrites, Statements
 from memory.db.filters import filter_clauses
 from memory.db.models import CubeRow, HistoryRow, MemoryRow, MetaRow
@@ -189,13 +188,13 @@ class Writer:
                 key = (sc.tenant, sc.cube, sc.session_id)
                 if key not in recent:
                     assert s is not None  # `reads`: this turn has a session and context turns
-                    recent[key] = await previous_turns(s, *key, item.created_at or utcnow(), opts)
+                    recent[key] = await previous_turns(s, *key, item.created_at or self.e.clock.now(), opts)
                 p.embed_text = with_context(own, recent[key], opts.context_chars)
                 recent[key] = (recent[key] + [own])[-opts.context_turns:]
 
     async def _insert(self, pending: list[_Pending]) -> dict[int, SaveResult | BatchFailure]:
         async with self.lock:
-            now = utcnow()
+            now = self.e.clock.now()
             threshold = self.e.options.dedup_threshold
             near = await dedup.stored_near(self.e.retriever, self.e.sessions, pending, now, threshold)
             in_batch = dedup.batch_near(pending, threshold)
@@ -319,7 +318,7 @@ class Writer:
             probe = MemoryInput(scope=Scope(), content=content)  # only its text is analysed
             emotions, summary = (await asyncio.to_thread(self.e.enricher.enrich, [(probe, Kind.CONTENT)]))[0]
         async with self.lock:
-            now = utcnow()
+            now = self.e.clock.now()
             adds: dict[CubeKey, list[tuple[int, np.ndarray]]] = {}
             removes: dict[CubeKey, list[int]] = {}
             lex_adds: dict[CubeKey, list[DocRow]] = {}
@@ -379,7 +378,7 @@ class Writer:
     # -- delete ---------------------------------------------------------------------------------
     async def delete(self, f: MemoryFilter, *, actor: str | None, now: datetime | None) -> list[str]:
         async with self.lock:
-            at = utcnow()
+            at = self.e.clock.now()
             removes: dict[CubeKey, list[int]] = defaultdict(list)
             deleted: list[str] = []
             async with self.e.sessions.begin() as s:

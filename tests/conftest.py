@@ -11,6 +11,7 @@ from pathlib import Path  # noqa: E402
 
 import pytest  # noqa: E402
 
+from memory.clock import ManualClock  # noqa: E402
 from memory.embedding.base import Embedder  # noqa: E402
 from memory.embedding.factory import create_embedder  # noqa: E402
 from memory.engine import MemoryEngine  # noqa: E402
@@ -33,7 +34,15 @@ def options(tmp_path: Path) -> EngineOptions:
 
 
 @pytest.fixture
-async def engine(options: EngineOptions, embedder: Embedder) -> AsyncIterator[MemoryEngine]:
-    eng = await MemoryEngine.open(options, embedder)
+def clock() -> ManualClock:
+    """A clock the test moves (`clock.advance(seconds)`); a test that asks for it gets an engine on it."""
+    return ManualClock()
+
+
+@pytest.fixture
+async def engine(options: EngineOptions, embedder: Embedder, request: pytest.FixtureRequest
+                 ) -> AsyncIterator[MemoryEngine]:
+    clock = request.getfixturevalue("clock") if "clock" in request.fixturenames else None
+    eng = await MemoryEngine.open(options, embedder, clock=clock)
     yield eng
     await eng.close()

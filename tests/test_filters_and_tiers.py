@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from memory.clock import ManualClock
 from memory.engine import MemoryEngine
 from memory.errors import NotFoundError
 from memory.types import ContentType, MemoryFilter, Scope, Tier
@@ -55,12 +55,14 @@ async def test_turn_pairs_keep_both_sides_and_a_summary(engine: MemoryEngine) ->
     assert m.kind.value == "turn" and m.tier is Tier.LONG_TERM
 
 
-async def test_short_term_expires_and_is_never_returned_after_ttl(engine: MemoryEngine) -> None:
+async def test_short_term_expires_and_is_never_returned_after_ttl(engine: MemoryEngine, clock: ManualClock) -> None:
     tmp = await engine.store(S, "今夜は八時に駅前で待ち合わせ", tier="short_term", ttl_seconds=1)
     keep = await engine.store(S, "誕生日は三月三日", tier="long_term")
     assert tmp.memory.expires_at is not None and keep.memory.expires_at is None
     assert (await engine.get(tmp.memory.id)).content.startswith("今夜")
-    await asyncio.sleep(1.2)
+    assert tmp.memory.id in [h.memory.id for h in await engine.search("待ち合わせ", F)]
+    assert await engine.sweep_expired() == []  # not yet expired: the sweep leaves it
+    clock.advance(1)  # the TTL has run out
     hits = await engine.search("待ち合わせ", F)
     assert tmp.memory.id not in [h.memory.id for h in hits]
     assert (await engine.list(F)).total == 1

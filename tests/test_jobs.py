@@ -13,7 +13,7 @@ import pytest
 from bot.scheduler import JobBusyError, JobScheduler
 from bot.services import Services
 from config import load_settings
-from memory.clock import utcnow
+from memory.clock import ManualClock, utcnow
 from memory.engine import MemoryEngine
 from memory.errors import NotFoundError
 from memory.snapshots import list_snapshots
@@ -60,7 +60,7 @@ async def test_a_failing_job_is_logged_retried_and_never_stops_the_bot(
         await jobs.shutdown()
 
 
-async def test_registry_lists_jobs_and_runs_one_now(engine: MemoryEngine) -> None:
+async def test_registry_lists_jobs_and_runs_one_now(engine: MemoryEngine, clock: ManualClock) -> None:
     services = _services(engine, snapshot_keep_count=2)
     jobs = JobScheduler(services).start()
     try:
@@ -69,9 +69,10 @@ async def test_registry_lists_jobs_and_runs_one_now(engine: MemoryEngine) -> Non
                                           "snapshot"]
         assert all(j.next_run_at and j.next_run_at > utcnow() and j.runs == 0 for j in listed)
         gone = await engine.store(S, "a note for one second", tier="short_term", ttl_seconds=1)
-        await asyncio.sleep(1.2)
+        assert (await jobs.run_now("ttl_sweep")).last_result == {"deleted": 0}  # still alive
+        clock.advance(1)  # the job reads the engine's clock
         status = await jobs.run_now("ttl_sweep")
-        assert status.last_result == {"deleted": 1} and status.runs == 1 and status.last_error is None
+        assert status.last_result == {"deleted": 1} and status.runs == 2 and status.last_error is None
         assert [h["actor"] for h in await engine.history(gone.memory.id)][-1] == "ttl-sweep"
         for _ in range(3):
             status = await jobs.run_now("snapshot")

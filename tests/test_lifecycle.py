@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import asyncio
 from datetime import timedelta
 
-from memory.clock import utcnow
+from memory.clock import ManualClock
 from memory.engine import MemoryEngine
 from memory.index.manager import index_path
 from memory.index.vector import sidecar_path
@@ -35,20 +34,24 @@ async def test_unrecalled_memories_decay_along_the_documented_curve(engine: Memo
     assert (await engine.get(low.id)).importance == 0.04  # below the floor: never touched (never raised)
 
 
-async def test_recall_reinforces_and_decay_never_deletes(engine: MemoryEngine) -> None:
+async def test_recall_reinforces_and_decay_never_deletes(engine: MemoryEngine, clock: ManualClock) -> None:
+    """Decay runs on the engine's clock (as the scheduled job calls it: no time given)."""
     tea = (await engine.store(S, "Alice drinks green tea every morning", importance=0.6)).memory
     violin = (await engine.store(S, "Bob plays the violin in an orchestra", importance=0.6)).memory
     hits = await engine.search("musical instrument", MemoryFilter(tenant="t"), top_k=1)
     assert hits[0].memory.id == violin.id
     await engine.flush_access()
-    t0 = utcnow()
-    report = await decay_importance(engine, POLICY, now=t0 + timedelta(days=1))
+    clock.advance(DAY)
+    report = await decay_importance(engine, POLICY)
     assert report.reinforced == 1
     assert abs((await engine.get(violin.id)).importance - (0.6 + 0.4 * 0.1)) < 1e-6
     assert (await engine.get(tea.id)).importance == 0.6
-    report = await decay_importance(engine, POLICY, now=t0 + timedelta(days=2))
+    clock.advance(DAY)
+    report = await decay_importance(engine, POLICY)
     assert report.reinforced == 0  # once per recall, not once per run
-    await decay_importance(engine, POLICY, now=t0 + timedelta(days=3650))  # ten idle years
+    assert (await engine.get(tea.id)).importance == 0.6  # two idle days: inside the grace period
+    clock.advance(3650 * DAY)  # ten idle years
+    await decay_importance(engine, POLICY)
     assert await count_memories(engine) == 2
     for m in (tea, violin):
         assert abs((await engine.get(m.id)).importance - POLICY.floor) < 1e-3
@@ -56,21 +59,22 @@ async def test_recall_reinforces_and_decay_never_deletes(engine: MemoryEngine) -
     assert hits[0].memory.id == tea.id  # still found at the floor
 
 
-async def test_working_memory_is_cleared_when_its_session_goes_idle(engine: MemoryEngine) -> None:
+async def test_working_memory_is_cleared_when_its_session_goes_idle(engine: MemoryEngine, clock: ManualClock) -> None:
     idle = Scope(tenant="t", cube="c", user_id="u", session_id="idle")
     busy = Scope(tenant="t", cube="c", user_id="u", session_id="busy")
     idle_note = (await engine.store(idle, "draft: the user is picking a gift for a friend", tier="working")).memory
     idle_fact = (await engine.store(idle, "The user's friend loves jazz records", tier="long_term")).memory
     busy_note = (await engine.store(busy, "draft: planning a trip to Hokkaido", tier="working")).memory
     loose = (await engine.store(S, "draft without a session", tier="working")).memory
-    await asyncio.sleep(2.2)
+    assert await clear_idle_working(engine, idle_seconds=2) == []  # nobody idle yet
+    clock.advance(3)
     await engine.save_turn(busy, "札幌のおすすめは？", "味噌ラーメンですね", tier="long_term")  # busy keeps talking
     deleted = await clear_idle_working(engine, idle_seconds=2)
     assert sorted(deleted) == sorted([idle_note.id, loose.id])
     remaining = {m.id for m in (await engine.list(MemoryFilter(tenant="t"))).memories}
     assert {idle_fact.id, busy_note.id} <= remaining and idle_note.id not in remaining
     assert [h["actor"] for h in await engine.history(idle_note.id)][-1] == "working-idle"
-    assert await clear_idle_working(engine, idle_seconds=2, now=utcnow()) == []
+    assert await clear_idle_working(engine, idle_seconds=2) == []
 
 
 async def test_worn_index_is_rebuilt_and_saved(engine: MemoryEngine) -> None:
