@@ -321,11 +321,11 @@ class MemoryEngine:
             return
         pending, self._touch_pending = self._touch_pending, {}
         fast = self.writer.fast
-        assert fast is not None, "the engine runs on SQLite (aiosqlite), where writes go in one hop"
+        assert fast is not None, "the engine runs on a SQLite file, where writes go in one hop"
         statements: Statements = []
         fast.record_access(statements, pending)
         async with self.writer.lock:
-            await fast.transaction(self.db, statements)
+            await fast.transaction(statements)
 
     # -- changing and deleting --------------------------------------------------------------------
     async def update(self, memory_id: str, *, content: str | None = None, tags: Sequence[str] | None = None,

@@ -76,8 +76,9 @@ class Writer:
         self.lock = asyncio.Lock()
         self.next_label = 1
         self.generations: dict[CubeKey, int] = {}
-        # a save's INSERTs on the transaction's driver connection (SQLite; None elsewhere)
-        self.fast = FastWrites.for_dialect(engine.db.dialect, [MemoryRow, HistoryRow])
+        # a save's statements in one hop (SQLite files; None elsewhere)
+        self.fast = FastWrites.for_url(engine.options.url, engine.db.dialect, [MemoryRow, HistoryRow],
+                                       synchronous=engine.options.sqlite_synchronous)
 
     async def load_counters(self) -> None:
         async with self.e.sessions() as s:
@@ -259,7 +260,7 @@ class Writer:
         lex_adds = _by_cube(docs, await lexical.add_documents(s, docs, statements))
         new_gens = await self._bump(s, set(adds), now, statements=statements)
         if fast is not None and statements:
-            await (fast.send(s, statements) if s is not None else fast.transaction(self.e.db, statements))
+            await (fast.send(s, statements) if s is not None else fast.transaction(statements))
         return new_gens, lex_adds
 
     def _add_new(self, p: _Pending, now: datetime, docs: list[tuple[MemoryRow, str]], added: list[HistoryRow],

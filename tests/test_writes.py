@@ -142,7 +142,7 @@ async def test_a_one_hop_save_that_fails_half_way_leaves_nothing_behind(engine: 
                                         actor=None, at=datetime.now(UTC), changes={})])
     statements.append(("INSERT INTO memories (id) VALUES (NULL)", [()]))  # NOT NULL constraints fail
     with pytest.raises(sqlite3.IntegrityError):
-        await fast.transaction(engine.db, statements)
+        await fast.transaction(statements)
     assert await engine.history("half-written") == []
     await engine.store(S, "My sister moved to Fukuoka for work")
     assert (await engine.list(MemoryFilter(tenant="t"))).total == 2

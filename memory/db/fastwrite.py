@@ -1,33 +1,37 @@
-"""A save's statements sent to SQLite in one hop to the aiosqlite thread, not one per statement.
+"""A save's statements sent to SQLite in one hop to a writer thread, not one per statement.
 
 A save writes a few rows (the memory, its history row, its lexical document, the cube's generation).
 Through SQLAlchemy's async layer each statement cost ~0.45 ms here (four thread hops, statement
 building, result wrapping): more than SQLite's own work. Here they are collected as `Statements` and
-run together through aiosqlite's `_execute` (the call its own `execute` makes; an aiosqlite without it
-gets no fast path):
+run together:
 
-- `transaction`: a save whose items are all new (memory.dedup found no duplicate) runs BEGIN, its
-  statements and COMMIT in that one hop, on a connection held for it (no session at all: the session's
-  begin, connection and commit took ~1 ms of a save);
-- `send`: any other save keeps its ORM session, which owns the transaction; its INSERTs go on the
-  session's own connection in one hop, and the ORM writes the rest at commit.
+- `transaction`: a save whose items are all new (memory.dedup found no duplicate) runs BEGIN
+  IMMEDIATE, its statements and COMMIT in one hop, on a plain `sqlite3` connection of our own, used
+  only by one worker thread (as memory.db.fastread does for reads), with the engine's pragmas (no
+  session at all: the session's begin, connection and commit took ~1 ms of a save). Between calls it
+  holds no transaction, so the ORM's connections never wait on it; callers hold the writer's lock.
+- `send`: any other save keeps its ORM session, which owns the transaction; its INSERTs go through the
+  session's connection (`exec_driver_sql`), and the ORM writes the rest at commit.
 
 Values go through the tables' own SQLAlchemy type processors, so what is stored is exactly what the
-ORM would store. SQLite only: elsewhere `for_dialect` returns None and the rows go through the session.
+ORM would store. SQLite files only: elsewhere `for_url` returns None and the rows go through the session.
 """
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Column
-from sqlalchemy.engine import Dialect
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
+from sqlalchemy.engine import Dialect, make_url
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from memory.db.models import Base, CubeRow, MemoryRow
+from memory.db.session import set_pragmas
 
 
 def bind_processor(column: Column[Any], dialect: Dialect) -> Callable[[Any], Any] | None:
@@ -59,23 +63,24 @@ Statements = list[tuple[str, list[tuple[Any, ...]]]]  # (SQL, rows of parameters
 
 
 class FastWrites:
-    def __init__(self, dialect: Dialect, models: Sequence[type[Base]]) -> None:
+    def __init__(self, path: str, synchronous: str, dialect: Dialect, models: Sequence[type[Base]]) -> None:
         self._inserts = {model: _Insert(model, dialect) for model in models}
         self._cube_created = bind_processor(CubeRow.__table__.c.created_at, dialect)
         self._accessed_at = bind_processor(MemoryRow.__table__.c.last_accessed_at, dialect)
-        self._conn: AsyncConnection | None = None  # held for `transaction`
+        self._path, self._synchronous = path, synchronous
+        # held between calls (a connect costs more than a save's statements); opened, used and closed
+        # only on the pool's one thread
+        self._conn: sqlite3.Connection | None = None
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="omoide-write")
 
     @classmethod
-    def for_dialect(cls, dialect: Dialect, models: Sequence[type[Base]]) -> FastWrites | None:
-        if dialect.name != "sqlite" or dialect.driver != "aiosqlite":
+    def for_url(cls, url: str, dialect: Dialect, models: Sequence[type[Base]], *,
+                synchronous: str = "NORMAL") -> FastWrites | None:
+        """The one-hop writer for a SQLite file; None for any other database (the session writes)."""
+        parsed = make_url(url)
+        if parsed.get_backend_name() != "sqlite" or not parsed.database or parsed.database == ":memory:":
             return None
-        import aiosqlite
-        return cls(dialect, models) if hasattr(aiosqlite.Connection, "_execute") else None
-
-    @staticmethod
-    async def connect(session: AsyncSession) -> Any:
-        """The aiosqlite connection under the session's transaction."""
-        return await _driver(await session.connection())
+        return cls(parsed.database, synchronous, dialect, models)
 
     def insert(self, out: Statements, objs: Sequence[Base]) -> None:
         """INSERT mapped objects (all of one class) that are not added to the session."""
@@ -93,50 +98,48 @@ class FastWrites:
         at = self._accessed_at or (lambda v: v)
         out.append((_ACCESS_UPDATE, [(at(when), times, memory_id) for memory_id, (when, times) in seen.items()]))
 
-    async def send(self, session: AsyncSession, statements: Statements) -> None:
-        """Run the statements in the session's transaction, in one hop to the driver's thread."""
+    @staticmethod
+    async def send(session: AsyncSession, statements: Statements) -> None:
+        """Run the statements in the session's transaction (saves that reinforce a duplicate)."""
         if statements:
-            driver = await self.connect(session)
-            await driver._execute(_run, driver._conn, statements)
+            conn = await session.connection()
+            for sql, rows in statements:
+                await conn.exec_driver_sql(sql, rows)
 
-    async def transaction(self, db: AsyncEngine, statements: Statements) -> None:
-        """Run the statements as one transaction of their own (BEGIN IMMEDIATE ... COMMIT, rolled back
-        on any error), in one hop. The connection is held between calls (callers hold the writer's
-        lock): a pool checkout and checkin cost two more hops per save."""
+    async def transaction(self, statements: Statements) -> None:
+        """Run the statements as one transaction of their own (BEGIN IMMEDIATE ... COMMIT; on any error
+        nothing is kept and the next call starts on a fresh connection), in one hop. Call under the
+        writer's lock."""
+        if statements:
+            await asyncio.get_running_loop().run_in_executor(self._pool, self._transaction, statements)
+
+    def _transaction(self, statements: Statements) -> None:
         if self._conn is None:
-            self._conn = await db.connect()
+            self._conn = self._connect()
+        conn = self._conn
         try:
-            driver = await _driver(self._conn)
-            await driver._execute(_transaction, driver._conn, statements)
+            conn.execute("BEGIN IMMEDIATE")
+            for sql, rows in statements:
+                conn.executemany(sql, rows)
+            conn.execute("COMMIT")
         except BaseException:
-            await self.close()  # the next call starts on a fresh connection
+            self._drop()  # closing a connection rolls back its open transaction
             raise
 
-    async def close(self) -> None:
+    def _connect(self) -> sqlite3.Connection:
+        # isolation_level=None: the module opens no transactions of its own, BEGIN IMMEDIATE says when
+        conn = sqlite3.connect(self._path, timeout=30, isolation_level=None)
+        set_pragmas(conn, self._synchronous)
+        return conn
+
+    def _drop(self) -> None:
         if self._conn is not None:
             conn, self._conn = self._conn, None
-            await conn.close()
+            conn.close()
 
-
-async def _driver(conn: AsyncConnection) -> Any:
-    """The aiosqlite connection under a SQLAlchemy one. Typed Any: what is called on it (`_execute`,
-    `_conn`) is aiosqlite's private, untyped part."""
-    return (await conn.get_raw_connection()).driver_connection
-
-
-def _run(conn: sqlite3.Connection, statements: Statements) -> None:
-    for sql, rows in statements:
-        conn.executemany(sql, rows)
-
-
-def _transaction(conn: sqlite3.Connection, statements: Statements) -> None:
-    conn.execute("BEGIN IMMEDIATE")
-    try:
-        _run(conn, statements)
-        conn.commit()
-    except BaseException:
-        conn.rollback()
-        raise
+    async def close(self) -> None:
+        await asyncio.get_running_loop().run_in_executor(self._pool, self._drop)
+        self._pool.shutdown()
 
 
 _ACCESS_UPDATE = "UPDATE memories SET last_accessed_at = ?, access_count = access_count + ? WHERE id = ?"

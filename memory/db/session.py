@@ -24,13 +24,18 @@ def create_engine(url: str, *, synchronous: str = "NORMAL") -> AsyncEngine:
     if parsed.get_backend_name() == "sqlite":
         @event.listens_for(engine.sync_engine, "connect")
         def _pragmas(dbapi_conn: Any, _record: Any) -> None:
-            cur = dbapi_conn.cursor()
-            cur.execute("PRAGMA journal_mode=WAL")
-            cur.execute(f"PRAGMA synchronous={synchronous}")
-            cur.execute("PRAGMA foreign_keys=ON")
-            cur.execute("PRAGMA busy_timeout=30000")
-            cur.close()
+            set_pragmas(dbapi_conn, synchronous)
     return engine
+
+
+def set_pragmas(dbapi_conn: Any, synchronous: str) -> None:
+    """What every SQLite connection that writes gets (the engine's pool, memory.db.fastwrite's own)."""
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute(f"PRAGMA synchronous={synchronous}")
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA busy_timeout=30000")
+    cur.close()
 
 
 async def create_schema(engine: AsyncEngine) -> None:
