@@ -11,6 +11,7 @@ from bot.discord.prefs import Preferences
 from bot.llm.client import LLMClient
 from bot.personas import PersonaRegistry
 from bot.scheduler import JobScheduler
+from bot.store import BotStore
 from config import Settings
 from memory.engine import MemoryEngine
 from memory.lockfile import DataDirLock
@@ -24,6 +25,8 @@ class Services:
     started_at: float = field(default_factory=time.time)
     jobs: JobScheduler | None = None  # the scheduled jobs (None when JOBS_ENABLED is off)
     lock: DataDirLock | None = None  # held while the process owns DATA_DIR (restore refuses meanwhile)
+    owns_engine: bool = False  # opened by `start`, so `close` closes it; an engine handed in stays open
+    store: BotStore = field(init=False)  # the bot's own tables, beside the engine's (bot.store)
     # chat side (cogs, terminal chat, livestream hook): built from settings + engine
     personas: PersonaRegistry = field(init=False)
     prefs: Preferences = field(init=False)
@@ -36,7 +39,8 @@ class Services:
         s = self.settings
         self.personas = (loaded_personas if loaded_personas is not None
                          else PersonaRegistry.load(s.personas_dir, s.default_persona))
-        self.prefs = Preferences(self.engine.db)
+        self.store = BotStore.beside(self.engine.options)
+        self.prefs = Preferences(self.store.db)
         self.llm = LLMClient.from_settings(s)
         self.conversation = ConversationService.from_settings(self.engine, self.llm, s)
         self.desk = MemoryDesk(self.engine)
@@ -50,20 +54,23 @@ class Services:
         except BaseException:
             lock.release()
             raise
-        services = cls(settings=settings, engine=engine, lock=lock, loaded_personas=personas)
+        services = cls(settings=settings, engine=engine, lock=lock, owns_engine=True, loaded_personas=personas)
         await services.prefs.create_tables()
         if settings.jobs_enabled:
             services.jobs = JobScheduler(services).start()
         return services
 
     async def close(self) -> None:
+        """Stop and close what this object opened (the engine only if `start` opened it)."""
         try:
             if self.jobs is not None:
                 await self.jobs.shutdown()
             await self.conversation.drain()
             if self.llm is not None:
                 await self.llm.close()
-            await self.engine.close()
+            await self.store.close()
+            if self.owns_engine:
+                await self.engine.close()
         finally:
             if self.lock is not None:
                 self.lock.release()

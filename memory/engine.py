@@ -39,6 +39,7 @@ from memory.ranking import candidates, diversify, diversity_pool
 from memory.search import Candidate, Retriever, calibrate, calibrate_one, count
 from memory.search_one import search_one_cube
 from memory.stats import cube_stats
+from memory.tenants import first_actors, tenants_with_cubes
 from memory.types import (
     BatchResult,
     CubeStats,
@@ -395,6 +396,26 @@ class MemoryEngine:
     async def stats(self, tenant: str, cube: str) -> CubeStats:
         async with self.sessions() as s:
             return await cube_stats(s, tenant, cube, self.clock.now())
+
+    async def tenants(self, only: Sequence[str] | None = None) -> set[str]:
+        """Tenants that hold memories now or did once (within `only` if given)."""
+        async with self.sessions() as s:
+            return await tenants_with_cubes(s, only)
+
+    async def first_writers(self, tenants: Sequence[str], actor_prefixes: Sequence[str]
+                            ) -> dict[str, tuple[datetime, str]]:
+        """Per tenant, (when, who) of its earliest recorded change by an actor with one of these prefixes."""
+        async with self.sessions() as s:
+            return await first_actors(s, tenants, actor_prefixes)
+
+    async def resolve_ids(self, f: MemoryFilter, id_prefix: str, *, limit: int = 2) -> list[str]:
+        """Ids of unexpired memories in the filter's scope that start with `id_prefix` (at most `limit`):
+        what a person typed for an id."""
+        f = check_filter(f)
+        async with self.sessions() as s:
+            return list((await s.execute(select(MemoryRow.id).where(
+                MemoryRow.id.startswith(id_prefix, autoescape=True), *filter_clauses(f, now=self.clock.now()))
+                .limit(limit))).scalars())
 
     async def history(self, memory_id: str) -> list[dict[str, Any]]:
         async with self.sessions() as s:

@@ -32,7 +32,8 @@ async def serve(data_dir: Path, embedder: Embedder) -> AsyncIterator[Running]:
     settings = Settings(_env_file=None, data_dir=data_dir, api_port=0,  # type: ignore[call-arg]
                         api_rate_limit_per_minute=0)
     engine = await MemoryEngine.open(EngineOptions.from_settings(settings), embedder)
-    runner = web.AppRunner(create_app(Services(settings=settings, engine=engine), settings), access_log=None)
+    services = Services(settings=settings, engine=engine)
+    runner = web.AppRunner(create_app(services, settings), access_log=None)
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)
     await site.start()
@@ -44,6 +45,7 @@ async def serve(data_dir: Path, embedder: Embedder) -> AsyncIterator[Running]:
     finally:
         _KEYS.pop(url, None)
         await runner.cleanup()
+        await services.close()
         await engine.close()
 
 

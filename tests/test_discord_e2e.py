@@ -33,8 +33,10 @@ async def fake_discord(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[FakeDis
 
 
 @pytest.fixture
-def services(engine: MemoryEngine, tmp_path: Path) -> Services:
-    return Services(settings=Settings(_env_file=None, data_dir=tmp_path / "data"), engine=engine)  # type: ignore[call-arg]
+async def services(engine: MemoryEngine, tmp_path: Path) -> AsyncIterator[Services]:
+    svc = Services(settings=Settings(_env_file=None, data_dir=tmp_path / "data"), engine=engine)  # type: ignore[call-arg]
+    yield svc
+    await svc.close()
 
 
 async def test_bot_connects_and_answers_a_message(fake_discord: FakeDiscord, services: Services,

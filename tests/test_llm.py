@@ -41,8 +41,7 @@ async def svc(engine: MemoryEngine, tmp_path: Path, fake_llm: FakeLLM) -> AsyncI
     services = Services(settings=llm_settings(tmp_path, fake_llm), engine=engine)
     services.llm.backoff_base = 0.01  # type: ignore[union-attr]
     yield services
-    await services.conversation.drain()
-    await services.llm.close()  # type: ignore[union-attr]
+    await services.close()
 
 
 def scope(svc: Services, persona: str, user: str) -> Scope:
@@ -178,8 +177,7 @@ async def test_timeout_falls_back_to_the_builtin_responder(engine: MemoryEngine,
         assert not reply.used_llm and reply.llm_error is not None and reply.llm_error.startswith("timeout")
         assert "モチ" in reply.text and "言語モデルが応答しない" in reply.text
     finally:
-        await services.conversation.drain()
-        await services.llm.close()  # type: ignore[union-attr]
+        await services.close()
 
 
 async def test_server_that_refuses_tools_still_gets_a_reply(svc: Services, fake_llm: FakeLLM) -> None:
@@ -212,4 +210,4 @@ async def test_without_llm_the_builtin_responder_quotes_memories(engine: MemoryE
                                               user_name="Carol")
     assert reply.text.startswith("Hey Carol, here is what I remember:")
     assert "Carol is learning to play the cello" in reply.text and "No language model is set up" in reply.text
-    await services.conversation.drain()
+    await services.close()

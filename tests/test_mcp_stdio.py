@@ -18,6 +18,7 @@ from mcp.client.stdio import stdio_client
 from bot.api.auth.keys import KeyStore
 from bot.api.tables import create_tables
 from bot.memory_tools.toolbox import MemoryToolbox, ToolScope
+from bot.store import BotStore
 from memory.embedding.base import Embedder
 from memory.engine import MemoryEngine
 from memory.options import EngineOptions
@@ -32,14 +33,16 @@ async def prepare(data_dir: Path, model_dir: Path, embedder: Embedder) -> dict[s
     """Keys (full, and read-only for tenant globex) and one acme memory, written before the server starts."""
     seed_model(model_dir, data_dir)
     engine = await MemoryEngine.open(EngineOptions(data_dir=data_dir), embedder)
+    store = BotStore.beside(engine.options)
     try:
-        await create_tables(engine.db)
-        keys = KeyStore(engine.sessions)
+        await create_tables(store.db)
+        keys = KeyStore(store.sessions)
         _, full = await keys.create("desktop")
         _, reader = await keys.create("globex reader", tenants=["globex"], read_only=True)
         box = MemoryToolbox(engine, ToolScope("acme", "default"))
         secret = await box.run("memory_store", {"content": "acme の合言葉は「山と川」"})
     finally:
+        await store.close()
         await engine.close()
     return {"full": full, "reader": reader, "acme_secret": secret["id"]}
 

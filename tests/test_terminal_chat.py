@@ -33,6 +33,7 @@ async def test_terminal_chat_remembers_between_sessions(engine: MemoryEngine, tm
     assert "Nova> Hey tess, here is what I remember:" in out.getvalue() and "Osaka" in out.getvalue()
     stored = await engine.list(MemoryFilter(cube="user_user_nova_cube", user_id="tess"))
     assert stored.total == 2 and {m.scope.session_id for m in stored.memories} == {"terminal:tess"}
+    await services.close()
 
 
 def test_cli_names_the_known_personas_when_one_is_unknown(tmp_path: Path) -> None:
@@ -52,3 +53,4 @@ async def test_a_quick_second_message_recalls_the_first(engine: MemoryEngine, tm
     await terminal_chat(services, nova, "quick", read=lambda: next(lines, ""), out=out)  # type: ignore[arg-type]
     second = out.getvalue().split("Nova> ")[2]
     assert "ramen" in second
+    await services.close()

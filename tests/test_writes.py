@@ -146,3 +146,18 @@ async def test_a_one_hop_save_that_fails_half_way_leaves_nothing_behind(engine: 
     assert await engine.history("half-written") == []
     await engine.store(S, "My sister moved to Fukuoka for work")
     assert (await engine.list(MemoryFilter(tenant="t"))).total == 2
+
+
+async def test_between_saves_the_writer_holds_no_lock(engine: MemoryEngine) -> None:
+    """The one-hop writer keeps its own connection open between saves but no transaction on it, so
+    another connection (the bot's tables, a backup tool) can take SQLite's write lock at once."""
+    await engine.store(S, "I started learning the violin this spring")
+    await engine.flush_access()
+    other = sqlite3.connect(engine.options.data_dir / "omoide.db", timeout=0, isolation_level=None)
+    try:
+        other.execute("BEGIN IMMEDIATE")  # timeout 0: fails at once if anyone holds the lock
+        other.execute("ROLLBACK")
+    finally:
+        other.close()
+    await engine.store(S, "My sister moved to Fukuoka for work")
+    assert (await engine.list(MemoryFilter(tenant="t"))).total == 2

@@ -39,7 +39,7 @@ EXPORT_VERSION = 1
 async def delete_user(st: ApiState, user_id: str, *, actor: str) -> UserDeleted:
     owners = st.access.owners
     now = utcnow()
-    async with st.engine.sessions.begin() as s:
+    async with st.store.sessions.begin() as s:
         if await s.get(MeshUserRow, user_id) is None:
             raise not_found(f"Memory Mesh user {user_id!r}", field="user_id")
         owned = list((await s.execute(select(TenantOwnerRow.tenant_id).where(
@@ -100,7 +100,7 @@ async def export_user_lines(st: ApiState, user_id: str) -> AsyncIterator[str]:
 
 
 async def list_users(st: ApiState, limit: int, offset: int) -> tuple[list[MeshUser], int]:
-    async with st.engine.sessions() as s:
+    async with st.store.sessions() as s:
         total = int((await s.execute(select(func.count()).select_from(MeshUserRow))).scalar_one())
         rows = (await s.execute(select(MeshUserRow).order_by(MeshUserRow.created_at, MeshUserRow.id)
                                 .limit(limit).offset(offset))).scalars().all()

@@ -60,15 +60,15 @@ async def health(request: web.Request) -> HealthResponse:
 
 
 def _state(services: Services, settings: Settings) -> ApiState:
-    engine = services.engine
+    sessions = services.store.sessions
     tokens = Tokens(read_or_create_secret(settings.data_dir / JWT_SECRET_FILE), settings.api_jwt_access_minutes,
                     settings.api_jwt_refresh_days)
-    keys = KeyStore(engine.sessions)
-    return ApiState(services=services, settings=settings, keys=keys, users=Users(engine.sessions, tokens),
-                    access=Access(keys, tokens, engine.sessions, TenantOwners(engine.sessions),
+    keys = KeyStore(sessions)
+    return ApiState(services=services, settings=settings, keys=keys, users=Users(sessions, tokens),
+                    access=Access(keys, tokens, sessions, TenantOwners(sessions, services.engine),
                                   settings.api_default_tenant),
                     limiter=RateLimiter(settings.api_rate_limit_per_minute, settings.api_rate_limit_burst),
-                    hub=Hub(), conversations=Conversations(engine.sessions))
+                    hub=Hub(), conversations=Conversations(sessions))
 
 
 def create_app(services: Services, settings: Settings, *, extra: Sequence[Setup] = ()) -> web.Application:
@@ -93,7 +93,7 @@ def create_app(services: Services, settings: Settings, *, extra: Sequence[Setup]
 async def _lifecycle(app: web.Application) -> AsyncIterator[None]:
     """The API's tables and admin key at start; at cleanup, the WebSocket listeners are closed."""
     st = app[STATE]
-    await create_tables(st.engine.db)
+    await create_tables(st.store.db)
     await st.access.owners.backfill(st.settings.api_default_tenant)  # before any request can claim a tenant
     await st.keys.ensure_admin_key(st.settings.data_dir)
     yield

@@ -66,7 +66,7 @@ async def _audit(request: web.Request, status: int) -> None:
         return
     peer = request.remote
     try:
-        async with request.app[STATE].engine.sessions.begin() as s:
+        async with request.app[STATE].store.sessions.begin() as s:
             s.add(AuditRow(at=utcnow(), actor=who.id if who else "anonymous", method=request.method,
                            path=request.path[:512], status=status,
                            tenant=request.get(AUDIT_TENANT), target=request.get(AUDIT_TARGET),

@@ -13,6 +13,7 @@ from bot.api.conversations import Conversations
 from bot.api.hub import Hub
 from bot.api.ratelimit import RateLimiter
 from bot.services import Services
+from bot.store import BotStore
 from config import Settings
 from memory.engine import MemoryEngine
 
@@ -31,6 +32,11 @@ class ApiState:
     @property
     def engine(self) -> MemoryEngine:
         return self.services.engine
+
+    @property
+    def store(self) -> BotStore:
+        """The API's own tables (keys, users, owners, conversations, audit): never the engine's sessions."""
+        return self.services.store
 
 
 SERVICES = web.AppKey("services", Services)  # what the process owns (runner): the engine, personas, conversation

@@ -10,12 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
-
 from bot.personas import Persona
-from memory.clock import utcnow
-from memory.db.filters import not_expired
-from memory.db.models import MemoryRow
 from memory.engine import MemoryEngine
 from memory.portability import export_user
 from memory.types import Memory, MemoryFilter, Page, SaveResult, Scope, SearchHit
@@ -72,11 +67,7 @@ class MemoryDesk:
         key = id_or_prefix.strip().lower()
         if len(key) < 4 or any(c not in "0123456789abcdef-" for c in key):
             return []
-        stmt = (select(MemoryRow.id).where(MemoryRow.tenant == self.tenant, MemoryRow.user_id == user_id,
-                                           MemoryRow.id.startswith(key, autoescape=True), not_expired(utcnow()))
-                .limit(2))
-        async with self.engine.sessions() as s:
-            return list((await s.execute(stmt)).scalars())
+        return await self.engine.resolve_ids(MemoryFilter(tenant=self.tenant, user_id=user_id), key, limit=2)
 
     async def forget_one(self, user_id: str, memory_id: str) -> list[str]:
         return await self.engine.delete(MemoryFilter(tenant=self.tenant, user_id=user_id, ids=[memory_id]),
@@ -91,9 +82,8 @@ class MemoryDesk:
         return ("\n".join(lines) + ("\n" if lines else "")).encode(), len(lines)
 
     async def count_session(self, session_id: str) -> int:
-        async with self.engine.sessions() as s:
-            return int((await s.execute(select(func.count()).select_from(MemoryRow).where(
-                MemoryRow.tenant == self.tenant, MemoryRow.session_id == session_id))).scalar_one())
+        """Memories a purge of the channel would take (expired ones are swept anyway)."""
+        return (await self.engine.list(MemoryFilter(tenant=self.tenant, session_id=session_id), limit=1)).total
 
     async def purge_session(self, session_id: str, *, actor: str) -> int:
         return len(await self.engine.delete(MemoryFilter(tenant=self.tenant, session_id=session_id), actor=actor))

@@ -23,7 +23,7 @@ def _target(result: dict[str, Any]) -> str | None:
 async def record_write(caller: Caller, tool: str, result: dict[str, Any]) -> None:
     status = STATUS_OF_TOOL_ERROR.get(result.get("error_type", ""), 422) if result.get("error") else 200
     try:
-        async with caller.engine.sessions.begin() as s:
+        async with caller.store.sessions.begin() as s:
             s.add(AuditRow(at=utcnow(), actor=caller.principal.id, method="MCP", path=f"/mcp/tools/{tool}",
                            status=status, tenant=caller.scope.tenant, target=_target(result),
                            client_ip=caller.client_ip))

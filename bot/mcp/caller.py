@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from bot.api.auth.principal import Access, Principal, persona_cube, persona_of_cube
 from bot.api.convert import DEFAULT_CUBE
 from bot.memory_tools.toolbox import MemoryToolbox, ToolScope
+from bot.store import BotStore
 from memory.engine import MemoryEngine
 from memory.errors import ValidationError
 
@@ -23,6 +24,7 @@ class Caller:
     principal: Principal
     scope: ToolScope
     engine: MemoryEngine
+    store: BotStore  # where its writes are audited
     client_ip: str | None = None
 
     @property

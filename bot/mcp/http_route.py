@@ -45,7 +45,7 @@ async def handle(request: web.Request) -> web.StreamResponse:
     scope = await scope_for(st.access, who, tenant=_wanted(request, "X-Tenant-ID", "tenant"),
                             persona=_wanted(request, "X-Persona", "persona"),
                             user=_wanted(request, "X-User-ID", "user"))
-    caller = Caller(who, scope, st.engine, client_ip=request.remote)
+    caller = Caller(who, scope, st.engine, st.store, client_ip=request.remote)
     return await call_asgi(request, request.app[MANAGER].handle_request, {CALLER: caller})
 
 

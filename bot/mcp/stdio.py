@@ -29,6 +29,7 @@ from bot.api.tables import create_tables
 from bot.mcp.caller import Caller, scope_for
 from bot.mcp.command import ENV
 from bot.mcp.server import build_server
+from bot.store import BotStore
 from config import Settings
 from memory.engine import MemoryEngine
 from memory.errors import OmoideError
@@ -43,10 +44,10 @@ def _option(args: argparse.Namespace, name: str) -> str | None:
     return getattr(args, name) or os.environ.get(ENV[name]) or None
 
 
-def _access(settings: Settings, engine: MemoryEngine) -> Access:
+def _access(settings: Settings, engine: MemoryEngine, store: BotStore) -> Access:
     tokens = Tokens(read_or_create_secret(settings.data_dir / JWT_SECRET_FILE), settings.api_jwt_access_minutes,
                     settings.api_jwt_refresh_days)
-    return Access(KeyStore(engine.sessions), tokens, engine.sessions, TenantOwners(engine.sessions),
+    return Access(KeyStore(store.sessions), tokens, store.sessions, TenantOwners(store.sessions, engine),
                   settings.api_default_tenant)
 
 
@@ -60,18 +61,21 @@ async def serve_stdio(settings: Settings, args: argparse.Namespace) -> int:
     try:
         with contextlib.redirect_stdout(sys.stderr):  # stray prints while loading must not reach the protocol
             engine = await MemoryEngine.open(EngineOptions.from_settings(settings))
+        store = BotStore.beside(engine.options)
         try:
-            await create_tables(engine.db)
-            access = _access(settings, engine)
+            await create_tables(store.db)
+            access = _access(settings, engine, store)
             await access.owners.backfill(settings.api_default_tenant)  # as the API does at start
-            return await _serve(engine, access, api_key, args)
+            return await _serve(engine, store, access, api_key, args)
         finally:
+            await store.close()
             await engine.close()
     finally:
         lock.release()
 
 
-async def _serve(engine: MemoryEngine, access: Access, api_key: str, args: argparse.Namespace) -> int:
+async def _serve(engine: MemoryEngine, store: BotStore, access: Access, api_key: str,
+                 args: argparse.Namespace) -> int:
     try:
         who = await access.resolve(api_key, None)
         scope = await scope_for(access, who, tenant=_option(args, "tenant"), persona=_option(args, "persona"),
@@ -82,7 +86,7 @@ async def _serve(engine: MemoryEngine, access: Access, api_key: str, args: argpa
 
     async def resolve(ctx: ServerRequestContext[Any, Any]) -> Caller:
         try:  # every call: a key revoked or expired meanwhile stops working at once
-            return Caller(await access.resolve(api_key, None), scope, engine)
+            return Caller(await access.resolve(api_key, None), scope, engine, store)
         except ApiError as exc:
             raise MCPError(INVALID_REQUEST, exc.message) from None
 

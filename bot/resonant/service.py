@@ -81,7 +81,7 @@ def _new_id() -> str:
 
 
 class ResonantService:
-    """Built on the engine's database (`services.engine.db`); the tables come from `create_tables`."""
+    """Built on the bot's store (`services.store.db`, bot.store); the tables come from `create_tables`."""
 
     def __init__(self, db: AsyncEngine, file_snapshot: FileSnapshot | None = None) -> None:
         self.sessions = async_sessionmaker(db, expire_on_commit=False)

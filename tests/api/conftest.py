@@ -19,10 +19,12 @@ from memory.options import EngineOptions
 @pytest.fixture
 async def make_api(options: EngineOptions, engine: MemoryEngine) -> AsyncIterator[MakeApi]:
     runners: list[web.AppRunner] = []
+    made: list[Services] = []
 
     async def make(**overrides: Any) -> ApiServer:
         settings = load_settings(data_dir=options.data_dir, **overrides)
-        app = create_app(Services(settings=settings, engine=engine), settings)
+        made.append(services := Services(settings=settings, engine=engine))
+        app = create_app(services, settings)
         runner = web.AppRunner(app, access_log=None)
         await runner.setup()
         runners.append(runner)
@@ -35,6 +37,8 @@ async def make_api(options: EngineOptions, engine: MemoryEngine) -> AsyncIterato
     yield make
     for runner in runners:
         await runner.cleanup()
+    for services in made:
+        await services.close()
 
 
 @pytest.fixture

@@ -137,7 +137,7 @@ async def test_tenants_from_before_owner_records_get_their_first_writer_at_upgra
     await st.engine.save(MemoryInput(scope=Scope("engine-app", "default", "u1"), content="written by the engine",
                                      actor=f"key:{key_id}"))
     # the database as the previous version left it: no owner records, user claims in api_tenants
-    async with st.engine.sessions.begin() as s:
+    async with st.store.sessions.begin() as s:
         for table in ("api_tenant_owners", "api_tenant_grants", "api_tenants"):
             await s.execute(text(f"DROP TABLE IF EXISTS {table}"))
         await s.execute(text("CREATE TABLE api_tenants (tenant_id VARCHAR(128) PRIMARY KEY, "

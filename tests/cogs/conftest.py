@@ -31,9 +31,7 @@ async def services(engine: MemoryEngine, bot_settings: Settings) -> AsyncIterato
     svc = Services(settings=bot_settings, engine=engine)
     await svc.prefs.create_tables()
     yield svc
-    await svc.conversation.drain()
-    if svc.llm is not None:
-        await svc.llm.close()
+    await svc.close()
 
 
 @pytest.fixture

@@ -27,8 +27,7 @@ async def fake_llm() -> AsyncIterator[FakeLLM]:
 async def llm_services(engine: MemoryEngine, tmp_path: Path, fake_llm: FakeLLM) -> AsyncIterator[Services]:
     svc = Services(settings=make_settings(tmp_path, llm_base_url=fake_llm.base_url, llm_model="test"), engine=engine)
     yield svc
-    await svc.conversation.drain()
-    await svc.llm.close()  # type: ignore[union-attr]
+    await svc.close()
 
 
 @pytest.fixture

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -15,9 +16,12 @@ from tests.cogs.test_cog_privacy_admin import world
 
 
 @pytest.fixture
-def simcord_bot(engine: MemoryEngine, tmp_path: Path, request: pytest.FixtureRequest) -> OmoideBot:
+async def simcord_bot(engine: MemoryEngine, tmp_path: Path, request: pytest.FixtureRequest
+                      ) -> AsyncIterator[OmoideBot]:
     disabled = getattr(request, "param", "")
-    return OmoideBot(Services(settings=make_settings(tmp_path, disabled_cogs=disabled), engine=engine))
+    services = Services(settings=make_settings(tmp_path, disabled_cogs=disabled), engine=engine)
+    yield OmoideBot(services)
+    await services.close()
 
 
 @pytest.mark.parametrize("simcord_bot", ["chat,admin"], indirect=True)

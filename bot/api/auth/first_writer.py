@@ -17,29 +17,31 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.api.tables import ApiKeyRow, AuditRow, ConversationRow
 from memory.clock import as_utc
-from memory.db.models import CubeRow, HistoryRow
+from memory.engine import MemoryEngine
 
 LEGACY_CLAIMS = "api_tenants"  # the previous version's record of tenants claimed by Mesh users
 SYSTEM = "system"
+PRINCIPALS = ("key:", "user:")  # actors that are a key or a user (not the bot, a job or an admin tool)
 
 
 def _by_principal(column: Any) -> ColumnElement[bool]:
-    return or_(column.like("key:%"), column.like("user:%"))
+    return or_(*(column.like(f"{prefix}%") for prefix in PRINCIPALS))
 
 
-async def tenants_with_rows(sessions: async_sessionmaker[AsyncSession], only: set[str] | None) -> set[str]:
+async def tenants_with_rows(sessions: async_sessionmaker[AsyncSession], engine: MemoryEngine,
+                            only: set[str] | None) -> set[str]:
     """Tenants that hold memories (now or ever: cubes are kept) or conversations; within `only` if given."""
-    found: set[str] = set()
+    found = await engine.tenants(sorted(only) if only is not None else None)
     async with sessions() as s:
-        for column in (CubeRow.tenant, ConversationRow.tenant_id):
-            stmt = select(column).distinct()
-            if only is not None:
-                stmt = stmt.where(column.in_(only))
-            found.update((await s.execute(stmt)).scalars())
+        stmt = select(ConversationRow.tenant_id).distinct()
+        if only is not None:
+            stmt = stmt.where(ConversationRow.tenant_id.in_(only))
+        found.update((await s.execute(stmt)).scalars())
     return found
 
 
-async def first_writers(sessions: async_sessionmaker[AsyncSession], tenants: set[str]) -> dict[str, str]:
+async def first_writers(sessions: async_sessionmaker[AsyncSession], engine: MemoryEngine,
+                        tenants: set[str]) -> dict[str, str]:
     """The owner each of `tenants` gets (see the module docstring)."""
     earliest: dict[str, tuple[datetime, str]] = {}
 
@@ -60,15 +62,11 @@ async def first_writers(sessions: async_sessionmaker[AsyncSession], tenants: set
             if len(earliest) == len(tenants):
                 break
         await audit.close()
-        for tenant in sorted(tenants):
-            first = (await s.execute(select(HistoryRow.at, HistoryRow.actor).where(
-                HistoryRow.tenant == tenant, _by_principal(HistoryRow.actor))
-                .order_by(HistoryRow.at, HistoryRow.id).limit(1))).first()
-            if first is not None and first[1] is not None:
-                offer(tenant, first[0], first[1])
         key_users = {f"key:{k}": f"user:{u}" for k, u in (await s.execute(
             select(ApiKeyRow.id, ApiKeyRow.owner_user_id).where(ApiKeyRow.owner_user_id.is_not(None)))).all()}
         legacy = await _legacy_claims(s)
+    for tenant, (at, actor) in (await engine.first_writers(sorted(tenants), PRINCIPALS)).items():
+        offer(tenant, at, actor)
     out = {}
     for tenant in tenants:
         if tenant in earliest:

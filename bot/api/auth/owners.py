@@ -17,6 +17,7 @@ from bot.api.auth.first_writer import first_writers, tenants_with_rows
 from bot.api.tables import TenantGrantRow, TenantOwnerRow
 from memory.clock import as_utc, utcnow
 from memory.db.upsert import insert_new
+from memory.engine import MemoryEngine
 
 SYSTEM = "system"
 USER = "user:"
@@ -40,8 +41,9 @@ class TenantInfo:
 class TenantOwners:
     """Reads and records owners (owners never change, so they are cached) and grants (never cached)."""
 
-    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
-        self.sessions = sessions
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], engine: MemoryEngine) -> None:
+        self.sessions = sessions  # the bot's store (bot.store)
+        self.engine = engine  # which tenants hold memories, and who wrote them first
         self._owners: dict[str, str] = {}
 
     async def owner(self, tenant: str) -> str | None:
@@ -68,8 +70,8 @@ class TenantOwners:
         owner = await self.owner(tenant)
         if owner is not None:
             return owner
-        if await tenants_with_rows(self.sessions, {tenant}):
-            found = (await first_writers(self.sessions, {tenant}))[tenant]
+        if await tenants_with_rows(self.sessions, self.engine, {tenant}):
+            found = (await first_writers(self.sessions, self.engine, {tenant}))[tenant]
             await self._record(tenant, found, "upgrade")
         else:
             await self._record(tenant, claimant, "write")
@@ -89,8 +91,8 @@ class TenantOwners:
         await self._record(default_tenant, SYSTEM, "upgrade")
         async with self.sessions() as s:
             known = set((await s.execute(select(TenantOwnerRow.tenant_id))).scalars())
-        missing = await tenants_with_rows(self.sessions, None) - known
-        found = await first_writers(self.sessions, missing) if missing else {}
+        missing = await tenants_with_rows(self.sessions, self.engine, None) - known
+        found = await first_writers(self.sessions, self.engine, missing) if missing else {}
         for tenant, owner in sorted(found.items()):
             await self._record(tenant, owner, "upgrade")
         return found

@@ -56,7 +56,7 @@ async def _cubes(request: web.Request) -> list[CubeInfo]:
 async def stats(request: web.Request) -> StatsResponse:
     st = state(request)
     cubes = await _cubes(request)
-    api = {**await counts(st.engine.sessions), "websocket_listeners": st.hub.count()}
+    api = {**await counts(st.store.sessions), "websocket_listeners": st.hub.count()}
     return StatsResponse(memories=sum(c.total for c in cubes), cubes=cubes, api=api,
                          embedding_model=st.engine.embeddings.model_id,
                          uptime_seconds=round(time.time() - st.services.started_at, 1))
@@ -145,7 +145,7 @@ async def settings(request: web.Request) -> SettingsResponse:
 
 
 async def audit_log(request: web.Request, query: AuditQuery) -> AuditList:
-    rows, total = await audit_page(state(request).engine.sessions, query.limit, query.offset, query.actor)
+    rows, total = await audit_page(state(request).store.sessions, query.limit, query.offset, query.actor)
     entries = [AuditEntry(at=as_utc(r.at), actor=r.actor, method=r.method, path=r.path, status=r.status,
                           tenant=r.tenant, target=r.target, client_ip=r.client_ip) for r in rows]
     return AuditList(entries=entries, total=total)

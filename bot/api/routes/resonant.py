@@ -244,8 +244,8 @@ def setup(app: web.Application) -> None:
 
 
 async def _resonant(app: web.Application) -> AsyncIterator[None]:
-    """The service on the engine's database: it holds no connection of its own, so nothing to close after."""
+    """The service on the bot's store (bot.store): it holds no connection of its own, so nothing to close after."""
     services = app[SERVICES]
-    await create_tables(services.engine.db)
-    app[RESONANT] = ResonantService(services.engine.db, file_snapshots(services.engine, services.settings))
+    await create_tables(services.store.db)
+    app[RESONANT] = ResonantService(services.store.db, file_snapshots(services.engine, services.settings))
     yield

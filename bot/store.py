@@ -1,0 +1,27 @@
+"""The bot's own tables (preferences, API keys, Memory Mesh users and tokens, tenant owners and grants,
+conversations, the audit log, Resonant) on the engine's database URL, through an async engine and
+sessions of their own: the memory engine's sessions stay the engine's, so its storage can change
+without the bot noticing. Built once by bot.services.Services (or a command that runs without it) and
+closed there."""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from memory.db.session import create_engine, make_sessionmaker
+from memory.options import EngineOptions
+
+
+class BotStore:
+    def __init__(self, url: str, *, synchronous: str = "NORMAL") -> None:
+        # no connection is made until the first query: building one is cheap and needs no event loop
+        self.db: AsyncEngine = create_engine(url, synchronous=synchronous)
+        self.sessions: async_sessionmaker[AsyncSession] = make_sessionmaker(self.db)
+
+    @classmethod
+    def beside(cls, options: EngineOptions) -> BotStore:
+        """On the same database as the engine opened with these options (WAL, same pragmas)."""
+        return cls(options.url, synchronous=options.sqlite_synchronous)
+
+    async def close(self) -> None:
+        await self.db.dispose()
