@@ -39,6 +39,7 @@ bench: $(STAMP)
 # beside the raw lexicons: make bench-emotions ARGS=--errors also lists the dev-split mistakes
 bench-emotions: $(STAMP)
 	$(PY) -m bench.emotions $(ARGS)
+	$(PY) -m bench.emotions.kaomoji
 
 # N concurrent HTTP clients for T seconds against a bot it starts itself: make bench-load ARGS="--clients 50 --seconds 30"
 bench-load: $(STAMP)
