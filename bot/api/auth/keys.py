@@ -100,7 +100,23 @@ class KeyStore:
             rows = (await s.execute(select(ApiKeyRow).where(ApiKeyRow.admin.is_(True)))).scalars().all()
         if any(KeyInfo.of(r).usable(now) for r in rows):
             return None
-        info, key = await self.create("admin (first start)", admin=True)
+        return await self._new_admin_key(data_dir, "admin (first start)")
+
+    async def rotate_admin_key(self, data_dir: Path) -> tuple[str, list[str]]:
+        """Revoke every admin key (a leaked one may have made others) and make a new one, as at first start.
+
+        Returns the new key and the ids of the keys revoked.
+        """
+        now = utcnow()
+        async with self.sessions.begin() as s:
+            rows = (await s.execute(select(ApiKeyRow).where(ApiKeyRow.admin.is_(True),
+                                                            ApiKeyRow.revoked_at.is_(None)))).scalars().all()
+            for row in rows:
+                row.revoked_at = now
+        return await self._new_admin_key(data_dir, "admin (rotated)"), [r.id for r in rows]
+
+    async def _new_admin_key(self, data_dir: Path, name: str) -> str:
+        info, key = await self.create(name, admin=True)
         path = data_dir / ADMIN_KEY_FILE
         write_private(path, key + "\n")
         print(f"Omoide admin API key (shown once, also saved to {path} with mode 0600):\n  {key}", flush=True)
