@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import secrets
+from collections.abc import Sequence
 
 from config import Settings
 
@@ -39,7 +40,7 @@ def run_secret_command(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-async def _rotate_admin_key(settings: Settings) -> list[str]:
+async def _rotate_admin_key(settings: Settings) -> Sequence[str]:
     from bot.api.auth.keys import KeyStore
     from bot.api.tables import AuditRow, create_tables
     from memory.clock import utcnow

@@ -50,7 +50,8 @@ async def test_a_tampered_request_or_another_key_is_refused(api: ApiServer) -> N
         tampered = await c.post("/save", json={**body, "user_message": "合言葉は赤いりんご"},
                                 headers={"X-Timestamp": stamp, "X-Signature": good})
         by_other = await send_signed(c, "POST", "/save", other, json=body)
-        not_hex = await c.post("/save", json=body, headers={"X-Timestamp": stamp, "X-Signature": ("ｚ" * 64).encode()})
+        not_hex = await c.post("/save", json=body, headers={b"X-Timestamp": stamp.encode(),
+                                                            b"X-Signature": ("ｚ" * 64).encode()})
     for r in (tampered, by_other, not_hex):
         assert r.status_code == 401 and r.json()["field"] == "X-Signature", r.text
     assert "POST|/save|<body>|" in tampered.json()["message"]  # says what to sign
@@ -97,7 +98,7 @@ async def test_a_key_made_to_require_signatures_refuses_unsigned_requests(api: A
         listed = {k["id"]: k["require_signature"] for k in (await admin.get("/admin/api-keys")).json()["keys"]}
     assert made["require_signature"] is True and listed[made["id"]] is True
     key, plain = made["key"], await api.new_key()
-    params = {"user_id": "u1", "limit": 5}
+    params: dict[str, str | int] = {"user_id": "u1", "limit": 5}
     async with api.client(key) as c, api.client(plain) as p, api.client(Authorization=f"Bearer {key}") as bearer:
         unsigned = await c.get("/memories", params=params)
         query_left_out = await send_signed(c, "GET", "/memories", key, params=params, sign_path="/memories")

@@ -102,7 +102,7 @@ class KeyStore:
             return None
         return await self._new_admin_key(data_dir, "admin (first start)")
 
-    async def rotate_admin_key(self, data_dir: Path) -> tuple[str, list[str]]:
+    async def rotate_admin_key(self, data_dir: Path) -> tuple[str, Sequence[str]]:
         """Revoke every admin key (a leaked one may have made others) and make a new one, as at first start.
 
         Returns the new key and the ids of the keys revoked.
