@@ -1,21 +1,21 @@
 """Property-based fuzz of every documented route with every kind of credential: no 5xx, no leak.
 
-The API serves on 127.0.0.1 (in a thread: schemathesis' client is synchronous). Three tenants get
-canary texts first (a scoped key's tenant, a Memory Mesh user's tenant, the Discord/livestream
-`default` tenant) plus the admin's Resonant data. Then schemathesis generates requests for each
-operation in /openapi.json and each one is sent with every credential (admin key, tenant-scoped key,
-Mesh user token, that user's own key, a user owning nothing, a forged token, none), Hypothesis steering
-its tenant ids, ids and user ids towards the tenants that credential must not reach. Every answer must
-be below 500 and must not contain a canary its credential may not see. The suite's budget is one valid
-request per operation and credential (about 500 requests; invalid ones with the admin key are
-test_api_openapi.py's). OMOIDE_TENANT_FUZZ_EXAMPLES=50 digs deeper by hand and adds invalid requests
-(for the credentials that get past authentication: the others end in 401 before any validation).
+The API serves on 127.0.0.1 (in a thread: schemathesis' client is synchronous). Four tenants get
+canary texts first (a scoped key's tenant, a key's tenant holding only a conversation, a Memory Mesh
+user's tenant, the Discord/livestream `default` tenant) plus the admin's Resonant data. Then
+schemathesis generates requests for each operation in /openapi.json and each one is sent with every
+credential (admin key, tenant-scoped key, Mesh user token, that user's own key, a user owning nothing,
+a forged and a malformed token, none), Hypothesis steering its tenant ids, ids and user ids towards the
+tenants that credential must not reach. Every answer must be below 500 and must not contain a canary
+its credential may not see. The suite's budget is one valid request per operation and credential
+(about 800 requests; invalid ones with the admin key are test_api_openapi.py's).
+OMOIDE_TENANT_FUZZ_EXAMPLES=50 digs deeper by hand and adds invalid requests (for the credentials that
+get past authentication: the others end in 401 before any validation).
 """
 
 from __future__ import annotations
 
 import os
-import re
 import secrets
 import time
 from collections.abc import Iterator
@@ -32,11 +32,11 @@ from memory.embedding.base import Embedder
 
 EXAMPLES = int(os.environ.get("OMOIDE_TENANT_FUZZ_EXAMPLES", 1))
 RUN = secrets.token_hex(4)
-CANARY = {name: f"canary-{name}-{RUN}-{secrets.token_hex(6)}" for name in ("a", "b", "default", "resonant")}
-TENANT_A, TENANT_B = f"fuzz-a-{RUN}", f"fuzz-b-{RUN}"
-# issue 12 item 5 (calendar-edge dates answer 500) is fixed on its own branch: until that lands, no date
-# in year 1 or 9999 is sent. Drop this filter once it is merged.
-EDGE_DATE = re.compile(r"(?<!\d)(0001|9999)-\d\d-\d\d")
+CANARY = {name: f"canary-{name}-{RUN}-{secrets.token_hex(6)}" for name in ("a", "b", "c", "default", "resonant")}
+TENANT_A, TENANT_B, TENANT_C = f"fuzz-a-{RUN}", f"fuzz-b-{RUN}", f"fuzz-c-{RUN}"
+# X-Tenant-ID values beside the real tenants: any Latin-1 text (what an HTTP client can send; é and the
+# like arrive as bytes that are not UTF-8), and one far over the length bound
+HEADER_TEXT = "".join(chr(c) for c in range(0x20, 0x100) if c != 0x7F)
 
 
 @dataclass
@@ -74,8 +74,7 @@ def _seed(base: str, admin_key: str) -> World:
     key_a = _ok(admin.post("/admin/api-keys", json={"name": "fuzz-a", "tenants": [TENANT_A]}))["key"]
     a = httpx.Client(base_url=base, headers={"X-API-Key": key_a}, timeout=120)
     world = World(base, [])
-    # tenant A: memories first, so no Mesh user can claim it (a tenant with only conversations can be
-    # claimed: issue 12 item 1, fixed on its own branch; add a conversation-only canary tenant after it)
+    # tenant A: memories, conversations and messages of an admin-made key
     saved = _ok(a.post("/save", json={"user_message": f"my locker code is {CANARY['a']}", "user_id": "user-a",
                                       "session_id": "sess-a"}))
     stored = _ok(a.post("/v1/tools/memory_store", json={"content": f"note {CANARY['a']}", "user_id": "user-a"}))
@@ -89,6 +88,13 @@ def _seed(base: str, admin_key: str) -> World:
     world.add("session_id", "a", "sess-a", "conv-a")
     world.add("user_id", "a", "user-a")
     world.add("tenant_id", "a", TENANT_A)
+    # tenant C: a key's tenant that holds only a conversation (its owner is the key all the same)
+    key_c = _ok(admin.post("/admin/api-keys", json={"name": "fuzz-c", "tenants": [TENANT_C]}))["key"]
+    _ok(admin.post("/v1/conversations", headers={"X-API-Key": key_c},
+                   json={"tenant_id": TENANT_C, "conversation_id": "conv-c", "title": CANARY["c"]}))
+    world.add("conversation_id", "c", "conv-c")
+    world.add("session_id", "c", "conv-c")
+    world.add("tenant_id", "c", TENANT_C)
     # tenant B: a Memory Mesh user's own tenant, and that user's API key
     anon = httpx.Client(base_url=base, timeout=120)
     tokens = {}
@@ -141,9 +147,9 @@ def _seed(base: str, admin_key: str) -> World:
         Credential("Mesh user's key", {"X-API-Key": key_b}, frozenset({"b"}), TENANT_B, invalid_too=False),
         Credential("Mesh user owning nothing", {"Authorization": f"Bearer {tokens['cee']['access_token']}"},
                    frozenset(), invalid_too=False),
-        # well-formed but forged: a malformed Bearer value answers 500 today (issue 12 item 5, fixed on its
-        # own branch); add one here once that is merged
         Credential("forged token", {"Authorization": f"Bearer {forged}"}, frozenset(), invalid_too=False,
+                   authenticated=False),
+        Credential("malformed token", {"Authorization": "Bearer \u00e9t\u00e9.x.y"}, frozenset(), invalid_too=False,
                    authenticated=False),
         Credential("no credentials", {}, frozenset(), invalid_too=False, authenticated=False),
     ]
@@ -158,16 +164,6 @@ def world(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) -> Itera
     with ThreadedApi(data, embedder, api_rate_limit_per_minute=0, livestream_reply_wait_seconds=30) as api:
         yield _seed(api.base_url, api.admin_key)
     assert not api.errors.records, "\n".join(api.errors.records)[-8000:]
-
-
-def _has_edge_date(value: Any) -> bool:
-    if isinstance(value, str):
-        return bool(EDGE_DATE.search(value))
-    if isinstance(value, dict):
-        return any(_has_edge_date(v) for v in value.values())
-    if isinstance(value, list):
-        return any(_has_edge_date(v) for v in value)
-    return False
 
 
 def _steer(draw: Any, st: Any, value: Any, choices: dict[str, list[str]], depth: int = 0) -> Any:
@@ -204,7 +200,7 @@ def test_no_route_answers_5xx_or_leaks_another_tenants_canary(world: World) -> N
                 failures.append(str(exc)[:2500])
     session.close()
     assert not failures, f"{len(failures)} failures:\n\n" + "\n\n".join(failures)
-    assert sent >= len(operations) * len(world.credentials) * 0.9  # a few cases skip (EDGE_DATE)
+    assert sent >= len(operations) * len(world.credentials)
     _canaries_still_there(world)
 
 
@@ -223,8 +219,6 @@ def _fuzz(op: Any, mode: Any, world: World, session: requests.Session, turn: int
               phases=[Phase.generate], suppress_health_check=list(HealthCheck))
     def run(case: Any, data: st.DataObject) -> None:
         nonlocal sent
-        if _has_edge_date([case.body, case.query]):
-            return  # issue 12 item 5 (see EDGE_DATE)
         original = (case.path_parameters or {}, case.query or {}, case.body)
         for cred in world.credentials:
             if mode == GenerationMode.NEGATIVE and not cred.invalid_too:
@@ -259,9 +253,9 @@ def _send_as(cred: Credential, case: Any, draw: Any, world: World, session: requ
         case.query = _steer(draw, st, case.query, choices)
         case.body = _steer(draw, st, case.body, choices)
     headers = dict(cred.headers)
-    # (ASCII tenant names only: non-UTF-8 bytes in X-Tenant-ID answer 500 today, issue 12 item 5, fixed on
-    # its own branch; add st.text() here once that is merged)
     tenant = choices.get("tenant_id", [None])[0]
+    if tenant is None and cred.authenticated:
+        tenant = draw(st.one_of(st.text(HEADER_TEXT, min_size=1, max_size=200), st.just("t" * 8000), st.none()))
     if tenant is not None:
         headers["X-Tenant-ID"] = tenant
     response = case.call(base_url=world.base, session=session, headers=headers)
@@ -279,4 +273,5 @@ def _canaries_still_there(world: World) -> None:
         a = c.get("/memories", params={"user_id": "user-a"}, headers={"X-Tenant-ID": TENANT_A}).text
         b = c.get("/v1/conversations/conv-b", params={"tenant_id": TENANT_B}).text
         d = c.get("/memories", params={"user_id": "user-default"}, headers={"X-Tenant-ID": "default"}).text
-    assert CANARY["a"] in a and CANARY["b"] in b and CANARY["default"] in d, (a, b, d)
+        conv_c = c.get("/v1/conversations/conv-c", params={"tenant_id": TENANT_C}).text
+    assert CANARY["a"] in a and CANARY["b"] in b and CANARY["default"] in d and CANARY["c"] in conv_c, (a, b, d)
