@@ -34,9 +34,9 @@ EXAMPLES = int(os.environ.get("OMOIDE_TENANT_FUZZ_EXAMPLES", 1))
 RUN = secrets.token_hex(4)
 CANARY = {name: f"canary-{name}-{RUN}-{secrets.token_hex(6)}" for name in ("a", "b", "c", "default", "resonant")}
 TENANT_A, TENANT_B, TENANT_C = f"fuzz-a-{RUN}", f"fuzz-b-{RUN}", f"fuzz-c-{RUN}"
-# X-Tenant-ID values beside the real tenants: any Latin-1 text (what an HTTP client can send; é and the
-# like arrive as bytes that are not UTF-8), and one far over the length bound
-HEADER_TEXT = "".join(chr(c) for c in range(0x20, 0x100) if c != 0x7F)
+# X-Tenant-ID values beside the real tenants: printable Latin-1 text (what an HTTP client sends; é and
+# the like arrive as bytes that are not UTF-8; requests refuses leading spaces), and one far over the bound
+HEADER_TEXT = "".join(chr(c) for c in [*range(0x20, 0x7F), *range(0xA0, 0x100)])
 
 
 @dataclass
@@ -255,7 +255,8 @@ def _send_as(cred: Credential, case: Any, draw: Any, world: World, session: requ
     headers = dict(cred.headers)
     tenant = choices.get("tenant_id", [None])[0]
     if tenant is None and cred.authenticated:
-        tenant = draw(st.one_of(st.text(HEADER_TEXT, min_size=1, max_size=200), st.just("t" * 8000), st.none()))
+        tenant = draw(st.one_of(st.text(HEADER_TEXT, min_size=1, max_size=200).map(str.strip).filter(bool),
+                                st.just("t" * 8000), st.none()))
     if tenant is not None:
         headers["X-Tenant-ID"] = tenant
     response = case.call(base_url=world.base, session=session, headers=headers)
