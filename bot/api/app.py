@@ -17,6 +17,7 @@ from bot.api.auth.keys import KeyStore
 from bot.api.auth.owners import TenantOwners
 from bot.api.auth.principal import Access
 from bot.api.auth.secrets import read_or_create_secret
+from bot.api.auth.signing import ReplayGuard
 from bot.api.auth.tokens import Tokens
 from bot.api.auth.users import Users
 from bot.api.conversations import Conversations
@@ -68,7 +69,7 @@ def _state(services: Services, settings: Settings) -> ApiState:
                     access=Access(keys, tokens, engine.sessions, TenantOwners(engine.sessions),
                                   settings.api_default_tenant),
                     limiter=RateLimiter(settings.api_rate_limit_per_minute, settings.api_rate_limit_burst),
-                    hub=Hub(), conversations=Conversations(engine.sessions))
+                    hub=Hub(), conversations=Conversations(engine.sessions), replays=ReplayGuard())
 
 
 def create_app(services: Services, settings: Settings, *, extra: Sequence[Setup] = ()) -> web.Application:

@@ -30,6 +30,7 @@ class ApiKeyRow(ApiBase):
     prefix: Mapped[str] = mapped_column(String(16))
     admin: Mapped[bool] = mapped_column(Boolean, default=False)
     read_only: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())  # search/get/list only
+    require_signature: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())  # X-Signature
     tenants: Mapped[list[str] | None] = mapped_column(JSON, nullable=True)  # None = every tenant
     personas: Mapped[list[str] | None] = mapped_column(JSON, nullable=True)  # None = every persona
     owner_user_id: Mapped[str | None] = mapped_column(String(36), nullable=True)  # a Mesh user's own key
@@ -139,8 +140,10 @@ async def create_tables(db: AsyncEngine) -> None:
 def _add_missing_columns(conn: Any) -> None:
     """Columns added after a table first shipped (create_all never alters a table that exists)."""
     from sqlalchemy import inspect, text
-    if "read_only" not in {c["name"] for c in inspect(conn).get_columns("api_keys")}:
-        conn.execute(text("ALTER TABLE api_keys ADD COLUMN read_only BOOLEAN NOT NULL DEFAULT FALSE"))
+    columns = {c["name"] for c in inspect(conn).get_columns("api_keys")}
+    for name in ("read_only", "require_signature"):
+        if name not in columns:
+            conn.execute(text(f"ALTER TABLE api_keys ADD COLUMN {name} BOOLEAN NOT NULL DEFAULT FALSE"))
 
 
 async def audit_page(sessions: async_sessionmaker[AsyncSession], limit: int, offset: int,

@@ -102,11 +102,13 @@ async def create_key(request: web.Request, body: AdminKeyCreate) -> AdminKeyCrea
     st = state(request)
     expires = utcnow() + timedelta(days=body.expires_days) if body.expires_days else None
     info, key = await st.keys.create(body.name, admin=body.admin, tenants=body.tenants, personas=body.personas,
-                                     expires_at=expires, read_only=body.read_only)
+                                     expires_at=expires, read_only=body.read_only,
+                                     require_signature=body.require_signature)
     audit(request, target=f"api key {info.id}")
     return AdminKeyCreated(id=info.id, name=info.name, key=key, prefix=info.prefix, admin=info.admin,
                            tenants=info.tenants, personas=info.personas, created_at=info.created_at,
-                           expires_at=info.expires_at, read_only=info.read_only)
+                           expires_at=info.expires_at, read_only=info.read_only,
+                           require_signature=info.require_signature)
 
 
 async def list_keys(request: web.Request) -> ApiKeyList:
