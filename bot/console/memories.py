@@ -42,8 +42,10 @@ async def browse(request: web.Request) -> web.Response:
         page = await engine.list(f, limit=PAGE_SIZE, offset=first)
         memories, total = page.memories, page.total
         has_next = first + PAGE_SIZE < total
+    persona = next((p.display_name for p in request.config_dict[STATE].services.personas.all() if p.cube == cube), cube)
     context: dict[str, Any] = {
-        "tenant": tenant, "cube": cube, "base": cube_url(tenant, cube), "view": view, "memories": memories,
+        "tenant": tenant, "cube": cube, "persona": persona, "base": cube_url(tenant, cube), "view": view,
+        "memories": memories,
         "scores": scores, "total": total, "first": first + 1, "last": first + len(memories), "has_next": has_next,
         "tiers": [t.value for t in Tier], "emotions": EMOTIONS, "types": [c.value for c in ContentType],
         "deleted": request.query.get("deleted", ""), "here": request.path_qs,
