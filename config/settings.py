@@ -170,6 +170,13 @@ class Settings(BaseSettings):
     api_open_registration: bool = Field(
         True, description="Anyone may register a Memory Mesh user (users reach only tenants they own)."
     )
+    console_public_url: str | None = Field(
+        None, max_length=300,
+        description="Address people open the console and privacy links at (e.g. https://bot.example.com); "
+                    "empty = http://API_HOST:API_PORT.")
+    console_session_hours: int = Field(8, ge=1, le=720, description="Life of a console login.")
+    privacy_link_minutes: int = Field(30, ge=1, le=1440,
+                                      description="Life of the private link `mydata` gives a user.")
 
     # discord bot, personas and chat (cogs)
     discord_sync_guild: int | None = Field(

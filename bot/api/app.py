@@ -46,6 +46,7 @@ ROUTE_MODULES: tuple[str, ...] = (
     "bot.api.routes.resonant",
     "bot.api.routes.livestream",
     "bot.mcp.http_route",  # MCP (streamable HTTP) at /mcp
+    "bot.console.app",  # the web console and the users' privacy pages at /console
 )
 MAX_URL_BYTES = 131072  # GET query texts are at most QUERY_TEXT_CHARS, so their URLs fit
 Setup = Callable[[web.Application], None]

@@ -29,6 +29,8 @@ def is_public(request: web.Request) -> bool:
     if op is not None:
         return op.public
     path = request.path.rstrip("/")
+    if path == "/console" or path.startswith("/console/"):
+        return True  # the console checks its own session cookie or signed link (bot.console.pipeline)
     return path in PUBLIC_PATHS or path.endswith("/health")
 
 
