@@ -76,7 +76,7 @@ def main(argv: list[str] | None = None) -> int:
     except SettingsError as exc:
         print(exc)
         return 2
-    setup_logging(settings.log_level)
+    setup_logging(settings.log_level, settings.log_format)
     if args.command in ("snapshot", "restore"):
         return run_snapshot_command(args, settings)
     try:

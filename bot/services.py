@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from typing import Any
 
 from bot.conversation import ConversationService
 from bot.discord.desk import MemoryDesk
@@ -11,6 +12,7 @@ from bot.discord.prefs import Preferences
 from bot.llm.client import LLMClient
 from bot.personas import PersonaRegistry
 from bot.scheduler import JobScheduler
+from bot.telemetry.observer import ENGINE_OBSERVER
 from config import Settings
 from memory.engine import MemoryEngine
 from memory.lockfile import DataDirLock
@@ -30,9 +32,11 @@ class Services:
     llm: LLMClient | None = None
     conversation: ConversationService = None  # type: ignore[assignment]
     desk: MemoryDesk = None  # type: ignore[assignment]
+    discord: Any = None  # the Discord client once made (readiness and metrics read its state)
 
     def __post_init__(self) -> None:
         s = self.settings
+        self.engine.watch(ENGINE_OBSERVER)  # engine metrics and spans (bot.telemetry)
         if self.personas is None:
             self.personas = PersonaRegistry.load(s.personas_dir, s.default_persona)
         if self.prefs is None:

@@ -27,6 +27,7 @@ from bot.api.schemas.emotionmem import HealthResponse
 from bot.api.state import STATE, ApiState
 from bot.api.tables import create_tables
 from bot.services import Services
+from bot.telemetry.http import telemetry
 from config import Settings
 
 SERVICES = web.AppKey("services", Services)
@@ -42,6 +43,7 @@ ROUTE_MODULES: tuple[str, ...] = (
     "bot.api.routes.resonant",
     "bot.api.routes.livestream",
     "bot.mcp.http_route",  # MCP (streamable HTTP) at /mcp
+    "bot.api.routes.observability",  # /health/live, /health/ready, /metrics
 )
 MAX_URL_BYTES = 131072  # GET query texts are at most QUERY_TEXT_CHARS, so their URLs fit
 Setup = Callable[[web.Application], None]
@@ -67,7 +69,7 @@ def _state(services: Services, settings: Settings) -> ApiState:
 
 
 def create_app(services: Services, settings: Settings, *, extra: Sequence[Setup] = ()) -> web.Application:
-    app = web.Application(client_max_size=settings.api_max_body_bytes, middlewares=MIDDLEWARES,
+    app = web.Application(client_max_size=settings.api_max_body_bytes, middlewares=[telemetry, *MIDDLEWARES],
                           handler_args={"max_line_size": MAX_URL_BYTES})
     app[SERVICES] = services
     app[STATE] = _state(services, settings)

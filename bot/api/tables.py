@@ -13,6 +13,7 @@ from sqlalchemy import JSON, Boolean, DateTime, Index, Integer, String, Text, fa
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from bot.telemetry.context import current_request_id
 from memory.clock import as_utc
 
 
@@ -97,6 +98,8 @@ class AuditRow(ApiBase):
     tenant: Mapped[str | None] = mapped_column(String(128), nullable=True)
     target: Mapped[str | None] = mapped_column(Text, nullable=True)
     client_ip: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    # filled from the request being served when the row is written (bot.telemetry.context)
+    request_id: Mapped[str | None] = mapped_column(String(128), nullable=True, default=current_request_id)
 
 
 async def create_tables(db: AsyncEngine) -> None:
@@ -110,6 +113,8 @@ def _add_missing_columns(conn: Any) -> None:
     from sqlalchemy import inspect, text
     if "read_only" not in {c["name"] for c in inspect(conn).get_columns("api_keys")}:
         conn.execute(text("ALTER TABLE api_keys ADD COLUMN read_only BOOLEAN NOT NULL DEFAULT FALSE"))
+    if "request_id" not in {c["name"] for c in inspect(conn).get_columns("api_audit")}:
+        conn.execute(text("ALTER TABLE api_audit ADD COLUMN request_id VARCHAR(128)"))
 
 
 def utc(value: datetime | None) -> datetime | None:
