@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from api_server import ApiServer
@@ -200,3 +201,81 @@ def test_a_hostile_request_id_is_replaced() -> None:
     assert accepted_request_id("abc-123") == "abc-123"
     for bad in ("x" * 500, "a b", "<script>", "ok\r\nSet-Cookie: x", ""):
         assert accepted_request_id(bad) != bad
+
+
+async def test_a_livestream_event_is_counted_and_traced_under_its_request(api: ApiServer,
+                                                                          spans: InMemorySpanExporter) -> None:
+    before = await scrape(api)
+    async with api.client(api.admin_key) as c:
+        r = await c.post("/api/livestream/cocoro/events", json={
+            "platform": "youtube", "viewer_id": "UC_9", "viewer_name": "みかん", "type": "superchat",
+            "message": "いつも応援してます", "amount": 500, "currency": "JPY"})
+    assert r.status_code == 200 and r.json()["status"] == "answered"
+    after = await scrape(api)
+
+    def delta(name: str, **labels: str) -> float:
+        return value(after, name, **labels) - value(before, name, **labels)
+
+    assert delta("omoide_livestream_events_total", persona="cocoro", type="superchat") == 1
+    assert delta("omoide_livestream_paid_events_total", persona="cocoro") == 1
+    assert delta("omoide_livestream_answered_total", persona="cocoro") == 1
+    assert delta("omoide_livestream_dropped_total", persona="cocoro", reason="queue_full") == 0
+
+    every = spans.get_finished_spans()
+    (request,) = [s for s in every if s.name == "POST /api/livestream/{persona}/events"]
+    event = children(request, every)["livestream event"]
+    assert event.attributes is not None and event.attributes["omoide.livestream.paid"] is True
+    assert "search" in children(event, every)  # the persona's recall of the viewer
+    assert no_text_in(every, "UC_9", "みかん", "応援")
+
+
+async def test_llm_calls_and_fallbacks_are_counted_and_traced(engine: MemoryEngine, tmp_path: Path,
+                                                              spans: InMemorySpanExporter) -> None:
+    from prometheus_client import REGISTRY
+
+    from bot.services import Services
+    from config.settings import Settings
+    from tests.fake_llm import FakeLLM, Step
+
+    def sample(name: str, **labels: str) -> float:
+        return REGISTRY.get_sample_value(name, labels) or 0.0
+
+    fake = await FakeLLM().start()
+    settings = Settings(_env_file=None, data_dir=tmp_path / "data", llm_base_url=fake.base_url,  # type: ignore[call-arg]
+                        llm_model="test-model")
+    services = Services(settings=settings, engine=engine)
+    try:
+        ok, limited = sample("omoide_llm_requests_total", outcome="ok"), sample("omoide_llm_requests_total",
+                                                                                 outcome="rate_limited")
+        fallbacks = sample("omoide_llm_fallbacks_total")
+        nova = services.personas.get("nova")
+        assert nova is not None
+        reply = await services.conversation.reply(nova, "alice", "hello there", user_name="Alice")
+        await reply.saved_memory()
+        assert reply.used_llm
+        fake.then(Step(status=429, headers={"Retry-After": "3600"}, body="{}"))  # longer than the cap: fall back
+        reply = await services.conversation.reply(nova, "alice", "are you there?", user_name="Alice")
+        await reply.saved_memory()
+        assert not reply.used_llm
+        assert sample("omoide_llm_requests_total", outcome="ok") - ok == 2  # the reply and its summary
+        assert sample("omoide_llm_requests_total", outcome="rate_limited") - limited == 1
+        assert sample("omoide_llm_fallbacks_total") - fallbacks == 1
+        llm_spans = [s for s in spans.get_finished_spans() if s.name == "llm"]
+        assert len(llm_spans) == 3 and sum(not s.status.is_ok for s in llm_spans) == 1
+        assert no_text_in(spans.get_finished_spans(), "hello there", "alice", "Alice")
+    finally:
+        await services.conversation.drain()
+        await services.llm.close()  # type: ignore[union-attr]
+        await fake.stop()
+
+
+def test_the_grafana_dashboard_reads_only_metrics_that_exist() -> None:
+    import re
+
+    root = Path(__file__).resolve().parents[2]
+    dashboard = json.loads((root / "docs" / "grafana-omoide.json").read_text())
+    exprs = [t["expr"] for p in dashboard["panels"] for t in p.get("targets", [])]
+    used = {re.sub(r"_(bucket|sum|count|total)$", "", name) for e in exprs for name in re.findall(r"omoide_\w+", e)}
+    source = "".join(p.read_text() for p in (root / "bot" / "telemetry").glob("*.py"))
+    defined = set(re.findall(r'"(omoide_\w+)"', source))
+    assert used and used <= defined, used - defined
