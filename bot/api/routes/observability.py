@@ -57,7 +57,7 @@ def model_check(services: Services) -> CheckOut:
 
 def discord_check(services: Services) -> DiscordCheckOut:
     client = services.discord
-    if services.settings.discord_token is None:
+    if client is None and services.settings.discord_token is None:
         return DiscordCheckOut(ok=True, state="off", detail="DISCORD_TOKEN is not set: the API runs alone")
     if client is None:
         return DiscordCheckOut(ok=False, state="connecting", detail="the Discord client is starting")
