@@ -33,6 +33,7 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(PY) -m bench.engine
 	$(PY) -m bench.load
+	$(PY) -m bench.observability
 
 # N concurrent HTTP clients for T seconds against a bot it starts itself: make bench-load ARGS="--clients 50 --seconds 30"
 bench-load: $(STAMP)
