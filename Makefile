@@ -32,6 +32,7 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) -m bench.engine
+	$(PY) -m bench.emotions
 	$(PY) -m bench.load
 	$(PY) -m bench.observability
 

@@ -12,6 +12,7 @@ from bot.personas import PersonaError
 from bot.snapshot_cli import EXIT_BUSY, add_snapshot_commands, run_snapshot_command
 from config import Settings, SettingsError, load_settings
 from memory.errors import EmbeddingMismatchError
+from memory.file_modes import private_umask
 from memory.lockfile import DataDirBusyError, DataDirLock
 
 log = logging.getLogger("omoide")
@@ -58,6 +59,14 @@ async def _chat(settings: Settings, persona_name: str, user: str) -> int:
     return 0
 
 
+def _live_overrides(args: argparse.Namespace) -> dict[str, object]:
+    """`python -m bot live --persona/--youtube/--twitch` win over LIVE_PERSONA/LIVE_YOUTUBE/LIVE_TWITCH."""
+    if args.command != "live":
+        return {}
+    given = {"live_persona": args.persona, "live_youtube": args.youtube, "live_twitch": args.twitch}
+    return {name: value for name, value in given.items() if value}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bot", description="Omoide bot process")
     sub = parser.add_subparsers(dest="command")
@@ -70,11 +79,19 @@ def main(argv: list[str] | None = None) -> int:
     p_chat.add_argument("--persona", default=None, help="memory_id or display name (default: DEFAULT_PERSONA)")
     p_chat.add_argument("--user", default="terminal", help="whose memories to use (default: terminal)")
     add_mcp_command(sub)
+    p_live = sub.add_parser("live", help="read YouTube / Twitch live chat and answer it as a persona (with the API)")
+    p_live.add_argument("--persona", default=None, help="memory_id or display name (default: LIVE_PERSONA)")
+    p_live.add_argument("--youtube", default=None, help="video id or URL, channel id (UC...) or @handle")
+    p_live.add_argument("--twitch", default=None, help="Twitch channel name")
     args = parser.parse_args(argv)
+    private_umask()  # the database, its WAL, indexes, snapshots and keys: readable by their owner only
     try:
-        settings = load_settings()
+        settings = load_settings(**_live_overrides(args))
     except SettingsError as exc:
         print(exc)
+        return 2
+    if args.command == "live" and not (settings.live_youtube or settings.live_twitch):
+        print("nothing to read: give --youtube and/or --twitch (or set LIVE_YOUTUBE / LIVE_TWITCH)")
         return 2
     setup_logging(settings.log_level, settings.log_format)
     if args.command in ("snapshot", "restore"):
@@ -89,14 +106,14 @@ def main(argv: list[str] | None = None) -> int:
             return asyncio.run(serve_stdio(settings, args))
         else:
             from bot.runner import serve
-            asyncio.run(serve(settings, discord=args.command != "api"))
+            asyncio.run(serve(settings, discord=args.command not in ("api", "live")))
     except EmbeddingMismatchError as exc:
         log.error("%s", exc)
         return 3
     except DataDirBusyError as exc:
         log.error("%s", exc.message)
         return EXIT_BUSY
-    except PersonaError as exc:
+    except (PersonaError, SettingsError) as exc:  # SettingsError: a live connector setting (LIVE_*)
         print(exc)
         return 2
     except KeyboardInterrupt:

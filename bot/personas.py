@@ -16,8 +16,11 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 
+from memory.emotions.labels import EMOTIONS
+
 BUILTIN_DIR = Path(__file__).resolve().parent.parent / "config" / "personas"
 MEMORY_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,31}$")
+EXPRESSION = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
 
 
 class PersonaError(ValueError):
@@ -61,6 +64,18 @@ class PersonaFile(BaseModel):
     description: str = Field("", max_length=300)
     system_prompt: str = Field(min_length=1, max_length=8000)
     style: Style
+    expressions: dict[str, str] = Field(default_factory=dict)  # emotion key (or "neutral") -> expression name
+
+    @field_validator("expressions")
+    @classmethod
+    def _known_emotions(cls, value: dict[str, str]) -> dict[str, str]:
+        unknown = sorted(set(value) - {*EMOTIONS, "neutral"})
+        if unknown:
+            raise ValueError(f"unknown emotion(s) {unknown}; known: {', '.join(EMOTIONS)}, neutral")
+        bad = sorted(name for name in value.values() if not EXPRESSION.match(name))
+        if bad:
+            raise ValueError(f"expression names must be 1-32 letters, digits, '_' or '-' (got {bad})")
+        return value
 
     @field_validator("memory_id")
     @classmethod
@@ -79,6 +94,7 @@ class Persona:
     system_prompt: str
     style: Style
     source: str
+    expressions: tuple[tuple[str, str], ...] = ()  # the file's [expressions] table (see bot.livestream.expressions)
 
     @property
     def cube(self) -> str:
@@ -98,7 +114,7 @@ def load_persona(path: Path) -> Persona:
         lines = [f"  {'.'.join(str(p) for p in err['loc']) or 'file'}: {err['msg']}" for err in exc.errors()]
         raise PersonaError(f"{path}: invalid persona\n" + "\n".join(lines)) from None
     return Persona(doc.memory_id, doc.display_name, doc.language, doc.description, doc.system_prompt.strip(),
-                   doc.style, path.name)
+                   doc.style, path.name, tuple(sorted(doc.expressions.items())))
 
 
 class PersonaRegistry:

@@ -4,7 +4,8 @@ Every job runs on the bot's event loop, coalesced (missed runs collapse into one
 time. A job that fails is logged with its error, remembered as the job's `last_error`, and simply runs
 again at its next time: nothing a job raises reaches the scheduler or stops the bot.
 
-The admin API uses `JobScheduler.list()`, `.status(job_id)` and `await .run_now(job_id)`.
+The admin API uses `JobScheduler.list()`, `.status(job_id)` and `await .run_now(job_id)`; a caller that
+needs a job's state to change (a test waiting for a scheduled run) awaits `.wait_until(check)`.
 """
 
 from __future__ import annotations
@@ -12,8 +13,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -54,10 +55,6 @@ class JobStatus:
     last_result: dict[str, Any] | None = None
     last_error: str | None = None
 
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready (datetimes as ISO 8601)."""
-        return {k: v.isoformat() if isinstance(v, datetime) else v for k, v in asdict(self).items()}
-
 
 @dataclass(slots=True)
 class _Job:
@@ -75,6 +72,7 @@ class JobScheduler:
         self._jobs = {s.id: _Job(s, JobStatus(s.id, s.description, s.interval_seconds)) for s in specs}
         self._scheduler = AsyncIOScheduler(timezone=UTC, job_defaults={
             "coalesce": True, "max_instances": 1, "misfire_grace_time": MISFIRE_GRACE_SECONDS})
+        self._run_ended = asyncio.Event()  # set, then replaced, each time a run ends
 
     def start(self) -> JobScheduler:
         """Schedule every job (first run one interval from now); needs a running event loop."""
@@ -121,6 +119,11 @@ class JobScheduler:
         await asyncio.shield(task)  # a caller that goes away does not cancel the job half-way
         return self.status(job_id)
 
+    async def wait_until(self, check: Callable[[], bool]) -> None:
+        """Return once `check()` holds, tested again each time a job run ends."""
+        while not check():
+            await self._run_ended.wait()
+
     def _get(self, job_id: str) -> _Job:
         job = self._jobs.get(job_id)
         if job is None:
@@ -156,3 +159,5 @@ class JobScheduler:
             st.running, st.last_finished_at = False, utcnow()
             st.last_duration_ms = round((time.perf_counter() - t0) * 1000, 1)
             job.task = None
+            ended, self._run_ended = self._run_ended, asyncio.Event()
+            ended.set()

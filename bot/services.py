@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import InitVar, dataclass, field
+from typing import TYPE_CHECKING
 
 from bot.conversation import ConversationService
 from bot.discord.desk import MemoryDesk
@@ -18,6 +18,9 @@ from memory.engine import MemoryEngine
 from memory.lockfile import DataDirLock
 from memory.options import EngineOptions
 
+if TYPE_CHECKING:
+    from discord.ext.commands import Bot
+
 
 @dataclass
 class Services:
@@ -26,27 +29,24 @@ class Services:
     started_at: float = field(default_factory=time.time)
     jobs: JobScheduler | None = None  # the scheduled jobs (None when JOBS_ENABLED is off)
     lock: DataDirLock | None = None  # held while the process owns DATA_DIR (restore refuses meanwhile)
-    # chat side (cogs, terminal chat, livestream hook); built from settings + engine when not given
-    personas: PersonaRegistry = None  # type: ignore[assignment]
-    prefs: Preferences = None  # type: ignore[assignment]
-    llm: LLMClient | None = None
-    conversation: ConversationService = None  # type: ignore[assignment]
-    desk: MemoryDesk = None  # type: ignore[assignment]
-    discord: Any = None  # the Discord client once made (readiness and metrics read its state)
+    # chat side (cogs, terminal chat, livestream hook): built from settings + engine
+    personas: PersonaRegistry = field(init=False)
+    prefs: Preferences = field(init=False)
+    llm: LLMClient | None = field(init=False)
+    conversation: ConversationService = field(init=False)
+    desk: MemoryDesk = field(init=False)
+    loaded_personas: InitVar[PersonaRegistry | None] = None  # read already (start: before the model loads)
+    discord: Bot | None = field(default=None, init=False)  # the Discord client once made (health, metrics)
 
-    def __post_init__(self) -> None:
+    def __post_init__(self, loaded_personas: PersonaRegistry | None) -> None:
         s = self.settings
         self.engine.watch(ENGINE_OBSERVER)  # engine metrics and spans (bot.telemetry)
-        if self.personas is None:
-            self.personas = PersonaRegistry.load(s.personas_dir, s.default_persona)
-        if self.prefs is None:
-            self.prefs = Preferences(self.engine.db)
-        if self.llm is None:
-            self.llm = LLMClient.from_settings(s)
-        if self.conversation is None:
-            self.conversation = ConversationService.from_settings(self.engine, self.llm, s)
-        if self.desk is None:
-            self.desk = MemoryDesk(self.engine)
+        self.personas = (loaded_personas if loaded_personas is not None
+                         else PersonaRegistry.load(s.personas_dir, s.default_persona))
+        self.prefs = Preferences(self.engine.db)
+        self.llm = LLMClient.from_settings(s)
+        self.conversation = ConversationService.from_settings(self.engine, self.llm, s)
+        self.desk = MemoryDesk(self.engine)
 
     @classmethod
     async def start(cls, settings: Settings) -> Services:
@@ -57,7 +57,7 @@ class Services:
         except BaseException:
             lock.release()
             raise
-        services = cls(settings=settings, engine=engine, lock=lock, personas=personas)
+        services = cls(settings=settings, engine=engine, lock=lock, loaded_personas=personas)
         await services.prefs.create_tables()
         if settings.jobs_enabled:
             services.jobs = JobScheduler(services).start()

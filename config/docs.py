@@ -28,7 +28,8 @@ def _default(name: str) -> str:
 
 def _group(name: str) -> str | None:
     extra = Settings.model_fields[name].json_schema_extra
-    return extra.get("group") if isinstance(extra, dict) else None  # type: ignore[return-value]
+    group = extra.get("group") if isinstance(extra, dict) else None
+    return group if isinstance(group, str) else None
 
 
 def env_example() -> str:

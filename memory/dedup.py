@@ -55,20 +55,20 @@ def batch_near(pending: Sequence[_Pending], threshold: float) -> dict[int, list[
     for positions in scope_groups(pending).values():
         if len(positions) < 2:
             continue
-        q = np.vstack([pending[pos].vector for pos in positions])  # type: ignore[misc]
+        q = np.vstack([pending[pos].vector for pos in positions])  # type: ignore[misc]  # all embedded by now
         sims = np.tril(q @ q.T, k=-1)
         for j, i in zip(*np.nonzero(sims >= threshold), strict=True):
             out.setdefault(positions[j], []).append(positions[i])
     return out
 
 
-async def stored_near(retriever: Retriever, sessions: async_sessionmaker, pending: Sequence[_Pending],
+async def stored_near(retriever: Retriever, sessions: async_sessionmaker[AsyncSession], pending: Sequence[_Pending],
                       now: datetime, threshold: float) -> dict[int, list[int]]:
     """Labels of stored memories each item nearly duplicates, one search per scope."""
     near: dict[int, list[int]] = {}
     for (tenant, cube, user_id, kind), positions in scope_groups(pending).items():
         f = MemoryFilter(tenant=tenant, cube=cube, user_id=user_id, kind=kind)
-        queries = np.vstack([pending[pos].vector for pos in positions])  # type: ignore[misc]
+        queries = np.vstack([pending[pos].vector for pos in positions])  # type: ignore[misc]  # all embedded by now
         for pos, hits in zip(positions, await retriever.dense_many(sessions, f, now, queries, 4), strict=True):
             labels = [label for label, cos in hits if cos >= threshold]
             if labels:

@@ -15,11 +15,11 @@ from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
 import numpy as np
-from sqlalchemy import bindparam, select, update
 from sqlalchemy import delete as sql_delete
-from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from memory.clock import utcnow
+from memory.clock import as_utc, utcnow
 from memory.db.fastread import FastReader
 from memory.db.fastwrite import Statements
 from memory.db.filters import by_labels, filter_clauses
@@ -30,8 +30,10 @@ from memory.embedding.base import Embedder
 from memory.embedding.service import EmbeddingService
 from memory.enrich import Enricher
 from memory.errors import EmbeddingMismatchError, NotFoundError, ValidationError
+from memory.file_modes import make_private
 from memory.index import lexical as lexical_index
 from memory.index.manager import IndexManager
+from memory.json_limits import check_json
 from memory.observe import NO_OBSERVER, Observer, OperationNote
 from memory.options import EngineOptions
 from memory.ranking import candidates, diversify, diversity_pool
@@ -71,7 +73,7 @@ class MemoryEngine:
     """Open with `await MemoryEngine.open(options)`; close with `await engine.close()`."""
 
     def __init__(self, options: EngineOptions, embedder: Embedder, db: AsyncEngine,
-                 sessions: async_sessionmaker) -> None:
+                 sessions: async_sessionmaker[AsyncSession]) -> None:
         self.options = options
         self.embeddings = EmbeddingService(embedder, options.embedding_batch_size)
         self.db = db
@@ -98,13 +100,19 @@ class MemoryEngine:
             embedder = await asyncio.to_thread(create_embedder, options.embedding_model, options.embedding_backend,
                                                options.model_dir, options.embedding_threads)
         db = create_engine(options.url, synchronous=options.sqlite_synchronous)
-        await create_schema(db)
         self = cls(options, embedder, db, make_sessionmaker(db))
-        self.reader = self.retriever.reader = await FastReader.open(options.url, db.dialect)
-        await self._check_model(allow_model_change)
-        await self.writer.load_counters()
-        if not allow_model_change:
-            self.index_report = await self.open_indexes()
+        try:
+            await create_schema(db)
+            self.reader = self.retriever.reader = await FastReader.open(options.url, db.dialect)
+            await asyncio.to_thread(make_private, options.data_dir)  # the database and all beside it: owner-only
+            await self._check_model(allow_model_change)
+            await self.writer.load_counters()
+            if not allow_model_change:
+                self.index_report = await self.open_indexes()
+        except BaseException:  # refused (another model's vectors) or failed: leave no connection or thread open
+            self.embeddings.close()
+            await self._close_connections()
+            raise
         return self
 
     async def open_indexes(self) -> dict[str, int]:
@@ -138,6 +146,9 @@ class MemoryEngine:
         await self.flush_access()
         await self.persist_indexes()
         self.embeddings.close()
+        await self._close_connections()
+
+    async def _close_connections(self) -> None:
         if self.reader is not None:
             await self.reader.close()
         if self.writer.fast is not None:
@@ -216,22 +227,9 @@ class MemoryEngine:
             row = await s.get(MemoryRow, str(memory_id))
         now = utcnow()
         if row is None or (tenant is not None and row.tenant != tenant) or (
-                row.expires_at is not None and row_to_memory(row).expires_at <= now):  # type: ignore[operator]
+                (expires := as_utc(row.expires_at)) is not None and expires <= now):
             raise NotFoundError(f"memory {memory_id} not found", field="id")
         return row_to_memory(row)
-
-    async def list(self, f: MemoryFilter | None = None, *, limit: int = 50, offset: int = 0) -> Page:
-        """Newest first, with the total for pagination; expired memories are never listed."""
-        f = check_filter(f or MemoryFilter())
-        check_range(limit, "limit", 1, MAX_LIMIT)
-        check_range(offset, "offset", 0, 2**62)
-        now = utcnow()
-        async with self.sessions() as s:
-            total = await count(s, f, now)
-            rows = (await s.execute(select(MemoryRow).where(*filter_clauses(f, now=now))
-                                    .order_by(MemoryRow.created_at.desc(), MemoryRow.label.desc())
-                                    .limit(limit).offset(offset))).scalars().all()
-        return Page([row_to_memory(r) for r in rows], total, limit, offset)
 
     async def search(self, query: str, f: MemoryFilter | None = None, *, top_k: int = 10,
                      min_similarity: float = 0.0) -> list[SearchHit]:
@@ -324,7 +322,7 @@ class MemoryEngine:
         model = self.embeddings.model_id
         chosen, values = diversify(np.array([x[0] for x in pool]), vecs, self.options.diversity, top_k,
                                    lambda cos: calibrate(cos, model))
-        return [(value, *pool[i][1:]) for i, value in zip(chosen, values, strict=True)]  # type: ignore[misc]
+        return [(value, *pool[i][1:]) for i, value in zip(chosen, values, strict=True)]
 
     async def _candidate_rows(self, labels: list[int], f: MemoryFilter, now: datetime) -> Sequence[Any]:
         """Rows of the candidates that pass the filter (plain rows; see memory.db.fastread)."""
@@ -349,17 +347,12 @@ class MemoryEngine:
         if not self._touch_pending:
             return
         pending, self._touch_pending = self._touch_pending, {}
-        if (fast := self.writer.fast) is not None:  # one hop (memory.db.fastwrite)
-            statements: Statements = []
-            fast.record_access(statements, pending)
-            async with self.writer.lock:
-                await fast.transaction(self.db, statements)
-            return
-        table = MemoryRow.__table__
-        stmt = (update(table).where(table.c.id == bindparam("memory_id"))  # one executemany, not a query per id
-                .values(last_accessed_at=bindparam("at"), access_count=table.c.access_count + bindparam("times")))
-        async with self.writer.lock, self.sessions.begin() as s:
-            await s.execute(stmt, [{"memory_id": i, "at": at, "times": n} for i, (at, n) in pending.items()])
+        fast = self.writer.fast
+        assert fast is not None, "the engine runs on SQLite (aiosqlite), where writes go in one hop"
+        statements: Statements = []
+        fast.record_access(statements, pending)
+        async with self.writer.lock:
+            await fast.transaction(self.db, statements)
 
     # -- changing and deleting --------------------------------------------------------------------
     async def update(self, memory_id: str, *, content: str | None = None, tags: Sequence[str] | None = None,
@@ -373,6 +366,8 @@ class MemoryEngine:
             tags = tags_field(tags)
         if metadata is not None and not isinstance(metadata, dict):
             raise ValidationError("metadata must be an object", field="metadata")
+        if metadata:
+            check_json(metadata, "metadata")
         if tier is not None:
             tier = enum_value(Tier, tier, "memory_tier")
         if importance is not None:
@@ -407,6 +402,16 @@ class MemoryEngine:
                              actor=actor, at=utcnow(), changes={"deleted": len(deleted)}))
         return len(deleted)
 
+    async def forget_tenant(self, tenant: str, *, actor: str | None = None) -> int:
+        """Delete every memory of a tenant, in every cube, history included (its owner left)."""
+        text_field(tenant, "tenant", required=True)
+        deleted = await self.writer.delete(MemoryFilter(tenant=tenant), actor=actor, now=None)
+        async with self.writer.lock, self.sessions.begin() as s:
+            await s.execute(sql_delete(HistoryRow).where(HistoryRow.tenant == tenant))
+            s.add(HistoryRow(memory_id="*", tenant=tenant, cube="*", user_id=None, action="forget_tenant",
+                             actor=actor, at=utcnow(), changes={"deleted": len(deleted)}))
+        return len(deleted)
+
     async def sweep_expired(self) -> list[str]:
         """Delete short_term memories whose TTL has passed (history kept)."""
         now = utcnow()
@@ -431,8 +436,23 @@ class MemoryEngine:
             return now + timedelta(seconds=self.options.short_term_ttl_seconds)
         return None
 
-    def check_vector(self, value: Sequence[float] | None) -> np.ndarray | None:
+    def check_vector(self, value: Sequence[float] | np.ndarray | None) -> np.ndarray | None:
         return vector_field(value, self.embeddings.dim)
+
+    # Last in the class: from here on `list` in the class body names this method, so an annotation such as
+    # `list[str]` below it would not mean the builtin.
+    async def list(self, f: MemoryFilter | None = None, *, limit: int = 50, offset: int = 0) -> Page:
+        """Newest first, with the total for pagination; expired memories are never listed."""
+        f = check_filter(f or MemoryFilter())
+        check_range(limit, "limit", 1, MAX_LIMIT)
+        check_range(offset, "offset", 0, 2**62)
+        now = utcnow()
+        async with self.sessions() as s:
+            total = await count(s, f, now)
+            rows = (await s.execute(select(MemoryRow).where(*filter_clauses(f, now=now))
+                                    .order_by(MemoryRow.created_at.desc(), MemoryRow.label.desc())
+                                    .limit(limit).offset(offset))).scalars().all()
+        return Page([row_to_memory(r) for r in rows], total, limit, offset)
 
     new_id = staticmethod(lambda: str(uuid.uuid4()))
 

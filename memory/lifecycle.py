@@ -54,7 +54,8 @@ class DecayPolicy:
         """The documented curve, in one piece: importance `idle_days` after the last use."""
         if importance <= self.floor or idle_days <= self.grace_days:
             return importance
-        return self.floor + (importance - self.floor) * 2.0 ** (-(idle_days - self.grace_days) / self.half_life_days)
+        halved: float = 2.0 ** (-(idle_days - self.grace_days) / self.half_life_days)
+        return self.floor + (importance - self.floor) * halved
 
 
 @dataclass(slots=True)
@@ -138,7 +139,7 @@ async def clear_idle_working(engine: MemoryEngine, idle_seconds: float, now: dat
 
 
 def _latest(times: list[datetime | None]) -> datetime:
-    return max(as_utc(t) for t in times if t is not None)  # type: ignore[type-var]
+    return max(as_utc(t) for t in times if t is not None)
 
 
 @dataclass(slots=True)

@@ -1,15 +1,16 @@
 """One process owns a data directory: the bot holds `DATA_DIR/omoide.lock` while it runs.
 
-The lock is an flock on the file, so the kernel releases it when the holder dies, even by SIGKILL:
-a crash never leaves a stale lock behind. The holder's pid is written into the file so a refusal can
-say which process to stop.
+The lock is filelock's FileLock (an flock on Unix), so the kernel releases it when the holder dies,
+even by SIGKILL: a crash never leaves a stale lock behind. The holder's pid is written into the file
+so a refusal can say which process to stop.
 """
 
 from __future__ import annotations
 
-import fcntl
 import os
 from pathlib import Path
+
+from filelock import FileLock, Timeout
 
 from memory.errors import OmoideError
 
@@ -22,43 +23,44 @@ class DataDirBusyError(OmoideError):
     error_type = "DataDirBusyError"
 
 
+def _write_pid(fd: int) -> None:
+    os.ftruncate(fd, 0)
+    os.write(fd, f"{os.getpid()}\n".encode())
+    os.fsync(fd)
+
+
+def _file_lock(path: Path, *, write_pid: bool = False) -> FileLock:
+    """Never waits (timeout 0); the file stays in place so the holder's pid can be read beside it; one
+    process may take and release it on different threads."""
+    return FileLock(path, timeout=0, preserve_lock_file=True, thread_local=False, mode=0o600,
+                    on_acquired=_write_pid if write_pid else None)
+
+
 class DataDirLock:
     """`with DataDirLock(data_dir):` or `acquire()` / `release()`; raises DataDirBusyError if held."""
 
     def __init__(self, data_dir: Path) -> None:
         self.path = Path(data_dir) / LOCK_NAME
-        self._fd: int | None = None
+        self._lock = _file_lock(self.path, write_pid=True)
 
     @property
     def held(self) -> bool:
-        return self._fd is not None
+        return self._lock.is_locked
 
     def acquire(self) -> DataDirLock:
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
         try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            os.close(fd)
+            self._lock.acquire()
+        except Timeout:
             pid = holder_pid(self.path.parent)
             who = f"process {pid}" if pid else "another process"
             raise DataDirBusyError(f"{who} is using {self.path.parent} (the bot is running); stop it first",
                                    field="DATA_DIR") from None
-        os.ftruncate(fd, 0)
-        os.write(fd, f"{os.getpid()}\n".encode())
-        os.fsync(fd)
-        self._fd = fd
         return self
 
     def release(self) -> None:
-        if self._fd is None:
-            return
-        fd, self._fd = self._fd, None
-        try:
-            os.ftruncate(fd, 0)
-        finally:
-            fcntl.flock(fd, fcntl.LOCK_UN)
-            os.close(fd)
+        if self._lock.is_locked:  # the pid left in the file is ignored once nobody holds the lock
+            self._lock.release()
 
     def __enter__(self) -> DataDirLock:
         return self.acquire()
@@ -80,17 +82,14 @@ def holder_pid(data_dir: Path) -> int | None:
 
 
 def is_locked(data_dir: Path) -> bool:
-    """True while some process (this one included, through another descriptor) holds the lock."""
+    """True while some process (this one included, through another DataDirLock) holds the lock."""
     path = Path(data_dir) / LOCK_NAME
     if not path.exists():
         return False
-    fd = os.open(path, os.O_RDONLY)
+    probe = _file_lock(path)
     try:
-        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
-    except BlockingIOError:
+        probe.acquire()
+    except Timeout:
         return True
-    else:
-        fcntl.flock(fd, fcntl.LOCK_UN)
-        return False
-    finally:
-        os.close(fd)
+    probe.release()
+    return False

@@ -11,7 +11,7 @@ from memory.db.models import CubeRow, MemoryRow, MetaRow
 from memory.engine import MemoryEngine
 from memory.turn_context import embed_text_for_row
 
-Progress = Callable[[int], None]
+Progress = Callable[[int], object]  # told how many more are done; what it returns is ignored (tqdm.update)
 
 
 async def rebuild_indexes(engine: MemoryEngine) -> int:

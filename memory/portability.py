@@ -23,7 +23,7 @@ from memory.db.rows import row_to_memory
 from memory.engine import MemoryEngine
 from memory.errors import ValidationError
 from memory.serialize import memory_to_dict
-from memory.types import BatchFailure, BatchResult, Emotion, MemoryInput, Scope
+from memory.types import BatchFailure, BatchResult, Emotion, MemoryInput, SaveResult, Scope
 
 EXPORT_VERSION = 1
 PAGE = 500
@@ -32,11 +32,24 @@ PAGE = 500
 async def export_user(engine: MemoryEngine, user_id: str, *, tenant: str | None = None,
                       with_vectors: bool = True) -> AsyncIterator[str]:
     """Yield one JSON line per memory of the user (oldest first), across every cube."""
+    async for line in _export(engine, user_id, tenant, with_vectors):
+        yield line
+
+
+async def export_tenant(engine: MemoryEngine, tenant: str, *, with_vectors: bool = True) -> AsyncIterator[str]:
+    """Yield one JSON line per memory of the tenant (oldest first), across every cube and user."""
+    async for line in _export(engine, None, tenant, with_vectors):
+        yield line
+
+
+async def _export(engine: MemoryEngine, user_id: str | None, tenant: str | None,
+                  with_vectors: bool) -> AsyncIterator[str]:
     last = 0
     while True:
-        stmt = (select(MemoryRow).where(MemoryRow.user_id == user_id, MemoryRow.label > last,
-                                        not_expired(utcnow()))
+        stmt = (select(MemoryRow).where(MemoryRow.label > last, not_expired(utcnow()))
                 .order_by(MemoryRow.label).limit(PAGE).options(undefer(MemoryRow.embedding)))
+        if user_id is not None:
+            stmt = stmt.where(MemoryRow.user_id == user_id)
         if tenant is not None:
             stmt = stmt.where(MemoryRow.tenant == tenant)
         async with engine.sessions() as s:
@@ -84,7 +97,8 @@ async def import_jsonl(engine: MemoryEngine, lines: Iterable[str], *, batch: int
 
     With `user_id`, every memory is attributed to that user (moving data between accounts).
     """
-    saved, failed = [], []
+    saved: list[SaveResult] = []
+    failed: list[BatchFailure] = []
     items: list[tuple[int, MemoryInput]] = []
 
     async def flush() -> None:

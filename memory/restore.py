@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from memory.clock import utcnow
+from memory.file_modes import make_private
 from memory.lockfile import DataDirLock
 from memory.snapshots import (
     DB_FILE,
@@ -26,6 +27,8 @@ from memory.snapshots import (
     SnapshotError,
     fsync_path,
     integrity_check,
+    manifest_files,
+    path_inside,
     read_snapshot,
     sha256_file,
     table_counts,
@@ -44,11 +47,11 @@ class RestoreReport:
 def verify_snapshot(path: Path) -> dict[str, Any]:
     """Check every file listed in the manifest (size and SHA-256); returns the manifest."""
     manifest = read_snapshot(path).manifest
-    files = manifest.get("files") or {}
+    files = manifest_files(manifest, path.name)
     if DB_FILE not in files:
         raise SnapshotError(f"snapshot {path.name} lists no {DB_FILE}", field="snapshot")
     for rel, meta in files.items():
-        _check_file(path / rel, rel, meta)
+        _check_file(path_inside(path, rel), rel, meta)
     return manifest
 
 
@@ -81,7 +84,7 @@ def restore_snapshot(snapshot: Path, data_dir: Path, db_file: Path, index_dir: P
     """Replace the data directory's database and indexes with a snapshot's (blocking; run it off-loop)."""
     with DataDirLock(data_dir):
         manifest = read_snapshot(snapshot).manifest
-        files: dict[str, dict[str, Any]] = manifest.get("files") or {}
+        files = manifest_files(manifest, snapshot.name)  # every path relative, none with `..`
         if DB_FILE not in files:
             raise SnapshotError(f"snapshot {snapshot.name} lists no {DB_FILE}", field="snapshot")
         stamp = utcnow().strftime("%Y%m%dT%H%M%S%fZ")
@@ -90,10 +93,11 @@ def restore_snapshot(snapshot: Path, data_dir: Path, db_file: Path, index_dir: P
             for rel, meta in files.items():
                 if not (rel == DB_FILE or rel.startswith(f"{INDEX_DIR}/")):
                     continue
-                src = snapshot / rel
+                src = path_inside(snapshot, rel)
                 if not src.is_file():
                     raise SnapshotError(f"snapshot file {rel} is missing", field="snapshot")
-                _copy_checked(src, staging / rel, rel, meta)
+                staging.mkdir(exist_ok=True)
+                _copy_checked(src, path_inside(staging, rel), rel, meta)
             status = integrity_check(staging / DB_FILE)
             if status != "ok":
                 raise SnapshotError(f"restored database fails PRAGMA integrity_check: {status}", field="snapshot")
@@ -103,6 +107,7 @@ def restore_snapshot(snapshot: Path, data_dir: Path, db_file: Path, index_dir: P
             replaced = _swap_in(staging, data_dir, db_file, index_dir, stamp)
         finally:
             shutil.rmtree(staging, ignore_errors=True)
+        make_private(data_dir)
     log.info("restored snapshot %s (%d memories); previous data kept in %s", snapshot.name,
              counts.get("memories", 0), replaced)
     return RestoreReport(snapshot.name, counts, replaced)

@@ -77,7 +77,7 @@ class Retriever:
         self.indexes = indexes
         self.reader: FastReader | None = None  # set by the engine when the database is a SQLite file
 
-    async def labels(self, sessions: async_sessionmaker, f: MemoryFilter, now: datetime,
+    async def labels(self, sessions: async_sessionmaker[AsyncSession], f: MemoryFilter, now: datetime,
                      limit: int | None = None) -> np.ndarray:
         """Labels of the unexpired memories the filter selects (the fast reader's when it can answer)."""
         if self.reader is not None and self.reader.handles(f):
@@ -89,13 +89,13 @@ class Retriever:
             return np.fromiter((await s.execute(stmt)).scalars(), dtype=np.int64)
 
     @staticmethod
-    async def _passing(sessions: async_sessionmaker, labels: Iterable[int], f: MemoryFilter,
+    async def _passing(sessions: async_sessionmaker[AsyncSession], labels: Iterable[int], f: MemoryFilter,
                        now: datetime) -> set[int]:
         """Which of these labels the filter selects (over-fetched HNSW results of a filtered scope)."""
         async with sessions() as s:
             return set((await s.execute(by_labels(select(MemoryRow.label), list(labels), f, now))).scalars())
 
-    async def dense(self, sessions: async_sessionmaker, f: MemoryFilter, now: datetime, qvec: np.ndarray,
+    async def dense(self, sessions: async_sessionmaker[AsyncSession], f: MemoryFilter, now: datetime, qvec: np.ndarray,
                     n: int) -> list[tuple[int, float]]:
         """Top-n (label, cosine) within the filter: exact for narrow scopes, HNSW for large ones.
         A database session is opened only when the fast reader cannot answer the filter."""
@@ -125,8 +125,8 @@ class Retriever:
         labels, sims = await asyncio.to_thread(index.knn, qvec, n, set(scope.tolist()))
         return list(zip(labels.tolist(), sims.tolist(), strict=True))
 
-    async def dense_many(self, sessions: async_sessionmaker, f: MemoryFilter, now: datetime, queries: np.ndarray,
-                         k: int) -> list[list[tuple[int, float]]]:
+    async def dense_many(self, sessions: async_sessionmaker[AsyncSession], f: MemoryFilter, now: datetime,
+                         queries: np.ndarray, k: int) -> list[list[tuple[int, float]]]:
         """Top-k (label, cosine) for many query vectors in one scope: one SQL query and one matrix
         product (small scopes) or one batched HNSW query (large ones). Used by batch dedup."""
         assert f.tenant is not None and f.cube is not None
@@ -159,7 +159,7 @@ class Retriever:
         return [[(int(x), float(c)) for x, c in zip(row_l, row_c, strict=True) if int(x) in passing][:k]
                 for row_l, row_c in zip(found_labels.tolist(), found_sims.tolist(), strict=True)]
 
-    async def lexical(self, sessions: async_sessionmaker, query: str, f: MemoryFilter, now: datetime,
+    async def lexical(self, sessions: async_sessionmaker[AsyncSession], query: str, f: MemoryFilter, now: datetime,
                       n: int) -> list[int]:
         """Top-n labels by BM25: from the cube's in-memory postings for a cube or one user of it,
         from FTS5 for other filters, across cubes, or while the postings are being built."""
@@ -206,7 +206,7 @@ class Retriever:
         else:
             relevance = score_relevance(similarity, cand.lexical_rank, dense_weight=o.dense_weight,
                                         lexical_weight=o.lexical_weight, lexical_boost=o.lexical_boost)
-        recency = 0.5 ** (max(age_days, 0.0) / o.recency_half_life_days)
+        recency: float = 0.5 ** (max(age_days, 0.0) / o.recency_half_life_days)
         w_rel = 1.0 - o.recency_weight - o.importance_weight
         return w_rel * relevance + o.recency_weight * recency + o.importance_weight * importance
 

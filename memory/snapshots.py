@@ -26,13 +26,14 @@ import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.engine import make_url
 
 from memory.clock import utcnow
 from memory.errors import NotFoundError, OmoideError
+from memory.file_modes import make_private
 
 if TYPE_CHECKING:
     from memory.engine import MemoryEngine
@@ -219,6 +220,7 @@ async def take_snapshot(db_file: Path, index_dir: Path, root: Path, *, engine: M
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+    await asyncio.to_thread(make_private, root)
     info = read_snapshot(final)
     log.info("snapshot %s taken: %d memories, %.1f MB", info.name, info.counts.get("memories", 0),
              info.size_bytes / 1e6)
@@ -236,6 +238,40 @@ def snapshots_root(data_dir: Path) -> Path:
     return Path(data_dir) / "snapshots"
 
 
+# -- reading a manifest (it may come from anywhere: trust nothing in it) ---------------------------
+def _relative(rel: Any) -> PurePosixPath:
+    """A manifest path as written by `_finish`: relative, POSIX, no `..`; anything else is refused."""
+    pure = PurePosixPath(rel) if isinstance(rel, str) else None
+    if (pure is None or not rel or "\\" in rel or "\x00" in rel or pure.is_absolute() or ".." in pure.parts
+            or rel != pure.as_posix() or rel == "."):
+        raise SnapshotError(f"snapshot manifest lists an unsafe path {rel!r}", field="snapshot")
+    return pure
+
+
+def path_inside(folder: Path, rel: str) -> Path:
+    """`folder/rel`, refused unless it stays inside `folder` once resolved (symlinks leading out too)."""
+    pure = _relative(rel)
+    root = folder.resolve()
+    target = (root / pure).resolve()
+    if not target.is_relative_to(root) or target == root:
+        raise SnapshotError(f"snapshot manifest lists a path leading outside its folder: {rel!r}", field="snapshot")
+    return folder / pure
+
+
+def manifest_files(manifest: dict[str, Any], name: str) -> dict[str, dict[str, Any]]:
+    """The manifest's `files`, each a safe relative path with an integer size and a SHA-256."""
+    files = manifest.get("files") or {}
+    if not isinstance(files, dict):
+        raise SnapshotError(f"snapshot {name}: manifest.json 'files' is not an object", field="snapshot")
+    for rel, entry in files.items():
+        _relative(rel)
+        if (not isinstance(entry, dict) or isinstance(entry.get("size"), bool) or not isinstance(entry.get("size"), int)
+                or not isinstance(entry.get("sha256"), str)):
+            raise SnapshotError(f"snapshot {name}: manifest.json entry for {rel!r} needs an integer size and a "
+                                "sha256", field="snapshot")
+    return files
+
+
 # -- listing and retention -------------------------------------------------------------------------
 def read_snapshot(path: Path) -> SnapshotInfo:
     """Read a snapshot folder's manifest (no checksum work: see memory.restore.verify_snapshot)."""
@@ -250,12 +286,21 @@ def read_snapshot(path: Path) -> SnapshotInfo:
     if manifest.get("version") != MANIFEST_VERSION:
         raise SnapshotError(f"snapshot {path.name} has manifest version {manifest.get('version')}; "
                             f"this Omoide reads version {MANIFEST_VERSION}", field="snapshot")
-    created = datetime.fromisoformat(manifest["created_at"])
+    files = manifest_files(manifest, path.name)
+    try:
+        created = datetime.fromisoformat(manifest["created_at"])
+        if created.tzinfo is None:
+            created = created.replace(tzinfo=UTC)
+        counts = {str(k): int(v) for k, v in dict(manifest.get("counts") or {}).items()}
+        tags = [str(t) for t in manifest.get("tags") or []]
+        description = manifest.get("description")
+        description = None if description is None else str(description)
+    except (KeyError, TypeError, ValueError) as exc:
+        raise SnapshotError(f"snapshot {path.name}: manifest.json is malformed ({exc!r})", field="snapshot") from None
     return SnapshotInfo(
-        name=path.name, path=path, created_at=created, kind=manifest.get("kind", "manual"),
-        description=manifest.get("description"), tags=list(manifest.get("tags") or []),
-        counts=dict(manifest.get("counts") or {}),
-        size_bytes=sum(int(f["size"]) for f in (manifest.get("files") or {}).values()), manifest=manifest)
+        name=path.name, path=path, created_at=created, kind=str(manifest.get("kind", "manual")),
+        description=description, tags=tags, counts=counts,
+        size_bytes=sum(f["size"] for f in files.values()), manifest=manifest)
 
 
 def list_snapshots(root: Path) -> list[SnapshotInfo]:

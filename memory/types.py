@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+import numpy as np
+
 
 class Tier(enum.StrEnum):
     """short_term expires (TTL), working belongs to a session, long_term persists."""
@@ -71,7 +73,7 @@ class MemoryInput:
     emotions: Sequence[Emotion] | None = None
     summary: str | None = None
     created_at: datetime | None = None
-    embedding: Sequence[float] | None = None
+    embedding: Sequence[float] | np.ndarray | None = None
     actor: str | None = None
     memory_id: str | None = None  # keep an id (imports); a new uuid otherwise
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 import enum
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar, overload
 
 import numpy as np
 
 from memory.errors import ValidationError
+from memory.json_limits import check_json
 from memory.types import ContentType, Kind, MemoryFilter, MemoryInput, Tier
 
 E = TypeVar("E", bound=enum.Enum)
@@ -25,10 +26,14 @@ def enum_value(cls: type[E], value: Any, field: str) -> E:
     try:
         return cls(value)
     except ValueError:
-        valid = ", ".join(m.value for m in cls)  # type: ignore[attr-defined]
+        valid = ", ".join(m.value for m in cls)
         raise ValidationError(f"{field} must be one of: {valid} (got {value!r})", field=field) from None
 
 
+@overload
+def text_field(value: Any, field: str, *, required: Literal[True]) -> str: ...
+@overload
+def text_field(value: Any, field: str, *, required: bool) -> str | None: ...
 def text_field(value: Any, field: str, *, required: bool) -> str | None:
     if value is None:
         if required:
@@ -65,10 +70,13 @@ def utc_datetime(value: datetime | None, field: str) -> datetime | None:
         return None
     if not isinstance(value, datetime):
         raise ValidationError(f"{field} must be a datetime", field=field)
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    try:
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    except OverflowError:  # 0001-01-01T00:00+01:00 and 9999-12-31T23:59-01:00 have no UTC equivalent
+        raise ValidationError(f"{field} is outside the years 1-9999 once converted to UTC", field=field) from None
 
 
-def vector_field(value: Sequence[float] | None, dim: int) -> np.ndarray | None:
+def vector_field(value: Sequence[float] | np.ndarray | None, dim: int) -> np.ndarray | None:
     if value is None:
         return None
     vec = np.asarray(value, dtype=np.float32).reshape(-1)
@@ -90,6 +98,7 @@ def check_input(item: MemoryInput) -> tuple[Kind, str]:
     item.tags = tags_field(item.tags)
     if not isinstance(item.metadata, dict):
         raise ValidationError("metadata must be an object", field="metadata")
+    check_json(item.metadata, "metadata")
     if item.importance is not None:
         item.importance = unit_interval(item.importance, "importance")
     if item.ttl_seconds is not None and (isinstance(item.ttl_seconds, bool) or not isinstance(item.ttl_seconds, int)
@@ -101,9 +110,9 @@ def check_input(item: MemoryInput) -> tuple[Kind, str]:
         ai = text_field(item.ai_message, "ai_message", required=False)
         if item.content is None:
             item.content = f"{user}\n{ai}" if ai else user
-        return Kind.TURN, item.content  # type: ignore[return-value]
+        return Kind.TURN, item.content
     content = text_field(item.content, "content", required=True)
-    return Kind.CONTENT, content  # type: ignore[return-value]
+    return Kind.CONTENT, content
 
 
 def check_filter(f: MemoryFilter) -> MemoryFilter:

@@ -30,10 +30,22 @@ from memory.db.upsert import upsert
 from memory.errors import NotFoundError, OmoideError
 from memory.index import lexical
 from memory.index.postings import DocRow
+from memory.json_limits import check_json
 from memory.text.tokenize import index_document
 from memory.turn_context import embed_text_for_row, previous_turns
 from memory.turn_text import labelled_turn, speaker_label, with_context
-from memory.types import BatchFailure, BatchResult, Emotion, Kind, MemoryFilter, MemoryInput, SaveResult, Tier
+from memory.types import (
+    BatchFailure,
+    BatchResult,
+    Emotion,
+    Kind,
+    Memory,
+    MemoryFilter,
+    MemoryInput,
+    SaveResult,
+    Scope,
+    Tier,
+)
 from memory.validation import check_input
 
 if TYPE_CHECKING:
@@ -164,7 +176,7 @@ class Writer:
         opts = self.e.turn_text
         recent: dict[tuple[str, str, str], list[str]] = {}
         reads = opts.context_turns > 0 and any(p.kind is Kind.TURN and p.item.scope.session_id for p in pending)
-        async with self.e.sessions() if reads else contextlib.nullcontext() as s:  # type: ignore[attr-defined]
+        async with self.e.sessions() if reads else contextlib.nullcontext() as s:
             for p in pending:
                 p.embed_text = p.lexical_text = p.text
                 if p.kind is not Kind.TURN:
@@ -176,6 +188,7 @@ class Writer:
                     continue
                 key = (sc.tenant, sc.cube, sc.session_id)
                 if key not in recent:
+                    assert s is not None  # `reads`: this turn has a session and context turns
                     recent[key] = await previous_turns(s, *key, item.created_at or utcnow(), opts)
                 p.embed_text = with_context(own, recent[key], opts.context_chars)
                 recent[key] = (recent[key] + [own])[-opts.context_turns:]
@@ -299,11 +312,11 @@ class Writer:
     # -- update ---------------------------------------------------------------------------------
     async def update(self, memory_id: str, *, content: str | None, tags: Sequence[str] | None,
                      metadata: dict[str, Any] | None, tier: Tier | None, importance: float | None,
-                     actor: str | None) -> Any:
+                     actor: str | None) -> Memory:
         vec = emotions = summary = None
         if content is not None:
             vec = (await self.e.embeddings.passages([await self._update_text(memory_id, content)]))[0]
-            probe = MemoryInput(scope=None, content=content)  # type: ignore[arg-type]
+            probe = MemoryInput(scope=Scope(), content=content)  # only its text is analysed
             emotions, summary = (await asyncio.to_thread(self.e.enricher.enrich, [(probe, Kind.CONTENT)]))[0]
         async with self.lock:
             now = utcnow()
@@ -331,7 +344,7 @@ class Writer:
                     changes["tags"] = {"from": row.tags, "to": list(tags)}
                     row.tags = list(tags)
                 if metadata:
-                    row.meta = {**(row.meta or {}), **metadata}
+                    row.meta = check_json({**(row.meta or {}), **metadata}, "metadata")  # the merge stays bounded
                     changes["metadata"] = sorted(metadata)
                 if tier is not None and tier.value != row.tier:
                     changes["tier"] = {"from": row.tier, "to": tier.value}

@@ -114,4 +114,6 @@ class BotProcess:
     def wait(self, timeout: float) -> int:
         code = self.proc.wait(timeout)
         self._reader.join(10)  # the last log lines
+        if not self._reader.is_alive():
+            self.proc.stderr.close()  # type: ignore[union-attr]
         return code

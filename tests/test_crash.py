@@ -81,7 +81,8 @@ async def test_sigkill_during_engine_writes_loses_no_acknowledged_write(tmp_path
         child = subprocess.Popen([sys.executable, "-c", CHILD, str(data), str(model_dir), json.dumps(FACTS)],  # noqa: ASYNC220
                                  cwd=ROOT, env=bot_env(data), stdout=subprocess.PIPE, stderr=log, text=True)
         lines: queue.Queue[str] = queue.Queue()
-        threading.Thread(target=lambda: [lines.put(x) for x in child.stdout], daemon=True).start()  # type: ignore[union-attr]
+        reader = threading.Thread(target=lambda: [lines.put(x) for x in child.stdout], daemon=True)  # type: ignore[union-attr]
+        reader.start()
         acked: list[dict[str, str]] = []
         try:
             while len(acked) < 12:
@@ -89,6 +90,8 @@ async def test_sigkill_during_engine_writes_loses_no_acknowledged_write(tmp_path
         finally:
             child.send_signal(signal.SIGKILL)  # while it is writing the next one
             child.wait(60)
+            reader.join(10)
+            child.stdout.close()  # type: ignore[union-attr]
     assert child.returncode == -signal.SIGKILL, (tmp_path / "child.log").read_text()
     engine = await MemoryEngine.open(EngineOptions(data_dir=data), embedder)
     try:
@@ -146,8 +149,18 @@ class _Writers:
         self.acked: list[dict[str, str]] = []
         self.refused: list[str] = []  # answers other than 200, and failures while the bot was alive
         self.killed = threading.Event()
+        self.changed = threading.Condition()  # notified on every answer and when a writer stops
         self.facts = iter(FACTS)  # next() on a list iterator is atomic under the GIL
-        self.threads = [threading.Thread(target=self._write, args=(w,)) for w in range(2)]
+        self.threads = [threading.Thread(target=self._writes, args=(w,)) for w in range(2)]
+        self.writing = len(self.threads)
+
+    def _writes(self, worker: int) -> None:
+        try:
+            self._write(worker)
+        finally:
+            with self.changed:
+                self.writing -= 1
+                self.changed.notify_all()
 
     def _write(self, worker: int) -> None:
         i = 0
@@ -165,7 +178,9 @@ class _Writers:
                     self.refused.append(f"writer {worker}: {type(exc).__name__}: {exc}")
                 return
             if status == 200 and isinstance(body, dict) and body.get("memory_id"):
-                self.acked.append({"id": body["memory_id"], "text": text})
+                with self.changed:
+                    self.acked.append({"id": body["memory_id"], "text": text})
+                    self.changed.notify_all()
             elif not self.killed.is_set():
                 self.refused.append(f"writer {worker}: {status} {body}")
                 return
@@ -177,9 +192,10 @@ class _Writers:
         for t in self.threads:
             t.start()
         try:
-            while len(self.acked) < count and not self.refused and any(t.is_alive() for t in self.threads):
-                self.bot.check_alive()
-                threading.Event().wait(0.1)
+            with self.changed:  # a writer whose bot died stops with a refusal, which wakes this wait
+                self.changed.wait_for(lambda: len(self.acked) >= count or bool(self.refused) or not self.writing,
+                                      timeout=600)
+            self.bot.check_alive()
         finally:
             self.killed.set()
             self.bot.proc.send_signal(signal.SIGKILL)

@@ -4,8 +4,9 @@ on 127.0.0.1 (REST + WebSocket gateway). A user's message reaches the bot and it
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import discord
@@ -38,7 +39,8 @@ def services(engine: MemoryEngine, tmp_path: Path) -> Services:
 
 async def test_bot_connects_and_answers_a_message(fake_discord: FakeDiscord, services: Services,
                                                   caplog: pytest.LogCaptureFixture) -> None:
-    with caplog.at_level(logging.DEBUG):
+    connected = LogLine("discord connected as OmoideBot")
+    with caplog.at_level(logging.DEBUG), connected.attached():
         task = asyncio.create_task(run_discord(services, TOKEN))
         try:
             await asyncio.wait_for(fake_discord.identified.wait(), 60)
@@ -55,7 +57,7 @@ async def test_bot_connects_and_answers_a_message(fake_discord: FakeDiscord, ser
             assert "星街すいせい" in posted[1]["embeds"][0]["fields"][0]["value"]
             # READY comes ~2 s after the last GUILD_CREATE (discord.py's guild_ready_timeout): wait for it, so
             # the client is not stopped with its ready dispatch still pending
-            await asyncio.wait_for(_logged(caplog, "discord connected as OmoideBot"), 60)
+            await asyncio.wait_for(connected.seen.wait(), 60)
         finally:
             await services.conversation.drain()
             task.cancel()
@@ -63,9 +65,26 @@ async def test_bot_connects_and_answers_a_message(fake_discord: FakeDiscord, ser
     assert TOKEN not in caplog.text and TOKEN.split(".")[0] not in caplog.text
 
 
-async def _logged(caplog: pytest.LogCaptureFixture, text: str) -> None:
-    while text not in caplog.text:
-        await asyncio.sleep(0.05)
+class LogLine(logging.Handler):
+    """Sets `seen` when a log line containing `text` is written (the client logs from the event loop)."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.text = text
+        self.seen = asyncio.Event()
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if self.text in record.getMessage():
+            self.seen.set()
+
+    @contextlib.contextmanager
+    def attached(self) -> Iterator[None]:
+        root = logging.getLogger()
+        root.addHandler(self)
+        try:
+            yield
+        finally:
+            root.removeHandler(self)
 
 
 async def test_a_refused_token_is_reported_and_does_not_raise(fake_discord: FakeDiscord, services: Services,

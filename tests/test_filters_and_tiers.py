@@ -5,7 +5,10 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
 from memory.engine import MemoryEngine
+from memory.errors import NotFoundError
 from memory.types import ContentType, MemoryFilter, Scope, Tier
 
 S = Scope(tenant="t", cube="c", user_id="u")
@@ -61,11 +64,8 @@ async def test_short_term_expires_and_is_never_returned_after_ttl(engine: Memory
     hits = await engine.search("待ち合わせ", F)
     assert tmp.memory.id not in [h.memory.id for h in hits]
     assert (await engine.list(F)).total == 1
-    try:
+    with pytest.raises(NotFoundError):  # expired: never returned
         await engine.get(tmp.memory.id)
-        raise AssertionError("expired memory was returned")
-    except Exception as exc:  # NotFoundError
-        assert type(exc).__name__ == "NotFoundError"
     assert await engine.sweep_expired() == [tmp.memory.id]
     assert [h["action"] for h in await engine.history(tmp.memory.id)] == ["add", "delete"]
 

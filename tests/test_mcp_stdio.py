@@ -10,6 +10,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
+import pytest
 from botproc import LAUNCH, ROOT, bot_env, run_cli, seed_model
 from mcp import Client, StdioServerParameters
 from mcp.client.stdio import stdio_client
@@ -20,6 +21,11 @@ from bot.memory_tools.toolbox import MemoryToolbox, ToolScope
 from memory.embedding.base import Embedder
 from memory.engine import MemoryEngine
 from memory.options import EngineOptions
+
+# The MCP SDK's stdio_client leaves the server process's stdout pipe (an 'rb' FileIO) to the garbage collector
+# after the client has closed; this test opens no such file itself. Named here, not for the whole suite.
+pytestmark = pytest.mark.filterwarnings(r"ignore:Exception ignored in. <_io\.FileIO .*mode='rb':"
+                                        "pytest.PytestUnraisableExceptionWarning")
 
 
 async def prepare(data_dir: Path, model_dir: Path, embedder: Embedder) -> dict[str, str]:

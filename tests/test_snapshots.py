@@ -45,25 +45,29 @@ async def test_snapshot_under_write_load_restores_whole(tmp_path: Path, embedder
     data = tmp_path / "data"
     engine = await MemoryEngine.open(EngineOptions(data_dir=data), embedder)
     stop = asyncio.Event()
-    written = 0
+    written, goal, reached = 0, 8, asyncio.Event()
 
     async def keep_writing() -> None:
         nonlocal written
-        while not stop.is_set():
-            batch = [MemoryInput(scope=S, content=f"User {written + k} talked about {TOPICS[(written + k) % 12]}")
-                     for k in range(4)]
-            result = await engine.save_batch(batch)
-            assert not result.failed
-            written += len(result.saved)
+        try:
+            while not stop.is_set():
+                batch = [MemoryInput(scope=S, content=f"User {written + k} talked about {TOPICS[(written + k) % 12]}")
+                         for k in range(4)]
+                result = await engine.save_batch(batch)
+                assert not result.failed
+                written += len(result.saved)
+                if written >= goal:
+                    reached.set()
+        finally:
+            reached.set()  # a writer that failed wakes the test, which then raises its error
 
     writer = asyncio.create_task(keep_writing())
     try:
-        while written < 8 and not writer.done():
-            await asyncio.sleep(0.05)
+        await reached.wait()
         snap = await snapshot_engine(engine, description="under load")
-        seen_at_snapshot = written
-        while written < seen_at_snapshot + 8 and not writer.done():  # writes went on after it
-            await asyncio.sleep(0.05)
+        goal = written + 8  # writes went on after it
+        reached.clear()
+        await reached.wait()
     finally:
         stop.set()
         await writer

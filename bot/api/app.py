@@ -14,6 +14,7 @@ from aiohttp import web
 
 from bot.api import openapi
 from bot.api.auth.keys import KeyStore
+from bot.api.auth.owners import TenantOwners
 from bot.api.auth.principal import Access
 from bot.api.auth.secrets import read_or_create_secret
 from bot.api.auth.tokens import Tokens
@@ -23,14 +24,15 @@ from bot.api.hub import Hub
 from bot.api.middleware import MIDDLEWARES
 from bot.api.ratelimit import RateLimiter
 from bot.api.registry import OPERATIONS, Api
+from bot.api.routes.livestream import CONNECTORS
 from bot.api.schemas.emotionmem import HealthResponse
-from bot.api.state import STATE, ApiState
+from bot.api.schemas.livestream import ConnectorOut
+from bot.api.state import SERVICES, STATE, ApiState
 from bot.api.tables import create_tables
 from bot.services import Services
 from bot.telemetry.http import telemetry
 from config import Settings
 
-SERVICES = web.AppKey("services", Services)
 JWT_SECRET_FILE = "jwt.secret"
 ROUTE_MODULES: tuple[str, ...] = (
     "bot.api.routes.emotionmem",
@@ -39,6 +41,7 @@ ROUTE_MODULES: tuple[str, ...] = (
     "bot.api.routes.mesh",
     "bot.api.routes.tools",
     "bot.api.routes.admin",
+    "bot.api.routes.admin_tenants",
     "bot.api.routes.admin_ops",
     "bot.api.routes.resonant",
     "bot.api.routes.livestream",
@@ -54,7 +57,8 @@ async def health(request: web.Request) -> HealthResponse:
     engine = services.engine
     return HealthResponse(status="healthy", service="omoide", embedding_model=engine.embeddings.model_id,
                           embedding_dim=engine.embeddings.dim, cubes=len(engine.indexes.cubes()),
-                          uptime_seconds=round(time.time() - services.started_at, 1))
+                          uptime_seconds=round(time.time() - services.started_at, 1),
+                          live_connectors=[ConnectorOut.model_validate(c) for c in request.app[CONNECTORS].statuses()])
 
 
 def _state(services: Services, settings: Settings) -> ApiState:
@@ -63,7 +67,8 @@ def _state(services: Services, settings: Settings) -> ApiState:
                     settings.api_jwt_refresh_days)
     keys = KeyStore(engine.sessions)
     return ApiState(services=services, settings=settings, keys=keys, users=Users(engine.sessions, tokens),
-                    access=Access(keys, tokens, engine.sessions, engine, settings.api_default_tenant),
+                    access=Access(keys, tokens, engine.sessions, TenantOwners(engine.sessions),
+                                  settings.api_default_tenant),
                     limiter=RateLimiter(settings.api_rate_limit_per_minute, settings.api_rate_limit_burst),
                     hub=Hub(), conversations=Conversations(engine.sessions))
 
@@ -88,8 +93,10 @@ def create_app(services: Services, settings: Settings, *, extra: Sequence[Setup]
 
 
 async def _lifecycle(app: web.Application) -> AsyncIterator[None]:
+    """The API's tables and admin key at start; at cleanup, the WebSocket listeners are closed."""
     st = app[STATE]
     await create_tables(st.engine.db)
+    await st.access.owners.backfill(st.settings.api_default_tenant)  # before any request can claim a tenant
     await st.keys.ensure_admin_key(st.settings.data_dir)
     yield
     await st.hub.close_all()

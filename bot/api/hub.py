@@ -5,9 +5,13 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import defaultdict
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
-from aiohttp import web
+from aiohttp import WSCloseCode, web
+
+if TYPE_CHECKING:
+    from bot.api.auth.principal import Principal
 
 log = logging.getLogger("omoide.api")
 SEND_TIMEOUT = 5.0
@@ -16,16 +20,30 @@ SEND_TIMEOUT = 5.0
 class Hub:
     def __init__(self) -> None:
         self._listeners: dict[str, set[web.WebSocketResponse]] = defaultdict(set)
+        self._who: dict[web.WebSocketResponse, Principal] = {}
 
-    def add(self, tenant: str, ws: web.WebSocketResponse) -> None:
+    def add(self, tenant: str, ws: web.WebSocketResponse, who: Principal | None = None) -> None:
         self._listeners[tenant].add(ws)
+        if who is not None:
+            self._who[ws] = who
 
     def remove(self, tenant: str, ws: web.WebSocketResponse) -> None:
+        self._who.pop(ws, None)
         group = self._listeners.get(tenant)
         if group is not None:
             group.discard(ws)
             if not group:
                 del self._listeners[tenant]
+
+    async def disconnect(self, gone: Callable[[str, Principal], bool], reason: str) -> int:
+        """Close the listeners whose (tenant, principal) `gone` says lost access: an open socket must not
+        outlive the credential or the grant that opened it. How many were closed."""
+        doomed = [(tenant, ws) for tenant, group in self._listeners.items() for ws in group
+                  if ws in self._who and gone(tenant, self._who[ws])]
+        for tenant, ws in doomed:
+            self.remove(tenant, ws)
+            await ws.close(code=WSCloseCode.POLICY_VIOLATION, message=reason.encode()[:120])
+        return len(doomed)
 
     def count(self) -> int:
         return sum(len(g) for g in self._listeners.values())
@@ -59,3 +77,4 @@ class Hub:
             for ws in list(group):
                 await ws.close(code=1001, message=b"server shutdown")
         self._listeners.clear()
+        self._who.clear()

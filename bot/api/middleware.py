@@ -10,6 +10,7 @@ from aiohttp import web
 
 from bot.api import errors
 from bot.api.errors import ApiError
+from bot.api.identifiers import check_request_headers
 from bot.api.registry import operation_of
 from bot.api.state import AUDIT_TARGET, AUDIT_TENANT, PRINCIPAL, STATE
 from bot.api.tables import AuditRow
@@ -87,6 +88,7 @@ async def authenticate(request: web.Request, handler: Handler) -> web.StreamResp
     st = request.app[STATE]
     if request.match_info.http_exception is not None:
         return await handler(request)  # unknown route or method: 404/405, no credentials needed
+    check_request_headers(request)  # 400 naming a header that is not text or not an identifier
     if is_public(request):
         if operation_of(request) is not None:  # login, register, refresh: limited per client address
             _limit(st.limiter.take(f"ip:{request.remote}"))

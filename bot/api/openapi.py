@@ -7,7 +7,7 @@ from typing import Any
 
 from aiohttp import web
 from pydantic import BaseModel
-from pydantic.json_schema import models_json_schema
+from pydantic.json_schema import JsonSchemaMode, models_json_schema
 
 from bot.api.registry import OPERATIONS, Operation, json_response
 from bot.api.schemas.common import ErrorBody
@@ -27,7 +27,8 @@ SPEC = web.AppKey("openapi_spec", dict)
 
 
 def _ref_name(ref: dict[str, Any]) -> str:
-    return ref["$ref"].rsplit("/", 1)[-1]
+    target: str = ref["$ref"]
+    return target.rsplit("/", 1)[-1]
 
 
 def _strip_null(schema: dict[str, Any]) -> dict[str, Any]:
@@ -42,7 +43,7 @@ def _strip_null(schema: dict[str, Any]) -> dict[str, Any]:
 
 
 def build_spec(ops: list[Operation]) -> dict[str, Any]:
-    wanted: list[tuple[type[BaseModel], str]] = [(ErrorBody, "serialization")]
+    wanted: list[tuple[type[BaseModel], JsonSchemaMode]] = [(ErrorBody, "serialization")]
     for op in ops:
         if op.body is not None:
             wanted.append((op.body, "validation"))

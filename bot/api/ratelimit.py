@@ -1,4 +1,11 @@
-"""Per-caller token buckets: `rate` requests a minute with bursts up to `burst`."""
+"""Per-caller token buckets: `rate` requests a minute with bursts up to `burst`.
+
+Kept by hand (weighed in docs/decisions.md): `limits` 5.8 offers fixed, moving and sliding windows but
+no token bucket, so API_RATE_LIMIT_BURST (a burst, then the steady rate) has no equivalent, and its
+memory storage reads time.time() with no clock to pass in; `aiolimiter` 1.3 is a leaky bucket that makes
+the caller wait, with no non-blocking take and no time-to-capacity for Retry-After. Both would still
+need the per-caller map kept here.
+"""
 
 from __future__ import annotations
 

@@ -17,7 +17,9 @@ from aiohttp import web
 from pydantic import BaseModel
 from pydantic import ValidationError as PydanticValidationError
 
-from bot.api.errors import ApiError, from_pydantic
+from bot.api.errors import ApiError, from_pydantic, loc_name
+from bot.api.identifiers import check_path_identifiers
+from memory.json_limits import MAX_JSON_DEPTH
 
 if TYPE_CHECKING:
     from bot.api.auth.principal import Principal
@@ -26,6 +28,9 @@ Handler = Callable[..., Awaitable[Any]]
 Invalid = Callable[[PydanticValidationError], ApiError]
 OPERATIONS = web.AppKey("operations", list)
 dumps = partial(json.dumps, ensure_ascii=False, separators=(",", ":"))
+# a body's own shape nests a few levels (a batch's items, their metadata): beyond this a free-form field is
+# far past MAX_JSON_DEPTH, and refusing it here keeps it away from every recursive step after parsing
+MAX_BODY_DEPTH = 2 * MAX_JSON_DEPTH
 
 
 @dataclass
@@ -83,12 +88,13 @@ def _wrap(op: Operation) -> Callable[[web.Request], Awaitable[web.StreamResponse
         invalid = op.invalid or from_pydantic
         for name, value in request.match_info.items():
             check_text(value, name)
+        check_path_identifiers(request)
         if op.path_params is not None:
             kwargs["path"] = _model(op.path_params, dict(request.match_info), invalid)
         if op.query is not None:
             kwargs["query"] = parse_query(op.query, request, invalid)
         if op.body is not None:
-            default = None if op.body_required else [] if op.body_is_list else {}
+            default: list[Any] | dict[str, Any] | None = None if op.body_required else [] if op.body_is_list else {}
             raw = await read_json(request, default=default)
             kwargs["body"] = raw if op.body_is_list else validate(op.body, raw, invalid=invalid)
         result = await op.handler(request, **kwargs)
@@ -96,7 +102,7 @@ def _wrap(op: Operation) -> Callable[[web.Request], Awaitable[web.StreamResponse
             return result
         return json_response(result, op.status)
 
-    wrapped.operation = op  # type: ignore[attr-defined]
+    wrapped.operation = op  # type: ignore[attr-defined]  # a function attribute, read back by operation_of
     return wrapped
 
 
@@ -130,24 +136,51 @@ async def read_json(request: web.Request, *, default: Any) -> Any:
     try:
         text = raw.decode("utf-8")
         data = json.loads(text, parse_constant=_no_constants)
-        json.dumps(data, ensure_ascii=False).encode("utf-8")  # lone surrogates would fail later
     except UnicodeError:
         raise ApiError(400, "BadRequest", "the request body is not valid UTF-8 JSON", field="body") from None
-    except (ValueError, RecursionError) as exc:
+    except RecursionError:  # the parser's own limit, far past MAX_BODY_DEPTH
+        raise ApiError(400, "BadRequest", "the request body cannot be read as JSON: it is nested deeper than "
+                       f"{MAX_BODY_DEPTH} levels", field="body") from None
+    except ValueError as exc:
         raise ApiError(400, "BadRequest", f"the request body is not valid JSON: {exc}", field="body") from None
-    if _has_nul(data):
-        raise ApiError(422, "ValidationError", "strings must not contain NUL characters", field="body")
+    _scan(data)
     return data
 
 
-def _has_nul(data: Any) -> bool:
-    if isinstance(data, str):
-        return "\x00" in data
-    if isinstance(data, dict):
-        return any(_has_nul(k) or _has_nul(v) for k, v in data.items())
-    if isinstance(data, list):
-        return any(_has_nul(v) for v in data)
-    return False
+def _check_string(value: str, path: tuple[str | int, ...]) -> None:
+    if value.isascii() and "\x00" not in value:
+        return
+    name = loc_name(path) if path else "body"
+    try:
+        value.encode("utf-8")
+    except UnicodeError:  # a lone surrogate (\ud800): the database could not store it
+        raise ApiError(400, "BadRequest", f"{name}: the request body is not valid UTF-8 JSON (a lone "
+                       "surrogate)", field=name) from None
+    if "\x00" in value:
+        raise ApiError(422, "ValidationError", f"{name}: strings must not contain NUL characters", field=name)
+
+
+def _scan(data: Any) -> None:
+    """Refuse NUL characters, lone surrogates and bodies nested past MAX_BODY_DEPTH, naming where.
+
+    Iterative, so a body nested a thousand levels deep is a 4xx, never a RecursionError.
+    """
+    stack: list[tuple[Any, tuple[str | int, ...]]] = [(data, ())]
+    while stack:
+        node, path = stack.pop()
+        if isinstance(node, str):
+            _check_string(node, path)
+            continue
+        if len(path) >= MAX_BODY_DEPTH and isinstance(node, (dict, list)):
+            name = loc_name(path[:1])
+            raise ApiError(422, "ValidationError", f"{name} is nested deeper than {MAX_JSON_DEPTH} levels",
+                           field=name)
+        if isinstance(node, dict):
+            for key, value in node.items():
+                _check_string(key, (*path, key))
+                stack.append((value, (*path, key)))
+        elif isinstance(node, list):
+            stack.extend((value, (*path, i)) for i, value in enumerate(node))
 
 
 def validate(model: type[BaseModel], data: Any, *, prefix: str = "", invalid: Invalid | None = None) -> Any:

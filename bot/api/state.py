@@ -33,6 +33,7 @@ class ApiState:
         return self.services.engine
 
 
+SERVICES = web.AppKey("services", Services)  # what the process owns (runner): the engine, personas, conversation
 STATE = web.AppKey("api_state", ApiState)
 PRINCIPAL = web.RequestKey("principal", Principal)
 AUDIT_TENANT = web.RequestKey("audit_tenant", str)

@@ -1,4 +1,4 @@
-"""API-side tables (keys, Memory Mesh users, tenants, conversations, refresh tokens, audit log).
+"""API-side tables (keys, Memory Mesh users, tenant owners and grants, conversations, tokens, audit log).
 
 They live in the engine's database but in their own metadata, so the engine's schema stays the
 engine's: `create_tables` adds them at start without touching memory/db/models.py.
@@ -7,17 +7,17 @@ engine's: `create_tables` adds them at start without touching memory/db/models.p
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, ClassVar
 
-from sqlalchemy import JSON, Boolean, DateTime, Index, Integer, String, Text, false
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy import JSON, Boolean, DateTime, Index, Integer, String, Table, Text, false
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from bot.telemetry.context import current_request_id
-from memory.clock import as_utc
 
 
 class ApiBase(DeclarativeBase):
+    __table__: ClassVar[Table]
     type_annotation_map = {dict[str, Any]: JSON, list[str]: JSON}
 
 
@@ -50,13 +50,32 @@ class MeshUserRow(ApiBase):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
-class TenantRow(ApiBase):
-    """Who owns a Memory Mesh tenant: its first user claims it; API keys are scoped by name."""
+class TenantOwnerRow(ApiBase):
+    """Who owns a tenant: whoever wrote its first row (`user:<id>`, `key:<id>`, or `system`), for good.
 
-    __tablename__ = "api_tenants"
+    A row is never re-assigned; when its user is deleted the tenant is emptied and the row stays, so
+    the name cannot be claimed again. `owner_user_id` repeats a user owner's id for lookups.
+    """
+
+    __tablename__ = "api_tenant_owners"
+    __table_args__ = (Index("ix_api_tenant_owners_user", "owner_user_id"),)
 
     tenant_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    owner: Mapped[str] = mapped_column(String(64))
     owner_user_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    source: Mapped[str] = mapped_column(String(16))  # "write", or "upgrade" when given at start to old data
+
+
+class TenantGrantRow(ApiBase):
+    """An admin's grant: a Memory Mesh user may use a tenant it does not own, as its owner does."""
+
+    __tablename__ = "api_tenant_grants"
+    __table_args__ = (Index("ix_api_tenant_grants_user", "user_id"),)
+
+    tenant_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    granted_by: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
@@ -73,7 +92,7 @@ class ConversationRow(ApiBase):
 
 
 class RefreshTokenRow(ApiBase):
-    """Each refresh token is usable once (rotation); a reused one is refused."""
+    """Each refresh token is usable once (rotation); a reused one is refused and revokes its family."""
 
     __tablename__ = "api_refresh_tokens"
 
@@ -81,6 +100,19 @@ class RefreshTokenRow(ApiBase):
     user_id: Mapped[str] = mapped_column(String(36))
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class TokenFamilyRow(ApiBase):
+    """One login: every token pair traded from its refresh tokens; revoked as a whole (OAuth 2.0 Security BCP)."""
+
+    __tablename__ = "api_token_families"
+    __table_args__ = (Index("ix_api_token_families_user", "user_id"),)
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(36))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    revoked_why: Mapped[str | None] = mapped_column(String(64), nullable=True)
 
 
 class AuditRow(ApiBase):
@@ -117,11 +149,8 @@ def _add_missing_columns(conn: Any) -> None:
         conn.execute(text("ALTER TABLE api_audit ADD COLUMN request_id VARCHAR(128)"))
 
 
-def utc(value: datetime | None) -> datetime | None:
-    return as_utc(value)
-
-
-async def audit_page(sessions: Any, limit: int, offset: int, actor: str | None = None) -> tuple[list[AuditRow], int]:
+async def audit_page(sessions: async_sessionmaker[AsyncSession], limit: int, offset: int,
+                     actor: str | None = None) -> tuple[list[AuditRow], int]:
     from sqlalchemy import func, select
     stmt = select(AuditRow)
     count = select(func.count()).select_from(AuditRow)
@@ -133,12 +162,12 @@ async def audit_page(sessions: Any, limit: int, offset: int, actor: str | None =
     return list(rows), int(total)
 
 
-async def counts(sessions: Any) -> dict[str, int]:
+async def counts(sessions: async_sessionmaker[AsyncSession]) -> dict[str, int]:
     """How many keys (usable or not), Mesh users, tenants and conversations exist."""
     from sqlalchemy import func, select
     out = {}
     async with sessions() as s:
-        for name, model in (("api_keys", ApiKeyRow), ("mesh_users", MeshUserRow), ("mesh_tenants", TenantRow),
+        for name, model in (("api_keys", ApiKeyRow), ("mesh_users", MeshUserRow), ("mesh_tenants", TenantOwnerRow),
                             ("conversations", ConversationRow)):
             out[name] = int((await s.execute(select(func.count()).select_from(model))).scalar_one())
     return out

@@ -9,10 +9,11 @@ waits for it (shutdown calls it, so no turn is lost).
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import logging
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.conversation.prompt import build_messages, clean_summary, summary_messages
 from bot.llm.client import LLMClient, LLMError
@@ -23,6 +24,9 @@ from bot.telemetry.metrics import LLM_FALLBACKS
 from memory.clock import utcnow
 from memory.engine import MemoryEngine
 from memory.types import Emotion, Memory, MemoryFilter, Scope, SearchHit
+
+if TYPE_CHECKING:
+    from config import Settings
 
 log = logging.getLogger("omoide.conversation")
 
@@ -60,7 +64,7 @@ class ConversationService:
         self._pending_by_scope: dict[Scope, asyncio.Task[Memory | None]] = {}
 
     @classmethod
-    def from_settings(cls, engine: MemoryEngine, llm: LLMClient | None, settings: Any) -> ConversationService:
+    def from_settings(cls, engine: MemoryEngine, llm: LLMClient | None, settings: Settings) -> ConversationService:
         return cls(engine, llm, recall_top_k=settings.recall_top_k, history_turns=settings.chat_history_turns,
                    tools=settings.llm_tools)
 
@@ -116,10 +120,14 @@ class ConversationService:
             self._pending.add(task)
             task.add_done_callback(self._pending.discard)
             self._pending_by_scope[scope] = task
-            task.add_done_callback(lambda t, key=scope: self._pending_by_scope.pop(key, None)
-                                   if self._pending_by_scope.get(key) is t else None)
+            task.add_done_callback(functools.partial(self._saved, scope))
             reply.saved = task
         return reply
+
+    def _saved(self, scope: Scope, task: asyncio.Task[Memory | None]) -> None:
+        """A scope's save is done: the next reply there need not wait for it (unless a newer one started)."""
+        if self._pending_by_scope.get(scope) is task:
+            del self._pending_by_scope[scope]
 
     async def _ask(self, persona: Persona, user_name: str, message: str, memories: list[Memory],
                    recent: list[Memory], toolbox: MemoryToolbox) -> str:

@@ -16,6 +16,7 @@ matplotlib.use("Agg")
 
 from matplotlib import font_manager  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.ticker import MaxNLocator  # noqa: E402
 
 from memory.emotions.labels import en_name, ja_name  # noqa: E402
 
@@ -65,8 +66,8 @@ def render_emotion_chart(timeline: list[tuple[datetime, list[str]]], top_labels:
     name = ja_name if lang == "ja" else en_name
     fig = Figure(figsize=(8, 4), dpi=100)
     ax = fig.add_subplot()
-    if lang == "ja":
-        font = japanese_font()
+    font = japanese_font() if lang == "ja" else None
+    if font is not None:
         ax.title.set_fontfamily(font)
         ax.yaxis.label.set_fontfamily(font)
     times = [at for at, _ in timeline]
@@ -78,17 +79,19 @@ def render_emotion_chart(timeline: list[tuple[datetime, list[str]]], top_labels:
             for at, labels in timeline:
                 if label in labels:
                     counts[min(int((at - edges[0]) / step), len(edges) - 1)] += 1
-            ax.bar(edges, counts, width=step * 0.8, bottom=bottoms, label=name(label),
+            # matplotlib's date units take datetimes and a timedelta width; its stubs say numbers
+            ax.bar(edges, counts, width=step * 0.8, bottom=bottoms, label=name(label),  # type: ignore[arg-type]
                    color=COLORS.get(label, "#888888"), align="edge")
             bottoms = [b + c for b, c in zip(bottoms, counts, strict=True)]
         legend = ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=9, frameon=False)
-        if lang == "ja":
+        if font is not None:
             for text in legend.get_texts():
                 text.set_fontfamily(font)
         fig.autofmt_xdate()
     ax.set_title(title if lang == locale else "Emotions over time")
     ax.set_ylabel(y_label if lang == locale else "count")
-    ax.yaxis.get_major_locator().set_params(integer=True)
+    if isinstance(locator := ax.yaxis.get_major_locator(), MaxNLocator):  # the default AutoLocator is one
+        locator.set_params(integer=True)
     ax.spines[["top", "right"]].set_visible(False)
     fig.tight_layout()
     buf = io.BytesIO()

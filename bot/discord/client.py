@@ -14,7 +14,6 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.discord.i18n import t
-from bot.discord.learning import PassiveLearner
 from bot.discord.ui.locale import SeenLanguages, detect_language, from_discord_locale
 from bot.personas import Persona
 from bot.services import Services
@@ -52,7 +51,6 @@ class OmoideBot(commands.Bot):
         self.services = services
         self.sync_commands = sync_commands
         self.seen_languages = SeenLanguages()
-        self.learner = PassiveLearner(services.prefs, services.conversation)
         watch_discord(self, services)  # command spans and counts; readiness and /metrics see the connection
 
     async def setup_hook(self) -> None:
@@ -74,7 +72,7 @@ class OmoideBot(commands.Bot):
                  len(self.guilds))
 
     # -- what every command needs -------------------------------------------------------------------
-    async def locale_for(self, ctx: commands.Context[Any]) -> str:
+    async def locale_for(self, ctx: commands.Context[OmoideBot]) -> str:
         user_id = ctx.author.id
         chosen = await self.services.prefs.user_locale(user_id)
         if chosen:
@@ -127,9 +125,12 @@ class OmoideBot(commands.Bot):
             self.seen_languages.note(message.author.id, detect_language(message.content))
         await self.process_commands(message)
 
-    async def on_command_error(self, ctx: commands.Context[Any], error: Exception) -> None:  # type: ignore[override]
+    # ignore[override]: discord.py types the context as any bot's (Context[BotT]); only this bot's
+    # commands reach this handler
+    async def on_command_error(self, ctx: commands.Context[OmoideBot],  # type: ignore[override]
+                               error: Exception) -> None:
         while isinstance(error, _WRAPPERS) and getattr(error, "original", None) is not None:
-            error = error.original  # type: ignore[assignment]
+            error = error.original
         if isinstance(error, commands.CommandNotFound):
             return
         locale = await self.locale_for(ctx)

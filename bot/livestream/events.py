@@ -27,6 +27,7 @@ THANKS = {"ja": {"superchat": "{name}さん、スーパーチャット{amount}�
           "en": {"superchat": "Thank you for the Super Chat{amount}, {name}!",
                  "membership": "Thank you for becoming a member, {name}!",
                  "gift": "Thank you for the gift{amount}, {name}!"}}
+CHEER = {"ja": "{name}さん、{bits}ビッツのチアーありがとうございます！", "en": "Thank you for the {bits} bits, {name}!"}
 SILENT = {"ja": {"superchat": "（スーパーチャットを送りました）", "membership": "（メンバーシップに加入しました）",
                  "gift": "（ギフトを贈りました）", "chat": "（コメント）"},
           "en": {"superchat": "(sent a Super Chat)", "membership": "(became a member)", "gift": "(sent a gift)",
@@ -92,7 +93,9 @@ def opening_lines(persona: Persona, event: LiveEvent, last: Memory | None, welco
     """Thanks for a paid event and the welcome back, in the persona's language, before the answer."""
     lang = persona.language
     lines = []
-    if event.paid:
+    if event.paid and event.currency == "BITS" and event.amount:  # Twitch cheers: bits, not money
+        lines.append(CHEER[lang].format(name=event.viewer_name, bits=f"{event.amount:g}"))
+    elif event.paid:
         amount = f" {event.amount:g}{(' ' + event.currency) if event.currency else ''}" if event.amount else ""
         lines.append(THANKS[lang][event.type].format(name=event.viewer_name, amount=amount.strip() if lang == "ja"
                                                      else amount))

@@ -184,12 +184,16 @@ class Stream:
         text = "\n".join([*opening_lines(persona, ev, job.last, welcome), reply.text])
         return LiveReply(ev, text, reply.emotions, len(reply.recalled), job.last is not None, welcome, reply.used_llm)
 
+    async def unanswered_saved(self) -> None:
+        """Return once the chats dropped so far are saved (or counted as forgotten)."""
+        if self._saver is not None:
+            await asyncio.gather(self._saver, return_exceptions=True)
+
     # `timeout` is a grace period, not a deadline on the call: what still runs after it is cancelled and
     # awaited, which an asyncio.timeout around the call would skip (hence the noqa)
     async def close(self, timeout: float) -> None:  # noqa: ASYNC109
         """Answer what was accepted (up to `timeout` seconds), save the unanswered chats, stop the worker."""
-        if self._saver is not None:
-            await asyncio.gather(self._saver, return_exceptions=True)
+        await self.unanswered_saved()
         if self._worker is None:
             return
         try:

@@ -14,12 +14,15 @@ import logging
 import random
 import time
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import aiohttp
 
 from bot.telemetry import metrics
 from bot.telemetry.tracing import span
+
+if TYPE_CHECKING:
+    from config import Settings
 
 log = logging.getLogger("omoide.llm")
 
@@ -81,8 +84,8 @@ class LLMClient:
         self._session: aiohttp.ClientSession | None = None
 
     @classmethod
-    def from_settings(cls, settings: Any) -> LLMClient | None:
-        if not settings.llm_base_url:
+    def from_settings(cls, settings: Settings) -> LLMClient | None:
+        if not settings.llm_base_url or not settings.llm_model:  # Settings require both or neither
             return None
         key = settings.llm_api_key.get_secret_value() if settings.llm_api_key else None
         return cls(settings.llm_base_url, settings.llm_model, api_key=key, timeout=settings.llm_timeout_seconds,

@@ -20,6 +20,7 @@ from mcp_types import INVALID_REQUEST
 
 from bot.api.app import JWT_SECRET_FILE
 from bot.api.auth.keys import KeyStore
+from bot.api.auth.owners import TenantOwners
 from bot.api.auth.principal import Access
 from bot.api.auth.secrets import read_or_create_secret
 from bot.api.auth.tokens import Tokens
@@ -45,7 +46,8 @@ def _option(args: argparse.Namespace, name: str) -> str | None:
 def _access(settings: Settings, engine: MemoryEngine) -> Access:
     tokens = Tokens(read_or_create_secret(settings.data_dir / JWT_SECRET_FILE), settings.api_jwt_access_minutes,
                     settings.api_jwt_refresh_days)
-    return Access(KeyStore(engine.sessions), tokens, engine.sessions, engine, settings.api_default_tenant)
+    return Access(KeyStore(engine.sessions), tokens, engine.sessions, TenantOwners(engine.sessions),
+                  settings.api_default_tenant)
 
 
 async def serve_stdio(settings: Settings, args: argparse.Namespace) -> int:
@@ -60,7 +62,9 @@ async def serve_stdio(settings: Settings, args: argparse.Namespace) -> int:
             engine = await MemoryEngine.open(EngineOptions.from_settings(settings))
         try:
             await create_tables(engine.db)
-            return await _serve(engine, _access(settings, engine), api_key, args)
+            access = _access(settings, engine)
+            await access.owners.backfill(settings.api_default_tenant)  # as the API does at start
+            return await _serve(engine, access, api_key, args)
         finally:
             await engine.close()
     finally:

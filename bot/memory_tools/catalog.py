@@ -38,7 +38,7 @@ class ToolSpec:
 
     def input_schema(self) -> dict[str, Any]:
         """The parameters as plain JSON schema: no titles, optional = absent (not `null`), no extra keys."""
-        schema = _clean(copy.deepcopy(self.params.model_json_schema()))
+        schema: dict[str, Any] = _clean(copy.deepcopy(self.params.model_json_schema()))
         schema.pop("description", None)
         schema["additionalProperties"] = False
         return schema

@@ -11,7 +11,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from bot.api.schemas.common import Metadata, Request, SessionId, Text
+from bot.api.schemas.common import Metadata, Request, SessionId, Text, UserId, UtcDateTime
 
 TierName = Literal["short_term", "long_term", "working"]
 ContentTypeName = Literal["text", "image", "code", "json", "yaml"]
@@ -31,7 +31,7 @@ class StoreParams(Request):
     tags: TagList = Field(default_factory=list, max_length=64,
                           description="Short lowercase tags to find it again, e.g. ['pets', 'preferences']")
     metadata: Metadata = Field(default_factory=dict, description="Extra metadata (e.g. {'source': 'chat'})")
-    agent_id: str | None = Field(None, max_length=128, description="The agent storing it")
+    agent_id: UserId | None = Field(None, description="The agent storing it")
     ttl_seconds: int | None = Field(None, ge=0, le=10 * 365 * 86400,
                                     description="Time to live in seconds (short_term; default one day)")
 
@@ -71,7 +71,7 @@ class DeleteParams(Request):
     id: MemoryId | None = Field(None, description="One memory id")
     ids: list[MemoryId] | None = Field(None, max_length=1000, description="Several memory ids")
     memory_tier: TierName | None = Field(None, description="Every memory of this tier")
-    older_than: datetime | None = Field(None, description="Memories created before this time (ISO 8601)")
+    older_than: UtcDateTime | None = Field(None, description="Memories created before this time (ISO 8601)")
 
 
 class ListParams(Request):
@@ -80,8 +80,8 @@ class ListParams(Request):
     memory_tier: TierName | None = Field(None, description="Only this tier")
     tags: TagList | None = Field(None, max_length=64, description="Only memories with all these tags")
     content_type: ContentTypeName | None = Field(None, description="Only this content type")
-    created_after: datetime | None = Field(None, description="Created at or after (ISO 8601)")
-    created_before: datetime | None = Field(None, description="Created at or before (ISO 8601)")
+    created_after: UtcDateTime | None = Field(None, description="Created at or after (ISO 8601)")
+    created_before: UtcDateTime | None = Field(None, description="Created at or before (ISO 8601)")
     limit: int = Field(50, ge=1, le=1000, description="Maximum results (up to 1000)")
     offset: int = Field(0, ge=0, le=1_000_000_000, description="Pagination offset")
 

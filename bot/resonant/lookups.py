@@ -4,15 +4,25 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import ClassVar, Protocol, TypeVar
 
 from sqlalchemy import ColumnElement, func, literal_column, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
 
 from bot.resonant.errors import NotFoundError
 from bot.resonant.models import IntentRow, ResonanceRow, ResonantBase, SessionRow
 
 Row = TypeVar("Row", bound=ResonantBase)
+
+
+class _InSession(Protocol):
+    """A model of rows that belong to a session (every one but SessionRow)."""
+
+    session_id: ClassVar[InstrumentedAttribute[str]]
+
+
+InSession = TypeVar("InSession", bound=_InSession)
 
 
 async def require_session(s: AsyncSession, session_id: str, *, field: str = "session_id") -> SessionRow:
@@ -38,16 +48,17 @@ async def require_intent_in(s: AsyncSession, intent_id: str | None, session_id: 
         raise NotFoundError(f"intent {intent_id} not found in session {session_id}", field=field)
 
 
-async def list_for_session(s: AsyncSession, model: type[Row], session_id: str, time_column: Any,
-                           *where: ColumnElement[bool]) -> Sequence[Row]:
+async def list_for_session(s: AsyncSession, model: type[InSession], session_id: str,
+                           time_column: InstrumentedAttribute[datetime],
+                           *where: ColumnElement[bool]) -> Sequence[InSession]:
     """Oldest first; rowid breaks ties so the order is the order of insertion."""
-    stmt = (select(model).where(model.session_id == session_id, *where)  # type: ignore[attr-defined]
+    stmt = (select(model).where(model.session_id == session_id, *where)
             .order_by(time_column, literal_column("rowid")))
     return (await s.scalars(stmt)).all()
 
 
-async def count(s: AsyncSession, model: type[Row], session_id: str, *where: ColumnElement[bool]) -> int:
-    column = model.session_id  # type: ignore[attr-defined]
+async def count(s: AsyncSession, model: type[InSession], session_id: str, *where: ColumnElement[bool]) -> int:
+    column = model.session_id
     stmt = select(func.count()).select_from(model).where(column == session_id, *where)
     return int((await s.execute(stmt)).scalar_one())
 

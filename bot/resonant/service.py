@@ -71,6 +71,7 @@ from bot.resonant.views import (
 )
 from memory.clock import utcnow
 from memory.errors import OmoideError
+from memory.json_limits import MAX_JSON_DEPTH, readable_json
 
 log = logging.getLogger(__name__)
 
@@ -132,7 +133,8 @@ class ResonantService:
                                             BreathingCycleRow.completed_at.is_(None))
                                      .order_by(BreathingCycleRow.started_at.desc()).limit(1))
         return ContinueOut(session=SessionOut.from_row(row),
-                           agent_contexts={AgentType(r.agent_type): r.context_data for r in contexts},
+                           agent_contexts={AgentType(r.agent_type): ContextOut.from_row(r).context_data
+                                           for r in contexts},
                            pending_choices=[ChoicePointOut.from_row(c) for c in pending],
                            last_intent=IntentOut.from_row(last) if last else None,
                            current_breathing_phase=CycleOut.from_row(current) if current else None)
@@ -224,7 +226,7 @@ class ResonantService:
         async with self.sessions() as s:
             await require_session(s, session_id)
             rows = await self._latest_contexts(s, session_id)
-        return AllContexts(contexts={AgentType(r.agent_type): r.context_data for r in rows})
+        return AllContexts(contexts={AgentType(r.agent_type): ContextOut.from_row(r).context_data for r in rows})
 
     @staticmethod
     async def _latest_context(s: AsyncSession, session_id: str, agent_type: AgentType) -> AgentContextRow | None:
@@ -362,7 +364,8 @@ class ResonantService:
     async def get_snapshot(self, snapshot_id: str) -> SnapshotDataOut:
         async with self.sessions() as s:
             row = await require(s, SnapshotRow, snapshot_id, "snapshot", "snapshot_id")
-        return SnapshotDataOut(**SnapshotOut.from_row(row).model_dump(), snapshot_data=row.snapshot_data)
+        return SnapshotDataOut(**SnapshotOut.from_row(row).model_dump(), snapshot_data=readable_json(
+            row.snapshot_data, f"snapshot_data of snapshot {row.id}", 2 * MAX_JSON_DEPTH))
 
     # -- query ------------------------------------------------------------------------------------
     async def query(self, session_id: str, spec: QuerySpec) -> QueryResult:

@@ -31,10 +31,7 @@ from bot.resonant.models import (
     SnapshotRow,
 )
 from memory.clock import as_utc
-
-
-def _utc(value: datetime | None) -> datetime | None:
-    return as_utc(value)
+from memory.json_limits import MAX_JSON_DEPTH, readable_json
 
 
 class HealthOut(BaseModel):
@@ -52,8 +49,8 @@ class SessionOut(BaseModel):
 
     @classmethod
     def from_row(cls, row: SessionRow) -> SessionOut:
-        return cls(session_id=row.id, user_id=row.user_id, started_at=_utc(row.started_at),
-                   last_active=_utc(row.last_active), status=SessionStatus(row.status))
+        return cls(session_id=row.id, user_id=row.user_id, started_at=as_utc(row.started_at),
+                   last_active=as_utc(row.last_active), status=SessionStatus(row.status))
 
 
 class SessionSummary(BaseModel):
@@ -86,8 +83,9 @@ class IntentOut(BaseModel):
     def from_row(cls, row: IntentRow) -> IntentOut:
         return cls(intent_id=row.id, session_id=row.session_id, parent_intent_id=row.parent_intent_id,
                    intent_text=row.intent_text, intent_type=IntentType(row.intent_type), priority=row.priority,
-                   created_at=_utc(row.created_at), updated_at=_utc(row.updated_at),
-                   completed_at=_utc(row.completed_at), status=IntentStatus(row.status), outcome=row.outcome)
+                   created_at=as_utc(row.created_at), updated_at=as_utc(row.updated_at),
+                   completed_at=as_utc(row.completed_at), status=IntentStatus(row.status),
+                   outcome=readable_json(row.outcome, f"outcome of intent {row.id}"))
 
 
 class IntentList(BaseModel):
@@ -110,7 +108,7 @@ class ResonanceOut(BaseModel):
     def from_row(cls, row: ResonanceRow) -> ResonanceOut:
         return cls(resonance_id=row.id, session_id=row.session_id, intent_id=row.intent_id,
                    state=ResonanceState(row.state), intensity=row.intensity,
-                   agents=[AgentType(a) for a in row.agents], timestamp=_utc(row.timestamp),
+                   agents=[AgentType(a) for a in row.agents], timestamp=as_utc(row.timestamp),
                    duration_ms=row.duration_ms, pattern_type=row.pattern_type)
 
 
@@ -132,8 +130,9 @@ class ContextOut(BaseModel):
     @classmethod
     def from_row(cls, row: AgentContextRow) -> ContextOut:
         return cls(context_id=row.id, session_id=row.session_id, intent_id=row.intent_id,
-                   agent_type=AgentType(row.agent_type), version=row.version, context_data=row.context_data,
-                   created_at=_utc(row.created_at))
+                   agent_type=AgentType(row.agent_type), version=row.version,
+                   context_data=readable_json(row.context_data, f"context_data of context {row.id}"),
+                   created_at=as_utc(row.created_at))
 
 
 class AllContexts(BaseModel):
@@ -162,10 +161,12 @@ class ChoicePointOut(BaseModel):
     @classmethod
     def from_row(cls, row: ChoicePointRow) -> ChoicePointOut:
         status = ChoiceStatus.PENDING if row.selected_choice_id is None else ChoiceStatus.DECIDED
+        where = f"choices of choice point {row.id}"
+        choices = [Choice.model_validate(readable_json(c, where, 1 + MAX_JSON_DEPTH)) for c in row.choices]
         return cls(choice_point_id=row.id, session_id=row.session_id, intent_id=row.intent_id,
-                   question=row.question, choices=[Choice.model_validate(c) for c in row.choices],
-                   selected_choice_id=row.selected_choice_id, created_at=_utc(row.created_at),
-                   decided_at=_utc(row.decided_at), decision_rationale=row.decision_rationale, status=status)
+                   question=row.question, choices=choices,
+                   selected_choice_id=row.selected_choice_id, created_at=as_utc(row.created_at),
+                   decided_at=as_utc(row.decided_at), decision_rationale=row.decision_rationale, status=status)
 
 
 class ChoicePointList(BaseModel):
@@ -186,8 +187,9 @@ class CycleOut(BaseModel):
     @classmethod
     def from_row(cls, row: BreathingCycleRow) -> CycleOut:
         return cls(cycle_id=row.id, session_id=row.session_id, intent_id=row.intent_id,
-                   phase=BreathingPhase(row.phase), started_at=_utc(row.started_at),
-                   completed_at=_utc(row.completed_at), phase_data=row.phase_data, success=row.success)
+                   phase=BreathingPhase(row.phase), started_at=as_utc(row.started_at),
+                   completed_at=as_utc(row.completed_at), success=row.success,
+                   phase_data=readable_json(row.phase_data, f"phase_data of cycle {row.id}"))
 
 
 class CycleList(BaseModel):
@@ -206,7 +208,7 @@ class SnapshotOut(BaseModel):
     @classmethod
     def from_row(cls, row: SnapshotRow) -> SnapshotOut:
         return cls(snapshot_id=row.id, session_id=row.session_id, snapshot_type=SnapshotType(row.snapshot_type),
-                   created_at=_utc(row.created_at), description=row.description, tags=list(row.tags))
+                   created_at=as_utc(row.created_at), description=row.description, tags=list(row.tags))
 
 
 class SnapshotList(BaseModel):

@@ -3,7 +3,7 @@ channel's memories (with confirmation), and a status line."""
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Literal
 
 import discord
 from discord import app_commands
@@ -14,51 +14,72 @@ from bot.discord.i18n import t
 from bot.discord.ui.base import OmoideCog
 from bot.discord.ui.views import ConfirmView
 
+if TYPE_CHECKING:
+    from bot.discord.client import OmoideBot
+
+# where a guild-only command can run (not a DM or a group DM)
+GuildMessageable = (discord.TextChannel | discord.VoiceChannel | discord.StageChannel | discord.Thread
+                    | discord.PartialMessageable)
+
+
+def _guild_and_channel(ctx: commands.Context[OmoideBot]) -> tuple[discord.Guild, GuildMessageable]:
+    """The guild and channel of a command that `commands.guild_only()` let through."""
+    channel = ctx.channel
+    assert ctx.guild is not None and not isinstance(channel, (discord.DMChannel, discord.GroupChannel))
+    return ctx.guild, channel
+
 
 class AdminCog(OmoideCog, name="admin"):
-    @commands.hybrid_group(name="admin", invoke_without_command=True, description="Server settings for Omoide")
+    @commands.hybrid_group(  # type: ignore[arg-type]  # see cogs/__init__.py
+        name="admin", invoke_without_command=True, description="Server settings for Omoide")
     @commands.guild_only()
     @commands.has_guild_permissions(manage_guild=True)
     @app_commands.default_permissions(manage_guild=True)
-    async def admin(self, ctx: commands.Context[Any]) -> None:
+    async def admin(self, ctx: commands.Context[OmoideBot]) -> None:
         """Admin: `admin learning on|off [#channel]`, `admin persona <name>`, `admin purge [#channel]`, \
 `admin status`."""
         await self.status(ctx)
 
-    @admin.command(name="learning", description="Turn passive learning on or off in a channel")
+    @admin.command(  # type: ignore[arg-type]  # see cogs/__init__.py
+        name="learning", description="Turn passive learning on or off in a channel")
     @app_commands.describe(state="on or off", channel="The channel (this one by default)")
     @commands.guild_only()
     @commands.has_guild_permissions(manage_guild=True)
-    async def learning(self, ctx: commands.Context[Any], state: Literal["on", "off"],
+    async def learning(self, ctx: commands.Context[OmoideBot], state: Literal["on", "off"],
                        channel: discord.TextChannel | None = None) -> None:
         locale = await self.locale_of(ctx)
-        target = channel or ctx.channel
-        await self.services.prefs.set_learning(target.id, ctx.guild.id, state == "on")  # type: ignore[union-attr]
+        guild, here = _guild_and_channel(ctx)
+        target = channel or here
+        await self.services.prefs.set_learning(target.id, guild.id, state == "on")
         await ctx.send(t(locale, "admin.learning_on" if state == "on" else "admin.learning_off",
                          channel=target.mention))
 
-    @admin.command(name="persona", description="Set this server's default persona")
+    @admin.command(  # type: ignore[arg-type]  # see cogs/__init__.py
+        name="persona", description="Set this server's default persona")
     @app_commands.describe(name="The persona's memory_id or display name")
     @commands.guild_only()
     @commands.has_guild_permissions(manage_guild=True)
-    async def persona(self, ctx: commands.Context[Any], *, name: str) -> None:
+    async def persona(self, ctx: commands.Context[OmoideBot], *, name: str) -> None:
         locale = await self.locale_of(ctx)
         chosen = self.services.personas.find(name)
         if chosen is None:
             names = ", ".join(f"`{n}`" for n in self.services.personas.names())
             await ctx.send(t(locale, "persona.unknown", name=name, names=names), ephemeral=True)
             return
-        await self.services.prefs.set_guild_persona(ctx.guild.id, chosen.memory_id)  # type: ignore[union-attr]
+        guild, _ = _guild_and_channel(ctx)
+        await self.services.prefs.set_guild_persona(guild.id, chosen.memory_id)
         await ctx.send(t(locale, "admin.guild_persona", name=chosen.display_name))
 
-    @admin.command(name="purge", description="Delete every memory made in a channel (asks first)")
+    @admin.command(  # type: ignore[arg-type]  # see cogs/__init__.py
+        name="purge", description="Delete every memory made in a channel (asks first)")
     @app_commands.describe(channel="The channel (this one by default)")
     @commands.guild_only()
     @commands.has_guild_permissions(manage_guild=True)
-    async def purge(self, ctx: commands.Context[Any], channel: discord.TextChannel | None = None) -> None:
+    async def purge(self, ctx: commands.Context[OmoideBot], channel: discord.TextChannel | None = None) -> None:
         locale = await self.locale_of(ctx)
-        target = channel or ctx.channel
-        session = discord_session(ctx.guild.id, target.id)  # type: ignore[union-attr]
+        guild, here = _guild_and_channel(ctx)
+        target = channel or here
+        session = discord_session(guild.id, target.id)
         count = await self.services.desk.count_session(session)
         if count == 0:
             await ctx.send(t(locale, "forget.nothing"), ephemeral=True)
@@ -72,10 +93,11 @@ class AdminCog(OmoideCog, name="admin"):
         view.message = await ctx.send(t(locale, "admin.purge_confirm", channel=target.mention, count=count),
                                       view=view, ephemeral=True)
 
-    @admin.command(name="status", description="Default persona and channels with passive learning")
+    @admin.command(  # type: ignore[arg-type]  # see cogs/__init__.py
+        name="status", description="Default persona and channels with passive learning")
     @commands.guild_only()
     @commands.has_guild_permissions(manage_guild=True)
-    async def status(self, ctx: commands.Context[Any]) -> None:
+    async def status(self, ctx: commands.Context[OmoideBot]) -> None:
         locale = await self.locale_of(ctx)
         guild = ctx.guild
         assert guild is not None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import io
-from typing import Any
+from typing import TYPE_CHECKING
 
 import discord
 from discord.ext import commands
@@ -14,12 +14,16 @@ from bot.discord.i18n import t
 from bot.discord.ui.base import OmoideCog
 from bot.discord.ui.embeds import emotions_embed
 
+if TYPE_CHECKING:
+    from bot.discord.client import OmoideBot
+
 CHART = "emotions.png"
 
 
 class EmotionsCog(OmoideCog, name="emotions"):
-    @commands.hybrid_command(name="emotions", description="Your emotion statistics and a chart over time")
-    async def emotions(self, ctx: commands.Context[Any]) -> None:
+    @commands.hybrid_command(  # type: ignore[arg-type]  # see cogs/__init__.py
+        name="emotions", description="Your emotion statistics and a chart over time")
+    async def emotions(self, ctx: commands.Context[OmoideBot]) -> None:
         """Your emotion statistics: `emotions`."""
         await ctx.defer(ephemeral=self.private(ctx))
         locale, persona = await self.locale_of(ctx), await self.persona_of(ctx)

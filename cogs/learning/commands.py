@@ -1,20 +1,35 @@
 """Passive learning (no commands): in channels where an admin enabled it, a user's message and the
 bot's previous reply to them are saved as a turn pair, with the author's display name (its vector then
-says who spoke, as chat turns do). Opted-out users are skipped."""
+says who spoke, as chat turns do). Opted-out users are skipped. The bot's replies arrive as the
+`omoide_reply` event (dispatched by the chat cog), so neither cog reaches into the other."""
 
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
 import discord
 from discord.ext import commands
 
+from bot.discord.learning import PassiveLearner
 from bot.discord.ui.base import OmoideCog
+
+if TYPE_CHECKING:
+    from bot.discord.client import OmoideBot
 
 log = logging.getLogger("omoide.learning")
 
 
 class LearningCog(OmoideCog, name="learning"):
+    def __init__(self, bot: OmoideBot) -> None:
+        super().__init__(bot)
+        self.learner = PassiveLearner(self.services.prefs, self.services.conversation)
+
+    @commands.Cog.listener()
+    async def on_omoide_reply(self, user_id: int, channel_id: int, text: str) -> None:
+        """`bot.dispatch("omoide_reply", user_id, channel_id, text)`: the bot answered this user here (chat)."""
+        self.learner.replies.note(user_id, channel_id, text)
+
     @commands.Cog.listener()
     async def on_message(self, message: discord.Message) -> None:
         if message.author.bot or message.guild is None or not message.content:
@@ -28,12 +43,11 @@ class LearningCog(OmoideCog, name="learning"):
             replied_to_bot = ref.content or None
         try:
             persona = await self.bot.persona_for(message.channel.id, message.guild.id)
-            await self.bot.learner.observe(persona=persona, user_id=message.author.id, guild_id=message.guild.id,
-                                           channel_id=message.channel.id, text=message.content,
-                                           replied_to_bot=replied_to_bot,
-                                           extra={"user_name": message.author.display_name})
+            await self.learner.observe(persona=persona, user_id=message.author.id, guild_id=message.guild.id,
+                                       channel_id=message.channel.id, text=message.content,
+                                       replied_to_bot=replied_to_bot, extra={"user_name": message.author.display_name})
         except Exception:  # learning must never disturb the channel
             log.exception("passive learning failed in channel %s", message.channel.id)
 
     async def red_delete_data_for_user(self, *, requester: str, user_id: int) -> None:
-        self.bot.learner.replies.forget_user(user_id)
+        self.learner.replies.forget_user(user_id)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 import discord
 from discord import app_commands
@@ -13,11 +13,15 @@ from bot.discord.ui.base import OmoideCog
 from bot.discord.ui.embeds import memories_embed, pages_of
 from bot.discord.ui.views import PagerView
 
+if TYPE_CHECKING:
+    from bot.discord.client import OmoideBot
+
 
 class MemoriesCog(OmoideCog, name="memories"):
-    @commands.hybrid_command(name="memories", description="Your latest memories, page by page")
+    @commands.hybrid_command(  # type: ignore[arg-type]  # see cogs/__init__.py
+        name="memories", description="Your latest memories, page by page")
     @app_commands.describe(limit="Memories per page (1-10)")
-    async def memories(self, ctx: commands.Context[Any], limit: int = 5) -> None:
+    async def memories(self, ctx: commands.Context[OmoideBot], limit: int = 5) -> None:
         """Your latest memories: `memories [1-10]`."""
         limit = max(1, min(limit, 10))  # the seed clamps to 1-10
         await ctx.defer(ephemeral=self.private(ctx))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from discord import app_commands
 from discord.ext import commands
@@ -10,11 +10,15 @@ from discord.ext import commands
 from bot.discord.i18n import t
 from bot.discord.ui.base import OmoideCog
 
+if TYPE_CHECKING:
+    from bot.discord.client import OmoideBot
+
 
 class MemorizeCog(OmoideCog, name="memorize"):
-    @commands.hybrid_command(name="memorize", description="Ask me to remember a fact about you")
+    @commands.hybrid_command(  # type: ignore[arg-type]  # see cogs/__init__.py
+        name="memorize", description="Ask me to remember a fact about you")
     @app_commands.describe(text="The fact to remember")
-    async def memorize(self, ctx: commands.Context[Any], *, text: str) -> None:
+    async def memorize(self, ctx: commands.Context[OmoideBot], *, text: str) -> None:
         """Remember a fact about you: `memorize <text>`."""
         await ctx.defer(ephemeral=self.private(ctx))
         locale, persona = await self.locale_of(ctx), await self.persona_of(ctx)

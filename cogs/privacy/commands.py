@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import gzip
 import io
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Literal
 
 import discord
 from discord import app_commands
@@ -15,14 +15,18 @@ from bot.discord.i18n import t
 from bot.discord.ui.base import OmoideCog
 from bot.discord.ui.views import ConfirmView
 
+if TYPE_CHECKING:
+    from bot.discord.client import OmoideBot
+
 ALL_WORDS = {"all", "*", "全部", "すべて", "全て"}
 DM_FILE_LIMIT = 8 * 1024 * 1024
 
 
 class PrivacyCog(OmoideCog, name="privacy"):
-    @commands.hybrid_command(name="forget", description="Delete one of your memories by ID, or all of them")
+    @commands.hybrid_command(  # type: ignore[arg-type]  # see cogs/__init__.py
+        name="forget", description="Delete one of your memories by ID, or all of them")
     @app_commands.describe(target="A memory ID (or its first characters), or 'all'")
-    async def forget(self, ctx: commands.Context[Any], target: str) -> None:
+    async def forget(self, ctx: commands.Context[OmoideBot], target: str) -> None:
         """Delete a memory: `forget <id>`, or everything: `forget all`."""
         await ctx.defer(ephemeral=self.private(ctx))
         locale, desk, user_id = await self.locale_of(ctx), self.services.desk, ctx.author.id
@@ -46,8 +50,9 @@ class PrivacyCog(OmoideCog, name="privacy"):
         await ctx.send(t(locale, "forget.done", id=deleted[0]) if deleted else t(locale, "forget.not_found"),
                        ephemeral=True)
 
-    @commands.hybrid_command(name="mydata", description="Get everything I keep about you, as a file by DM")
-    async def mydata(self, ctx: commands.Context[Any]) -> None:
+    @commands.hybrid_command(  # type: ignore[arg-type]  # see cogs/__init__.py
+        name="mydata", description="Get everything I keep about you, as a file by DM")
+    async def mydata(self, ctx: commands.Context[OmoideBot]) -> None:
         """Everything kept about you, as JSONL by DM: `mydata`."""
         await ctx.defer(ephemeral=True)
         locale = await self.locale_of(ctx)
@@ -62,9 +67,11 @@ class PrivacyCog(OmoideCog, name="privacy"):
             return
         await ctx.send(t(locale, "mydata.sent", count=count), ephemeral=True)
 
-    @commands.hybrid_command(name="privacy", description="Stop (off) or allow (on) learning from your messages")
+    @commands.hybrid_command(  # type: ignore[arg-type]  # see cogs/__init__.py
+        name="privacy", description="Stop (off) or allow (on) learning from your messages")
     @app_commands.describe(setting="off: do not learn from me; on: allow; status: show")
-    async def privacy(self, ctx: commands.Context[Any], setting: Literal["on", "off", "status"] = "status") -> None:
+    async def privacy(self, ctx: commands.Context[OmoideBot],
+                      setting: Literal["on", "off", "status"] = "status") -> None:
         """Learning from your messages: `privacy on|off|status`."""
         locale, prefs = await self.locale_of(ctx), self.services.prefs
         if setting == "status":
@@ -74,9 +81,10 @@ class PrivacyCog(OmoideCog, name="privacy"):
             key = "privacy.off" if setting == "off" else "privacy.on"
         await ctx.send(t(locale, key), ephemeral=True)
 
-    @commands.hybrid_command(name="language", description="Reply language: ja, en, or auto")
+    @commands.hybrid_command(  # type: ignore[arg-type]  # see cogs/__init__.py
+        name="language", description="Reply language: ja, en, or auto")
     @app_commands.describe(language="ja, en, or auto (follow your Discord language / your messages)")
-    async def language(self, ctx: commands.Context[Any], language: Literal["ja", "en", "auto"]) -> None:
+    async def language(self, ctx: commands.Context[OmoideBot], language: Literal["ja", "en", "auto"]) -> None:
         """Choose the reply language: `language ja|en|auto`."""
         await self.services.prefs.set_user_locale(ctx.author.id, None if language == "auto" else language)
         locale = await self.locale_of(ctx)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from discord import app_commands
 from discord.ext import commands
@@ -11,11 +11,15 @@ from bot.discord.i18n import t
 from bot.discord.ui.base import OmoideCog
 from bot.discord.ui.embeds import remember_embed
 
+if TYPE_CHECKING:
+    from bot.discord.client import OmoideBot
+
 
 class RememberCog(OmoideCog, name="remember"):
-    @commands.hybrid_command(name="remember", description="Search what I remember about you")
+    @commands.hybrid_command(  # type: ignore[arg-type]  # see cogs/__init__.py
+        name="remember", description="Search what I remember about you")
     @app_commands.describe(query="What to look for")
-    async def remember(self, ctx: commands.Context[Any], *, query: str) -> None:
+    async def remember(self, ctx: commands.Context[OmoideBot], *, query: str) -> None:
         """Search your memories: `remember <query>`."""
         await ctx.defer(ephemeral=self.private(ctx))
         locale, persona = await self.locale_of(ctx), await self.persona_of(ctx)

@@ -71,7 +71,7 @@ class FastReader:
         self.positions = {key: i for i, (key, _) in enumerate(_COLUMNS)}
         self.positions["embedding"] = len(_COLUMNS)  # selected only by rows_after
         self.result_procs: list[Callable[[Any], Any] | None] = [
-            _TABLE.c[name].type.dialect_impl(dialect).result_processor(dialect, None) for _, name in _COLUMNS] + [None]
+            *(_TABLE.c[name].type.dialect_impl(dialect).result_processor(dialect, None) for _, name in _COLUMNS), None]
         self._bind_time = bind_processor(_TABLE.c.expires_at, dialect) or (lambda v: v)
         self._row = row_class(self.positions, self.result_procs)
 
@@ -94,7 +94,7 @@ class FastReader:
         await self._run(self._conn.close)
         self._pool.shutdown()
 
-    async def _run(self, fn: Callable[..., Any], *args: Any) -> Any:
+    async def _run(self, fn: Callable[..., T], *args: Any) -> T:
         return await asyncio.get_running_loop().run_in_executor(self._pool, fn, *args)
 
     def _fetch(self, sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:

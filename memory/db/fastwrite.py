@@ -23,12 +23,11 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Column, Table
+from sqlalchemy import Column
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
-from sqlalchemy.orm import DeclarativeBase
 
-from memory.db.models import CubeRow, MemoryRow
+from memory.db.models import Base, CubeRow, MemoryRow
 
 
 def bind_processor(column: Column[Any], dialect: Dialect) -> Callable[[Any], Any] | None:
@@ -39,16 +38,16 @@ def bind_processor(column: Column[Any], dialect: Dialect) -> Callable[[Any], Any
 class _Insert:
     """INSERT for one mapped class: (column name, attribute name, bind processor) per column."""
 
-    def __init__(self, model: type[DeclarativeBase], dialect: Dialect) -> None:
-        table: Table = model.__table__  # type: ignore[assignment]
-        attrs = {a.columns[0].name: a.key for a in model.__mapper__.column_attrs}  # type: ignore[attr-defined]
+    def __init__(self, model: type[Base], dialect: Dialect) -> None:
+        table = model.__table__
+        attrs = {a.columns[0].name: a.key for a in model.__mapper__.column_attrs}
         self.columns: list[tuple[str, str, Callable[[Any], Any] | None]] = [
             (c.name, attrs[c.name], bind_processor(c, dialect))
             for c in table.columns if not (c.primary_key and c.autoincrement is True)]
         names = ", ".join(f'"{name}"' for name, _, _ in self.columns)
         self.sql = f"INSERT INTO {table.name} ({names}) VALUES ({', '.join('?' * len(self.columns))})"
 
-    def params(self, obj: object) -> tuple[Any, ...]:
+    def params(self, obj: Base) -> tuple[Any, ...]:
         out = []
         for _, attr, proc in self.columns:
             value = getattr(obj, attr)
@@ -60,14 +59,14 @@ Statements = list[tuple[str, list[tuple[Any, ...]]]]  # (SQL, rows of parameters
 
 
 class FastWrites:
-    def __init__(self, dialect: Dialect, models: Sequence[type[DeclarativeBase]]) -> None:
+    def __init__(self, dialect: Dialect, models: Sequence[type[Base]]) -> None:
         self._inserts = {model: _Insert(model, dialect) for model in models}
-        self._cube_created = bind_processor(CubeRow.__table__.c.created_at, dialect)  # type: ignore[attr-defined]
-        self._accessed_at = bind_processor(MemoryRow.__table__.c.last_accessed_at, dialect)  # type: ignore[attr-defined]
+        self._cube_created = bind_processor(CubeRow.__table__.c.created_at, dialect)
+        self._accessed_at = bind_processor(MemoryRow.__table__.c.last_accessed_at, dialect)
         self._conn: AsyncConnection | None = None  # held for `transaction`
 
     @classmethod
-    def for_dialect(cls, dialect: Dialect, models: Sequence[type[DeclarativeBase]]) -> FastWrites | None:
+    def for_dialect(cls, dialect: Dialect, models: Sequence[type[Base]]) -> FastWrites | None:
         if dialect.name != "sqlite" or dialect.driver != "aiosqlite":
             return None
         import aiosqlite
@@ -76,13 +75,12 @@ class FastWrites:
     @staticmethod
     async def connect(session: AsyncSession) -> Any:
         """The aiosqlite connection under the session's transaction."""
-        raw = await (await session.connection()).get_raw_connection()
-        return raw.driver_connection
+        return await _driver(await session.connection())
 
-    def insert(self, out: Statements, objs: Sequence[object]) -> None:
+    def insert(self, out: Statements, objs: Sequence[Base]) -> None:
         """INSERT mapped objects (all of one class) that are not added to the session."""
         if objs:
-            ins = self._inserts[type(objs[0])]  # type: ignore[index]
+            ins = self._inserts[type(objs[0])]
             out.append((ins.sql, [ins.params(o) for o in objs]))
 
     def set_generation(self, out: Statements, cube: tuple[str, str], generation: int, now: datetime) -> None:
@@ -108,7 +106,7 @@ class FastWrites:
         if self._conn is None:
             self._conn = await db.connect()
         try:
-            driver = (await self._conn.get_raw_connection()).driver_connection
+            driver = await _driver(self._conn)
             await driver._execute(_transaction, driver._conn, statements)
         except BaseException:
             await self.close()  # the next call starts on a fresh connection
@@ -118,6 +116,12 @@ class FastWrites:
         if self._conn is not None:
             conn, self._conn = self._conn, None
             await conn.close()
+
+
+async def _driver(conn: AsyncConnection) -> Any:
+    """The aiosqlite connection under a SQLAlchemy one. Typed Any: what is called on it (`_execute`,
+    `_conn`) is aiosqlite's private, untyped part."""
+    return (await conn.get_raw_connection()).driver_connection
 
 
 def _run(conn: sqlite3.Connection, statements: Statements) -> None:

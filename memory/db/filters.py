@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement, Select, TextClause, and_, literal_column, or_, text
 
 from memory.db.models import MemoryRow
 from memory.types import ContentType, Kind, MemoryFilter, Tier
 
+S = TypeVar("S", bound=Select[Any])  # a SELECT keeps its column types through a WHERE
 
-def by_labels(stmt: Select[Any], labels: Sequence[int], f: MemoryFilter, now: datetime | None) -> Select[Any]:
+
+def by_labels(stmt: S, labels: Sequence[int], f: MemoryFilter, now: datetime | None) -> S:
     """Rows of a few HNSW/FTS candidates that pass a filter.
 
     Without statistics SQLite's planner prefers the (tenant, cube) index for `label IN (...) AND

@@ -6,6 +6,7 @@ from typing import Any
 
 from memory.clock import as_utc
 from memory.db.models import MemoryRow
+from memory.json_limits import readable_json
 from memory.types import ContentType, Emotion, Kind, Memory, Scope, Tier
 
 # every column but the vector, as Core columns named like MemoryRow's attributes: plain rows skip the
@@ -26,12 +27,12 @@ def row_to_memory(row: MemoryRow | Any) -> Memory:
         content_type=ContentType(row.content_type),
         tier=Tier(row.tier),
         tags=list(row.tags or []),
-        metadata=dict(row.meta or {}),
+        metadata=dict(readable_json(row.meta or {}, f"metadata of memory {row.id}")),
         importance=float(row.importance),
         emotions=[Emotion(label=e[0], score=float(e[1])) for e in (row.emotions or [])],
         summary=row.summary or "",
-        created_at=as_utc(row.created_at),  # type: ignore[arg-type]
-        updated_at=as_utc(row.updated_at),  # type: ignore[arg-type]
+        created_at=as_utc(row.created_at),
+        updated_at=as_utc(row.updated_at),
         expires_at=as_utc(row.expires_at),
         last_accessed_at=as_utc(row.last_accessed_at),
         access_count=row.access_count or 0,

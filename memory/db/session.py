@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import event, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 from memory.db.models import FTS_DDL, FTS_VOCAB_DDL, Base, MemoryRow
 
@@ -38,10 +38,10 @@ async def create_schema(engine: AsyncEngine) -> None:
         await conn.run_sync(Base.metadata.create_all)
         # create_all skips tables that exist: indexes added since a database was made come here
         for index in MemoryRow.__table__.indexes:
-            await conn.run_sync(lambda sync, index=index: index.create(sync, checkfirst=True))
+            await conn.run_sync(index.create, checkfirst=True)
         await conn.execute(text(FTS_DDL))
         await conn.execute(text(FTS_VOCAB_DDL))
 
 
-def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker:
+def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False)

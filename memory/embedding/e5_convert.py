@@ -38,14 +38,16 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from memory.embedding.e5_tokenizer import build_tokenizer
+from memory.embedding.model_id import DEFAULT_MODEL_ID as DEFAULT_MODEL_ID  # the packaged default, re-exported
 
-# The packaged default model, shared by both backends (kept here: this module imports no runtime).
-DEFAULT_MODEL_ID = "omoide/multilingual-e5-small-q4"
+if TYPE_CHECKING:
+    from onnx import ModelProto, NodeProto, TensorProto
+
 E5_DIM = 384
 # Both sides get "query: ": e5's advice for symmetric tasks, and the best separation measured by
 # bench/prefix_gap.py (25 chat message groups per language; query/passage separates topics a bit
@@ -116,7 +118,7 @@ def read_source(path: Path) -> E5Source:
 
     def array(dtype: type, count: int) -> np.ndarray:
         nonlocal pos
-        arr = np.frombuffer(buf, dtype, count, pos)
+        arr: np.ndarray = np.frombuffer(buf, dtype, count, pos)
         pos += arr.nbytes
         return arr
 
@@ -159,7 +161,7 @@ def _q4_blocks(raw: np.ndarray, rows: int) -> tuple[np.ndarray, np.ndarray]:
 # ---------------------------------------------------------------------------------------- graph
 
 
-def build_onnx(src: E5Source, accuracy_level: int = 4) -> Any:
+def build_onnx(src: E5Source, accuracy_level: int = 4) -> ModelProto:
     """The BERT encoder as an ONNX graph: (input_ids, attention_mask) -> last_hidden_state.
 
     4-bit matmuls use ``com.microsoft.MatMulNBits`` (Q/K/V fused into one), attention uses
@@ -169,8 +171,8 @@ def build_onnx(src: E5Source, accuracy_level: int = 4) -> Any:
     from onnx import TensorProto, helper, numpy_helper
 
     H, FF, NH = src.hidden, src.ffn, src.heads
-    nodes: list[Any] = []
-    inits: list[Any] = []
+    nodes: list[NodeProto] = []
+    inits: list[TensorProto] = []
 
     def const(name: str, arr: np.ndarray) -> str:
         inits.append(numpy_helper.from_array(np.ascontiguousarray(arr), name))

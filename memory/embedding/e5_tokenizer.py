@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 if TYPE_CHECKING:
+    from tokenizers import Tokenizer
+
     from memory.embedding.e5_convert import E5Source
 
 _META = "\u2581"  # SentencePiece's metaspace
@@ -76,11 +78,14 @@ def _char_class(chars: set[str]) -> str:
             ranges[-1][1] = cp
         else:
             ranges.append([cp, cp])
-    esc = lambda cp: f"\\x{{{cp:X}}}"  # noqa: E731 - onig hex escape, safe for any codepoint
+
+    def esc(cp: int) -> str:
+        return f"\\x{{{cp:X}}}"  # onig hex escape, safe for any codepoint
+
     return "".join(esc(a) if a == b else f"{esc(a)}-{esc(b)}" for a, b in ranges)
 
 
-def build_tokenizer(src: E5Source, max_length: int = 512) -> Any:
+def build_tokenizer(src: E5Source, max_length: int = 512) -> Tokenizer:
     """Rebuild ``e5.c``'s tokenizer with the ``tokenizers`` library.
 
     e5.c: map each codepoint through the table, collapse runs of spaces, make sure the text starts

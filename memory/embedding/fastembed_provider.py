@@ -14,7 +14,7 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")  # 4x faster on small h
 import threading
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -26,6 +26,9 @@ from memory.embedding.e5_convert import (
     MODEL_FILE,
     build_e5_onnx,
 )
+
+if TYPE_CHECKING:
+    from fastembed import TextEmbedding
 
 __all__ = ["DEFAULT_MODEL_ID", "FastEmbedEmbedder", "prefixes_for"]
 
@@ -39,7 +42,7 @@ def prefixes_for(model: str) -> tuple[str, str]:
     return "", ""
 
 
-def _register_default(text_embedding: Any) -> None:
+def _register_default(text_embedding: type[TextEmbedding]) -> None:
     """Register the packaged model with fastembed once per process (it raises on a second add)."""
     from fastembed.common.model_description import ModelSource, PoolingType
 
@@ -105,7 +108,8 @@ class FastEmbedEmbedder:
                 vecs = list(self._model.embed([items[i] for i in batch], batch_size=len(batch)))
                 out[batch] = np.asarray(vecs, dtype=np.float32).reshape(len(batch), self.dim)
         norms = np.linalg.norm(out, axis=1, keepdims=True)
-        return out / np.maximum(norms, 1e-12)
+        unit: np.ndarray = out / np.maximum(norms, 1e-12)
+        return unit
 
     def _buckets(self, items: list[str]) -> list[list[int]]:
         """Group texts of similar length, at most ``batch_size`` per model call.

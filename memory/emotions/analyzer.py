@@ -5,7 +5,7 @@ so this must cost milliseconds and never download anything. Sources:
 
 * Japanese runs: ML-Ask (pymlask) on the ipadic dictionary
   (``MLAsk(ipadic.MECAB_ARGS)``; with unidic its lemma lookups find nothing), as
-  ``memory.emotions.mlask_fast.FastMLAsk``: the same results with its dictionary scans indexed.
+  ``memory.emotions.mlask_fast.FastMLAsk``: the same results, its dictionary scans indexed.
   Its contextual valence shifters already flip negated words (楽しくない → 厭).
 * Latin words: the NRC EmoLex via ``NRCLex.load_token_list`` (its TextBlob
   path needs corpora we do not have), fed simplemma lemmas; VADER's compound
@@ -40,8 +40,8 @@ Score computation (all in one pass over the text):
 memory is about the user, the AI's tone only nudges it.
 
 MeCab taggers are not thread-safe, so each thread gets its own ML-Ask
-instance (~10 ms to create, once per thread); VADER and the lexicons are
-read-only after loading and are shared.
+tagger (under 1 ms to create, once per thread); ML-Ask's indexed
+dictionaries, VADER and the lexicons are read-only after loading and are shared.
 """
 
 from __future__ import annotations
@@ -152,14 +152,6 @@ class EmotionAnalyzer:
 
     # ------------------------------------------------------------------ public
 
-    def warm_up(self) -> None:
-        """Load lexicons, simplemma data and this thread's taggers now (~100 ms, once).
-
-        Optional: call at startup (and once per worker thread) so the first
-        real turn does not pay the loading cost.
-        """
-        self.analyze("今日はとても楽しかった！ I love cats, thank you 😊")
-
     def analyze(self, text: str) -> list[EmotionScore]:
         """Emotions in one message, strongest first; ``[]`` for neutral text."""
         return _sorted_scores(self._scores(text), self.min_score)
@@ -208,10 +200,9 @@ class EmotionAnalyzer:
         """ML-Ask categories (with a few word overrides) plus Japanese cue substrings."""
         evidence = _Evidence()
         result = self._mlask().analyze(text)
-        found = result.get("emotion")
-        if found:
+        if result.emotion:
             classes_of: dict[str, list[str]] = defaultdict(list)
-            for category, words in found.items():
+            for category, words in result.emotion.items():
                 for word in words:
                     classes_of[word].append(category)
             for word, categories in classes_of.items():
@@ -222,7 +213,7 @@ class EmotionAnalyzer:
                 share = 1.0 / len(categories)
                 for category in categories:
                     evidence.raw[MLASK_TO_KEY[category]] += share
-            evidence.emphasis += 0.5 * float(result.get("intension") or 0)
+            evidence.emphasis += 0.5 * result.intension
         for cue, weights in cues.JA_CUES:
             start = text.find(cue)
             while start != -1:

@@ -34,8 +34,8 @@ async def _selective(session: AsyncSession, terms: list[str]) -> list[str]:
     if len(terms) <= MAX_TERMS:
         return terms
     names = ", ".join(f":t{i}" for i in range(len(terms)))
-    df = dict((await session.execute(text(f"SELECT term, doc FROM memory_fts_vocab WHERE term IN ({names})"),
-                                      {f"t{i}": t for i, t in enumerate(terms)})).all())
+    sql = text(f"SELECT term, doc FROM memory_fts_vocab WHERE term IN ({names})")
+    df: dict[str, int] = dict((await session.execute(sql, {f"t{i}": t for i, t in enumerate(terms)})).all())
     present = [t for t in terms if df.get(t)]
     return sorted(present, key=lambda t: df[t])[:MAX_TERMS]
 

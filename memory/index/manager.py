@@ -19,7 +19,7 @@ import numpy as np
 
 from memory.index.matrix import VectorMatrix
 from memory.index.postings import DocRow, LexicalPostings
-from memory.index.vector import CubeIndex, sidecar_path
+from memory.index.vector import CubeIndex
 from memory.options import HnswParams
 
 log = logging.getLogger(__name__)
@@ -198,12 +198,3 @@ class IndexManager:
                                 model_id=self.model_id)
         state.saved_generation = gen
         return True
-
-    def drop(self, tenant: str, cube: str) -> None:
-        """Forget a cube whose memories are all gone, and its files."""
-        self._cubes.pop((tenant, cube), None)
-        self._postings.pop((tenant, cube), None)
-        self._building.pop((tenant, cube), None)
-        path = index_path(self.root, tenant, cube)
-        for p in (path, sidecar_path(path)):
-            p.unlink(missing_ok=True)

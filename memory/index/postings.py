@@ -197,7 +197,8 @@ class LexicalPostings:
                 top = np.argpartition(-score, limit - 1)[:limit]
                 uniq, score = uniq[top], score[top]
             order = np.lexsort((self._labels[uniq], -score))  # ties: older first, as FTS5's rowid order
-            return self._labels[uniq[order]].tolist()
+            labels: list[int] = self._labels[uniq[order]].tolist()
+            return labels
 
     def _term_postings(self, tid: int) -> tuple[np.ndarray, np.ndarray]:
         docs = tfs = None
@@ -215,6 +216,6 @@ class LexicalPostings:
                     joined = np.concatenate([docs, arr[:, 0]]), np.concatenate([tfs, arr[:, 1].astype(np.float32)])
                 self._joined[tid] = joined
             return joined
-        if docs is None:
+        if docs is None or tfs is None:
             return np.empty(0, np.int64), np.empty(0, np.float32)
         return docs, tfs

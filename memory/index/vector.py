@@ -15,9 +15,9 @@ from pathlib import Path
 
 import hnswlib
 import numpy as np
+from fasteners import ReaderWriterLock  # type: ignore[import-untyped]  # fasteners ships no type hints
 
 from memory.index.matrix import VectorMatrix
-from memory.index.rwlock import RWLock
 from memory.options import HnswParams
 
 log = logging.getLogger(__name__)
@@ -33,12 +33,13 @@ def _file_digest(path: Path) -> str:
 
 
 class CubeIndex:
-    """Thread-safe wrapper over one hnswlib index (cosine space, normalised float32 vectors)."""
+    """Thread-safe wrapper over one hnswlib index (cosine space, normalised float32 vectors): many
+    concurrent searches, exclusive add/delete/resize (a waiting writer goes before readers that come after it)."""
 
     def __init__(self, dim: int, params: HnswParams, capacity: int = 1024) -> None:
         self.dim = dim
         self.params = params
-        self._lock = RWLock()
+        self._lock = ReaderWriterLock()
         self._index = hnswlib.Index(space="cosine", dim=dim)
         self._index.init_index(max_elements=max(capacity, 16), ef_construction=params.ef_construction, M=params.m)
         self._index.set_ef(params.ef_search)
@@ -70,7 +71,7 @@ class CubeIndex:
         if not len(labels):
             return
         vectors = np.ascontiguousarray(vectors, dtype=np.float32).reshape(len(labels), self.dim)
-        with self._lock.write():
+        with self._lock.write_lock():
             need = self._index.get_current_count() + len(labels)
             if need > self._index.get_max_elements():
                 self._index.resize_index(max(need, self._index.get_max_elements() * 2))
@@ -83,7 +84,7 @@ class CubeIndex:
         """Mark labels deleted; labels unknown or already deleted are skipped. Returns how many."""
         labels = [int(x) for x in labels]
         done = 0
-        with self._lock.write():
+        with self._lock.write_lock():
             for label in labels:
                 try:
                     self._index.mark_deleted(int(label))
@@ -102,7 +103,7 @@ class CubeIndex:
         if k <= 0:
             return np.empty(0, np.int64), np.empty(0, np.float32)
         filt = (lambda label: label in allowed) if allowed is not None else None
-        with self._lock.read():
+        with self._lock.read_lock():
             while k > 0:
                 try:
                     labels, dists = self._index.knn_query(query.reshape(1, -1), k=k, filter=filt, num_threads=1)
@@ -117,7 +118,7 @@ class CubeIndex:
         n = len(queries)
         if k <= 0 or not n:
             return np.full((n, 0), -1, np.int64), np.zeros((n, 0), np.float32)
-        with self._lock.read():
+        with self._lock.read_lock():
             while k > 0:
                 try:
                     labels, dists = self._index.knn_query(np.ascontiguousarray(queries, dtype=np.float32), k=k,
@@ -136,7 +137,7 @@ class CubeIndex:
         labels = np.asarray(labels, dtype=np.int64)
         if not len(labels):
             return labels, np.empty((0, self.dim), np.float32)
-        with self._lock.read():
+        with self._lock.read_lock():
             try:
                 return labels, np.asarray(self._index.get_items(labels, return_type="numpy"), dtype=np.float32)
             except RuntimeError:
@@ -179,7 +180,7 @@ class CubeIndex:
         return labels[top], sims[top]
 
     def all_labels(self) -> set[int]:
-        with self._lock.read():
+        with self._lock.read_lock():
             return set(int(x) for x in self._index.get_ids_list())
 
     # -- persistence --------------------------------------------------------------------------
@@ -187,7 +188,7 @@ class CubeIndex:
         """Write index then sidecar, each atomically; the sidecar's digest ties them together."""
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(".tmp")
-        with self._lock.read():
+        with self._lock.read_lock():
             self._index.save_index(str(tmp))
             alive, total = self._alive, self.total
         os.replace(tmp, path)
@@ -213,7 +214,7 @@ class CubeIndex:
                 log.warning("index %s does not match its sidecar; it will be rebuilt", path.name)
                 return None
             self = cls.__new__(cls)
-            self.dim, self.params, self._lock = dim, params, RWLock()
+            self.dim, self.params, self._lock = dim, params, ReaderWriterLock()
             self._index = hnswlib.Index(space="cosine", dim=dim)
             self._index.load_index(str(path), max_elements=max(int(meta["total"]) * 2, 1024))
             self._index.set_ef(params.ef_search)

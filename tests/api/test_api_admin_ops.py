@@ -59,9 +59,10 @@ async def test_jobs_are_listed_and_run_now_with_their_result(with_jobs: ApiServe
 
 async def test_a_running_job_is_409_and_a_failing_one_reports_its_error(api: ApiServer) -> None:
     services: Services = api.app[SERVICES]
-    release = asyncio.Event()
+    started, release = asyncio.Event(), asyncio.Event()
 
     async def slow(_: Services) -> dict[str, Any]:
+        started.set()
         await release.wait()
         return {"waited": True}
 
@@ -73,10 +74,8 @@ async def test_a_running_job_is_409_and_a_failing_one_reports_its_error(api: Api
     try:
         async with api.client(api.admin_key) as c:
             first = asyncio.create_task(c.post("/admin/jobs/slow/run"))
-            for _ in range(600):
-                if (await c.get("/admin/jobs")).json()["jobs"][0]["running"]:
-                    break
-                await asyncio.sleep(0.05)
+            await asyncio.wait_for(started.wait(), 60)
+            assert (await c.get("/admin/jobs")).json()["jobs"][0]["running"] is True
             busy = await c.post("/admin/jobs/slow/run")
             assert busy.status_code == 409 and busy.json()["error_type"] == "ConflictError", busy.text
             release.set()

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from collections.abc import Callable
 from typing import Any
 
 import httpx
@@ -13,6 +12,7 @@ import pytest
 import websockets
 from api_server import ApiServer, MakeApi
 
+from bot.api.routes.livestream import STREAMS
 from bot.api.state import STATE
 from memory.engine import MemoryEngine
 from memory.types import MemoryFilter
@@ -30,14 +30,12 @@ async def drain(api: ApiServer) -> None:
     await api.app[STATE].services.conversation.drain()
 
 
-async def stats_when(c: httpx.AsyncClient, persona: str, done: Callable[[dict[str, Any]], bool]) -> dict[str, Any]:
-    """The stream's stats once `done` holds (background saves finish); a guard against hanging, not a timer."""
-    deadline = time.monotonic() + 300
-    while True:
-        stats = (await c.get(f"/api/livestream/{persona}/stats")).json()
-        if done(stats) or time.monotonic() > deadline:
-            return stats
-        await asyncio.sleep(0.1)
+async def stats_once_saved(api: ApiServer, c: httpx.AsyncClient, persona: str) -> dict[str, Any]:
+    """The stream's stats once the chats it dropped so far are saved (they are saved in the background)."""
+    stream = api.app[STREAMS].peek(persona)
+    assert stream is not None
+    await asyncio.wait_for(stream.unanswered_saved(), 300)  # a guard against hanging, not a timer
+    return (await c.get(f"/api/livestream/{persona}/stats")).json()
 
 
 async def test_a_new_viewer_is_remembered_and_welcomed_back_next_stream(make_api: MakeApi,
@@ -90,7 +88,7 @@ async def test_paid_events_are_always_answered_and_chat_is_rate_limited(make_api
         assert member["status"] == "answered" and "member" in member["reply"]
         gift = (await c.post(url, json=chat("e", "", type="gift", amount=5))).json()
         assert gift["status"] == "answered"
-        stats = await stats_when(c, "nova", lambda s: s["unanswered_remembered"] >= 1)
+        stats = await stats_once_saved(api, c, "nova")
         # the dropped chat was not answered, but its viewer is remembered for next time
         back = (await c.post(url, json=chat("b", "", type="gift", amount=1))).json()
         assert back["viewer_known"] is True
@@ -177,8 +175,7 @@ async def test_a_burst_of_500_events_keeps_every_paid_and_every_acknowledged_eve
             while pushed != accepted and time.monotonic() < deadline:
                 msg = json.loads(await asyncio.wait_for(ws.recv(), 120))
                 pushed.add(msg["event_id"])
-            stats = await stats_when(c, "listy", lambda s: s["unanswered_remembered"] + s["unanswered_forgotten"]
-                                     >= len(dropped))
+            stats = await stats_once_saved(api, c, "listy")
     assert pushed == accepted  # every acknowledged event was answered, nothing else was
     assert stats["received"] == 500 and stats["answered"] == len(accepted) and stats["failed"] == 0
     assert stats["dropped"]["queue_full"] == len(dropped) == stats["dropped"]["total"]

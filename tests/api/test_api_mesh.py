@@ -48,6 +48,10 @@ async def test_register_login_refresh_and_user_api_keys(api: ApiServer) -> None:
         assert reused.status_code == 401 and "already used" in reused.json()["message"]
         as_access = await client.post("/v1/auth/refresh", json={"refresh_token": auth["access_token"]})
         assert as_access.status_code == 401
+        # the reuse revoked that login's whole token family, the fresh pair included: log in again
+        assert (await client.post("/v1/auth/refresh", json={"refresh_token": fresh["refresh_token"]})
+                ).status_code == 401
+        fresh = await login(client, "user@example.com", "SecurePass123")
 
     async with MemoryMeshClient(api.base_url, access_token=fresh["access_token"]) as mesh:
         key = await create_api_key(mesh, "ci", expires_days=30)

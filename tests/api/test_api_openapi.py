@@ -80,6 +80,8 @@ def bot_api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str
         out = proc.stdout.read()  # type: ignore[union-attr]
         proc.wait(timeout=60)
         reader.join(timeout=10)
+        proc.stdout.close()  # type: ignore[union-attr]
+        proc.stderr.close()  # type: ignore[union-attr]
     err = "".join(lines)
     assert proc.returncode == 0, err
     assert "stopped cleanly" in err and "DISCORD_TOKEN" not in err  # `api` alone does not ask for Discord

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import discord
+from discord.ext import commands
 
 from bot.services import Services
 from memory.types import MemoryFilter
@@ -98,13 +99,36 @@ async def test_passive_learning_only_where_enabled_and_not_for_opted_out(simcord
     assert len([t for t in await turns(services, alice) if t.metadata.get("source") == "passive"]) == 1
 
 
+async def test_forget_all_also_forgets_the_reply_waiting_to_be_learned(simcord_env: Any, services: Services) -> None:
+    _, channel, admin, alice, _ = world(simcord_env)
+    await admin.send(channel, "!admin learning on")
+    await alice.send(channel, "!chat 週末はキャンプに行くよ")
+    await alice.send(channel, "!forget all")
+    await alice.click(channel.last_message, label="削除する")
+    assert channel.last_message.content == "あなたの記憶を 1 件すべて削除しました。"
+    await alice.send(channel, "寝袋も持っていくつもり")  # the reply before the forget no longer pairs with it
+    assert await turns(services, alice) == []
+
 async def test_chat_cooldown_then_allowed_again(simcord_env: Any) -> None:
     _, channel, _, alice, _ = world(simcord_env)
     for i in range(5):
         await alice.send(channel, f"!chat メッセージ{i}")
     await alice.send(channel, "!chat もう一回")
     assert channel.last_message.content.startswith("少し待ってからもう一度どうぞ")
-    assert [type(e).__name__ for e in simcord_env.errors] == ["CommandOnCooldown"]
+    assert [type(e) for e in simcord_env.errors] == [commands.CommandOnCooldown]
     await simcord_env.advance_time(31)
     await alice.send(channel, "!chat もう一回")
     assert "ココロ" in channel.last_message.content or "alice" in channel.last_message.content
+
+
+async def test_chat_cooldown_is_per_user_across_prefix_slash_and_help(simcord_env: Any,
+                                                                      client_locale: dict[int, str]) -> None:
+    _, channel, _, alice, bob = world(simcord_env)
+    await alice.send(channel, "!help")  # listing commands runs their checks; it must not spend a chat
+    for i in range(5):
+        await alice.send(channel, f"!chat hello {i}")
+    res = await alice.slash(channel, "chat", message="one more")  # the slash side shares the prefix side's bucket
+    assert res.ephemeral and res.response.content.startswith("Please wait a little before trying again (")
+    await bob.send(channel, "!chat こんにちは")  # another user has a bucket of their own
+    assert not channel.last_message.content.startswith("少し待ってから")
+    assert [type(e).__name__ for e in simcord_env.errors] == ["CommandOnCooldown"]

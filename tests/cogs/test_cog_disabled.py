@@ -27,3 +27,11 @@ async def test_a_disabled_cog_is_not_loaded(simcord_env: Any) -> None:
     assert "chat" not in commands and "remember" in commands and "persona list" in commands
     await alice.send(channel, "!chat hello")
     assert channel.last_message.content == "!chat hello"  # no reply: the command does not exist
+
+
+@pytest.mark.parametrize("simcord_bot", ["learning"], indirect=True)
+async def test_chat_answers_with_the_learning_cog_disabled(simcord_env: Any) -> None:
+    _, channel, admin, alice, _ = world(simcord_env)
+    await alice.send(channel, "!chat こんにちは")  # its omoide_reply event has no listener now
+    assert channel.last_message.author.bot and "alice" in channel.last_message.content
+    assert simcord_env.errors == []

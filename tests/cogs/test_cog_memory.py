@@ -9,6 +9,7 @@ from typing import Any
 
 import discord
 import pytest
+from discord.ext import commands
 from PIL import Image
 
 from bot.services import Services
@@ -146,4 +147,4 @@ async def test_missing_argument_is_explained_in_the_users_language(simcord_env: 
     await alice.send(channel, f"!{command}")
     text = channel.last_message.content
     assert text.startswith("`") and "を指定してください。使い方: `!" + command in text
-    assert [type(e).__name__ for e in simcord_env.errors] == ["MissingRequiredArgument"]
+    assert [type(e) for e in simcord_env.errors] == [commands.MissingRequiredArgument]

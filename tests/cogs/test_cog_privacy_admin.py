@@ -9,6 +9,7 @@ from typing import Any
 
 import discord
 import pytest
+from discord.ext import commands
 
 from bot.discord.client import enabled_cogs
 from bot.services import Services
@@ -106,7 +107,7 @@ async def test_personas_list_use_info_and_permission(simcord_env: Any, services:
     assert names[0] == "ココロ (`cocoro`) （このチャンネルで使用中）" and "Nova (`nova`)" in names
     await alice.send(channel, "!persona use nova")
     assert channel.last_message.content == "このコマンドにはサーバーの「manage_channels」権限が必要です。"
-    assert [type(e).__name__ for e in simcord_env.errors] == ["MissingPermissions"]
+    assert [type(e) for e in simcord_env.errors] == [commands.MissingPermissions]
     mods = guild.create_role("mods", permissions=discord.Permissions(manage_channels=True))
     mod = guild.add_member(simcord_env.create_user("mod"), roles=[mods])
     await mod.send(channel, "!persona use リスティー")
@@ -138,7 +139,7 @@ async def test_admin_commands_need_manage_server(simcord_env: Any, services: Ser
     assert channel.last_message.content.startswith("既定のペルソナ: **Nova**")
     await admin.send(channel, "!admin persona nobody")
     assert "「nobody」というペルソナはありません" in channel.last_message.content
-    assert {type(e).__name__ for e in simcord_env.errors} == {"MissingPermissions"}
+    assert {type(e) for e in simcord_env.errors} == {commands.MissingPermissions}
 
 
 async def test_admin_purge_deletes_a_channels_memories_after_confirmation(simcord_env: Any,
@@ -164,7 +165,7 @@ async def test_direct_messages_work_but_admin_is_guild_only(simcord_env: Any, se
     assert user.dm_channel.last_message.content.startswith("覚えました！")
     await user.send_dm("!admin status")
     assert user.dm_channel.last_message.content == "このコマンドはサーバー内でのみ使えます。"
-    assert [type(e).__name__ for e in simcord_env.errors] == ["NoPrivateMessage"]
+    assert [type(e) for e in simcord_env.errors] == [commands.NoPrivateMessage]
 
 
 async def test_an_unexpected_error_is_short_for_the_user_and_detailed_in_the_log(
@@ -182,7 +183,7 @@ async def test_an_unexpected_error_is_short_for_the_user_and_detailed_in_the_log
     assert text.startswith("ごめんなさい、うまく処理できませんでした。") and "exploded" not in text
     ref = text.rsplit("エラー ID: ", 1)[1].rstrip("）")
     assert f"ref={ref}" in caplog.text and "database exploded" in caplog.text
-    assert [type(e).__name__ for e in simcord_env.errors] == ["CommandInvokeError"]
+    assert [type(e) for e in simcord_env.errors] == [commands.CommandInvokeError]
 
 
 def test_unknown_disabled_cog_is_named() -> None:

@@ -10,11 +10,11 @@ from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.api.auth.secrets import display_prefix, key_hash, new_api_key, write_private
-from bot.api.tables import ApiKeyRow, utc
-from memory.clock import utcnow
+from bot.api.tables import ApiKeyRow
+from memory.clock import as_utc, utcnow
 
 log = logging.getLogger("omoide.api")
 ADMIN_KEY_FILE = "admin.key"
@@ -37,7 +37,7 @@ class KeyInfo:
     @classmethod
     def of(cls, row: ApiKeyRow) -> KeyInfo:
         return cls(row.id, row.name, row.prefix, row.admin, row.tenants, row.personas, row.owner_user_id,
-                   utc(row.created_at), utc(row.expires_at), utc(row.revoked_at),  # type: ignore[arg-type]
+                   as_utc(row.created_at), as_utc(row.expires_at), as_utc(row.revoked_at),
                    bool(row.read_only))
 
     def usable(self, now: datetime) -> bool:
@@ -45,7 +45,7 @@ class KeyInfo:
 
 
 class KeyStore:
-    def __init__(self, sessions: async_sessionmaker) -> None:
+    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self.sessions = sessions
 
     async def create(self, name: str, *, admin: bool = False, tenants: Sequence[str] | None = None,

@@ -3,20 +3,20 @@
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import Any
 
 from aiohttp import web
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import async_sessionmaker
+from sqlalchemy import Select, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.api.auth.keys import KeyInfo, KeyStore
+from bot.api.auth.owners import TenantOwners, user_owner
 from bot.api.auth.secrets import key_hash
 from bot.api.auth.tokens import Tokens
 from bot.api.errors import forbidden, unauthorized
-from bot.api.tables import MeshUserRow, TenantRow
+from bot.api.tables import MeshUserRow, TenantOwnerRow, TokenFamilyRow
 from memory.clock import utcnow
-from memory.engine import MemoryEngine
-from memory.types import MemoryFilter
 
 CACHE_SECONDS = 5.0
 
@@ -49,6 +49,11 @@ class Principal:
                    personas=frozenset(key.personas) if key.personas is not None else None,
                    user_id=key.owner_user_id, read_only=key.read_only)
 
+    @property
+    def as_owner(self) -> str:
+        """What owns the tenants this principal creates: the user for a user's token or keys, else the key."""
+        return f"user:{self.user_id}" if self.user_id is not None else self.id
+
     def cube_allowed(self, cube: str) -> bool:
         if self.admin or self.personas is None:
             return True
@@ -56,14 +61,20 @@ class Principal:
 
 
 class Access:
-    """Resolves credentials to a Principal and checks tenants; caches key lookups for a few seconds."""
+    """Resolves credentials to a Principal and checks tenants; caches key lookups for a few seconds.
 
-    def __init__(self, keys: KeyStore, tokens: Tokens, sessions: async_sessionmaker, engine: MemoryEngine,
+    Who reaches a tenant: admin keys, every tenant; an admin-made key, the tenants its `tenants` name,
+    or with `tenants: null` every tenant but those owned by Mesh users; a Mesh user (its token or its
+    keys), the tenants it owns and those an admin granted it. A write to a tenant without an owner
+    makes the writer its owner (TenantOwners.claim), except that users never get the default tenant.
+    """
+
+    def __init__(self, keys: KeyStore, tokens: Tokens, sessions: async_sessionmaker[AsyncSession], owners: TenantOwners,
                  default_tenant: str) -> None:
         self.keys = keys
         self.tokens = tokens
         self.sessions = sessions
-        self.engine = engine
+        self.owners = owners
         self.default_tenant_name = default_tenant
         self._cache: dict[str, tuple[float, KeyInfo | None]] = {}
 
@@ -76,6 +87,10 @@ class Access:
         if hit and time.monotonic() - hit[0] < CACHE_SECONDS:
             return hit[1]
         info = await self.keys.find(key)
+        if info is not None and info.owner_user_id is not None and info.revoked_at is None:
+            async with self.sessions() as s:  # a deleted user's keys die with it, revoked or not
+                if await s.get(MeshUserRow, info.owner_user_id) is None:
+                    info = replace(info, revoked_at=utcnow())
         if len(self._cache) > 10_000:
             self._cache.clear()
         self._cache[digest] = (time.monotonic(), info)
@@ -97,8 +112,11 @@ class Access:
             claims = self.tokens.verify(bearer, "access")
             async with self.sessions() as s:
                 user = await s.get(MeshUserRow, claims["sub"])
+                family = await s.get(TokenFamilyRow, claims["fam"]) if "fam" in claims else None
             if user is None:
                 raise unauthorized("the user of this token no longer exists")
+            if family is not None and family.revoked_at is not None:
+                raise unauthorized("this login was revoked (a refresh token was used twice); log in again")
             return Principal(id=f"user:{user.id}", name=user.username, user_id=user.id)
         raise unauthorized("authentication required: send X-API-Key or Authorization: Bearer <token>")
 
@@ -118,38 +136,41 @@ class Access:
         return self.default_tenant_name
 
     async def require_tenant(self, p: Principal, tenant: str, *, claim: bool = False) -> None:
-        """403 unless `p` may use `tenant`; a Mesh user's write claims a free, empty tenant."""
+        """403 unless `p` may use `tenant`; `claim`: the request writes, so a tenant without an owner gets one."""
+        if p.tenants is not None and tenant not in p.tenants and not p.admin:
+            raise forbidden(f"this key is not allowed to use tenant {tenant!r}")
+        owner = await self.owners.owner(tenant)
+        if owner is None and claim:
+            if p.user_id is not None and tenant == self.default_tenant_name:
+                raise forbidden(f"tenant {tenant!r} is the server's default tenant; Memory Mesh users cannot own it")
+            owner = await self.owners.claim(tenant, p.as_owner)
         if p.admin:
             return
-        if p.tenants is not None and tenant not in p.tenants:
-            raise forbidden(f"this key is not allowed to use tenant {tenant!r}")
-        if p.user_id is None:
-            return
-        async with self.sessions() as s:
-            row = await s.get(TenantRow, tenant)
-        if row is not None and row.owner_user_id == p.user_id:
-            return
-        if row is None and claim and tenant != self.default_tenant_name and await self._tenant_is_empty(tenant):
-            async with self.sessions.begin() as s:
-                if await s.get(TenantRow, tenant) is None:
-                    s.add(TenantRow(tenant_id=tenant, owner_user_id=p.user_id, created_at=utcnow()))
-                    return
-            return await self.require_tenant(p, tenant)
-        raise forbidden(f"tenant {tenant!r} does not belong to this user")
-
-    async def _tenant_is_empty(self, tenant: str) -> bool:
-        return (await self.engine.list(MemoryFilter(tenant=tenant), limit=1)).total == 0
+        if p.user_id is not None:
+            if owner is not None and (owner == p.as_owner or await self.owners.is_granted(tenant, p.user_id)):
+                return
+            raise forbidden(f"tenant {tenant!r} does not belong to this user")
+        if p.tenants is None and owner is not None and user_owner(owner) is not None:
+            raise forbidden(f"tenant {tenant!r} belongs to a Memory Mesh user: only admin keys and keys whose "
+                            "`tenants` name it reach it")
 
     async def tenants_of(self, p: Principal) -> list[str] | None:
-        """Tenants `p` may read (None: all)."""
+        """Tenants `p` may read (None: all, or all but users' tenants: see `hides_user_tenants`)."""
         if p.admin:
             return None
         if p.user_id is not None:
-            async with self.sessions() as s:
-                owned = list((await s.execute(select(TenantRow.tenant_id)
-                                              .where(TenantRow.owner_user_id == p.user_id))).scalars())
-            return [t for t in owned if p.tenants is None or t in p.tenants]
+            mine = await self.owners.owned_by(p.user_id) + await self.owners.granted_to(p.user_id)
+            return sorted(t for t in set(mine) if p.tenants is None or t in p.tenants)
         return sorted(p.tenants) if p.tenants is not None else None
+
+    @staticmethod
+    def hides_user_tenants(p: Principal) -> bool:
+        """True for an admin-made key for every tenant: those of Mesh users stay out of its reach."""
+        return not p.admin and p.user_id is None and p.tenants is None
+
+    @staticmethod
+    def user_tenants() -> Select[Any]:
+        return select(TenantOwnerRow.tenant_id).where(TenantOwnerRow.owner_user_id.is_not(None))
 
     def require_cube(self, p: Principal, cube: str) -> None:
         if not p.cube_allowed(cube):

@@ -33,13 +33,14 @@ class Tokens:
     def _encode(self, claims: dict[str, Any]) -> str:
         return jwt.encode(claims, self._secret, algorithm="HS256")
 
-    def issue(self, user_id: str) -> TokenPair:
+    def issue(self, user_id: str, family: str) -> TokenPair:
+        """A pair for one login (`family`: every pair traded from this login's refresh tokens shares it)."""
         now = utcnow()
         jti = secrets.token_hex(16)
         access = self._encode({"sub": user_id, "typ": "access", "iss": ISSUER, "iat": now,
-                               "exp": now + self.access, "jti": secrets.token_hex(8)})
+                               "exp": now + self.access, "jti": secrets.token_hex(8), "fam": family})
         refresh = self._encode({"sub": user_id, "typ": "refresh", "iss": ISSUER, "iat": now,
-                                "exp": now + self.refresh, "jti": jti})
+                                "exp": now + self.refresh, "jti": jti, "fam": family})
         return TokenPair(access, refresh, int(self.access.total_seconds()), jti, now + self.refresh)
 
     def verify(self, token: str, typ: str) -> dict[str, Any]:

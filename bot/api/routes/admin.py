@@ -122,6 +122,7 @@ async def revoke_key(request: web.Request) -> ApiKeyOut:
     if info is None:
         raise not_found(f"API key {key_id!r}", field="key_id")
     st.access.forget_cached()
+    await st.hub.disconnect(lambda _tenant, who: who.id == f"key:{key_id}", "the API key was revoked")
     audit(request, target=f"api key {key_id}")
     return key_out(info)
 
@@ -145,7 +146,7 @@ async def settings(request: web.Request) -> SettingsResponse:
 
 async def audit_log(request: web.Request, query: AuditQuery) -> AuditList:
     rows, total = await audit_page(state(request).engine.sessions, query.limit, query.offset, query.actor)
-    entries = [AuditEntry(at=as_utc(r.at), actor=r.actor, method=r.method, path=r.path, status=r.status,  # type: ignore[arg-type]
+    entries = [AuditEntry(at=as_utc(r.at), actor=r.actor, method=r.method, path=r.path, status=r.status,
                           tenant=r.tenant, target=r.target, client_ip=r.client_ip, request_id=r.request_id)
                for r in rows]
     return AuditList(entries=entries, total=total)

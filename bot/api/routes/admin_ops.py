@@ -76,7 +76,7 @@ def _snapshot_out(info: SnapshotInfo) -> dict[str, object]:
 async def snapshots(request: web.Request) -> SnapshotList:
     root = snapshots_root(state(request).settings.data_dir)
     found = await asyncio.to_thread(list_snapshots, root)
-    return SnapshotList(snapshots=[SnapshotOut(**_snapshot_out(s)) for s in found], total=len(found))
+    return SnapshotList(snapshots=[SnapshotOut.model_validate(_snapshot_out(s)) for s in found], total=len(found))
 
 
 async def take_snapshot(request: web.Request, body: SnapshotCreate) -> SnapshotTaken:
@@ -86,7 +86,7 @@ async def take_snapshot(request: web.Request, body: SnapshotCreate) -> SnapshotT
     audit(request, target=f"snapshot {info.name}")
     removed = await asyncio.to_thread(prune_snapshots, snapshots_root(settings.data_dir),
                                       settings.snapshot_keep_count, settings.snapshot_keep_days)
-    return SnapshotTaken(**_snapshot_out(info), removed=removed)
+    return SnapshotTaken.model_validate({**_snapshot_out(info), "removed": removed})
 
 
 async def snapshot(request: web.Request, query: SnapshotQuery) -> SnapshotDetail:
@@ -103,7 +103,8 @@ async def snapshot(request: web.Request, query: SnapshotQuery) -> SnapshotDetail
             verified = True
         except SnapshotError as exc:
             verified, problem = False, exc.message
-    return SnapshotDetail(**_snapshot_out(info), manifest=info.manifest, verified=verified, problem=problem)
+    return SnapshotDetail.model_validate({**_snapshot_out(info), "manifest": info.manifest, "verified": verified,
+                                          "problem": problem})
 
 
 def setup(app: web.Application) -> None:

@@ -54,7 +54,7 @@ async def characters(request: web.Request) -> CharacterListResponse:
     tenant = st.access.default_tenant(who, request)
     await st.access.require_tenant(who, tenant)
     names = persona_names(request)
-    existing = {persona_of_cube(c) for t, c in st.engine.indexes.cubes() if t == tenant} - {None}
+    existing = {mid for t, c in st.engine.indexes.cubes() if t == tenant and (mid := persona_of_cube(c))}
     data = [CharacterMemoryInfo(memory_id=mid, memory_name=names.get(mid, mid.capitalize()), created=mid in existing)
             for mid in sorted(existing | set(names)) if mid and who.cube_allowed(persona_cube(mid))]
     return CharacterListResponse(data=data)

@@ -31,10 +31,11 @@ TAG = "EmotionMemCore"
 MAX_BATCH = 1000
 
 
-async def _tenant(request: web.Request) -> str:
+async def _tenant(request: web.Request, *, claim: bool = False) -> str:
+    """The caller's tenant after the access checks; `claim`: this request writes (the first write owns it)."""
     st, who = state(request), principal(request)
     tenant = st.access.default_tenant(who, request)
-    await st.access.require_tenant(who, tenant)
+    await st.access.require_tenant(who, tenant, claim=claim)
     st.access.require_cube(who, DEFAULT_CUBE)
     return tenant
 
@@ -51,7 +52,7 @@ def _input(req: SaveRequest, tenant: str, actor: str) -> MemoryInput:
 
 
 async def save(request: web.Request, body: SaveRequest) -> SaveResponse:
-    st, tenant = state(request), await _tenant(request)
+    st, tenant = state(request), await _tenant(request, claim=True)
     res = await st.engine.save(_input(body, tenant, principal(request).id))
     m = res.memory
     audit(request, tenant=tenant, target=m.id)
@@ -66,7 +67,7 @@ async def batch_save(request: web.Request, body: Any) -> BatchSaveResponse:
     if len(body) > MAX_BATCH:
         raise ApiError(422, "ValidationError", f"at most {MAX_BATCH} conversations per batch (got {len(body)})",
                        field="body")
-    st, tenant, actor = state(request), await _tenant(request), principal(request).id
+    st, tenant, actor = state(request), await _tenant(request, claim=True), principal(request).id
     failed: list[FailedItem] = []
     items: list[tuple[int, MemoryInput]] = []
     for i, raw in enumerate(body):

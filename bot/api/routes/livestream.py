@@ -9,9 +9,11 @@ wait a little (LIVESTREAM_REPLY_WAIT_SECONDS) for the reply; a reply that takes 
 from __future__ import annotations
 
 import asyncio
+import html
 import json
 import uuid
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
 from aiohttp import WSMsgType, web
@@ -29,6 +31,10 @@ from bot.api.schemas.livestream import (
 )
 from bot.api.state import STATE, audit, principal, state
 from bot.livestream import LiveEvent, LiveReply, Stream, Streams
+from bot.livestream.connectors import LiveConnectors, LiveSetupError, check_targets, feed_into
+from bot.livestream.connectors.base import Feed
+from bot.livestream.expressions import expression_for, face_of
+from bot.livestream.speech import speakable
 from bot.personas import Persona
 from memory.clock import utcnow
 from memory.types import Emotion
@@ -36,7 +42,13 @@ from memory.types import Emotion
 TAG = "Livestream"
 STREAMS = web.AppKey("livestream_streams", Streams)
 LISTENERS = web.AppKey("livestream_listeners", Hub)
+CONNECTORS = web.AppKey("livestream_connectors", LiveConnectors)
 CLOSE_SECONDS = 60.0  # at shutdown, time to answer what was already accepted
+OVERLAY_DIR = Path(__file__).resolve().parent.parent.parent / "livestream" / "overlay"
+OVERLAY_BASE = "/api/livestream"
+# the overlay runs nothing inline: its script and style are files of this origin, its socket goes back here
+OVERLAY_CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; "
+               "base-uri 'none'; form-action 'none'; frame-ancestors *")
 
 
 async def _persona(request: web.Request) -> Persona:
@@ -62,10 +74,12 @@ def _event(body: LiveEventIn) -> LiveEvent:
                      currency=body.currency.upper() if body.currency else None, timestamp=body.timestamp or utcnow())
 
 
-def _answered(out: LiveEventOut, reply: LiveReply, lang: str) -> LiveEventOut:
+def _answered(out: LiveEventOut, reply: LiveReply, persona: Persona, lang: str) -> LiveEventOut:
     dominant = reply.dominant
     return out.model_copy(update={
-        "status": "answered", "reply": reply.text, "emotions": [_emotion(e, lang) for e in reply.emotions],
+        "status": "answered", "reply": reply.text, "tts_text": speakable(reply.text, persona.language),
+        "expression": expression_for(dominant.label if dominant else None, persona.expressions),
+        "emotions": [_emotion(e, lang) for e in reply.emotions],
         "dominant_emotion": _emotion(dominant, lang) if dominant else None, "memories_used": reply.memories_used,
         "welcomed_back": reply.welcomed_back, "used_llm": reply.used_llm})
 
@@ -93,16 +107,19 @@ async def post_event(request: web.Request, body: LiveEventIn) -> LiveEventOut:
         raise
     if reply is None:
         return out.model_copy(update={"status": "failed"})
-    return _answered(out, reply, st.settings.api_emotion_names)
+    return _answered(out, reply, persona, st.settings.api_emotion_names)
 
 
-def reply_message(reply: LiveReply, persona: str, lang: str) -> dict[str, Any]:
+def reply_message(reply: LiveReply, persona: Persona, lang: str) -> dict[str, Any]:
     """What an avatar/TTS client receives: the text to speak and the expression to show."""
     ev, dominant = reply.event, reply.dominant
-    return {"type": "reply", "event_id": ev.event_id, "persona": persona, "platform": ev.platform,
+    expression = expression_for(dominant.label if dominant else None, persona.expressions)
+    return {"type": "reply", "event_id": ev.event_id, "persona": persona.memory_id, "platform": ev.platform,
             "viewer_id": ev.viewer_id, "viewer_name": ev.viewer_name, "user_id": ev.user_id, "event_type": ev.type,
             "paid": ev.paid, "amount": ev.amount, "currency": ev.currency, "message": ev.message,
-            "reply": reply.text, "emotion": dominant.label if dominant else None,
+            "reply": reply.text, "tts_text": speakable(reply.text, persona.language),
+            "expression": expression, "expression_face": face_of(expression),
+            "emotion": dominant.label if dominant else None,
             "emotion_name": emotion_name(dominant.label, lang) if dominant else None,
             "emotions": [_emotion(e, lang).model_dump() for e in reply.emotions],
             "viewer_known": reply.viewer_known, "welcomed_back": reply.welcomed_back,
@@ -148,22 +165,48 @@ async def stats(request: web.Request) -> LiveStatsOut:
                                   "unanswered_forgotten": c["unanswered_forgotten"]})
 
 
-def setup(app: web.Application) -> None:
+async def overlay(request: web.Request) -> web.StreamResponse:
+    """The OBS page: the latest reply and the persona's expression, fed by the reply WebSocket."""
+    persona = await _persona(request)
+    page = (OVERLAY_DIR / "overlay.html").read_text(encoding="utf-8")
+    for name, value in (("lang", persona.language), ("title", persona.display_name), ("persona", persona.memory_id),
+                        ("base", OVERLAY_BASE)):
+        page = page.replace("{" + name + "}", html.escape(value, quote=True))
+    return web.Response(text=page, content_type="text/html", charset="utf-8",
+                        headers={"Content-Security-Policy": OVERLAY_CSP, "Cache-Control": "no-store",
+                                 "Referrer-Policy": "no-referrer"})
+
+
+async def overlay_asset(request: web.Request) -> web.StreamResponse:
+    """overlay.js / overlay.css: fixed files, nothing secret (public, so the page can load them)."""
+    name = request.path.rsplit("/", 1)[-1]
+    kind = {"overlay.js": "text/javascript", "overlay.css": "text/css"}[name]
+    return web.Response(text=(OVERLAY_DIR / name).read_text(encoding="utf-8"), content_type=kind, charset="utf-8",
+                        headers={"Cache-Control": "max-age=300"})
+
+
+def _connectors(app: web.Application) -> LiveConnectors:
+    """The connectors LIVE_YOUTUBE / LIVE_TWITCH ask for, feeding LIVE_PERSONA's stream."""
     st = app[STATE]
     s = st.settings
-    hub = app[LISTENERS] = Hub()
-    lang = s.api_emotion_names
+    name = s.live_persona or s.default_persona
+    persona = st.services.personas.find(name)
+    wanted = bool(s.live_youtube or s.live_twitch)
+    if wanted:
+        check_targets(s.live_youtube, s.live_twitch)
+        if persona is None:
+            raise LiveSetupError(f"LIVE_PERSONA / --persona: no persona {name!r} "
+                                 f"(known: {', '.join(st.services.personas.names())})")
 
-    def make(persona: Persona) -> Stream:
-        async def publish(reply: LiveReply) -> None:
-            await hub.publish(persona.memory_id, reply_message(reply, persona.memory_id, lang))
+    def make_feed() -> Feed:
+        assert persona is not None  # checked above whenever a connector is wanted
+        return feed_into(app[STREAMS].get(persona))
 
-        return Stream(persona, st.services.conversation, publish,
-                      replies_per_minute=s.livestream_chat_replies_per_minute, burst=s.livestream_chat_burst,
-                      queue_size=s.livestream_queue_size, welcome_back_minutes=s.livestream_welcome_back_minutes)
+    return LiveConnectors(s, persona.memory_id if persona is not None else name, make_feed)
 
-    app[STREAMS] = Streams(make)
-    app.cleanup_ctx.append(_lifecycle)
+
+def setup(app: web.Application) -> None:
+    app.cleanup_ctx.append(_streams)
     api = Api(app)
     api.add("POST", "/api/livestream/{persona}/events", post_event, summary="A live-chat event for a persona",
             tag=TAG, body=LiveEventIn, response=LiveEventOut, errors=(403, 404))
@@ -171,10 +214,34 @@ def setup(app: web.Application) -> None:
             tag=TAG, response=LiveStatsOut, errors=(403, 404))
     api.add("GET", "/api/livestream/{persona}/ws", websocket, summary="WebSocket: the persona's replies as produced",
             tag=TAG, spec=False)
+    api.add("GET", "/api/livestream/{persona}/overlay", overlay, tag=TAG, spec=False,
+            summary="OBS browser-source page: the latest reply with the persona's expression (?api_key=...)")
+    for name in ("overlay.js", "overlay.css"):
+        api.add("GET", f"{OVERLAY_BASE}/{name}", overlay_asset, summary="The overlay page's script and style",
+                tag=TAG, spec=False, public=True)
 
 
-async def _lifecycle(app: web.Application) -> AsyncIterator[None]:
+async def _streams(app: web.Application) -> AsyncIterator[None]:
+    """The personas' streams and their WebSocket listeners live as long as the app; at cleanup what was
+    accepted is answered (up to CLOSE_SECONDS) and its turns are saved before the engine closes."""
+    st = app[STATE]
+    s = st.settings
+    hub = app[LISTENERS] = Hub()
+    lang = s.api_emotion_names
+
+    def make(persona: Persona) -> Stream:
+        async def publish(reply: LiveReply) -> None:
+            await hub.publish(persona.memory_id, reply_message(reply, persona, lang))
+
+        return Stream(persona, st.services.conversation, publish,
+                      replies_per_minute=s.livestream_chat_replies_per_minute, burst=s.livestream_chat_burst,
+                      queue_size=s.livestream_queue_size, welcome_back_minutes=s.livestream_welcome_back_minutes)
+
+    streams = app[STREAMS] = Streams(make)
+    connectors = app[CONNECTORS] = _connectors(app)
+    await connectors.start()
     yield
-    await app[STREAMS].close(CLOSE_SECONDS)
-    await app[STATE].services.conversation.drain()  # the accepted events' turns are saved before the engine closes
-    await app[LISTENERS].close_all()
+    await connectors.stop()  # no new events, then answer what was accepted
+    await streams.close(CLOSE_SECONDS)
+    await st.services.conversation.drain()  # the accepted events' turns are saved before the engine closes
+    await hub.close_all()

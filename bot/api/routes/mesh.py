@@ -34,6 +34,7 @@ from bot.api.schemas.mesh import (
 from bot.api.state import ApiState, audit, principal, state
 from bot.api.tables import ConversationRow
 from memory.clock import as_utc
+from memory.json_limits import readable_json
 from memory.types import Memory, MemoryFilter, MemoryInput, SaveResult, Scope
 
 TAG = "Memory Mesh"
@@ -54,8 +55,9 @@ def _message(res: SaveResult, lang: str) -> MessageOut:
 
 def _conversation(row: ConversationRow) -> ConversationOut:
     return ConversationOut(tenant_id=row.tenant_id, conversation_id=row.conversation_id, title=row.title,
-                           metadata=row.meta or {}, message_count=row.message_count,
-                           created_at=as_utc(row.created_at), updated_at=as_utc(row.updated_at))  # type: ignore[arg-type]
+                           metadata=readable_json(row.meta or {}, f"metadata of conversation {row.conversation_id!r}"),
+                           message_count=row.message_count,
+                           created_at=as_utc(row.created_at), updated_at=as_utc(row.updated_at))
 
 
 def _input(msg: MessageIn, actor: str) -> MemoryInput:
@@ -130,7 +132,8 @@ async def get_conversation(request: web.Request, query: ConversationGetQuery) ->
     cid = request.match_info["conversation_id"]
     if query.tenant_id is not None:
         await st.access.require_tenant(who, query.tenant_id)
-    row = await st.conversations.get(await st.access.tenants_of(who), cid, query.tenant_id)
+    hidden = st.access.user_tenants() if st.access.hides_user_tenants(who) else None
+    row = await st.conversations.get(await st.access.tenants_of(who), cid, query.tenant_id, hidden)
     if row is None:
         raise not_found(f"conversation {cid!r}", field="conversation_id")
     return _conversation(row)
@@ -143,7 +146,7 @@ async def websocket(request: web.Request) -> web.StreamResponse:
     await st.access.require_tenant(who, tenant)
     ws = web.WebSocketResponse(heartbeat=30.0)
     await ws.prepare(request)
-    st.hub.add(tenant, ws)
+    st.hub.add(tenant, ws, who)  # closed when who loses the tenant (grant revoked, key revoked, user deleted)
     await ws.send_json({"type": "subscribed", "tenant_id": tenant})
     try:
         async for msg in ws:  # listeners only listen; a ping text gets a pong

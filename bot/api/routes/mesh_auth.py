@@ -1,4 +1,5 @@
-"""Memory Mesh accounts (seed 002): /v1/auth/register, login, refresh and the user's own API keys."""
+"""Memory Mesh accounts (seed 002): /v1/auth/register, login, refresh and the user's own API keys; beyond
+the seed, under the same /v1/auth prefix: /v1/auth/me (who am I), its export and deleting oneself."""
 
 from __future__ import annotations
 
@@ -6,8 +7,10 @@ from datetime import timedelta
 
 from aiohttp import web
 
+from bot.api.accounts import delete_user, export_response
 from bot.api.errors import ApiError, forbidden, not_found
 from bot.api.registry import Api
+from bot.api.schemas.accounts import DeleteAccountRequest, MeshUser, UserDeleted
 from bot.api.schemas.mesh import (
     ApiKeyCreate,
     ApiKeyCreated,
@@ -76,8 +79,34 @@ async def revoke_key(request: web.Request) -> ApiKeyOut:
         raise not_found(f"API key {key_id!r}", field="key_id")
     info = await st.keys.revoke(key_id)
     st.access.forget_cached()
+    await st.hub.disconnect(lambda _tenant, who: who.id == f"key:{key_id}", "the API key was revoked")
     audit(request, target=f"api key {key_id}")
     return key_out(info)
+
+
+async def me(request: web.Request) -> MeshUser:
+    st, user_id = state(request), _user_id(request)
+    user = await st.users.get(user_id)
+    if user is None:
+        raise not_found("this user", field="user_id")
+    return MeshUser(id=user.id, email=user.email, username=user.username, created_at=user.created_at,
+                    owned_tenants=await st.access.owners.owned_by(user_id),
+                    granted_tenants=await st.access.owners.granted_to(user_id))
+
+
+async def export_me(request: web.Request) -> web.StreamResponse:
+    st, user_id = state(request), _user_id(request)
+    return await export_response(request, st, user_id)
+
+
+async def delete_me(request: web.Request, body: DeleteAccountRequest) -> UserDeleted:
+    """The password is asked again: a leaked access token or key alone cannot erase an account."""
+    st, user_id = state(request), _user_id(request)
+    if not await st.users.password_matches(user_id, body.password):
+        raise ApiError(403, "Forbidden", "wrong password", field="password")
+    done = await delete_user(st, user_id, actor=principal(request).id)
+    audit(request, tenant=",".join(done.deleted_tenants) or None, target=f"mesh user {user_id}")
+    return done
 
 
 def setup(app: web.Application) -> None:
@@ -94,3 +123,9 @@ def setup(app: web.Application) -> None:
             tag=TAG, response=ApiKeyList)
     api.add("DELETE", "/v1/auth/api-keys/{key_id}", revoke_key, summary="Revoke one of this user's API keys",
             tag=TAG, response=ApiKeyOut)
+    api.add("GET", "/v1/auth/me", me, summary="This user: account and tenants (owned, granted)", tag=TAG,
+            response=MeshUser)
+    api.add("GET", "/v1/auth/me/export", export_me, summary="Everything kept about this user, as JSONL", tag=TAG,
+            media_type="application/x-ndjson")
+    api.add("DELETE", "/v1/auth/me", delete_me, summary="Delete this user, its keys, tokens and owned tenants",
+            tag=TAG, body=DeleteAccountRequest, body_required=True, response=UserDeleted, errors=(403, 409))

@@ -11,6 +11,7 @@ explicitly include `resonant` (RESONANT_SCOPE); Memory Mesh users and their keys
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
 from aiohttp import web
@@ -21,7 +22,7 @@ from bot.api.errors import forbidden
 from bot.api.registry import Api, Handler
 from bot.api.routes.resonant_http import invalid
 from bot.api.schemas import resonant as sc
-from bot.api.state import audit
+from bot.api.state import SERVICES, audit
 from bot.resonant import ResonantService, create_tables
 from bot.resonant.snapshot import file_snapshots
 
@@ -231,7 +232,7 @@ NO_IDS = {"/health", "/sessions"}  # every other route names a session or record
 
 
 def setup(app: web.Application) -> None:
-    """Register the routes; the service and its tables are made at app start-up, on the engine's database."""
+    """Register the routes; the service and its tables are made when the app starts, on the engine's database."""
     add = Api(app).add
     for r in ROUTES:
         public = r.path == "/health"
@@ -239,12 +240,12 @@ def setup(app: web.Application) -> None:
             response=r.response, path_params=r.path_params, public=public, guard=None if public else require_resonant,
             invalid=invalid, body_required=True, audit=False if r.path in NOT_AUDITED else None,
             errors=() if r.path in NO_IDS else (404,))
-    app.on_startup.append(_start)
+    app.cleanup_ctx.append(_resonant)
 
 
-async def _start(app: web.Application) -> None:
-    from bot.api.app import SERVICES  # imported here: app.py imports this module
-
+async def _resonant(app: web.Application) -> AsyncIterator[None]:
+    """The service on the engine's database: it holds no connection of its own, so nothing to close after."""
     services = app[SERVICES]
     await create_tables(services.engine.db)
     app[RESONANT] = ResonantService(services.engine.db, file_snapshots(services.engine, services.settings))
+    yield

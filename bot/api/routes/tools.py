@@ -25,17 +25,18 @@ from bot.memory_tools.toolbox import MemoryToolbox, ToolScope
 TAG = "Memory Tools"
 
 
-async def _toolbox(request: web.Request) -> MemoryToolbox:
+async def _toolbox(request: web.Request, *, claim: bool = False) -> MemoryToolbox:
+    """The caller's toolbox after the access checks; `claim`: this call writes (the first write owns a tenant)."""
     st, who = state(request), principal(request)
     tenant = st.access.default_tenant(who, request)
-    await st.access.require_tenant(who, tenant)
+    await st.access.require_tenant(who, tenant, claim=claim)
     st.access.require_cube(who, DEFAULT_CUBE)
     return MemoryToolbox(st.engine, ToolScope(tenant, DEFAULT_CUBE), actor=who.id)
 
 
 def _handler(name: str) -> Callable[..., Awaitable[Any]]:
     async def handle(request: web.Request, body: BaseModel) -> BaseModel:
-        box = await _toolbox(request)
+        box = await _toolbox(request, claim=name == "memory_store")
         result = await box.call(name, body)
         if isinstance(result, StoreResult | UpdateResult):
             audit(request, tenant=box.scope.tenant, target=result.id)

@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from bot.api.schemas.common import Name, Request, TenantId
+from bot.api.schemas.common import Name, PersonaId, Request, TenantId
 
 
 class CubeInfo(BaseModel):
@@ -62,7 +62,7 @@ class AdminKeyCreate(Request):
     name: Name
     admin: bool = False
     tenants: list[TenantId] | None = Field(None, max_length=100, description="Allowed tenants (default: all)")
-    personas: list[Name] | None = Field(None, max_length=100, description="Allowed persona memory_ids or cubes "
+    personas: list[PersonaId] | None = Field(None, max_length=100, description="Allowed persona memory_ids or cubes "
                                                                           "(default: all)")
     expires_days: int | None = Field(None, ge=1, le=3650)
     read_only: bool = Field(False, description="Search, get and list only (HTTP writes answer 403; over MCP "

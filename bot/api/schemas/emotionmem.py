@@ -18,6 +18,7 @@ from bot.api.schemas.common import (
     day_end,
     day_start,
 )
+from bot.api.schemas.livestream import ConnectorOut
 from memory.emotions.labels import normalize_label
 
 
@@ -68,7 +69,8 @@ class SearchRequest(Request):
 
     @model_validator(mode="after")
     def _dates_in_order(self) -> SearchRequest:
-        if self.start_date and self.end_date and day_start(self.start_date) > day_end(self.end_date):  # type: ignore[operator]
+        start, end = day_start(self.start_date), day_end(self.end_date)
+        if start is not None and end is not None and start > end:
             raise ValueError("start_date must not be later than end_date")
         return self
 
@@ -129,3 +131,5 @@ class HealthResponse(BaseModel):
     embedding_dim: int
     cubes: int
     uptime_seconds: float
+    live_connectors: list[ConnectorOut] = Field(
+        default_factory=list, description="Live chat connectors (LIVE_YOUTUBE / LIVE_TWITCH) and their state")

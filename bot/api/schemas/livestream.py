@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated, Literal
 
 from pydantic import (
@@ -13,10 +13,11 @@ from pydantic import (
     field_validator,
 )
 
-from bot.api.schemas.common import NOT_BLANK, Request
+from bot.api.identifiers import Identifier, ViewerIdentifier
+from bot.api.schemas.common import NOT_BLANK, Request, UtcDateTime
 from bot.livestream.events import EventType, Platform
 
-ViewerId = Annotated[str, StringConstraints(min_length=1, max_length=100, pattern=NOT_BLANK)]
+ViewerId = ViewerIdentifier
 ViewerName = Annotated[str, StringConstraints(min_length=1, max_length=100, pattern=NOT_BLANK)]
 MESSAGE_CHARS = 2000
 
@@ -31,16 +32,9 @@ class LiveEventIn(Request):
     amount: float | None = Field(None, ge=0, le=1e9, allow_inf_nan=False, description="Paid amount, if any")
     currency: Annotated[str, StringConstraints(min_length=1, max_length=8, pattern=r"^[A-Za-z]+$")] | None = Field(
         None, description="Currency code of the amount (JPY, USD...)")
-    timestamp: datetime | None = Field(None, description="When the viewer sent it (default: when received)")
-    event_id: Annotated[str, StringConstraints(min_length=1, max_length=128, pattern=NOT_BLANK)] | None = Field(
+    timestamp: UtcDateTime | None = Field(None, description="When the viewer sent it (default: when received)")
+    event_id: Identifier | None = Field(
         None, description="The platform's message id, echoed back and on the WebSocket (made up when absent)")
-
-    @field_validator("timestamp")
-    @classmethod
-    def _aware(cls, value: datetime | None) -> datetime | None:
-        if value is not None and value.tzinfo is None:
-            return value.replace(tzinfo=UTC)
-        return value
 
     @field_validator("message")
     @classmethod
@@ -66,6 +60,10 @@ class LiveEventOut(BaseModel):
                     "failed: accepted but answering raised an error (logged)")
     reason: Literal["rate_limited", "queue_full"] | None = Field(None, description="Why a chat was dropped")
     reply: str | None = None
+    tts_text: str | None = Field(None, description="The reply for a speech synthesiser: no emoji or kaomoji, money, "
+                                                   "dates and numbers in words (¥1,000 -> 千円, $5 -> five dollars)")
+    expression: str | None = Field(None, description="The persona's expression for the dominant emotion (its "
+                                                     "[expressions] table, else smile/sad/...; neutral without one)")
     emotions: list[EmotionOut] = Field(default_factory=list)
     dominant_emotion: EmotionOut | None = Field(None, description="The strongest emotion (for the avatar's expression)")
     memories_used: int = Field(0, description="Memories of this viewer recalled for the reply")
@@ -78,6 +76,20 @@ class DroppedCounts(BaseModel):
     rate_limited: int = 0
     queue_full: int = 0
     total: int = 0
+
+
+class ConnectorOut(BaseModel):
+    platform: str = Field(description="youtube or twitch")
+    target: str = Field(description="The video, channel or handle it reads")
+    persona: str
+    state: Literal["starting", "connected", "waiting", "reconnecting", "stopped"] = Field(
+        description="waiting: the stream is not live yet; reconnecting: after an error, with backoff")
+    since: datetime = Field(description="When it entered this state")
+    last_error: str | None = None
+    messages_seen: int = Field(description="Chat messages read from the platform")
+    events_fed: int = Field(description="Events handed to the persona's stream")
+    duplicates_skipped: int = 0
+    reconnects: int = 0
 
 
 class LiveStatsOut(BaseModel):

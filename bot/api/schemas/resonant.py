@@ -11,6 +11,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
+from bot.api.schemas.common import JsonDocument, Metadata, UserId
 from bot.resonant.enums import AgentType, BreathingPhase, IntentStatus, IntentType, ResonanceState, SnapshotType
 from bot.resonant.query import ChoicePointsQuery, IntentsQuery, QuerySpec, ResonancesQuery
 from bot.resonant.views import (
@@ -34,6 +35,7 @@ from bot.resonant.views import (
     SnapshotList,
     SnapshotOut,
 )
+from memory.json_limits import json_problem
 
 __all__ = [
     "AllContexts", "ChoicePointList", "ChoicePointOut", "ChoicePointsQuery", "CompleteCycleRequest",
@@ -46,9 +48,6 @@ __all__ = [
     "SnapshotList", "SnapshotListQuery", "SnapshotOut", "SnapshotPath", "StartCycleRequest",
 ]
 
-Metadata = dict[str, Any]
-
-
 class _Body(BaseModel):
     """Unknown fields are ignored, as the original API did; NaN and infinities are never numbers."""
 
@@ -57,7 +56,7 @@ class _Body(BaseModel):
 
 # -- sessions -------------------------------------------------------------------------------------
 class CreateSessionRequest(_Body):
-    user_id: str = Field(min_length=1, max_length=128)
+    user_id: UserId
     metadata: Metadata = Field(default_factory=dict)
 
 
@@ -72,7 +71,7 @@ class CreateIntentRequest(_Body):
 
 
 class CompleteIntentRequest(_Body):
-    outcome: Metadata
+    outcome: JsonDocument
 
 
 # -- resonances -----------------------------------------------------------------------------------
@@ -92,7 +91,7 @@ class SaveContextRequest(_Body):
     session_id: UUID
     intent_id: UUID | None = None
     agent_type: AgentType
-    context_data: Metadata
+    context_data: JsonDocument
     metadata: Metadata = Field(default_factory=dict)
 
 
@@ -108,7 +107,9 @@ class CreateChoicePointRequest(_Body):
     @classmethod
     def _distinct_ids(cls, choices: list[Choice]) -> list[Choice]:
         seen: set[str] = set()
-        for c in choices:
+        for i, c in enumerate(choices):
+            if problem := json_problem(c.implications):
+                raise ValueError(f"choices[{i}].implications {problem}")
             if c.id in seen:
                 raise ValueError(f"choice ids must be distinct; {c.id!r} appears twice")
             seen.add(c.id)
@@ -125,12 +126,12 @@ class StartCycleRequest(_Body):
     session_id: UUID
     intent_id: UUID | None = None
     phase: BreathingPhase
-    phase_data: Metadata = Field(default_factory=dict)
+    phase_data: JsonDocument = Field(default_factory=dict)
 
 
 class CompleteCycleRequest(_Body):
     success: bool
-    phase_data: Metadata = Field(default_factory=dict)
+    phase_data: JsonDocument = Field(default_factory=dict)
 
 
 # -- snapshots ------------------------------------------------------------------------------------

@@ -62,11 +62,11 @@ class PagerView(OwnerView):
         await interaction.response.edit_message(embed=await self.render(self.index), view=self)
 
     @discord.ui.button(label="<", style=discord.ButtonStyle.secondary, emoji="◀️")
-    async def prev(self, interaction: discord.Interaction, button: discord.ui.Button[Any]) -> None:
+    async def prev(self, interaction: discord.Interaction, button: discord.ui.Button[PagerView]) -> None:
         await self._show(interaction, self.index - 1)
 
     @discord.ui.button(label=">", style=discord.ButtonStyle.secondary, emoji="▶️")
-    async def next(self, interaction: discord.Interaction, button: discord.ui.Button[Any]) -> None:
+    async def next(self, interaction: discord.Interaction, button: discord.ui.Button[PagerView]) -> None:
         await self._show(interaction, self.index + 1)
 
     async def on_timeout(self) -> None:
@@ -90,7 +90,7 @@ class ConfirmView(OwnerView):
         self.cancel.label = t(locale, "button.cancel")
 
     @discord.ui.button(label="Delete", style=discord.ButtonStyle.danger)
-    async def confirm(self, interaction: discord.Interaction, button: discord.ui.Button[Any]) -> None:
+    async def confirm(self, interaction: discord.Interaction, button: discord.ui.Button[ConfirmView]) -> None:
         self.done = True
         self.stop()
         await interaction.response.defer()
@@ -98,7 +98,7 @@ class ConfirmView(OwnerView):
         await interaction.edit_original_response(content=text, view=None)
 
     @discord.ui.button(label="Cancel", style=discord.ButtonStyle.secondary)
-    async def cancel(self, interaction: discord.Interaction, button: discord.ui.Button[Any]) -> None:
+    async def cancel(self, interaction: discord.Interaction, button: discord.ui.Button[ConfirmView]) -> None:
         self.done = True
         self.stop()
         await interaction.response.edit_message(content=t(self.locale, "confirm.cancelled"), view=None)
