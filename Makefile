@@ -34,6 +34,7 @@ bench: $(STAMP)
 	$(PY) -m bench.engine
 	$(PY) -m bench.emotions
 	$(PY) -m bench.load
+	$(PY) -m bench.observability
 
 # Emotion labels on our labelled chat lines (per-label P/R/F1, macro-F1, neutral lines left empty)
 # beside the raw lexicons: make bench-emotions ARGS=--errors also lists the dev-split mistakes

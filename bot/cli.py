@@ -96,7 +96,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "live" and not (settings.live_youtube or settings.live_twitch):
         print("nothing to read: give --youtube and/or --twitch (or set LIVE_YOUTUBE / LIVE_TWITCH)")
         return 2
-    setup_logging(settings.log_level)
+    setup_logging(settings.log_level, settings.log_format)
     if args.command in ("snapshot", "restore"):
         return run_snapshot_command(args, settings)
     if args.command in SECRET_COMMANDS:

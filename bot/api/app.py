@@ -31,6 +31,7 @@ from bot.api.schemas.livestream import ConnectorOut
 from bot.api.state import SERVICES, STATE, ApiState
 from bot.api.tables import create_tables
 from bot.services import Services
+from bot.telemetry.http import telemetry
 from config import Settings
 
 JWT_SECRET_FILE = "jwt.secret"
@@ -47,6 +48,7 @@ ROUTE_MODULES: tuple[str, ...] = (
     "bot.api.routes.livestream",
     "bot.mcp.http_route",  # MCP (streamable HTTP) at /mcp
     "bot.console.app",  # the web console and the users' privacy pages at /console
+    "bot.api.routes.observability",  # /health/live, /health/ready, /metrics
 )
 MAX_URL_BYTES = 131072  # GET query texts are at most QUERY_TEXT_CHARS, so their URLs fit
 Setup = Callable[[web.Application], None]
@@ -74,7 +76,7 @@ def _state(services: Services, settings: Settings) -> ApiState:
 
 
 def create_app(services: Services, settings: Settings, *, extra: Sequence[Setup] = ()) -> web.Application:
-    app = web.Application(client_max_size=settings.api_max_body_bytes, middlewares=MIDDLEWARES,
+    app = web.Application(client_max_size=settings.api_max_body_bytes, middlewares=[telemetry, *MIDDLEWARES],
                           handler_args={"max_line_size": MAX_URL_BYTES})
     app[SERVICES] = services
     app[STATE] = _state(services, settings)

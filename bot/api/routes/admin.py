@@ -149,7 +149,8 @@ async def settings(request: web.Request) -> SettingsResponse:
 async def audit_log(request: web.Request, query: AuditQuery) -> AuditList:
     rows, total = await audit_page(state(request).engine.sessions, query.limit, query.offset, query.actor)
     entries = [AuditEntry(at=as_utc(r.at), actor=r.actor, method=r.method, path=r.path, status=r.status,
-                          tenant=r.tenant, target=r.target, client_ip=r.client_ip) for r in rows]
+                          tenant=r.tenant, target=r.target, client_ip=r.client_ip, request_id=r.request_id)
+               for r in rows]
     return AuditList(entries=entries, total=total)
 
 

@@ -104,6 +104,7 @@ class AuditEntry(BaseModel):
     tenant: str | None
     target: str | None
     client_ip: str | None
+    request_id: str | None = Field(None, description="The request's X-Request-ID (also in the log and the trace)")
 
 
 class AuditList(BaseModel):
