@@ -8,7 +8,7 @@ export HNSWLIB_NO_NATIVE := 1
 export TOKENIZERS_PARALLELISM := false
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: run test lint bench bench-load bench-retrieval install clean
+.PHONY: run test lint bench bench-emotions bench-load bench-retrieval install clean
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -34,6 +34,13 @@ bench: $(STAMP)
 	$(PY) -m bench.engine
 	$(PY) -m bench.emotions
 	$(PY) -m bench.load
+	$(PY) -m bench.observability
+
+# Emotion labels on our labelled chat lines (per-label P/R/F1, macro-F1, neutral lines left empty)
+# beside the raw lexicons: make bench-emotions ARGS=--errors also lists the dev-split mistakes
+bench-emotions: $(STAMP)
+	$(PY) -m bench.emotions $(ARGS)
+	$(PY) -m bench.emotions.kaomoji
 
 # N concurrent HTTP clients for T seconds against a bot it starts itself: make bench-load ARGS="--clients 50 --seconds 30"
 bench-load: $(STAMP)

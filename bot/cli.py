@@ -9,6 +9,8 @@ import logging
 from bot.logs import setup_logging
 from bot.mcp.command import add_mcp_command
 from bot.personas import PersonaError
+from bot.secrets_cli import COMMANDS as SECRET_COMMANDS
+from bot.secrets_cli import add_secret_commands, run_secret_command
 from bot.snapshot_cli import EXIT_BUSY, add_snapshot_commands, run_snapshot_command
 from config import Settings, SettingsError, load_settings
 from memory.errors import EmbeddingMismatchError
@@ -75,6 +77,7 @@ def main(argv: list[str] | None = None) -> int:
     p_re = sub.add_parser("reindex", help="rebuild every vector index from the database")
     p_re.add_argument("--re-embed", action="store_true", help="re-embed every memory with EMBEDDING_MODEL first")
     add_snapshot_commands(sub)
+    add_secret_commands(sub)
     p_chat = sub.add_parser("chat", help="talk with a persona in the terminal (same memory as the Discord bot)")
     p_chat.add_argument("--persona", default=None, help="memory_id or display name (default: DEFAULT_PERSONA)")
     p_chat.add_argument("--user", default="terminal", help="whose memories to use (default: terminal)")
@@ -93,9 +96,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "live" and not (settings.live_youtube or settings.live_twitch):
         print("nothing to read: give --youtube and/or --twitch (or set LIVE_YOUTUBE / LIVE_TWITCH)")
         return 2
-    setup_logging(settings.log_level)
+    setup_logging(settings.log_level, settings.log_format)
     if args.command in ("snapshot", "restore"):
         return run_snapshot_command(args, settings)
+    if args.command in SECRET_COMMANDS:
+        return run_secret_command(args, settings)
     try:
         if args.command == "reindex":
             asyncio.run(_reindex(settings, args.re_embed))

@@ -11,6 +11,8 @@ from aiohttp import web
 
 from bot.api.app import create_app
 from bot.services import Services
+from bot.telemetry.http import metrics_only_app
+from bot.telemetry.tracing import TRACING, enable_from_settings
 from config import Settings
 
 log = logging.getLogger("omoide")
@@ -47,12 +49,15 @@ async def run_discord(services: Services, token: str) -> None:
 
 async def serve(settings: Settings, *, discord: bool = True) -> None:
     """Run until SIGINT/SIGTERM; `discord=False` (`python -m bot api`) serves the API alone."""
+    enable_from_settings(settings.otel_exporter_otlp_endpoint)
     services = await Services.start(settings)
-    runner = web.AppRunner(create_app(services, settings), access_log=None)
+    app = create_app(services, settings)
+    runner = web.AppRunner(app, access_log=None)
     await runner.setup()
     site = web.TCPSite(runner, settings.api_host, settings.api_port)
     await site.start()
     port = runner.addresses[0][1] if runner.addresses else settings.api_port
+    metrics_runner = await _serve_metrics(app, settings) if settings.metrics_port is not None else None
     # what start-up loaded (the model, tokenizers, emotion lexicons: ~100k objects) lives as long as the
     # process: moved out of the collector's reach, a full collection no longer walks it (~30 ms each)
     gc.freeze()
@@ -77,8 +82,21 @@ async def serve(settings: Settings, *, discord: bool = True) -> None:
             discord_task.cancel()
             await asyncio.gather(discord_task, return_exceptions=True)
         await runner.cleanup()
+        if metrics_runner is not None:
+            await metrics_runner.cleanup()
         await services.close()
+        TRACING.shutdown()
         log.info("stopped cleanly")
+
+
+async def _serve_metrics(api: web.Application, settings: Settings) -> web.AppRunner:
+    """The unauthenticated /metrics listener (METRICS_HOST:METRICS_PORT)."""
+    runner = web.AppRunner(metrics_only_app(api), access_log=None)
+    await runner.setup()
+    await web.TCPSite(runner, settings.metrics_host, settings.metrics_port).start()
+    port = runner.addresses[0][1] if runner.addresses else settings.metrics_port
+    log.info("metrics listening on http://%s:%s/metrics (no key needed there)", settings.metrics_host, port)
+    return runner
 
 
 def _stop_on(sig: signal.Signals, stop: asyncio.Event) -> None:

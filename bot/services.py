@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import InitVar, dataclass, field
+from typing import TYPE_CHECKING
 
 from bot.conversation import ConversationService
 from bot.discord.desk import MemoryDesk
@@ -12,10 +13,14 @@ from bot.llm.client import LLMClient
 from bot.personas import PersonaRegistry
 from bot.scheduler import JobScheduler
 from bot.store import BotStore
+from bot.telemetry.observer import ENGINE_OBSERVER
 from config import Settings
 from memory.engine import MemoryEngine
 from memory.lockfile import DataDirLock
 from memory.options import EngineOptions
+
+if TYPE_CHECKING:
+    from discord.ext.commands import Bot
 
 
 @dataclass
@@ -34,9 +39,11 @@ class Services:
     conversation: ConversationService = field(init=False)
     desk: MemoryDesk = field(init=False)
     loaded_personas: InitVar[PersonaRegistry | None] = None  # read already (start: before the model loads)
+    discord: Bot | None = field(default=None, init=False)  # the Discord client once made (health, metrics)
 
     def __post_init__(self, loaded_personas: PersonaRegistry | None) -> None:
         s = self.settings
+        self.engine.watch(ENGINE_OBSERVER)  # engine metrics and spans (bot.telemetry)
         self.personas = (loaded_personas if loaded_personas is not None
                          else PersonaRegistry.load(s.personas_dir, s.default_persona))
         self.store = BotStore.beside(self.engine.options)

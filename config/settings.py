@@ -106,6 +106,15 @@ class Settings(BaseSettings):
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
         "INFO", json_schema_extra={"group": "Process"},
         description="Log verbosity.")
+    log_format: Literal["text", "json"] = Field(
+        "text", description="text (key=value lines) or json (one JSON object a line, with request_id and trace_id).")
+    metrics_host: str = Field("127.0.0.1", description="Listen address of the METRICS_PORT listener.")
+    metrics_port: int | None = Field(
+        None, ge=0, le=65535, description="Serve GET /metrics unauthenticated on this port too (empty: only on the "
+                                          "API, with the admin key).")
+    otel_exporter_otlp_endpoint: str | None = Field(
+        None, description="OpenTelemetry collector (OTLP/HTTP) base URL, e.g. http://127.0.0.1:4318; empty = no "
+                          "tracing. Needs the otel extra.")
     discord_token: SecretStr | None = Field(None, description="Discord bot token; without it only the API runs.")
     command_prefix: str = Field("!", min_length=1, max_length=5, description="Prefix for text commands.")
     api_host: str = Field("127.0.0.1", description="Side API listen address.")
@@ -170,6 +179,13 @@ class Settings(BaseSettings):
     api_open_registration: bool = Field(
         True, description="Anyone may register a Memory Mesh user (users reach only tenants they own)."
     )
+    console_public_url: str | None = Field(
+        None, max_length=300,
+        description="Address people open the console and privacy links at (e.g. https://bot.example.com); "
+                    "empty = http://API_HOST:API_PORT.")
+    console_session_hours: int = Field(8, ge=1, le=720, description="Life of a console login.")
+    privacy_link_minutes: int = Field(30, ge=1, le=1440,
+                                      description="Life of the private link `mydata` gives a user.")
 
     # discord bot, personas and chat (cogs)
     discord_sync_guild: int | None = Field(

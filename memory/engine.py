@@ -10,9 +10,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
-from collections.abc import Sequence
+from collections.abc import Awaitable, Sequence
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 from sqlalchemy import delete as sql_delete
@@ -34,6 +34,7 @@ from memory.file_modes import make_private
 from memory.index import lexical as lexical_index
 from memory.index.manager import IndexManager
 from memory.json_limits import check_json
+from memory.observe import NO_OBSERVER, Observer, OperationNote
 from memory.options import EngineOptions
 from memory.ranking import candidates, diversify, diversity_pool
 from memory.search import Candidate, Retriever, calibrate, calibrate_one, count
@@ -66,6 +67,7 @@ from memory.validation import (
 from memory.writes import Writer
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 class MemoryEngine:
@@ -88,6 +90,7 @@ class MemoryEngine:
         self._touch_task: asyncio.Task[None] | None = None
         self.index_report: dict[str, int] = {}
         self.reader: FastReader | None = None  # the SQLite hot-path reads (memory.db.fastread)
+        self.observer: Observer = NO_OBSERVER  # metrics and traces, when the process watches (memory.observe)
 
     # -- lifecycle --------------------------------------------------------------------------------
     @classmethod
@@ -142,6 +145,13 @@ class MemoryEngine:
                 f"{self.embeddings.model_id} ({self.embeddings.dim} dims); vectors of different models cannot be "
                 "mixed. Run `python -m bot reindex --re-embed` to re-embed every memory, or set EMBEDDING_MODEL back.")
 
+    async def stored_model(self) -> str | None:
+        """The model recorded for the stored vectors ("model|dims"); None if the database has no engine
+        schema. A query through the engine's pool (readiness checks)."""
+        async with self.sessions() as s:
+            row = await s.get(MetaRow, "embedding_model")
+        return row.value if row is not None else None
+
     async def close(self) -> None:
         await self.flush_access()
         await self.persist_indexes()
@@ -154,6 +164,10 @@ class MemoryEngine:
         if self.writer.fast is not None:
             await self.writer.fast.close()
         await self.db.dispose()
+
+    def watch(self, observer: Observer) -> None:
+        """Report operations, their phases and model calls to `observer` from now on."""
+        self.observer = self.embeddings.observer = observer
 
     async def __aenter__(self) -> MemoryEngine:
         return self
@@ -201,7 +215,9 @@ class MemoryEngine:
         return await self.save(MemoryInput(scope=scope, content=content, **fields))
 
     async def save(self, item: MemoryInput) -> SaveResult:
-        result = await self.save_batch([item])
+        with self.observer.operation("save") as note:
+            note.items = 1
+            result = await self.writer.save_batch([item])
         if result.failed:
             fail = result.failed[0]
             raise ValidationError(fail.error, field=fail.field)
@@ -209,7 +225,11 @@ class MemoryEngine:
 
     async def save_batch(self, items: Sequence[MemoryInput]) -> BatchResult:
         """Save many; each bad item is reported with its index and the rest are saved."""
-        return await self.writer.save_batch(list(items))
+        with self.observer.operation("batch") as note:
+            note.items = len(items)
+            result = await self.writer.save_batch(list(items))
+            note.failed = len(result.failed)
+            return result
 
     # -- reading ----------------------------------------------------------------------------------
     async def get(self, memory_id: str, *, tenant: str | None = None) -> Memory:
@@ -224,6 +244,13 @@ class MemoryEngine:
     async def search(self, query: str, f: MemoryFilter | None = None, *, top_k: int = 10,
                      min_similarity: float = 0.0) -> list[SearchHit]:
         """Hybrid search within the filter's scope; see memory.search for what `score` means."""
+        with self.observer.operation("search") as note:
+            hits = await self._search(query, f, top_k, min_similarity, note)
+            note.hits = len(hits)
+            return hits
+
+    async def _search(self, query: str, f: MemoryFilter | None, top_k: int, min_similarity: float,
+                      note: OperationNote) -> list[SearchHit]:
         text_field(query, "query", required=True)
         check_range(top_k, "top_k", 1, MAX_TOP_K)
         min_similarity = unit_interval(min_similarity, "min_similarity")
@@ -236,15 +263,18 @@ class MemoryEngine:
             return []
 
         one = await search_one_cube(self.retriever, self.embeddings, f, now, query, n,
-                                    vectors=self.options.diversity > 0.0)
+                                    vectors=self.options.diversity > 0.0, observer=self.observer)
         if one is not None:
-            return self._ranked(one.rows, one.candidates, one.vectors, now, top_k, min_similarity)
-        qvec, lex = await asyncio.gather(self.embeddings.query(query),
-                                         self.retriever.lexical(self.sessions, query, f, now, n))
+            note.candidates = len(one.candidates)
+            with self.observer.phase("rank"):
+                return self._ranked(one.rows, one.candidates, one.vectors, now, top_k, min_similarity)
+        qvec, lex = await asyncio.gather(self.embeddings.query(query), self._in_phase(
+            "lexical", self.retriever.lexical(self.sessions, query, f, now, n)))
         dense: list[tuple[int, float]] = []
-        for tenant, cube in cubes:
-            sub = MemoryFilter(**{**_filter_dict(f), "tenant": tenant, "cube": cube})
-            dense.extend(await self.retriever.dense(self.sessions, sub, now, qvec, n))
+        with self.observer.phase("vector"):
+            for tenant, cube in cubes:
+                sub = MemoryFilter(**{**_filter_dict(f), "tenant": tenant, "cube": cube})
+                dense.extend(await self.retriever.dense(self.sessions, sub, now, qvec, n))
         dense.sort(key=lambda x: -x[1])
         cands = self.retriever.fuse(dense[:n], lex)
         rows = await self._candidate_rows(list(cands), f, now)
@@ -257,7 +287,13 @@ class MemoryEngine:
             vectors.update(await self.retriever.fill_cosines(tenant, cube, qvec, sub_cands,
                                                              keep_vectors=self.options.diversity > 0.0))
             found.update(sub_cands)
-        return self._ranked(rows, found, vectors, now, top_k, min_similarity)
+        note.candidates = len(found)
+        with self.observer.phase("rank"):
+            return self._ranked(rows, found, vectors, now, top_k, min_similarity)
+
+    async def _in_phase(self, name: str, step: Awaitable[T]) -> T:
+        with self.observer.phase(name):
+            return await step
 
     def _ranked(self, rows: Sequence[Any], found: dict[int, Candidate], vectors: dict[int, np.ndarray],
                 now: datetime, top_k: int, min_similarity: float) -> list[SearchHit]:

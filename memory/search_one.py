@@ -15,14 +15,17 @@ the same ranking.
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import math
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 
 import numpy as np
 
 from memory.db.fastread import FastRow
 from memory.embedding.service import EmbeddingService
+from memory.observe import NO_OBSERVER, Observer
 from memory.search import Candidate, Retriever, narrows_cube, postings_search
 from memory.types import MemoryFilter
 
@@ -36,7 +39,8 @@ class OneCube:
 
 
 async def search_one_cube(retriever: Retriever, embeddings: EmbeddingService, f: MemoryFilter, now: datetime,
-                          query: str, n: int, *, vectors: bool = False) -> OneCube | None:
+                          query: str, n: int, *, vectors: bool = False, observer: Observer = NO_OBSERVER
+                          ) -> OneCube | None:
     """Candidates (cosines filled) and their rows, or None when the general path must answer."""
     reader = retriever.reader
     if f.tenant is None or f.cube is None or reader is None or not reader.handles(f):
@@ -64,15 +68,18 @@ async def search_one_cube(retriever: Retriever, embeddings: EmbeddingService, f:
 
     def pick() -> tuple[list[int], tuple[list[int], list[tuple[int, float]]]]:
         """Lexical and dense top-n, and the labels whose rows to read: one job on the reader's thread."""
-        lex = postings_search(postings, query, f, n)
-        if whole:  # expired memories are dropped with the rows, as on the HNSW path
-            found, sims = index.exact(qvec, None, n)
-        else:
-            found, sims = index.knn(qvec, n) if labels is None else index.exact(qvec, labels, n)
+        with observer.phase("lexical"):
+            lex = postings_search(postings, query, f, n)
+        with observer.phase("vector"):
+            if whole:  # expired memories are dropped with the rows, as on the HNSW path
+                found, sims = index.exact(qvec, None, n)
+            else:
+                found, sims = index.knn(qvec, n) if labels is None else index.exact(qvec, labels, n)
         dense = list(zip(found.tolist(), sims.tolist(), strict=True))
         return list(dict.fromkeys([*lex, *found.tolist()])), (lex, dense)
 
-    (lex, dense), rows, stored = await reader.rows_after(pick, f, now)
+    # on the reader's thread in this task's context, so the phases' spans have the search as parent
+    (lex, dense), rows, stored = await reader.rows_after(partial(contextvars.copy_context().run, pick), f, now)
     cands = retriever.fuse(dense, lex)
     for label, vec in stored.items():  # lexical-only candidates: their cosine from the stored vector
         cand = cands[label]

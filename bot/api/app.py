@@ -17,6 +17,7 @@ from bot.api.auth.keys import KeyStore
 from bot.api.auth.owners import TenantOwners
 from bot.api.auth.principal import Access
 from bot.api.auth.secrets import read_or_create_secret
+from bot.api.auth.signing import ReplayGuard
 from bot.api.auth.tokens import Tokens
 from bot.api.auth.users import Users
 from bot.api.conversations import Conversations
@@ -30,6 +31,7 @@ from bot.api.schemas.livestream import ConnectorOut
 from bot.api.state import SERVICES, STATE, ApiState
 from bot.api.tables import create_tables
 from bot.services import Services
+from bot.telemetry.http import telemetry
 from config import Settings
 
 JWT_SECRET_FILE = "jwt.secret"
@@ -45,6 +47,8 @@ ROUTE_MODULES: tuple[str, ...] = (
     "bot.api.routes.resonant",
     "bot.api.routes.livestream",
     "bot.mcp.http_route",  # MCP (streamable HTTP) at /mcp
+    "bot.console.app",  # the web console and the users' privacy pages at /console
+    "bot.api.routes.observability",  # /health/live, /health/ready, /metrics
 )
 MAX_URL_BYTES = 131072  # GET query texts are at most QUERY_TEXT_CHARS, so their URLs fit
 Setup = Callable[[web.Application], None]
@@ -68,11 +72,11 @@ def _state(services: Services, settings: Settings) -> ApiState:
                     access=Access(keys, tokens, sessions, TenantOwners(sessions, services.engine),
                                   settings.api_default_tenant),
                     limiter=RateLimiter(settings.api_rate_limit_per_minute, settings.api_rate_limit_burst),
-                    hub=Hub(), conversations=Conversations(sessions))
+                    hub=Hub(), conversations=Conversations(sessions), replays=ReplayGuard())
 
 
 def create_app(services: Services, settings: Settings, *, extra: Sequence[Setup] = ()) -> web.Application:
-    app = web.Application(client_max_size=settings.api_max_body_bytes, middlewares=MIDDLEWARES,
+    app = web.Application(client_max_size=settings.api_max_body_bytes, middlewares=[telemetry, *MIDDLEWARES],
                           handler_args={"max_line_size": MAX_URL_BYTES})
     app[SERVICES] = services
     app[STATE] = _state(services, settings)

@@ -1,4 +1,4 @@
-"""Request pipeline: JSON errors + audit, body size (413), authentication, rate limit (429)."""
+"""Request pipeline: JSON errors + audit, body size (413), authentication, rate limit (429), signatures."""
 
 from __future__ import annotations
 
@@ -9,6 +9,8 @@ from collections.abc import Awaitable, Callable
 from aiohttp import web
 
 from bot.api import errors
+from bot.api.auth.principal import presented_key
+from bot.api.auth.signing import check_signature
 from bot.api.errors import ApiError
 from bot.api.identifiers import check_request_headers
 from bot.api.registry import operation_of
@@ -27,6 +29,8 @@ def is_public(request: web.Request) -> bool:
     if op is not None:
         return op.public
     path = request.path.rstrip("/")
+    if path == "/console" or path.startswith("/console/"):
+        return True  # the console checks its own session cookie or signed link (bot.console.pipeline)
     return path in PUBLIC_PATHS or path.endswith("/health")
 
 
@@ -96,6 +100,8 @@ async def authenticate(request: web.Request, handler: Handler) -> web.StreamResp
     who = await st.access.resolve_request(request)
     request[PRINCIPAL] = who
     _limit(st.limiter.take(who.id))
+    await check_signature(request, key=presented_key(request), key_id=who.id, required=who.signed_only,
+                          guard=st.replays)
     op = operation_of(request)
     if op is not None and op.admin:
         st.access.require_admin(who)

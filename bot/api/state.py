@@ -8,6 +8,7 @@ from aiohttp import web
 
 from bot.api.auth.keys import KeyStore
 from bot.api.auth.principal import Access, Principal
+from bot.api.auth.signing import ReplayGuard
 from bot.api.auth.users import Users
 from bot.api.conversations import Conversations
 from bot.api.hub import Hub
@@ -28,6 +29,7 @@ class ApiState:
     limiter: RateLimiter
     hub: Hub
     conversations: Conversations
+    replays: ReplayGuard
 
     @property
     def engine(self) -> MemoryEngine:

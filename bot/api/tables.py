@@ -13,6 +13,8 @@ from sqlalchemy import JSON, Boolean, DateTime, Index, Integer, String, Table, T
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from bot.telemetry.context import current_request_id
+
 
 class ApiBase(DeclarativeBase):
     __table__: ClassVar[Table]
@@ -30,6 +32,7 @@ class ApiKeyRow(ApiBase):
     prefix: Mapped[str] = mapped_column(String(16))
     admin: Mapped[bool] = mapped_column(Boolean, default=False)
     read_only: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())  # search/get/list only
+    require_signature: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())  # X-Signature
     tenants: Mapped[list[str] | None] = mapped_column(JSON, nullable=True)  # None = every tenant
     personas: Mapped[list[str] | None] = mapped_column(JSON, nullable=True)  # None = every persona
     owner_user_id: Mapped[str | None] = mapped_column(String(36), nullable=True)  # a Mesh user's own key
@@ -128,6 +131,8 @@ class AuditRow(ApiBase):
     tenant: Mapped[str | None] = mapped_column(String(128), nullable=True)
     target: Mapped[str | None] = mapped_column(Text, nullable=True)
     client_ip: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    # filled from the request being served when the row is written (bot.telemetry.context)
+    request_id: Mapped[str | None] = mapped_column(String(128), nullable=True, default=current_request_id)
 
 
 async def create_tables(db: AsyncEngine) -> None:
@@ -139,8 +144,12 @@ async def create_tables(db: AsyncEngine) -> None:
 def _add_missing_columns(conn: Any) -> None:
     """Columns added after a table first shipped (create_all never alters a table that exists)."""
     from sqlalchemy import inspect, text
-    if "read_only" not in {c["name"] for c in inspect(conn).get_columns("api_keys")}:
-        conn.execute(text("ALTER TABLE api_keys ADD COLUMN read_only BOOLEAN NOT NULL DEFAULT FALSE"))
+    columns = {c["name"] for c in inspect(conn).get_columns("api_keys")}
+    for name in ("read_only", "require_signature"):
+        if name not in columns:
+            conn.execute(text(f"ALTER TABLE api_keys ADD COLUMN {name} BOOLEAN NOT NULL DEFAULT FALSE"))
+    if "request_id" not in {c["name"] for c in inspect(conn).get_columns("api_audit")}:
+        conn.execute(text("ALTER TABLE api_audit ADD COLUMN request_id VARCHAR(128)"))
 
 
 async def audit_page(sessions: async_sessionmaker[AsyncSession], limit: int, offset: int,

@@ -20,6 +20,7 @@ from bot.llm.client import LLMClient, LLMError
 from bot.llm.responder import builtin_reply
 from bot.llm.tools import MemoryToolbox, tool_definitions
 from bot.personas import Persona
+from bot.telemetry.metrics import LLM_FALLBACKS
 from memory.clock import utcnow
 from memory.engine import MemoryEngine
 from memory.types import Emotion, Memory, MemoryFilter, Scope, SearchHit
@@ -101,6 +102,7 @@ class ConversationService:
                 used_llm = True
             except LLMError as exc:
                 error = f"{exc.kind}: {exc}"
+                LLM_FALLBACKS.inc()
                 log.warning("llm unavailable, answering from memories: %s", error)
             calls = toolbox.calls
         if not used_llm:

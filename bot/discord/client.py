@@ -17,6 +17,7 @@ from bot.discord.i18n import t
 from bot.discord.ui.locale import SeenLanguages, detect_language, from_discord_locale
 from bot.personas import Persona
 from bot.services import Services
+from bot.telemetry.discord import watch_discord
 from memory.errors import OmoideError
 
 log = logging.getLogger("omoide.discord")
@@ -50,6 +51,7 @@ class OmoideBot(commands.Bot):
         self.services = services
         self.sync_commands = sync_commands
         self.seen_languages = SeenLanguages()
+        watch_discord(self, services)  # command spans and counts; readiness and /metrics see the connection
 
     async def setup_hook(self) -> None:
         for name in self.cog_names:

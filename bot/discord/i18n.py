@@ -65,6 +65,10 @@ MESSAGES: dict[str, dict[str, str]] = {
                     "en": "I sent you your data ({count} memories) by DM."},
     "mydata.dm_text": {"ja": "Omoide が保存しているあなたのデータです（JSONL 形式・1行に1件）。",
                        "en": "Here is everything Omoide keeps about you (JSONL, one memory per line)."},
+    "mydata.link": {"ja": "ブラウザで見て削除もできる、あなた専用のページ"
+                          "（{minutes} 分間有効・他の人に渡さないでください）:\n{url}",
+                    "en": "Your private page to see and delete it in a browser (works for {minutes} minutes; "
+                          "do not share it):\n{url}"},
     "mydata.dm_closed": {"ja": "DM を送れませんでした。"
                                "サーバーメンバーからの DM を許可してから、もう一度お試しください。",
                          "en": "I couldn't DM you. Allow direct messages from server members and try again."},

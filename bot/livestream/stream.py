@@ -14,6 +14,7 @@ UNANSWERED_BACKLOG unsaved chats, more are counted as forgotten instead of pilin
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import logging
 from collections import Counter, deque
 from collections.abc import Awaitable, Callable
@@ -24,6 +25,7 @@ from bot.api.ratelimit import RateLimiter
 from bot.conversation import ConversationService
 from bot.livestream.events import LiveEvent, LiveReply, is_returning, opening_lines
 from bot.personas import Persona
+from bot.telemetry.tracing import span
 from memory.clock import utcnow
 from memory.types import Memory, MemoryFilter, MemoryInput
 
@@ -40,6 +42,8 @@ class Job:
     event: LiveEvent
     last: Memory | None  # the viewer's newest memory when the event arrived (None: a new viewer)
     done: asyncio.Future[LiveReply | None] = field(default_factory=lambda: asyncio.get_running_loop().create_future())
+    # where it was submitted (request id, trace): the answer runs in it, so its log lines and span belong there
+    context: contextvars.Context = field(default_factory=contextvars.copy_context)
 
 
 @dataclass(slots=True)
@@ -96,7 +100,7 @@ class Stream:
         self._idle.clear()
         self._wake.set()
         if self._worker is None or self._worker.done():
-            self._worker = asyncio.get_running_loop().create_task(self._run(),
+            self._worker = asyncio.get_running_loop().create_task(self._run(), context=contextvars.Context(),
                                                                   name=f"livestream:{self.persona.memory_id}")
         return Outcome(job)
 
@@ -146,7 +150,7 @@ class Stream:
                 continue
             job = self._paid.popleft() if self._paid else self._chat.popleft()
             try:
-                reply = await self.answer(job)
+                reply = await asyncio.get_running_loop().create_task(self._traced_answer(job), context=job.context)
             except asyncio.CancelledError:
                 job.done.cancel()
                 raise
@@ -163,6 +167,13 @@ class Stream:
                 await self.publish(reply)
             except Exception:
                 log.exception("livestream %s: could not push a reply", self.persona.memory_id)
+
+    async def _traced_answer(self, job: Job) -> LiveReply:
+        """One span per event (no viewer id or message in it), its recall, LLM call and save as children."""
+        ev = job.event
+        with span("livestream event", {"omoide.persona": self.persona.memory_id, "omoide.livestream.type": ev.type,
+                                       "omoide.livestream.platform": ev.platform, "omoide.livestream.paid": ev.paid}):
+            return await self.answer(job)
 
     async def answer(self, job: Job) -> LiveReply:
         """Answer through the conversation service (recall -> LLM or built-in responder -> save the turn)."""

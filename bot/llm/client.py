@@ -18,6 +18,9 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import aiohttp
 
+from bot.telemetry import metrics
+from bot.telemetry.tracing import span
+
 if TYPE_CHECKING:
     from config import Settings
 
@@ -108,6 +111,21 @@ class LLMClient:
 
     async def chat(self, messages: list[dict[str, Any]], *, tools: list[dict[str, Any]] | None = None,
                    max_tokens: int | None = None, temperature: float | None = None) -> ChatResult:
+        """One chat completion (retried as configured), counted and timed, in an "llm" span."""
+        t0 = time.perf_counter()
+        with span("llm", {"gen_ai.request.model": self.model, "omoide.llm.tools": bool(tools)}):
+            try:
+                result = await self._chat(messages, tools, max_tokens, temperature)
+            except LLMError as exc:
+                metrics.LLM_REQUESTS.labels(exc.kind).inc()
+                raise
+            finally:
+                metrics.LLM_DURATION.observe(time.perf_counter() - t0)
+        metrics.LLM_REQUESTS.labels("ok").inc()
+        return result
+
+    async def _chat(self, messages: list[dict[str, Any]], tools: list[dict[str, Any]] | None,
+                    max_tokens: int | None, temperature: float | None) -> ChatResult:
         body: dict[str, Any] = {"model": self.model, "messages": messages,
                                 "temperature": self.temperature if temperature is None else temperature,
                                 "max_tokens": max_tokens or self.max_tokens, "stream": False}

@@ -11,6 +11,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.console.tokens import privacy_link
 from bot.discord.i18n import t
 from bot.discord.ui.base import OmoideCog
 from bot.discord.ui.views import ConfirmView
@@ -53,17 +54,22 @@ class PrivacyCog(OmoideCog, name="privacy"):
     @commands.hybrid_command(  # type: ignore[arg-type]  # see cogs/__init__.py
         name="mydata", description="Get everything I keep about you, as a file by DM")
     async def mydata(self, ctx: commands.Context[OmoideBot]) -> None:
-        """Everything kept about you, as JSONL by DM: `mydata`."""
+        """Everything kept about you, as JSONL by DM, with a private link to see and delete it: `mydata`."""
         await ctx.defer(ephemeral=True)
         locale = await self.locale_of(ctx)
         data, count = await self.services.desk.export(str(ctx.author.id))
         name = f"omoide-mydata-{ctx.author.id}.jsonl"
         if len(data) > DM_FILE_LIMIT:  # Discord's upload limit: a long history goes compressed
             data, name = gzip.compress(data), name + ".gz"
+        settings = self.services.settings
+        link = t(locale, "mydata.link", minutes=settings.privacy_link_minutes,
+                 url=privacy_link(settings, str(ctx.author.id), self.services.desk.tenant))
         try:
-            await ctx.author.send(t(locale, "mydata.dm_text"), file=discord.File(io.BytesIO(data), filename=name))
-        except discord.Forbidden:
-            await ctx.send(t(locale, "mydata.dm_closed"), ephemeral=True)
+            await ctx.author.send(f"{t(locale, 'mydata.dm_text')}\n{link}",
+                                  file=discord.File(io.BytesIO(data), filename=name))
+        except discord.Forbidden:  # the link only where no one else reads it: an ephemeral slash reply
+            closed = t(locale, "mydata.dm_closed")
+            await ctx.send(f"{closed}\n{link}" if ctx.interaction is not None else closed, ephemeral=True)
             return
         await ctx.send(t(locale, "mydata.sent", count=count), ephemeral=True)
 

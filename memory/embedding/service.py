@@ -9,6 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 
 from memory.embedding.base import Embedder
+from memory.observe import NO_OBSERVER, Observer
 
 
 class EmbeddingService:
@@ -18,6 +19,8 @@ class EmbeddingService:
         self.embedder = embedder
         self.batch_size = batch_size
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="omoide-embed")
+        self.observer: Observer = NO_OBSERVER  # set by MemoryEngine.watch
+        self.closed = False
 
     @property
     def model_id(self) -> str:
@@ -34,13 +37,16 @@ class EmbeddingService:
     async def passages(self, texts: Sequence[str]) -> np.ndarray:
         """Vectors for texts to be stored."""
         prefixed = [self.embedder.passage_prefix + t for t in texts]
-        return await asyncio.get_running_loop().run_in_executor(self._pool, self._encode_batched, prefixed)
+        with self.observer.embedding("passage", len(prefixed)):
+            return await asyncio.get_running_loop().run_in_executor(self._pool, self._encode_batched, prefixed)
 
     async def query(self, text: str) -> np.ndarray:
         """Vector for a search query."""
-        out = await asyncio.get_running_loop().run_in_executor(
-            self._pool, self.embedder.encode, [self.embedder.query_prefix + text])
+        with self.observer.embedding("query", 1):
+            out = await asyncio.get_running_loop().run_in_executor(
+                self._pool, self.embedder.encode, [self.embedder.query_prefix + text])
         return np.asarray(out[0], dtype=np.float32)
 
     def close(self) -> None:
+        self.closed = True
         self._pool.shutdown(wait=True, cancel_futures=True)

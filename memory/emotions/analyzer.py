@@ -11,7 +11,10 @@ so this must cost milliseconds and never download anything. Sources:
   path needs corpora we do not have), fed simplemma lemmas; VADER's compound
   valence confirms or contradicts each label's valence.
 * Curated cues (``cues.py``) for chat words both lexicons miss, emoji,
-  kaomoji and laughter (www, 笑, 草, lol).
+  emoticons and laughter (www, 笑, 草, lol); kaomoji read by their parts
+  (``kaomoji.py``) and taken out of the text before the rest looks at it.
+* Negation (``negation.py``): a negated pleasant word (嬉しくない, didn't
+  enjoy) is sadness, a negated unpleasant one (怒ってない) no emotion.
 
 Score computation (all in one pass over the text):
 
@@ -34,7 +37,9 @@ Score computation (all in one pass over the text):
    sooo, ML-Ask emotive markers), at most +0.24, capped at 1.
 3. Score of a label = strength × its evidence / the top label's evidence, so
    the dominant emotion carries the strength and the rest are proportional.
-   Labels under 0.2 are dropped; neutral text gives ``[]``.
+   Labels under 0.2, or under half the top label's evidence, are dropped;
+   neutral text gives ``[]``. ``make bench-emotions`` measures the labels on
+   our labelled chat lines (bench/emotions/).
 
 ``analyze_turn`` combines user u and AI a scores as u + 0.3·a·(1-u): the
 memory is about the user, the AI's tone only nudges it.
@@ -57,10 +62,10 @@ import ipadic
 from nrclex import NRCLex
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
-from memory.emotions import cues
+from memory.emotions import cues, kaomoji, negation
 from memory.emotions.labels import EMOTIONS, MLASK_TO_KEY, NRC_TO_KEY, ja_name, valence
 from memory.emotions.mlask_fast import FastMLAsk
-from memory.text.tokenize import is_japanese, normalize, tokenize
+from memory.text.tokenize import Token, is_japanese, normalize, tokenize
 
 __all__ = ["EmotionAnalyzer", "EmotionScore", "analyze", "analyze_turn", "default_analyzer"]
 
@@ -74,6 +79,7 @@ AI_WEIGHT = 0.3
 VADER_NEUTRAL = 0.05
 NRC_UNCONFIRMED = 0.2
 VADER_FALLBACK = 0.4
+RELATIVE_MIN = 0.5  # a label under half the top label's evidence is noise beside it
 
 _ORDER = {key: i for i, key in enumerate(EMOTIONS)}
 _JA_STRIP = re.compile(
@@ -173,8 +179,10 @@ class EmotionAnalyzer:
         if not text or not text.strip():
             return {}
         text = text[:MAX_ANALYZE_CHARS]
+        face_evidence, text = kaomoji.extract(text, unit=cues.SYMBOL_WEIGHT)
         folded = normalize(text)
         evidence = _Evidence()
+        evidence.add(face_evidence)
         if is_japanese(folded):
             evidence.merge(self._japanese(folded))
         evidence.merge(self._english(folded))
@@ -186,7 +194,11 @@ class EmotionAnalyzer:
         bonus = EMPHASIS_STEP * min(EMPHASIS_MAX_UNITS, evidence.emphasis)
         strength = min(1.0, 1.0 - math.exp(-total / STRENGTH_SCALE) + bonus)
         top = max(evidence.raw.values())
-        return {label: strength * weight / top for label, weight in evidence.raw.items() if weight > 0.0}
+        return {
+            label: strength * weight / top
+            for label, weight in evidence.raw.items()
+            if weight > 0.0 and weight >= RELATIVE_MIN * top
+        }
 
     def _mlask(self) -> FastMLAsk:
         """Per-thread ML-Ask (its MeCab tagger must not be shared across threads)."""
@@ -206,6 +218,13 @@ class EmotionAnalyzer:
                 for word in words:
                     classes_of[word].append(category)
             for word, categories in classes_of.items():
+                if word.endswith("*CVS"):  # negated by ML-Ask itself
+                    evidence.add(negation.cvs_weights(frozenset(categories)))
+                    continue
+                negated_weights = negation.negated_mlask_weights(word, frozenset(categories), text)
+                if negated_weights is not None:
+                    evidence.add(negated_weights)
+                    continue
                 override = cues.MLASK_WORD_OVERRIDES.get(word)
                 if override is not None:  # "*CVS" (negated) words never match an override
                     evidence.add(override)
@@ -220,7 +239,8 @@ class EmotionAnalyzer:
                 end = start + len(cue)
                 blocked = cues.JA_CUE_BLOCKED_BEFORE.get(cue, ())
                 negated = cues.JA_NEGATION_AFTER.match(text, end) is not None
-                if not negated and not (start > 0 and text[start - 1] in blocked):
+                other_word = text.startswith(cues.JA_CUE_BLOCKED_AFTER.get(cue, ()), end)
+                if not negated and not other_word and not (start > 0 and text[start - 1] in blocked):
                     evidence.add(weights)
                 start = text.find(cue, end)
         return evidence
@@ -229,9 +249,10 @@ class EmotionAnalyzer:
         """Cue words and NRC EmoLex on Latin words, weighted by VADER valence."""
         evidence = _Evidence()
         tokens = [token for token in tokenize(text) if not token.japanese]
-        if not any(token.content for token in tokens):
-            return evidence
+        if not any(token.content and token.surface not in cues.NRC_IGNORED for token in tokens):
+            return evidence  # no English words, or only chat words that carry no emotion (Discord)
         nrc_words: list[tuple[str, str]] = []
+        negated_cue = False
         for i, token in enumerate(tokens):
             window = tokens[max(0, i - cues.EN_NEGATION_WINDOW) : i]
             if i > 0:
@@ -242,13 +263,16 @@ class EmotionAnalyzer:
                 if phrase is not None:
                     evidence.add(phrase)
                     continue
-            negated = any(prev.surface in cues.EN_NEGATORS for prev in window)
+            negated = _negated(window)
             cue = cues.EN_CUES.get(token.surface) or cues.EN_CUES.get(token.base)
             if cue is not None:
                 if not negated:
                     evidence.add(cue)
+                elif all(valence(label) > 0 for label in cue):  # "didn't enjoy" is disappointment
+                    evidence.add(negation.NEGATED_PLEASANT)
+                negated_cue = negated_cue or negated
                 continue
-            if token.content and not negated:
+            if token.content and not negated and token.surface not in cues.NRC_IGNORED:
                 nrc_words.append((token.surface, token.base))
         nrc_evidence = _Evidence()
         if nrc_words:
@@ -256,17 +280,25 @@ class EmotionAnalyzer:
             nrc.load_token_list([form for pair in nrc_words for form in pair])
             for surface, base in nrc_words:
                 categories = nrc.affect_dict.get(surface) or nrc.affect_dict.get(base) or []
-                labels = [NRC_TO_KEY[c] for c in categories if c in NRC_TO_KEY]
+                labels = [NRC_TO_KEY[c] for c in categories if c in NRC_TO_KEY and c not in cues.NRC_SKIPPED]
                 for label in labels:
                     nrc_evidence.raw[label] += NRC_WEIGHT / len(labels)
         compound = float(self._vader.polarity_scores(_JA_STRIP.sub(" ", text))["compound"])
-        if not evidence.raw and not nrc_evidence.raw and abs(compound) >= VADER_FALLBACK:
+        if not evidence.raw and not nrc_evidence.raw and not negated_cue and abs(compound) >= VADER_FALLBACK:
             evidence.raw["joy" if compound > 0 else "sadness"] += 0.5 * abs(compound)
         for label in list(evidence.raw):
             evidence.raw[label] *= _valence_factor(label, compound, curated=True)
         for label, weight in nrc_evidence.raw.items():
             evidence.raw[label] += weight * _valence_factor(label, compound, curated=False)
         return evidence
+
+
+def _negated(window: list[Token]) -> bool:
+    """A negator in the few words before, unless a comparison follows it ("never been this happy")."""
+    for j, prev in enumerate(window):
+        if prev.surface in cues.EN_NEGATORS:
+            return not any(later.surface in cues.EN_NEGATION_BREAKERS for later in window[j + 1 :])
+    return False
 
 
 _default: EmotionAnalyzer | None = None

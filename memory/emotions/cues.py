@@ -27,7 +27,7 @@ def _w(**weights: float) -> Weights:
     return MappingProxyType(dict(weights))
 
 
-_GRATITUDE = _w(affection=0.5, trust=0.5)
+_GRATITUDE = _w(affection=0.75, trust=0.25)  # thanks read as warmth first
 
 # English (and romaji) cue words, matched on the lower-cased surface or its simplemma lemma.
 EN_CUES: Mapping[str, Weights] = MappingProxyType(
@@ -35,12 +35,16 @@ EN_CUES: Mapping[str, Weights] = MappingProxyType(
         # joy
         **dict.fromkeys(
             "happy glad great awesome amazing fun enjoy enjoyed enjoying yay nice wonderful fantastic "
-            "delighted pleased lol lmao rofl haha hahaha hehe xd best excellent".split(),
+            "delighted pleased lol lmao lmfao rofl haha hahaha hehe xd best excellent congrats congratulations "
+            "hilarious funny blessed slaps yippee hooray".split(),
             _w(joy=1.0),
         ),
         # affection
         **dict.fromkeys("love loved loving".split(), _w(affection=0.6, joy=0.4)),  # "love this" is joy-ish
-        **dict.fromkeys("adore cute sweet dear hug hugs xoxo fond kawaii bestie".split(), _w(affection=1.0)),
+        **dict.fromkeys(
+            "adore cute sweet dear hug hugs xoxo fond kawaii bestie adorable aww".split(), _w(affection=1.0)
+        ),
+        **dict.fromkeys("fluffy proud".split(), _w(joy=0.5, affection=0.5)),
         "miss": _w(affection=0.6, sadness=0.4),
         # gratitude reads as warmth + trust toward the other person
         **dict.fromkeys("thank thanks thx ty grateful appreciate appreciated arigato arigatou".split(), _GRATITUDE),
@@ -54,31 +58,38 @@ EN_CUES: Mapping[str, Weights] = MappingProxyType(
         # anticipation
         **dict.fromkeys("hope hoping hopefully".split(), _w(anticipation=1.0)),
         # excitement
-        **dict.fromkeys("excited exciting thrilled hyped hype pumped stoked".split(), _w(excitement=1.0)),
+        **dict.fromkeys(
+            "excited exciting thrilled hyped hype pumped stoked pog poggers lit".split(), _w(excitement=1.0)
+        ),
         # relief
         **dict.fromkeys("relieved relief phew whew".split(), _w(relief=1.0)),
         # surprise
-        **dict.fromkeys("surprised surprising wow whoa woah shocked unexpected".split(), _w(surprise=1.0)),
+        **dict.fromkeys("surprised surprising wow whoa woah shocked unexpected shook".split(), _w(surprise=1.0)),
+        "unbelievable": _w(surprise=0.5, anger=0.5),
         "omg": _w(surprise=0.5, excitement=0.5),
         "sugoi": _w(joy=0.5, surprise=0.5),
         # sadness
         **dict.fromkeys("sad unhappy depressed cry crying cried heartbroken lonely miserable".split(), _w(sadness=1.0)),
-        "sorry": _w(sadness=0.6, shame=0.4),
+        "sorry": _w(shame=0.6, sadness=0.4),  # in chat mostly an apology
         "upset": _w(sadness=0.5, anger=0.5),
         # anger
-        **dict.fromkeys("angry mad furious annoyed annoying pissed rage irritated".split(), _w(anger=1.0)),
+        **dict.fromkeys(
+            "angry mad furious annoyed annoying pissed rage irritated ruined ridiculous".split(), _w(anger=1.0)
+        ),
+        "wtf": _w(anger=0.6, surprise=0.4),
         "frustrated": _w(anger=0.6, sadness=0.4),
         "hate": _w(anger=0.5, disgust=0.5),
         "ugh": _w(anger=0.5, disgust=0.5),
         # fear
         **dict.fromkeys(
-            "scared afraid terrified anxious worried worry nervous scary frightened panic".split(), _w(fear=1.0)
+            "scared afraid terrified anxious worried worry nervous scary frightened panic freaked creepy".split(),
+            _w(fear=1.0),
         ),
         # disgust
         **dict.fromkeys("disgusting gross eww ew yuck nasty".split(), _w(disgust=1.0)),
         # shame
-        **dict.fromkeys("embarrassed embarrassing ashamed awkward".split(), _w(shame=1.0)),
-        "cringe": _w(shame=0.5, disgust=0.5),
+        **dict.fromkeys("embarrassed embarrassing ashamed awkward oops".split(), _w(shame=1.0)),
+        "cringe": _w(shame=0.7, disgust=0.3),
     }
 )
 
@@ -88,6 +99,16 @@ EN_NEGATORS: frozenset[str] = frozenset(
     "shouldnt aint hardly nothing nobody without neither nor havent hasnt hadnt".split()
 )
 EN_NEGATION_WINDOW = 3
+# A comparison between the negator and the word keeps it ("never been this happy").
+EN_NEGATION_BREAKERS: frozenset[str] = frozenset({"this", "that"})
+
+# NRC EmoLex emotions not used: on chat words they are connotations (good → trust/anticipation/surprise,
+# gift → surprise, time → anticipation); the cue words above carry these labels instead.
+NRC_SKIPPED: frozenset[str] = frozenset({"trust", "anticipation", "surprise"})
+# Chat words NRC EmoLex files under an emotion they do not carry here (Discord → anger/disgust).
+NRC_IGNORED: frozenset[str] = frozenset(
+    "discord stream streaming chat server share god gift festival time tomorrow vote team shaking".split()
+)
 
 # Two-word phrases (previous word, word), matched on surfaces or lemmas; checked before
 # negation because "can't wait" is a negated phrase that is *more* emotional, not less.
@@ -97,6 +118,19 @@ EN_PHRASE_CUES: Mapping[tuple[str, str], Weights] = MappingProxyType(
         ("cannot", "wait"): _w(excitement=0.5, anticipation=0.5),
         ("look", "forward"): _w(anticipation=1.0),
         ("looking", "forward"): _w(anticipation=1.0),
+        ("counting", "down"): _w(anticipation=1.0),
+        ("thank", "god"): _w(relief=1.0),
+        ("thank", "goodness"): _w(relief=1.0),
+        ("much", "better"): _w(relief=1.0),
+        ("wait", "what"): _w(surprise=1.0),
+        ("no", "way"): _w(surprise=1.0),
+        ("that", "coming"): _w(surprise=1.0),
+        ("me", "crazy"): _w(anger=1.0),
+        ("my", "bad"): _w(shame=1.0),
+        ("me", "more"): _w(interest=1.0),
+        ("getting", "into"): _w(interest=1.0),
+        ("count", "on"): _w(trust=1.0),
+        ("best", "friend"): _w(affection=1.0),
     }
 )
 
@@ -108,7 +142,8 @@ JA_CUES: tuple[tuple[str, Weights], ...] = (
     ("不思議", _w(interest=0.6, surprise=0.4)),
     ("期待", _w(anticipation=1.0)),
     ("待ち遠しい", _w(anticipation=1.0)),
-    ("待ちきれ", _w(excitement=0.5, anticipation=0.5)),
+    ("待ちきれない", _w(excitement=0.5, anticipation=0.5)),
+    ("待ちきれん", _w(excitement=0.5, anticipation=0.5)),
     ("ワクワク", _w(excitement=1.0)),
     ("ドキドキ", _w(excitement=0.6, fear=0.4)),
     ("テンション上が", _w(excitement=1.0)),
@@ -142,6 +177,70 @@ JA_CUES: tuple[tuple[str, Weights], ...] = (
     ("マジか", _w(surprise=1.0)),
     ("まさか", _w(surprise=1.0)),
     ("えっ", _w(surprise=1.0)),
+    # chat words and slang
+    ("おめでと", _w(joy=1.0)),
+    ("ナイス", _w(joy=1.0)),
+    ("神回", _w(joy=1.0)),
+    ("神ゲー", _w(joy=0.5, excitement=0.5)),
+    ("合格", _w(joy=1.0)),
+    ("受かった", _w(joy=1.0)),
+    ("幸せ", _w(joy=1.0)),
+    ("かわい", _w(affection=1.0)),
+    ("可愛", _w(affection=1.0)),
+    ("カワイイ", _w(affection=1.0)),
+    ("愛おし", _w(affection=1.0)),
+    ("尊い", _w(affection=1.0)),
+    ("てぇてぇ", _w(affection=1.0)),
+    ("応援して", _w(affection=1.0)),
+    ("ぎゅー", _w(affection=1.0)),
+    ("聞きたい", _w(interest=1.0)),
+    ("ハマって", _w(interest=1.0)),
+    ("惹かれ", _w(interest=1.0)),
+    ("へぇ", _w(interest=1.0)),
+    ("へえ", _w(interest=1.0)),
+    ("うおお", _w(excitement=1.0)),
+    ("きたー", _w(excitement=1.0)),
+    ("きたあ", _w(excitement=1.0)),
+    ("キター", _w(excitement=1.0)),
+    ("アツい", _w(excitement=1.0)),
+    ("アツすぎ", _w(excitement=1.0)),
+    ("やっと終わ", _w(relief=1.0)),
+    ("セーフ", _w(relief=1.0)),
+    ("なんとかなった", _w(relief=1.0)),
+    ("一安心", _w(relief=1.0)),
+    ("ほっと", _w(relief=1.0)),
+    ("うそでしょ", _w(surprise=1.0)),
+    ("嘘でしょ", _w(surprise=1.0)),
+    ("えええ", _w(surprise=1.0)),
+    ("!?", _w(surprise=1.0)),
+    ("?!", _w(surprise=1.0)),
+    ("ビビ", _w(surprise=0.5, fear=0.5)),
+    ("さみし", _w(sadness=1.0)),
+    ("さびし", _w(sadness=1.0)),
+    ("つらい", _w(sadness=1.0)),
+    ("爆死", _w(sadness=1.0)),
+    ("ショック", _w(sadness=0.6, surprise=0.4)),
+    ("残念", _w(sadness=1.0)),
+    ("ふざけ", _w(anger=1.0)),
+    ("許せな", _w(anger=1.0)),
+    ("いい加減に", _w(anger=1.0)),
+    ("緊張", _w(fear=1.0)),
+    ("こわい", _w(fear=1.0)),
+    ("こわかっ", _w(fear=1.0)),
+    ("こわすぎ", _w(fear=1.0)),
+    ("ガクブル", _w(fear=1.0)),
+    ("心配", _w(fear=1.0)),
+    ("生理的に無理", _w(disgust=1.0)),
+    ("だけは無理", _w(disgust=1.0)),
+    ("くさっ", _w(disgust=1.0)),
+    ("臭い", _w(disgust=1.0)),
+    ("吐きそう", _w(disgust=1.0)),
+    ("穴があったら入りたい", _w(shame=1.0)),
+    ("すみません", _w(shame=1.0)),
+    ("ごめん", _w(shame=1.0)),
+    ("黒歴史", _w(shame=1.0)),
+    ("照れ", _w(shame=1.0)),
+    ("やらかし", _w(shame=1.0)),
 )
 # A Japanese cue followed by one of these is negated and ignored (興味ない, 期待してなかった).
 # Used with .match(text, pos), which anchors at pos.
@@ -152,6 +251,10 @@ JA_NEGATION_AFTER = re.compile(
 JA_CUE_BLOCKED_BEFORE: Mapping[str, tuple[str, ...]] = MappingProxyType(
     {"よかった": ("ば", "ら"), "良かった": ("ば", "ら")}
 )
+# A Japanese cue followed by one of these is another word (かわいそう is pity, 心配ない is reassurance).
+JA_CUE_BLOCKED_AFTER: Mapping[str, tuple[str, ...]] = MappingProxyType(
+    {"かわい": ("そう",), "可愛": ("そう",), "合格": ("発表", "点", "ライン")}
+)
 
 # ML-Ask words whose ML-Ask category reads wrong in chat; replaces that word's category.
 MLASK_WORD_OVERRIDES: Mapping[str, Weights] = MappingProxyType(
@@ -160,6 +263,10 @@ MLASK_WORD_OVERRIDES: Mapping[str, Weights] = MappingProxyType(
         "楽しみ": _w(anticipation=0.6, joy=0.4),  # "looking forward to"
         "信頼する": _w(trust=1.0),  # ML-Ask files it under 好
         "泣く": _w(sadness=1.0),  # ML-Ask adds 昂 too
+        "泣くたい": _w(sadness=1.0),  # 泣きたい
+        "緊張": _w(fear=1.0),  # ML-Ask says 昂; in chat 緊張する is nerves
+        "鳥肌": _w(excitement=1.0),  # ML-Ask says 厭/怖; in chat 鳥肌立った is awe
+        "痛い": _w(),  # ML-Ask says 厭; pain is not an emotion (笑いすぎてお腹痛い)
         "感謝": _GRATITUDE,
     }
 )
@@ -205,6 +312,7 @@ PATTERN_CUES: tuple[tuple[re.Pattern[str], Weights], ...] = (
         ),
         _w(joy=1.0),
     ),
+    (re.compile(r"(?<![0-9])8{3,}(?![0-9])"), _w(joy=1.0)),  # 8888 (パチパチ, applause)
 )
 
 

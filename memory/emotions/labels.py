@@ -10,12 +10,12 @@ key            日本語     ML-Ask (pymlask) source      NRC EmoLex source
 =============  ========  ===========================  ===============================
 joy            喜び      yorokobi 喜                  joy
 affection      親しみ    suki 好                      (cue words: love, miss, ...)
-trust          信頼      —                            trust
+trust          信頼      — (cue words: 信じて, 頼り)     (cue words: trust, rely)
 interest       興味      — (cue words: 興味, 気になる)   (cue words: curious, ...)
-anticipation   期待      — (cue words: 楽しみ, 期待)    anticipation
+anticipation   期待      — (cue words: 楽しみ, 期待)    (cue words: hope, can't wait)
 excitement     興奮      takaburi 昂                  (cue words: excited, hype)
 relief         安心      yasu 安                      (cue words: relieved, phew)
-surprise       驚き      odoroki 驚                   surprise
+surprise       驚き      odoroki 驚                   (cue words: wow, no way)
 sadness        悲しみ    aware 哀                     sadness
 anger          怒り      ikari 怒                     anger
 fear           恐れ      kowa 怖 (不安 accepted)      fear
@@ -23,7 +23,8 @@ disgust        嫌悪      iya 厭                       disgust
 shame          恥        haji 恥                      (cue words: embarrassed)
 =============  ========  ===========================  ===============================
 
-NRC's ``positive``/``negative`` are valences, not emotions: the analyzer uses
+NRC's trust/anticipation/surprise are not used: on chat words they are connotations
+(good → trust, gift → surprise). NRC's ``positive``/``negative`` are valences, not emotions: the analyzer uses
 them (with VADER) to weight the labels above, never as labels. Each label has a
 valence (+1/0/-1) for that weighting.
 """

@@ -1,11 +1,17 @@
 """Clients written the way the seeds write theirs (same call shapes, same fields read).
 
-EmotionMemCoreClient is the seed 000 client (logging trimmed); the Memory Mesh functions are the
-seed 002 ones; CocoroDock (seed 001) is C#, so its three calls are written here with httpx.
+EmotionMemCoreClient is the seed 000 client (logging trimmed), SecureEmotionMemClient its signing one;
+the Memory Mesh functions are the seed 002 ones; CocoroDock (seed 001) is C#, so its three calls are
+written here with httpx.
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import json
+import secrets
+import time
 from typing import Any
 
 import httpx
@@ -196,3 +202,66 @@ class CocoroDock:
 async def call_tool(client: httpx.AsyncClient, name: str, **params: Any) -> httpx.Response:
     """Memory Tools (seed 003): what an LLM's tool call becomes."""
     return await client.post(f"/v1/tools/{name}", json=params)
+
+
+class SecureEmotionMemClient:
+    """Seed 000's secure client (security section): signs each request; encryption and its own JWT trimmed."""
+
+    def __init__(self, base_url: str = "http://localhost:8000", api_key: str | None = None):
+        self.base_url = base_url
+        self.api_key = api_key
+
+    def _generate_request_signature(self, method: str, endpoint: str, payload: str, timestamp: str) -> str:
+        """リクエスト署名生成"""
+        if not self.api_key:
+            return ""
+        message = f"{method.upper()}|{endpoint}|{payload}|{timestamp}"
+        signature = hmac.new(
+            self.api_key.encode(),
+            message.encode(),
+            hashlib.sha256
+        ).hexdigest()
+        return signature
+
+    async def save_memory_secure(self, user_message: str, ai_message: str, user_id: str,
+                                 session_id: str | None = None) -> dict[str, Any]:
+        payload: dict[str, Any] = {
+            "user_message": user_message,
+            "ai_message": ai_message,
+            "user_id": user_id,
+            "metadata": {"encrypted": False, "sanitized": True, "client_version": "secure_1.0"},
+        }
+        if session_id:
+            payload["session_id"] = session_id
+        headers = {
+            "Content-Type": "application/json",
+            "User-Agent": "SecureEmotionMemClient/1.0",
+            "X-Request-ID": secrets.token_hex(16),
+            "X-Timestamp": str(int(time.time())),
+        }
+        if self.api_key:
+            headers["X-API-Key"] = self.api_key
+            payload_str = json.dumps(payload, sort_keys=True)
+            headers["X-Signature"] = self._generate_request_signature("POST", "/save", payload_str,
+                                                                      headers["X-Timestamp"])
+        async with httpx.AsyncClient(timeout=30.0) as client:
+            response = await client.post(f"{self.base_url}/save", json=payload, headers=headers)
+            response.raise_for_status()
+            return response.json()
+
+    async def search_memories_secure(self, query: str, user_id: str, top_k: int = 5) -> dict[str, Any]:
+        payload = {"query": query, "user_id": user_id, "top_k": top_k}
+        headers = {
+            "Content-Type": "application/json",
+            "X-Request-ID": secrets.token_hex(16),
+            "X-Timestamp": str(int(time.time())),
+        }
+        if self.api_key:
+            headers["X-API-Key"] = self.api_key
+            payload_str = json.dumps(payload, sort_keys=True)
+            headers["X-Signature"] = self._generate_request_signature("POST", "/search", payload_str,
+                                                                      headers["X-Timestamp"])
+        async with httpx.AsyncClient(timeout=30.0) as client:
+            response = await client.post(f"{self.base_url}/search", json=payload, headers=headers)
+            response.raise_for_status()
+            return response.json()

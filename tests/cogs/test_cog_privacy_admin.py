@@ -5,12 +5,16 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from typing import Any
 
 import discord
+import httpx
 import pytest
+from aiohttp import web
 from discord.ext import commands
 
+from bot.api.app import create_app
 from bot.discord.client import enabled_cogs
 from bot.services import Services
 from memory.types import MemoryFilter
@@ -96,6 +100,18 @@ async def test_mydata_sends_a_jsonl_file_by_dm(simcord_env: Any, services: Servi
     assert {r["user_id"] for r in rows} == {str(alice.id)} and len(rows) == 2
     assert {r["kind"] for r in rows} == {"content", "turn"} and "embedding" not in rows[0]
     assert any(r["content"] == "誕生日は三月三日" for r in rows)
+    # the DM also carries the private page's link: it shows alice's memories, not bob's
+    [url] = re.findall(r"http://\S+/console/privacy/\S+", dm.content)
+    runner = web.AppRunner(create_app(services, services.settings), access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    try:
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{runner.addresses[0][1]}") as c:
+            page = await c.get("/console" + url.split("/console", 1)[1])
+    finally:
+        await runner.cleanup()
+    assert page.status_code == 200 and "誕生日は三月三日" in page.text and "十月" not in page.text
 
 
 async def test_personas_list_use_info_and_permission(simcord_env: Any, services: Services,

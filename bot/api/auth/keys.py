@@ -33,12 +33,13 @@ class KeyInfo:
     expires_at: datetime | None
     revoked_at: datetime | None
     read_only: bool = False  # search/get/list only: every write route answers 403
+    require_signature: bool = False  # every request must carry a valid X-Signature (bot.api.auth.signing)
 
     @classmethod
     def of(cls, row: ApiKeyRow) -> KeyInfo:
         return cls(row.id, row.name, row.prefix, row.admin, row.tenants, row.personas, row.owner_user_id,
                    as_utc(row.created_at), as_utc(row.expires_at), as_utc(row.revoked_at),
-                   bool(row.read_only))
+                   bool(row.read_only), bool(row.require_signature))
 
     def usable(self, now: datetime) -> bool:
         return self.revoked_at is None and (self.expires_at is None or self.expires_at > now)
@@ -50,13 +51,15 @@ class KeyStore:
 
     async def create(self, name: str, *, admin: bool = False, tenants: Sequence[str] | None = None,
                      personas: Sequence[str] | None = None, owner_user_id: str | None = None,
-                     expires_at: datetime | None = None, read_only: bool = False) -> tuple[KeyInfo, str]:
+                     expires_at: datetime | None = None, read_only: bool = False,
+                     require_signature: bool = False) -> tuple[KeyInfo, str]:
         """A new key; the plaintext is returned here once and never stored."""
         key = new_api_key()
         row = ApiKeyRow(id=str(uuid.uuid4()), name=name, key_hash=key_hash(key), prefix=display_prefix(key),
                         admin=admin, tenants=list(tenants) if tenants is not None else None,
                         personas=list(personas) if personas is not None else None, owner_user_id=owner_user_id,
-                        created_at=utcnow(), expires_at=expires_at, read_only=read_only)
+                        created_at=utcnow(), expires_at=expires_at, read_only=read_only,
+                        require_signature=require_signature)
         async with self.sessions.begin() as s:
             s.add(row)
         return KeyInfo.of(row), key
@@ -97,7 +100,23 @@ class KeyStore:
             rows = (await s.execute(select(ApiKeyRow).where(ApiKeyRow.admin.is_(True)))).scalars().all()
         if any(KeyInfo.of(r).usable(now) for r in rows):
             return None
-        info, key = await self.create("admin (first start)", admin=True)
+        return await self._new_admin_key(data_dir, "admin (first start)")
+
+    async def rotate_admin_key(self, data_dir: Path) -> tuple[str, Sequence[str]]:
+        """Revoke every admin key (a leaked one may have made others) and make a new one, as at first start.
+
+        Returns the new key and the ids of the keys revoked.
+        """
+        now = utcnow()
+        async with self.sessions.begin() as s:
+            rows = (await s.execute(select(ApiKeyRow).where(ApiKeyRow.admin.is_(True),
+                                                            ApiKeyRow.revoked_at.is_(None)))).scalars().all()
+            for row in rows:
+                row.revoked_at = now
+        return await self._new_admin_key(data_dir, "admin (rotated)"), [r.id for r in rows]
+
+    async def _new_admin_key(self, data_dir: Path, name: str) -> str:
+        info, key = await self.create(name, admin=True)
         path = data_dir / ADMIN_KEY_FILE
         write_private(path, key + "\n")
         print(f"Omoide admin API key (shown once, also saved to {path} with mode 0600):\n  {key}", flush=True)

@@ -41,13 +41,14 @@ class Principal:
     personas: frozenset[str] | None = None  # None: any persona/cube
     user_id: str | None = None  # a Memory Mesh user (their token or one of their keys)
     read_only: bool = False  # reads only: writes answer 403 (HTTP) or a Forbidden tool error (MCP)
+    signed_only: bool = False  # the key takes only signed requests (X-Signature)
 
     @classmethod
     def of_key(cls, key: KeyInfo) -> Principal:
         return cls(id=f"key:{key.id}", name=key.name, admin=key.admin,
                    tenants=frozenset(key.tenants) if key.tenants is not None else None,
                    personas=frozenset(key.personas) if key.personas is not None else None,
-                   user_id=key.owner_user_id, read_only=key.read_only)
+                   user_id=key.owner_user_id, read_only=key.read_only, signed_only=key.require_signature)
 
     @property
     def as_owner(self) -> str:
@@ -58,6 +59,22 @@ class Principal:
         if self.admin or self.personas is None:
             return True
         return cube in self.personas or persona_of_cube(cube) in self.personas
+
+
+def credentials(request: web.Request) -> tuple[str | None, str | None]:
+    """(API key, bearer token) as the request sent them: headers, or the query for WebSocket clients."""
+    api_key = request.headers.get("X-API-Key") or request.query.get("api_key")
+    auth = request.headers.get("Authorization", "")
+    bearer = auth[7:].strip() if auth[:7].lower() == "bearer " else request.query.get("token")
+    return api_key, bearer
+
+
+def presented_key(request: web.Request) -> str | None:
+    """The API key of the request, sent as X-API-Key (or api_key) or as `Bearer omo_...`."""
+    api_key, bearer = credentials(request)
+    if api_key:
+        return api_key
+    return bearer if bearer and bearer.startswith("omo_") else None
 
 
 class Access:
@@ -121,10 +138,7 @@ class Access:
         raise unauthorized("authentication required: send X-API-Key or Authorization: Bearer <token>")
 
     async def resolve_request(self, request: web.Request) -> Principal:
-        api_key = request.headers.get("X-API-Key") or request.query.get("api_key")
-        auth = request.headers.get("Authorization", "")
-        bearer = auth[7:].strip() if auth[:7].lower() == "bearer " else request.query.get("token")
-        return await self.resolve(api_key, bearer)
+        return await self.resolve(*credentials(request))
 
     def default_tenant(self, p: Principal, request: web.Request) -> str:
         """The tenant of the single-store families: X-Tenant-ID, else the key's only tenant, else default."""

@@ -102,11 +102,13 @@ async def create_key(request: web.Request, body: AdminKeyCreate) -> AdminKeyCrea
     st = state(request)
     expires = utcnow() + timedelta(days=body.expires_days) if body.expires_days else None
     info, key = await st.keys.create(body.name, admin=body.admin, tenants=body.tenants, personas=body.personas,
-                                     expires_at=expires, read_only=body.read_only)
+                                     expires_at=expires, read_only=body.read_only,
+                                     require_signature=body.require_signature)
     audit(request, target=f"api key {info.id}")
     return AdminKeyCreated(id=info.id, name=info.name, key=key, prefix=info.prefix, admin=info.admin,
                            tenants=info.tenants, personas=info.personas, created_at=info.created_at,
-                           expires_at=info.expires_at, read_only=info.read_only)
+                           expires_at=info.expires_at, read_only=info.read_only,
+                           require_signature=info.require_signature)
 
 
 async def list_keys(request: web.Request) -> ApiKeyList:
@@ -147,7 +149,8 @@ async def settings(request: web.Request) -> SettingsResponse:
 async def audit_log(request: web.Request, query: AuditQuery) -> AuditList:
     rows, total = await audit_page(state(request).store.sessions, query.limit, query.offset, query.actor)
     entries = [AuditEntry(at=as_utc(r.at), actor=r.actor, method=r.method, path=r.path, status=r.status,
-                          tenant=r.tenant, target=r.target, client_ip=r.client_ip) for r in rows]
+                          tenant=r.tenant, target=r.target, client_ip=r.client_ip, request_id=r.request_id)
+               for r in rows]
     return AuditList(entries=entries, total=total)
 
 

@@ -67,6 +67,8 @@ class AdminKeyCreate(Request):
     expires_days: int | None = Field(None, ge=1, le=3650)
     read_only: bool = Field(False, description="Search, get and list only (HTTP writes answer 403; over MCP "
                                                "only memory_search, memory_get and memory_list are offered)")
+    require_signature: bool = Field(False, description="Refuse this key's requests unless they carry a valid "
+                                                       "X-Signature and X-Timestamp (docs/api.md, Signed requests)")
 
 
 class AdminKeyCreated(BaseModel):
@@ -80,6 +82,7 @@ class AdminKeyCreated(BaseModel):
     created_at: datetime
     expires_at: datetime | None
     read_only: bool = False
+    require_signature: bool = False
 
 
 class SettingsResponse(BaseModel):
@@ -101,6 +104,7 @@ class AuditEntry(BaseModel):
     tenant: str | None
     target: str | None
     client_ip: str | None
+    request_id: str | None = Field(None, description="The request's X-Request-ID (also in the log and the trace)")
 
 
 class AuditList(BaseModel):

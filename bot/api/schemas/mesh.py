@@ -68,6 +68,7 @@ class ApiKeyOut(BaseModel):
     expires_at: datetime | None
     revoked_at: datetime | None
     read_only: bool = False
+    require_signature: bool = False
 
 
 class ApiKeyList(BaseModel):

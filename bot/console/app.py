@@ -1,0 +1,45 @@
+"""Mounts the console at /console on the API's application: `setup(app)` (listed in bot.api.app)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import aiohttp_jinja2
+import jinja2
+from aiohttp import web
+
+from bot.api.state import STATE
+from bot.console import login, memories, personas, privacy
+from bot.console.pipeline import console_pipeline
+from bot.console.render import SIGNER
+from bot.console.tokens import ConsoleSigner
+
+HERE = Path(__file__).resolve().parent
+PREFIX = "/console"
+
+
+def build(signer: ConsoleSigner) -> web.Application:
+    console = web.Application(middlewares=[console_pipeline])
+    console[SIGNER] = signer
+    aiohttp_jinja2.setup(console, loader=jinja2.FileSystemLoader(HERE / "templates"), autoescape=True,
+                         default_helpers=False, trim_blocks=True, lstrip_blocks=True)
+    r = console.router
+    r.add_get("", personas.overview)
+    r.add_get("/", personas.overview)
+    r.add_get("/login", login.login_page)
+    r.add_post("/login", login.login)
+    r.add_post("/logout", login.logout)
+    r.add_get("/cube/{tenant}/{cube}", memories.browse)
+    r.add_post("/cube/{tenant}/{cube}/delete", memories.delete_selected)
+    r.add_get("/memory/{id}", memories.detail)
+    r.add_post("/memory/{id}", memories.edit)
+    r.add_post("/memory/{id}/delete", memories.delete_one)
+    r.add_get("/privacy/{token}", privacy.page)
+    r.add_post("/privacy/{token}/delete", privacy.delete)
+    r.add_get("/privacy/{token}/export.jsonl", privacy.download)
+    r.add_static("/static/", HERE / "static", append_version=True)
+    return console
+
+
+def setup(app: web.Application) -> None:
+    app.add_subapp(PREFIX, build(ConsoleSigner.from_settings(app[STATE].settings)))

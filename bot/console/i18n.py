@@ -1,0 +1,155 @@
+"""The console's words in Japanese and English; the language comes from ?lang=, then a cookie, then the
+browser's Accept-Language, then DEFAULT_LOCALE."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from aiohttp import web
+
+from memory.emotions.labels import en_name, ja_name
+
+LANGS = ("ja", "en")
+LANG_COOKIE = "omoide_lang"
+Translate = Callable[..., str]
+
+WORDS: dict[str, tuple[str, str]] = {  # key: (ja, en)
+    "title": ("Omoide コンソール", "Omoide console"),
+    "skip": ("本文へ移動", "Skip to content"),
+    "nav.personas": ("ペルソナ", "Personas"),
+    "nav.logout": ("ログアウト", "Log out"),
+    "nav.lang": ("English", "日本語"),
+    "login.title": ("ログイン", "Log in"),
+    "login.key": ("API キー", "API key"),
+    "login.help": ("管理者キーか、範囲を限ったキーを貼り付けてください。キーそのものは保存されません。",
+                   "Paste an admin key or a scoped key. The key itself is not stored."),
+    "login.submit": ("ログイン", "Log in"),
+    "login.bad": ("このキーではログインできません: {reason}", "This key cannot log in: {reason}"),
+    "who": ("ログイン中: {name}", "Signed in as {name}"),
+    "readonly": ("読み取り専用のキーです", "read-only key"),
+    "personas.title": ("ペルソナとキューブ", "Personas and cubes"),
+    "personas.none": ("このキーで見られるキューブはまだありません。", "No cube this key may see has memories yet."),
+    "col.persona": ("ペルソナ", "Persona"),
+    "col.tenant": ("テナント", "Tenant"),
+    "col.cube": ("キューブ", "Cube"),
+    "col.total": ("記憶", "Memories"),
+    "col.users": ("ユーザー", "Users"),
+    "col.emotions": ("感情", "Emotions"),
+    "col.newest": ("最新", "Newest"),
+    "col.created": ("日時", "Created"),
+    "col.user": ("ユーザー", "User"),
+    "col.tier": ("層", "Tier"),
+    "col.memory": ("記憶", "Memory"),
+    "col.importance": ("重要度", "Importance"),
+    "col.score": ("スコア", "Score"),
+    "col.select": ("選択", "Select"),
+    "tier.short_term": ("短期", "short-term"),
+    "tier.long_term": ("長期", "long-term"),
+    "tier.working": ("作業", "working"),
+    "browse.title": ("記憶: {cube}", "Memories: {cube}"),
+    "browse.filters": ("検索と絞り込み", "Search and filters"),
+    "f.q": ("検索（意味と語句）", "Search (meaning and words)"),
+    "f.user": ("ユーザー ID", "User ID"),
+    "f.tier": ("層", "Tier"),
+    "f.tags": ("タグ（カンマ区切り、すべて一致）", "Tags (comma-separated, all must match)"),
+    "f.emotion": ("感情", "Emotion"),
+    "f.from": ("この日から", "From"),
+    "f.to": ("この日まで", "To"),
+    "f.type": ("内容の種類", "Content type"),
+    "f.any": ("すべて", "any"),
+    "f.apply": ("適用", "Apply"),
+    "f.clear": ("クリア", "Clear"),
+    "browse.count": ("{total} 件中 {first}–{last} 件", "{first}–{last} of {total}"),
+    "browse.hits": ("検索結果 {first}–{last} 件（スコア順）", "Results {first}–{last} (by score)"),
+    "browse.empty": ("該当する記憶はありません。", "No memory matches."),
+    "browse.prev": ("前へ", "Previous"),
+    "browse.next": ("次へ", "Next"),
+    "browse.select_all": ("すべて選択", "Select all"),
+    "browse.delete_selected": ("選択した記憶を削除", "Delete selected"),
+    "browse.confirm_bulk": ("選択した記憶を削除します。元に戻せません。",
+                            "Delete the selected memories? This cannot be undone."),
+    "browse.deleted": ("{n} 件削除しました。", "Deleted {n}."),
+    "browse.list": ("記憶の一覧", "Memory list"),
+    "browse.keys": ("↑↓ キーで記憶の間を移動、Enter で開きます。",
+                    "Arrow keys move between memories, Enter opens one."),
+    "mem.title": ("記憶の詳細", "Memory"),
+    "mem.back": ("一覧へ戻る", "Back to the list"),
+    "mem.content": ("内容", "Content"),
+    "mem.summary": ("要約", "Summary"),
+    "mem.emotions": ("感情", "Emotions"),
+    "mem.importance": ("重要度（0〜1）", "Importance (0 to 1)"),
+    "mem.access": ("呼び出し回数", "Times recalled"),
+    "mem.reinforced": ("強化回数", "Times reinforced"),
+    "mem.type": ("種類", "Type"),
+    "mem.session": ("セッション", "Session"),
+    "mem.expires": ("期限", "Expires"),
+    "mem.updated": ("更新", "Updated"),
+    "mem.tags": ("タグ（カンマ区切り）", "Tags (comma-separated)"),
+    "mem.edit": ("編集", "Edit"),
+    "mem.save": ("保存（内容を変えると埋め込みを作り直します）", "Save (a new content is re-embedded)"),
+    "mem.saved": ("保存しました。", "Saved."),
+    "mem.delete": ("この記憶を削除", "Delete this memory"),
+    "mem.confirm": ("この記憶を削除します。元に戻せません。", "Delete this memory? This cannot be undone."),
+    "mem.history": ("履歴", "History"),
+    "mem.action": ("操作", "Action"),
+    "mem.actor": ("実行者", "By"),
+    "mem.changes": ("変更", "Changes"),
+    "mem.none": ("なし", "none"),
+    "error.title": ("エラー", "Error"),
+    "error.login": ("ログインし直してください。", "Please log in again."),
+    "privacy.title": ("あなたについて保存している記憶", "What is kept about you"),
+    "privacy.intro": ("このページはあなた専用で、読むことと削除ができます。有効期限: ",
+                      "This page is yours alone: you can read and delete here. It works until "),
+    "privacy.download": ("すべて JSONL でダウンロード", "Download everything (JSONL)"),
+    "privacy.delete_all": ("すべて削除", "Delete everything"),
+    "privacy.confirm_all": ("あなたについての記憶をすべて削除します。元に戻せません。",
+                            "Delete everything kept about you? This cannot be undone."),
+    "privacy.delete": ("削除", "Delete"),
+    "privacy.confirm": ("この記憶を削除します。", "Delete this memory?"),
+    "privacy.none": ("保存されている記憶はありません。", "Nothing is kept about you."),
+    "privacy.count": ("{persona}: {total} 件", "{persona}: {total} memories"),
+    "privacy.more": ("新しい {shown} 件を表示しています（全件はダウンロードで）。",
+                     "Showing the newest {shown} (the download has all)."),
+    "privacy.deleted": ("{n} 件削除しました。", "Deleted {n}."),
+    "privacy.expired": ("このリンクの期限が切れました。Discord で mydata を使うと新しいリンクが届きます。",
+                        "This link has expired. Use mydata in Discord for a new one."),
+    "privacy.invalid": ("このリンクは使えません。Discord で mydata を使うと新しいリンクが届きます。",
+                        "This link cannot be used. Use mydata in Discord for a new one."),
+}
+
+
+def pick(request: web.Request, default: str) -> str:
+    asked = request.query.get("lang") or request.cookies.get(LANG_COOKIE)
+    if asked in LANGS:
+        return asked
+    best, best_q = default, -1.0
+    for part in request.headers.get("Accept-Language", "").split(","):
+        tag, _, params = part.strip().partition(";")
+        q = 1.0
+        if params.strip().startswith("q="):
+            try:
+                q = float(params.strip()[2:])
+            except ValueError:
+                q = 0.0
+        primary = tag.split("-")[0].lower()
+        if primary in LANGS and q > best_q:
+            best, best_q = primary, q
+    return best
+
+
+def translator(lang: str) -> Translate:
+    index = LANGS.index(lang)
+
+    def t(key: str, **values: object) -> str:
+        words = WORDS.get(key)
+        text = words[index] if words else key
+        return text.format(**values) if values else text
+
+    return t
+
+
+def emotion_name(lang: str, key: str) -> str:
+    try:
+        return ja_name(key) if lang == "ja" else en_name(key)
+    except ValueError:
+        return key

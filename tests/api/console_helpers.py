@@ -1,0 +1,42 @@
+"""Helpers of the console tests: memories in two personas' cubes, logging in over plain HTTP."""
+
+from __future__ import annotations
+
+import re
+
+import httpx
+
+from bot.console.tokens import ConsoleSigner
+from config import Settings
+from memory.engine import MemoryEngine
+from memory.types import Memory, Scope
+
+COCORO, HARU = "user_user_cocoro_cube", "user_user_haru_cube"
+
+
+async def seed(engine: MemoryEngine) -> dict[str, Memory]:
+    """A few memories of two users in cocoro's cube and one in another persona's cube."""
+    made = {}
+    for name, cube, user, text, tags in [
+        ("ramen", COCORO, "alice", "Alice loves the miso ramen at the station and goes every Friday.", ["food"]),
+        ("exam", COCORO, "alice", "Alice passed the university entrance exam and was overjoyed!", ["school"]),
+        ("cat", COCORO, "bob", "Bob's cat Mochi is afraid of thunder.", ["pets"]),
+        ("haru", HARU, "alice", "Alice told Haru a secret about her guitar band.", ["music"]),
+    ]:
+        made[name] = (await engine.store(Scope("default", cube, user), text, tags=tags)).memory
+    return made
+
+
+def csrf_of(html: str) -> str:
+    found = re.search(r'name="csrf" value="([^"]+)"', html)
+    assert found, "the page has no CSRF field"
+    return found.group(1)
+
+
+async def login(client: httpx.AsyncClient, key: str) -> httpx.Response:
+    page = await client.get("/console/login")
+    return await client.post("/console/login", data={"key": key, "csrf": csrf_of(page.text), "next": "/console"})
+
+
+def signer(settings: Settings) -> ConsoleSigner:
+    return ConsoleSigner.from_settings(settings)

@@ -1,0 +1,168 @@
+"""The console in a real browser (Playwright driving Debian's chromium): a scoped operator's login, search,
+edit and delete; a user's privacy page; keyboard use and labelled fields. Screenshots go to the test's tmp dir."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from api_server import ApiServer
+from console_helpers import COCORO, HARU, seed, signer
+
+from memory.engine import MemoryEngine
+from memory.errors import NotFoundError
+
+playwright_api = pytest.importorskip("playwright.async_api")
+CHROMIUM = Path("/usr/bin/chromium")
+pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium (apt-get install chromium)")
+
+
+@pytest.fixture(scope="module")
+async def chromium() -> AsyncIterator[object]:
+    async with playwright_api.async_playwright() as p:
+        browser = await p.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
+        yield browser
+        await browser.close()
+
+
+@pytest.fixture
+async def page(chromium: object, api: ApiServer) -> AsyncIterator[object]:
+    context = await chromium.new_context(base_url=api.base_url, locale="en-US",  # type: ignore[attr-defined]
+                                         accept_downloads=True, timezone_id="Asia/Tokyo")
+    tab = await context.new_page()
+    errors: list[str] = []
+    tab.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    yield tab
+    await context.close()
+    assert not errors, f"the page logged errors (a CSP refusal shows here): {errors}"
+
+
+async def log_in(page: object, key: str) -> None:
+    await page.goto("/console")  # type: ignore[attr-defined]
+    await page.get_by_label("API key").fill(key)  # type: ignore[attr-defined]
+    await page.get_by_role("button", name="Log in").click()  # type: ignore[attr-defined]
+
+
+async def test_a_scoped_operator_searches_edits_and_deletes(page: object, api: ApiServer, engine: MemoryEngine,
+                                                            tmp_path: Path) -> None:
+    p = page
+    made = await seed(engine)
+    await log_in(p, await api.new_key(name="cocoro ops", personas=["cocoro"]))
+    await p.get_by_text("Signed in as cocoro ops").wait_for()
+    table = p.locator("table.grid")
+    assert COCORO in await table.inner_text() and HARU not in await p.content()
+    await p.screenshot(path=tmp_path / "personas.png", full_page=True)
+
+    await p.get_by_role("link", name=re.compile("ココロ|cocoro")).first.click()
+    await p.get_by_label("Search (meaning and words)").fill("miso ramen")
+    await p.get_by_role("button", name="Apply").click()
+    first_row = p.locator("table.memories tbody tr").first
+    assert "miso ramen" in await first_row.inner_text()
+    score = float(await first_row.locator("td.score").inner_text())
+    assert 0.0 < score <= 1.0
+    await p.screenshot(path=tmp_path / "search.png", full_page=True)
+
+    await first_row.get_by_role("link").click()
+    await p.get_by_role("heading", name=re.compile("Memory")).first.wait_for()
+    await p.get_by_label("Content", exact=True).fill("Alice loves tonkotsu ramen now.")
+    await p.get_by_label("Tags (comma-separated)").fill("food, changed")
+    await p.get_by_label("Importance (0 to 1)").fill("0.9")
+    await p.get_by_role("button", name=re.compile("^Save")).click()
+    await p.get_by_text("Saved.").wait_for()
+    assert "tonkotsu" in await p.locator("#content-shown").inner_text()
+    assert "update" in await p.locator("table.grid").inner_text()  # the history row
+    await p.screenshot(path=tmp_path / "memory.png", full_page=True)
+    stored = await engine.get(made["ramen"].id)
+    assert stored.content == "Alice loves tonkotsu ramen now." and stored.tags == ["food", "changed"]
+    assert stored.importance == pytest.approx(0.9)
+    hits = await engine.search("tonkotsu", engine_filter(), top_k=1)
+    assert hits[0].memory.id == made["ramen"].id  # re-embedded: the new words find it
+
+    p.once("dialog", lambda d: d.accept())
+    await p.get_by_role("button", name="Delete this memory").click()
+    await p.get_by_text("Deleted 1.").wait_for()
+    assert "tonkotsu" not in await p.content()
+    with pytest.raises(NotFoundError):
+        await engine.get(made["ramen"].id)
+
+    # bulk delete: select the two left, confirm
+    p.once("dialog", lambda d: d.accept())
+    await p.get_by_label("Select all").check()
+    await p.get_by_role("button", name="Delete selected").click()
+    await p.get_by_text("Deleted 2.").wait_for()
+    assert (await engine.list(engine_filter())).total == 0
+    assert (await engine.get(made["haru"].id)).id  # another persona's memory is untouched
+
+
+def engine_filter() -> object:
+    from memory.types import MemoryFilter
+    return MemoryFilter(tenant="default", cube=COCORO)
+
+
+async def test_the_language_follows_the_browser_and_can_be_switched(chromium: object, api: ApiServer) -> None:
+    context = await chromium.new_context(base_url=api.base_url, locale="ja-JP")  # type: ignore[attr-defined]
+    p = await context.new_page()
+    await p.goto("/console/login")
+    assert await p.locator("html").get_attribute("lang") == "ja"
+    await p.get_by_label("API キー").wait_for()
+    await p.get_by_role("link", name="English").click()
+    await p.get_by_label("API key").wait_for()
+    await p.goto("/console/login")  # the choice is kept in a cookie
+    assert await p.locator("html").get_attribute("lang") == "en"
+    await context.close()
+
+
+async def test_the_memory_list_works_by_keyboard_and_every_field_has_a_label(page: object, api: ApiServer,
+                                                                             engine: MemoryEngine) -> None:
+    p = page
+    await seed(engine)
+    await log_in(p, api.admin_key)
+    await p.goto(f"/console/cube/default/{COCORO}")
+    for field in ("q", "user", "tier", "tags", "emotion", "type", "date_from", "date_to"):
+        label = p.locator(f"label[for={field}]")
+        assert await label.count() == 1 and (await label.inner_text()).strip(), f"{field} has no label"
+    links = p.locator("a.memory-link")
+    assert await links.count() == 3
+    await links.nth(0).focus()
+    await p.keyboard.press("ArrowDown")
+    assert await p.evaluate("document.activeElement.textContent") == await links.nth(1).inner_text()
+    await p.keyboard.press("ArrowUp")
+    await p.keyboard.press("Tab")  # tab order: link, then the next row's checkbox
+    assert await p.evaluate("document.activeElement.name") == "ids"
+    await p.keyboard.press("Shift+Tab")
+    await p.keyboard.press("Enter")
+    await p.wait_for_url(re.compile(r"/console/memory/"))
+    unlabelled = await p.evaluate("""() => [...document.querySelectorAll('input:not([type=hidden]), select, textarea')]
+        .filter(el => !(el.labels && el.labels.length) && !el.getAttribute('aria-label')).map(el => el.name)""")
+    assert unlabelled == []
+
+
+async def test_a_user_reads_deletes_and_downloads_with_their_link(page: object, api: ApiServer,
+                                                                  engine: MemoryEngine, tmp_path: Path) -> None:
+    p = page
+    made = await seed(engine)
+    link = signer(api.settings).privacy_token("alice", "default")
+    await p.goto(f"/console/privacy/{link}")
+    body = await p.locator("main").inner_text()
+    assert "miso ramen" in body and "guitar band" in body and "Mochi" not in body
+    await p.screenshot(path=tmp_path / "privacy.png", full_page=True)
+
+    p.once("dialog", lambda d: d.accept())
+    await p.get_by_role("button", name=re.compile("Delete: Alice loves the miso")).click()
+    await p.get_by_text("Deleted 1.").wait_for()
+    assert "miso ramen" not in await p.locator("main").inner_text()
+    with pytest.raises(NotFoundError):
+        await engine.get(made["ramen"].id)
+
+    async with p.expect_download() as info:
+        await p.get_by_role("link", name="Download everything (JSONL)").click()
+    saved = tmp_path / "mydata.jsonl"
+    await (await info.value).save_as(saved)
+    lines = saved.read_text(encoding="utf-8").splitlines()
+    assert len(lines) == 2 and all('"user_id": "alice"' in line for line in lines)
+
+    other = signer(api.settings).privacy_token("bob", "default")
+    await p.goto(f"/console/privacy/{other}")
+    assert "guitar band" not in await p.locator("main").inner_text()  # Bob's link shows Bob's only
