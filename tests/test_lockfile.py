@@ -31,7 +31,7 @@ def test_second_process_is_refused_naming_the_holder_and_a_killed_holder_leaves_
         assert refused.value.field == "DATA_DIR"
     finally:
         holder.send_signal(signal.SIGKILL)
-        holder.wait()
+        holder.communicate()  # waits, and closes our ends of its pipes (left open, the GC warns in a later test)
     assert not is_locked(data) and holder_pid(data) is None
     with DataDirLock(data) as mine:
         assert mine.held and holder_pid(data) == os.getpid()
