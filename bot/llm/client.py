@@ -162,7 +162,7 @@ class LLMClient:
         exc = state.outcome.exception() if state.outcome else None
         if isinstance(exc, _Retryable) and exc.retry_after is not None:
             return exc.retry_after
-        return self.backoff_base * (2 ** (state.attempt_number - 1)) + random.uniform(0, self.backoff_base)
+        return self.backoff_base * 2.0 ** (state.attempt_number - 1) + random.uniform(0, self.backoff_base)
 
     def _log_retry(self, state: RetryCallState) -> None:
         exc = state.outcome.exception() if state.outcome else None

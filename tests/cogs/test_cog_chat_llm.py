@@ -31,7 +31,7 @@ async def llm_services(engine: MemoryEngine, tmp_path: Path, fake_llm: FakeLLM) 
     settle, and a kept-alive connection kept it waiting ~30 s for the server to drop it."""
     settings = make_settings(tmp_path, llm_base_url=fake_llm.base_url, llm_model="test")
     async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(force_close=True)) as session:
-        svc = Services(settings=settings, engine=engine, llm=LLMClient.from_settings(settings, session=session))
+        svc = Services(settings=settings, engine=engine, loaded_llm=LLMClient.from_settings(settings, session=session))
         yield svc
         await svc.conversation.drain()
         await svc.llm.close()  # type: ignore[union-attr]
