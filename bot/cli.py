@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import sys
 
 from bot.logs import setup_logging
 from bot.mcp.command import add_mcp_command
@@ -86,6 +87,8 @@ def main(argv: list[str] | None = None) -> int:
     p_live.add_argument("--persona", default=None, help="memory_id or display name (default: LIVE_PERSONA)")
     p_live.add_argument("--youtube", default=None, help="video id or URL, channel id (UC...) or @handle")
     p_live.add_argument("--twitch", default=None, help="Twitch channel name")
+    sub.add_parser("doctor", help="check the data dir, personas, model, Discord token and language model; "
+                                  "print what to fix")
     args = parser.parse_args(argv)
     private_umask()  # the database, its WAL, indexes, snapshots and keys: readable by their owner only
     try:
@@ -101,6 +104,9 @@ def main(argv: list[str] | None = None) -> int:
         return run_snapshot_command(args, settings)
     if args.command in SECRET_COMMANDS:
         return run_secret_command(args, settings)
+    if args.command == "doctor":
+        from bot.doctor import run_doctor
+        return run_doctor(settings, sys.stdout)
     try:
         if args.command == "reindex":
             asyncio.run(_reindex(settings, args.re_embed))

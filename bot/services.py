@@ -10,6 +10,7 @@ from bot.conversation import ConversationService
 from bot.discord.desk import MemoryDesk
 from bot.discord.prefs import Preferences
 from bot.llm.client import LLMClient
+from bot.llm.detect import client_at_start
 from bot.personas import PersonaRegistry
 from bot.scheduler import JobScheduler
 from bot.telemetry.observer import ENGINE_OBSERVER
@@ -37,27 +38,30 @@ class Services:
     desk: MemoryDesk = field(init=False)
     loaded_personas: InitVar[PersonaRegistry | None] = None  # read already (start: before the model loads)
     discord: Bot | None = field(default=None, init=False)  # the Discord client once made (health, metrics)
+    # the model client made already: start's (LLM_BASE_URL or a local server found), or a caller's own
+    loaded_llm: InitVar[LLMClient | None] = None
 
-    def __post_init__(self, loaded_personas: PersonaRegistry | None) -> None:
+    def __post_init__(self, loaded_personas: PersonaRegistry | None, loaded_llm: LLMClient | None) -> None:
         s = self.settings
         self.engine.watch(ENGINE_OBSERVER)  # engine metrics and spans (bot.telemetry)
         self.personas = (loaded_personas if loaded_personas is not None
                          else PersonaRegistry.load(s.personas_dir, s.default_persona))
         self.prefs = Preferences(self.engine.db)
-        self.llm = LLMClient.from_settings(s)
+        self.llm = loaded_llm if loaded_llm is not None else LLMClient.from_settings(s)
         self.conversation = ConversationService.from_settings(self.engine, self.llm, s)
         self.desk = MemoryDesk(self.engine)
 
     @classmethod
     async def start(cls, settings: Settings) -> Services:
         personas = PersonaRegistry.load(settings.personas_dir, settings.default_persona)  # fail before the model loads
+        llm = await client_at_start(settings)  # LLM_BASE_URL, else a local server (reported; used when opted in)
         lock = DataDirLock(settings.data_dir).acquire()
         try:
             engine = await MemoryEngine.open(EngineOptions.from_settings(settings))
         except BaseException:
             lock.release()
             raise
-        services = cls(settings=settings, engine=engine, lock=lock, loaded_personas=personas)
+        services = cls(settings=settings, engine=engine, lock=lock, loaded_personas=personas, loaded_llm=llm)
         await services.prefs.create_tables()
         if settings.jobs_enabled:
             services.jobs = JobScheduler(services).start()
@@ -68,6 +72,7 @@ class Services:
             if self.jobs is not None:
                 await self.jobs.shutdown()
             await self.conversation.drain()
+            await self.conversation.close()
             if self.llm is not None:
                 await self.llm.close()
             await self.engine.close()

@@ -249,7 +249,8 @@ class Settings(BaseSettings):
 
     # language model (any OpenAI-compatible chat-completions server)
     llm_base_url: str | None = Field(
-        None, description="e.g. http://127.0.0.1:11434/v1 (Ollama); empty = built-in responder, no language model."
+        None, description="e.g. http://127.0.0.1:11434/v1 (Ollama); empty = the built-in companion, no language "
+                          "model (see LLM_AUTODETECT)."
     )
     llm_model: str | None = Field(None, description="Model name the server knows (needed with LLM_BASE_URL).")
     llm_api_key: SecretStr | None = Field(None, description="Bearer key for the LLM server; empty for local servers.")
@@ -261,6 +262,14 @@ class Settings(BaseSettings):
     llm_temperature: float = Field(0.7, ge=0.0, le=2.0, description="Sampling temperature.")
     llm_max_tokens: int = Field(512, ge=16, le=32768, description="Longest reply, in tokens.")
     llm_tools: bool = Field(True, description="Offer the six memory tools to the model (function calling).")
+    llm_autodetect: bool = Field(
+        False, description="With LLM_BASE_URL empty, use an Ollama or llama.cpp server found on this machine at start "
+                           "(one is always reported in the log either way).")
+    llm_probe_ollama_url: str = Field(
+        "http://127.0.0.1:11434", description="Where start-up and `doctor` look for Ollama (GET /api/tags).")
+    llm_probe_llamacpp_url: str = Field(
+        "http://127.0.0.1:8080", description="Where start-up and `doctor` look for a llama.cpp server "
+                                             "(GET /v1/models, /health).")
 
     @model_validator(mode="after")
     def _weights_leave_room_for_relevance(self) -> Settings:
@@ -276,6 +285,9 @@ class Settings(BaseSettings):
             raise ValueError("LLM_MODEL is required when LLM_BASE_URL is set (e.g. LLM_MODEL=llama3.1)")
         if self.llm_base_url and not self.llm_base_url.startswith(("http://", "https://")):
             raise ValueError("LLM_BASE_URL must start with http:// or https:// (e.g. http://127.0.0.1:11434/v1)")
+        for name in ("llm_probe_ollama_url", "llm_probe_llamacpp_url"):
+            if not getattr(self, name).startswith(("http://", "https://")):
+                raise ValueError(f"{name.upper()} must start with http:// or https:// (e.g. http://127.0.0.1:8080)")
         return self
 
     @model_validator(mode="after")

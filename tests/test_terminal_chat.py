@@ -25,12 +25,14 @@ async def test_terminal_chat_remembers_between_sessions(engine: MemoryEngine, tm
     turns = await terminal_chat(services, nova, "tess", read=lambda: next(lines), out=out)  # type: ignore[arg-type]
     text = out.getvalue()
     assert turns == 1 and "Talking with Nova (nova, memories in user_user_nova_cube)" in text
-    assert "Nova> I don't have any memories with you yet, tess." in text
+    assert "Nova> " in text and "No language model is set up right now" in text
     assert "My sister lives in Osaka and teaches piano" in text.split("/memories", 1)[-1]  # listed by /memories
     lines = iter(["Where does my sister live?\n"])  # then end of input (Ctrl-D)
     out = io.StringIO()
     await terminal_chat(services, nova, "tess", read=lambda: next(lines, ""), out=out)
-    assert "Nova> Hey tess, here is what I remember:" in out.getvalue() and "Osaka" in out.getvalue()
+    answer = out.getvalue().split("Nova> ", 1)[1]
+    assert answer.startswith(("I remember! You told me", "Yes, you said it")) and \
+        '"My sister lives in Osaka and teaches piano"' in answer
     stored = await engine.list(MemoryFilter(cube="user_user_nova_cube", user_id="tess"))
     assert stored.total == 2 and {m.scope.session_id for m in stored.memories} == {"terminal:tess"}
 

@@ -96,6 +96,9 @@ MESSAGES: dict[str, dict[str, str]] = {
     "persona.field_language": {"ja": "言語", "en": "Language"},
     "persona.field_cube": {"ja": "記憶キューブ", "en": "Memory cube"},
     "persona.field_yours": {"ja": "あなたとの記憶", "en": "Your memories"},
+    "persona.field_model": {"ja": "言語モデル", "en": "Language model"},
+    "persona.no_model": {"ja": "なし（言語モデルが設定されていないので、内蔵の簡単な応答でお返事します）",
+                         "en": "None (no language model is set, so the built-in companion gives short replies)"},
     # admin
     "admin.learning_on": {"ja": "{channel} での自動学習を有効にしました（`privacy off` のユーザーは除く）。",
                           "en": "Passive learning is now on in {channel} (except users who opted out)."},

@@ -26,9 +26,11 @@ class LearningCog(OmoideCog, name="learning"):
         self.learner = PassiveLearner(self.services.prefs, self.services.conversation)
 
     @commands.Cog.listener()
-    async def on_omoide_reply(self, user_id: int, channel_id: int, text: str) -> None:
-        """`bot.dispatch("omoide_reply", user_id, channel_id, text)`: the bot answered this user here (chat)."""
-        self.learner.replies.note(user_id, channel_id, text)
+    async def on_omoide_reply(self, user_id: int, channel_id: int, text: str | None,
+                              message_id: int | None = None) -> None:
+        """`bot.dispatch("omoide_reply", user_id, channel_id, text, message_id)`: the bot answered this user
+        here (chat); `text` is None when the built-in companion wrote the reply."""
+        self.learner.replies.note(user_id, channel_id, text, message_id)
 
     @commands.Cog.listener()
     async def on_message(self, message: discord.Message) -> None:
@@ -37,15 +39,16 @@ class LearningCog(OmoideCog, name="learning"):
         ctx = await self.bot.get_context(message)
         if ctx.prefix is not None:  # commands are not conversation
             return
-        replied_to_bot = None
+        replied_to_bot, replied_to_id = None, None
         ref = message.reference.resolved if message.reference else None
         if isinstance(ref, discord.Message) and self.bot.user is not None and ref.author.id == self.bot.user.id:
-            replied_to_bot = ref.content or None
+            replied_to_bot, replied_to_id = ref.content or None, ref.id
         try:
             persona = await self.bot.persona_for(message.channel.id, message.guild.id)
             await self.learner.observe(persona=persona, user_id=message.author.id, guild_id=message.guild.id,
                                        channel_id=message.channel.id, text=message.content,
-                                       replied_to_bot=replied_to_bot, extra={"user_name": message.author.display_name})
+                                       replied_to_bot=replied_to_bot, replied_to_id=replied_to_id,
+                                       extra={"user_name": message.author.display_name})
         except Exception:  # learning must never disturb the channel
             log.exception("passive learning failed in channel %s", message.channel.id)
 

@@ -182,3 +182,21 @@ async def test_a_burst_of_500_events_keeps_every_paid_and_every_acknowledged_eve
     assert stats["waiting_paid"] == 0 and stats["waiting_chat"] == 0
     assert stats["unanswered_remembered"] == len(dropped) and stats["unanswered_forgotten"] == 0
     print(f"\nburst: {len(accepted)} answered ({len(paid_ids)} paid), {len(dropped)} chat dropped")
+
+
+async def test_stream_replies_never_carry_the_no_model_note(api: ApiServer) -> None:
+    """A TTS reads every reply aloud: the note that no language model is set stays out of them, even the
+    first reply of the day, while the companion still answers what the viewer said."""
+    async with api.client(api.admin_key) as c:
+        hello = (await c.post(EVENTS.format("cocoro"), json=chat("UC7", "こんにちは！初見です"))).json()
+        sc = (await c.post(EVENTS.format("cocoro"), json=chat("UC8", "昨日の配信、すごく楽しかった！", type="superchat",
+                                                              amount=1000, currency="JPY"))).json()
+        quiet = (await c.post(EVENTS.format("nova"), json=chat("UC9", "", type="superchat", amount=5,
+                                                              currency="USD"))).json()
+    for reply in (hello, sc, quiet):
+        assert reply["status"] == "answered" and reply["used_llm"] is False
+        assert "言語モデル" not in reply["reply"] and "language model" not in reply["reply"]
+    assert hello["reply"].startswith(("name-UC7さん、こんにちは！ココロです✨", "わあ、name-UC7さん！"))
+    thanks, answer = sc["reply"].split("\n")
+    assert thanks.startswith("name-UC8さん、スーパーチャット") and "うれしい" in answer  # joy, named back
+    assert "\n" not in quiet["reply"] and quiet["reply"].startswith("Thank you for the Super Chat")  # thanks alone

@@ -6,9 +6,11 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
+import aiohttp
 import pytest
 
 from bot.discord.client import OmoideBot
+from bot.llm.client import LLMClient
 from bot.services import Services
 from memory.engine import MemoryEngine
 from tests.cogs.conftest import make_settings
@@ -25,10 +27,15 @@ async def fake_llm() -> AsyncIterator[FakeLLM]:
 
 @pytest.fixture
 async def llm_services(engine: MemoryEngine, tmp_path: Path, fake_llm: FakeLLM) -> AsyncIterator[Services]:
-    svc = Services(settings=make_settings(tmp_path, llm_base_url=fake_llm.base_url, llm_model="test"), engine=engine)
-    yield svc
-    await svc.conversation.drain()
-    await svc.llm.close()  # type: ignore[union-attr]
+    """The client gets a session whose connections close after each request: simcord waits for the bot to
+    settle, and a kept-alive connection kept it waiting ~30 s for the server to drop it."""
+    settings = make_settings(tmp_path, llm_base_url=fake_llm.base_url, llm_model="test")
+    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(force_close=True)) as session:
+        svc = Services(settings=settings, engine=engine, loaded_llm=LLMClient.from_settings(settings, session=session))
+        yield svc
+        await svc.conversation.drain()
+        await svc.llm.close()  # type: ignore[union-attr]
+        assert not session.closed  # the caller's session: the client leaves it open
 
 
 @pytest.fixture

@@ -69,11 +69,14 @@ def personas_embed(personas: list[Persona], active: Persona, locale: str) -> dis
     return embed
 
 
-def persona_embed(p: Persona, yours: int, locale: str) -> discord.Embed:
+def persona_embed(p: Persona, yours: int, locale: str, model: str | None = None) -> discord.Embed:
+    """About a persona; `model` is what answers for it (None: no language model, the built-in companion)."""
     embed = discord.Embed(title=t(locale, "persona.info_title", name=p.display_name), description=p.description or None,
                           color=0x9B59B6)
     embed.add_field(name=t(locale, "persona.field_id"), value=f"`{p.memory_id}`")
     embed.add_field(name=t(locale, "persona.field_language"), value=p.language)
     embed.add_field(name=t(locale, "persona.field_cube"), value=f"`{p.cube}`", inline=False)
     embed.add_field(name=t(locale, "persona.field_yours"), value=str(yours))
+    model_text = f"`{model}`" if model else t(locale, "persona.no_model")
+    embed.add_field(name=t(locale, "persona.field_model"), value=model_text, inline=False)
     return embed
