@@ -5,9 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import Field, SecretStr, ValidationError, model_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from config.timezones import zone_named
 from memory.options import EmbeddingBackend, EngineOptions, Fusion, SqliteSynchronous
 
 ENGINE = EngineOptions()  # the engine's defaults, which are the defaults of its settings below
@@ -182,6 +183,10 @@ class Settings(BaseSettings):
     default_locale: Literal["ja", "en"] = Field(
         "ja", description="Reply language when neither the user's setting, the client locale nor the text tells."
     )
+    timezone: str | None = Field(
+        None, description="Time zone of the dates people read (IANA name, e.g. Asia/Tokyo); empty = the system's. "
+                          "Users (`timezone`) and servers (`admin timezone`) can override it; stored times stay UTC."
+    )
     personas_dir: Path | None = Field(None, description="Folder of persona TOML files; empty = config/personas.")
     default_persona: str = Field("cocoro", min_length=1, description="memory_id of the persona used by default.")
     recall_top_k: int = Field(5, ge=1, le=20, description="Memories recalled into each chat prompt.")
@@ -245,6 +250,13 @@ class Settings(BaseSettings):
     llm_temperature: float = Field(0.7, ge=0.0, le=2.0, description="Sampling temperature.")
     llm_max_tokens: int = Field(512, ge=16, le=32768, description="Longest reply, in tokens.")
     llm_tools: bool = Field(True, description="Offer the six memory tools to the model (function calling).")
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str | None) -> str | None:
+        if value and zone_named(value) is None:
+            raise ValueError("not a time zone name; use an IANA name such as Asia/Tokyo, Europe/Paris or UTC")
+        return value or None
 
     @model_validator(mode="after")
     def _weights_leave_room_for_relevance(self) -> Settings:

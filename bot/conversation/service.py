@@ -13,6 +13,7 @@ import functools
 import json
 import logging
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, tzinfo
 from typing import TYPE_CHECKING, Any
 
 from bot.conversation.prompt import build_messages, clean_summary, summary_messages
@@ -20,6 +21,7 @@ from bot.llm.client import LLMClient, LLMError
 from bot.llm.responder import builtin_reply
 from bot.llm.tools import MemoryToolbox, tool_definitions
 from bot.personas import Persona
+from config.timezones import resolve_timezone
 from memory.clock import utcnow
 from memory.engine import MemoryEngine
 from memory.types import Emotion, Memory, MemoryFilter, Scope, SearchHit
@@ -52,8 +54,9 @@ class Reply:
 
 class ConversationService:
     def __init__(self, engine: MemoryEngine, llm: LLMClient | None, *, tenant: str = "default", recall_top_k: int = 5,
-                 history_turns: int = 6, tools: bool = True) -> None:
+                 history_turns: int = 6, tools: bool = True, timezone: tzinfo = UTC) -> None:
         self.engine = engine
+        self.timezone = timezone  # of the prompt's "today" when the caller names no zone
         self.llm = llm
         self.tenant = tenant
         self.recall_top_k = recall_top_k
@@ -65,7 +68,7 @@ class ConversationService:
     @classmethod
     def from_settings(cls, engine: MemoryEngine, llm: LLMClient | None, settings: Settings) -> ConversationService:
         return cls(engine, llm, recall_top_k=settings.recall_top_k, history_turns=settings.chat_history_turns,
-                   tools=settings.llm_tools)
+                   tools=settings.llm_tools, timezone=resolve_timezone(settings.timezone))
 
     def scope(self, persona: Persona, user_id: str, session_id: str | None = None) -> Scope:
         return Scope(tenant=self.tenant, cube=persona.cube, user_id=user_id, session_id=session_id)
@@ -83,8 +86,9 @@ class ConversationService:
 
     async def reply(self, persona: Persona, user_id: str, message: str, *, user_name: str,
                     session_id: str | None = None, metadata: dict[str, Any] | None = None,
-                    save: bool = True) -> Reply:
-        """Answer `message` as `persona` using what is remembered about `user_id`, then remember the turn."""
+                    save: bool = True, tz: tzinfo | None = None) -> Reply:
+        """Answer `message` as `persona` using what is remembered about `user_id`, then remember the turn.
+        `tz`: the user's time zone (the prompt's "today"); TIMEZONE when not given."""
         scope = self.scope(persona, user_id, session_id)
         earlier = self._pending_by_scope.get(scope)
         if earlier is not None:  # the previous turn is still being saved: recall must see it
@@ -97,7 +101,8 @@ class ConversationService:
         if self.llm is not None:
             toolbox = MemoryToolbox(self.engine, scope, actor=f"llm:{persona.memory_id}")
             try:
-                text = await self._ask(persona, user_name, message, memories, recent, toolbox)
+                now = utcnow().astimezone(tz or self.timezone)
+                text = await self._ask(persona, user_name, message, memories, recent, toolbox, now)
                 used_llm = True
             except LLMError as exc:
                 error = f"{exc.kind}: {exc}"
@@ -128,10 +133,10 @@ class ConversationService:
             del self._pending_by_scope[scope]
 
     async def _ask(self, persona: Persona, user_name: str, message: str, memories: list[Memory],
-                   recent: list[Memory], toolbox: MemoryToolbox) -> str:
+                   recent: list[Memory], toolbox: MemoryToolbox, now: datetime) -> str:
         assert self.llm is not None
         tools = tool_definitions() if self.tools else None
-        messages = build_messages(persona, user_name, message, memories, recent, now=utcnow(), tools=bool(tools))
+        messages = build_messages(persona, user_name, message, memories, recent, now=now, tools=bool(tools))
         for _ in range(MAX_TOOL_ROUNDS):
             try:
                 result = await self.llm.chat(messages, tools=tools)
@@ -141,7 +146,7 @@ class ConversationService:
                     tools = None
                     self.tools = False
                     messages[0]["content"] = build_messages(persona, user_name, message, memories, recent,
-                                                            now=utcnow(), tools=False)[0]["content"]
+                                                            now=now, tools=False)[0]["content"]
                     continue
                 raise
             if not result.tool_calls:
@@ -179,9 +184,9 @@ class ConversationService:
             return None
         return saved.memory
 
-    async def remember_pair(self, persona: Persona, user_id: str, message: str, ai_message: str, *,
+    async def remember_pair(self, persona: Persona, user_id: str, message: str, ai_message: str | None, *,
                             session_id: str | None, metadata: dict[str, Any]) -> Memory:
-        """Passive learning: save a user's message with the bot's previous reply to them."""
+        """Passive learning: save a user's message with the bot's reply it follows (None: the message alone)."""
         saved = await self.engine.save_turn(self.scope(persona, user_id, session_id), message, ai_message,
                                             metadata=metadata, tags=["learned"])
         return saved.memory
