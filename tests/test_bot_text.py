@@ -14,13 +14,29 @@ from bot.discord.ui.locale import detect_language
 from memory.clock import utcnow
 
 
+def _fields(text: str) -> set[str]:
+    return {f for _, f, _, _ in string.Formatter().parse(text) if f}
+
+
 def test_every_message_exists_in_both_languages_with_the_same_placeholders() -> None:
     for key, entry in MESSAGES.items():
-        assert set(entry) == set(LOCALES), key
-        fields = [{f for _, f, _, _ in string.Formatter().parse(entry[loc]) if f} for loc in LOCALES]
+        assert {k.split(":")[0] for k in entry} == set(LOCALES) and set(LOCALES) <= set(entry), key
+        fields = [_fields(entry[loc]) for loc in LOCALES]
         assert fields[0] == fields[1], key
+        for variant in (k for k in entry if ":" in k):  # plural forms say the same things
+            assert _fields(entry[variant]) == fields[0] and "count" in fields[0], (key, variant)
     assert t("ja", "forget.done", id="x") == "記憶を1件削除しました（ID: `x`）。"
     assert t("fr", "forget.done", id="x") == "Deleted 1 memory (ID: `x`)."
+
+
+def test_counts_take_the_plural_form_of_the_language() -> None:
+    assert t("en", "emotions.value", count=1, pct="20.0") == "1 time (20.0%)"
+    assert t("en", "emotions.value", count=2, pct="40.0") == "2 times (40.0%)"
+    assert t("ja", "emotions.value", count=1, pct="20.0") == "1回 (20.0%)"
+    page = {"total": 1, "page": 1, "pages": 1, "persona": "Nova"}
+    assert t("en", "memories.description", count=1, **page) == "Latest 1 memory (1 in all, page 1/1, Nova)"
+    assert t("en", "memories.description", count=0, **page).startswith("Latest 0 memories")
+    assert t("en", "mydata.sent", count=1) == "I sent you your data (1 memory) by DM."
 
 
 @pytest.mark.parametrize(("text", "expected"), [
