@@ -70,7 +70,7 @@ async def run_discord(services: Services, token: str, *, retry_first: float = RE
                     discord.DiscordServerError) as exc:
                 status.error(exc)
                 delay = min(retry_max, retry_first * 2 ** min(status.attempts - 1, 30))
-                log.warning("Discord unreachable (%s); trying again in %.0f s (attempt %d); the API keeps running",
+                log.warning("Discord unreachable (%s); trying again in %.1f s (attempt %d); the API keeps running",
                             describe(exc), delay, status.attempts)
                 await bot.close()
                 await asyncio.sleep(delay)

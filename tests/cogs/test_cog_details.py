@@ -43,7 +43,8 @@ async def test_english_counts_and_a_missing_channel(simcord_env: Any, services: 
     await alice.send(channel, "!memories")
     assert channel.last_message.embeds[0].description.startswith("Latest 1 memory (1 in all, page 1/1")
     await admin.send(channel, "!admin purge #nochannel")
-    assert channel.last_message.content == "チャンネル「#nochannel」が見つかりません。#チャンネル名 で指定してください。"
+    assert channel.last_message.content == ("チャンネル「#nochannel」が見つかりません。"
+                                            "#チャンネル名 で指定してください。")
     await admin.send(channel, "!admin learning on #nochannel")
     assert channel.last_message.content.startswith("チャンネル「#nochannel」が見つかりません。")
     assert not await services.prefs.learning_enabled(channel.id)  # not turned on here instead
