@@ -16,6 +16,7 @@ import yarl
 from aiohttp.test_utils import TestClient, TestServer
 
 from bot.api.app import create_app
+from bot.discord.status import DiscordStatus
 from bot.runner import run_discord
 from bot.services import Services
 from config.settings import Settings
@@ -97,11 +98,9 @@ async def test_a_refused_token_is_reported_and_does_not_raise(fake_discord: Fake
     assert "Discord refused DISCORD_TOKEN" in caplog.text and TOKEN not in caplog.text
 
 
-async def _until(condition: Callable[[], bool]) -> None:
+async def _until(status: DiscordStatus, condition: Callable[[DiscordStatus], bool]) -> None:
     """Wait for something the bot does in the background (a limit, not a timing assertion)."""
-    async with asyncio.timeout(60):
-        while not condition():
-            await asyncio.sleep(0.02)
+    await asyncio.wait_for(status.wait_until(condition), 60)
 
 
 def _free_port() -> int:
@@ -122,7 +121,7 @@ async def test_discord_down_at_start_is_retried_and_health_says_so(monkeypatch: 
         with caplog.at_level(logging.INFO):
             task = asyncio.create_task(run_discord(services, TOKEN, retry_first=0.05, retry_max=0.2))
             try:
-                await _until(lambda: status.attempts >= 3)
+                await _until(status, lambda s: s.attempts >= 3)
                 health = await (await http.get("/health")).json()
                 assert health["status"] == "degraded"
                 assert health["discord"]["configured"] is True and health["discord"]["connected"] is False
@@ -133,7 +132,7 @@ async def test_discord_down_at_start_is_retried_and_health_says_so(monkeypatch: 
                 assert "trying again in" in retries[0].getMessage() and "(attempt 1)" in retries[0].getMessage()
                 await server.start(port)  # Discord is back
                 await asyncio.wait_for(server.identified.wait(), 60)
-                await _until(lambda: status.state == "connected")
+                await _until(status, lambda s: s.state == "connected")
                 health = await (await http.get("/health/")).json()
                 assert health["status"] == "healthy"
                 state = health["discord"]
@@ -143,11 +142,11 @@ async def test_discord_down_at_start_is_retried_and_health_says_so(monkeypatch: 
                 assert (await server.wait_for_posts(1))[0]["content"].startswith("覚えました！")
                 attempts = status.attempts
                 await server.stop()  # Discord goes away mid-session: discord.py's own reconnect takes over
-                await _until(lambda: status.attempts > attempts)
+                await _until(status, lambda s: s.attempts > attempts)
                 assert (await (await http.get("/health")).json())["discord"]["state"] == "reconnecting"
                 await server.start(port)
                 await asyncio.wait_for(server.resumed.wait(), 60)
-                await _until(lambda: status.state == "connected")
+                await _until(status, lambda s: s.state == "connected")
                 lost = [r for r in caplog.records if r.getMessage().startswith("Discord connection lost")]
                 assert lost and all(r.exc_info is None and "reconnecting in" in r.getMessage() for r in lost)
             finally:

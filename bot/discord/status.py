@@ -8,9 +8,11 @@ turns those into one line naming the error, and records it here.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import math
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -37,6 +39,21 @@ class DiscordStatus:
     attempts: int = 0  # login attempts since start, and gateway reconnects
     connected_at: datetime | None = None
     client: discord.Client | None = None
+    _changed: asyncio.Event = field(default_factory=asyncio.Event, repr=False)
+
+    WATCHED = frozenset({"state", "attempts", "last_error"})
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        """Every change of state, attempts or last error wakes `wait_until`."""
+        super().__setattr__(name, value)
+        if name in self.WATCHED and "_changed" in self.__dict__:
+            changed, self._changed = self._changed, asyncio.Event()
+            changed.set()
+
+    async def wait_until(self, condition: Callable[[DiscordStatus], bool]) -> None:
+        """Return once `condition(self)` holds (e.g. `lambda s: s.state == "connected"`)."""
+        while not condition(self):
+            await self._changed.wait()
 
     def error(self, exc: BaseException | str) -> None:
         self.last_error = exc if isinstance(exc, str) else describe(exc)
