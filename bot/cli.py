@@ -116,13 +116,20 @@ def main(argv: list[str] | None = None) -> int:
             from bot.mcp.stdio import serve_stdio
             return asyncio.run(serve_stdio(settings, args))
         else:
-            from bot.runner import serve
-            asyncio.run(serve(settings, discord=args.command not in ("api", "live")))
+            from bot.runner import ApiListenError, serve
+            try:
+                asyncio.run(serve(settings, discord=args.command not in ("api", "live")))
+            except ApiListenError as exc:
+                log.error("%s", exc.message)
+                return 2
     except EmbeddingMismatchError as exc:
         log.error("%s", exc)
         return 3
     except DataDirBusyError as exc:
         log.error("%s", exc.message)
+        if args.command == "chat":
+            log.error("The running bot owns the memories: talk to it on Discord (!chat), or stop it and run "
+                      "`python -m bot chat` again (README, \"Try it in the terminal\")")
         return EXIT_BUSY
     except (PersonaError, SettingsError) as exc:  # SettingsError: a live connector setting (LIVE_*)
         print(exc)

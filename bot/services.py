@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from bot.conversation import ConversationService
 from bot.discord.desk import MemoryDesk
 from bot.discord.prefs import Preferences
+from bot.discord.status import DiscordStatus
 from bot.llm.client import LLMClient
 from bot.llm.detect import client_at_start
 from bot.personas import PersonaRegistry
@@ -30,6 +31,7 @@ class Services:
     started_at: float = field(default_factory=time.time)
     jobs: JobScheduler | None = None  # the scheduled jobs (None when JOBS_ENABLED is off)
     lock: DataDirLock | None = None  # held while the process owns DATA_DIR (restore refuses meanwhile)
+    discord_status: DiscordStatus = field(default_factory=DiscordStatus)  # the connection, for /health
     # chat side (cogs, terminal chat, livestream hook): built from settings + engine
     personas: PersonaRegistry = field(init=False)
     prefs: Preferences = field(init=False)

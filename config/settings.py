@@ -5,9 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import Field, SecretStr, ValidationError, model_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from config.timezones import zone_named
 from memory.options import EmbeddingBackend, EngineOptions, Fusion, SqliteSynchronous
 
 ENGINE = EngineOptions()  # the engine's defaults, which are the defaults of its settings below
@@ -198,6 +199,10 @@ class Settings(BaseSettings):
     default_locale: Literal["ja", "en"] = Field(
         "ja", description="Reply language when neither the user's setting, the client locale nor the text tells."
     )
+    timezone: str | None = Field(
+        None, description="Time zone of the dates people read (IANA name, e.g. Asia/Tokyo); empty = the system's. "
+                          "Users (`timezone`) and servers (`admin timezone`) can override it; stored times stay UTC."
+    )
     personas_dir: Path | None = Field(None, description="Folder of persona TOML files; empty = config/personas.")
     default_persona: str = Field("cocoro", min_length=1, description="memory_id of the persona used by default.")
     recall_top_k: int = Field(5, ge=1, le=20, description="Memories recalled into each chat prompt.")
@@ -270,6 +275,13 @@ class Settings(BaseSettings):
     llm_probe_llamacpp_url: str = Field(
         "http://127.0.0.1:8080", description="Where start-up and `doctor` look for a llama.cpp server "
                                              "(GET /v1/models, /health).")
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str | None) -> str | None:
+        if value and zone_named(value) is None:
+            raise ValueError("not a time zone name; use an IANA name such as Asia/Tokyo, Europe/Paris or UTC")
+        return value or None
 
     @model_validator(mode="after")
     def _weights_leave_room_for_relevance(self) -> Settings:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime, tzinfo
 from typing import Any
 
 from bot.llm.responder import emotion_names, short_date
 from bot.personas import Persona
+from config.timezones import local
 from memory.types import Memory
 
 _TEXT = {
@@ -32,24 +33,26 @@ _TEXT = {
 }
 
 
-def memory_block(persona: Persona, memories: list[Memory]) -> str:
+def memory_block(persona: Persona, memories: list[Memory], tz: tzinfo = UTC) -> str:
     t = _TEXT[persona.language]
     if not memories:
         return t["none"]
     lines = []
     for i, m in enumerate(memories, 1):
         emo = emotion_names(m.emotion_labels, persona.language)
-        lines.append(f"{i}. [{short_date(m.created_at)}] {m.summary or m.content[:200]} ({t['emotions']}: {emo})")
+        day = short_date(local(m.created_at, tz))
+        lines.append(f"{i}. [{day}] {m.summary or m.content[:200]} ({t['emotions']}: {emo})")
     return "\n".join(lines)
 
 
 def build_messages(persona: Persona, user_name: str, message: str, memories: list[Memory], recent: list[Memory],
                    *, now: datetime, tools: bool, language: str | None = None) -> list[dict[str, Any]]:
     """OpenAI-style messages: system (persona, date, memories, tool hint, and the language to answer in
-    when it is not the persona's), recent turns, the new message."""
+    when it is not the persona's), recent turns, the new message. `now` is the user's local time: "today"
+    and the memories' dates are in their zone."""
     t = _TEXT[persona.language]
     system = [persona.system_prompt, "", f"{t['today']}: {now.strftime('%Y-%m-%d')}", f"{t['user']}: {user_name}",
-              "", f"{t['memories']}:", memory_block(persona, memories)]
+              "", f"{t['memories']}:", memory_block(persona, memories, now.tzinfo or UTC)]
     if tools:
         system += ["", t["tools"]]
     if language in _TEXT and language != persona.language:

@@ -19,7 +19,7 @@ import logging
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime, tzinfo
 from typing import TYPE_CHECKING, Any
 
 from bot.conversation.prompt import build_messages, clean_summary, summary_messages
@@ -30,6 +30,7 @@ from bot.llm.routing import ModelRouter
 from bot.llm.tools import MemoryToolbox, tool_definitions
 from bot.personas import Persona
 from bot.telemetry.metrics import LLM_FALLBACKS
+from config.timezones import resolve_timezone
 from memory.clock import utcnow
 from memory.engine import MemoryEngine
 from memory.types import Emotion, Memory, MemoryFilter, Scope, SearchHit
@@ -62,8 +63,9 @@ class Reply:
 class ConversationService:
     def __init__(self, engine: MemoryEngine, llm: LLMClient | None, *, tenant: str = "default", recall_top_k: int = 5,
                  history_turns: int = 6, tools: bool = True, settings: Settings | None = None,
-                 clock: Callable[[], datetime] = utcnow) -> None:
+                 clock: Callable[[], datetime] = utcnow, timezone: tzinfo = UTC) -> None:
         self.engine = engine
+        self.timezone = timezone  # of the prompt's "today" when the caller names no zone
         self.llm = llm
         self.models = ModelRouter(llm, settings)
         self.clock = clock
@@ -78,7 +80,7 @@ class ConversationService:
     @classmethod
     def from_settings(cls, engine: MemoryEngine, llm: LLMClient | None, settings: Settings) -> ConversationService:
         return cls(engine, llm, recall_top_k=settings.recall_top_k, history_turns=settings.chat_history_turns,
-                   tools=settings.llm_tools, settings=settings)
+                   tools=settings.llm_tools, settings=settings, timezone=resolve_timezone(settings.timezone))
 
     def scope(self, persona: Persona, user_id: str, session_id: str | None = None) -> Scope:
         return Scope(tenant=self.tenant, cube=persona.cube, user_id=user_id, session_id=session_id)
@@ -111,11 +113,13 @@ class ConversationService:
 
     async def reply(self, persona: Persona, user_id: str, message: str, *, user_name: str,
                     session_id: str | None = None, metadata: dict[str, Any] | None = None,
-                    save: bool = True, language: str | None = None, disclose: bool = True) -> Reply:
+                    save: bool = True, language: str | None = None, disclose: bool = True,
+                    tz: tzinfo | None = None) -> Reply:
         """Answer `message` as `persona` using what is remembered about `user_id`, then remember the turn.
 
         `language` is the reply language (else detected from the message, else the persona's);
-        `disclose=False` keeps notes about the model out of the reply (a livestream reads it aloud)."""
+        `disclose=False` keeps notes about the model out of the reply (a livestream reads it aloud);
+        `tz` is the user's time zone (the prompt's "today"), TIMEZONE when not given."""
         scope = self.scope(persona, user_id, session_id)
         lang = self.language_of(persona, message, language)
         earlier = self._pending_by_scope.get(scope)
@@ -130,7 +134,8 @@ class ConversationService:
         if llm is not None:
             toolbox = MemoryToolbox(self.engine, scope, actor=f"llm:{persona.memory_id}")
             try:
-                text = await self._ask(llm, persona, user_name, message, memories, recent, toolbox, lang)
+                now = self.clock().astimezone(tz or self.timezone)
+                text = await self._ask(llm, persona, user_name, message, memories, recent, toolbox, lang, now)
                 used_llm = True
             except LLMError as exc:
                 error = f"{exc.kind}: {exc}"
@@ -164,9 +169,9 @@ class ConversationService:
             del self._pending_by_scope[scope]
 
     async def _ask(self, llm: LLMClient, persona: Persona, user_name: str, message: str, memories: list[Memory],
-                   recent: list[Memory], toolbox: MemoryToolbox, language: str) -> str:
+                   recent: list[Memory], toolbox: MemoryToolbox, language: str, now: datetime) -> str:
         tools = tool_definitions() if self.tools else None
-        messages = build_messages(persona, user_name, message, memories, recent, now=utcnow(), tools=bool(tools),
+        messages = build_messages(persona, user_name, message, memories, recent, now=now, tools=bool(tools),
                                   language=language)
         for _ in range(MAX_TOOL_ROUNDS):
             try:
@@ -177,7 +182,7 @@ class ConversationService:
                     tools = None
                     self.tools = False
                     messages[0]["content"] = build_messages(persona, user_name, message, memories, recent,
-                                                            now=utcnow(), tools=False, language=language)[0]["content"]
+                                                            now=now, tools=False, language=language)[0]["content"]
                     continue
                 raise
             if not result.tool_calls:
@@ -217,8 +222,8 @@ class ConversationService:
 
     async def remember_pair(self, persona: Persona, user_id: str, message: str, ai_message: str | None, *,
                             session_id: str | None, metadata: dict[str, Any]) -> Memory:
-        """Passive learning: save a user's message with the bot's previous reply to them (None: the
-        reply was the built-in companion's, which is not remembered as the persona's words)."""
+        """Passive learning: save a user's message with the bot's reply it follows (None: the message alone,
+        e.g. after the built-in companion's reply, which is not remembered as the persona's words)."""
         saved = await self.engine.save_turn(self.scope(persona, user_id, session_id), message, ai_message,
                                             metadata=metadata, tags=["learned"])
         return saved.memory

@@ -82,7 +82,7 @@ async def test_paid_events_are_always_answered_and_chat_is_rate_limited(make_api
         dropped = (await c.post(url, json=chat("b", "me too!"))).json()
         assert dropped["status"] == "dropped" and dropped["reason"] == "rate_limited" and dropped["reply"] is None
         sc = (await c.post(url, json=chat("c", "love the stream", type="superchat", amount=500, currency="jpy"))).json()
-        assert sc["status"] == "answered" and "Super Chat" in sc["reply"] and "500 JPY" in sc["reply"]
+        assert sc["status"] == "answered" and sc["reply"].startswith("Thank you for the ¥500 Super Chat, name-c!")
         member = (await c.post(url, json={"platform": "twitch", "viewer_id": "d", "viewer_name": "Dee",
                                           "type": "membership"})).json()
         assert member["status"] == "answered" and "member" in member["reply"]
@@ -97,6 +97,18 @@ async def test_paid_events_are_always_answered_and_chat_is_rate_limited(make_api
     assert stats["dropped"] == {"rate_limited": 1, "queue_full": 0, "total": 1}
     assert stats["by_type"] == {"chat": 2, "superchat": 1, "membership": 1, "gift": 1}
     assert stats["chat_replies_per_minute"] == 1
+
+
+async def test_amounts_are_read_as_money_in_the_personas_language(api: ApiServer) -> None:
+    async with api.client(api.admin_key) as c:
+        sc = (await c.post(EVENTS.format("cocoro"), json=chat("j", "", type="superchat", amount=1000,
+                                                              currency="JPY"))).json()
+        assert sc["reply"].startswith("name-jさん、1,000円のスーパーチャットありがとうございます！")
+        gift = (await c.post(EVENTS.format("cocoro"), json=chat("k", "", type="gift", amount=5, currency="usd"))).json()
+        assert gift["reply"].startswith("name-kさん、$5.00のギフトありがとうございます！")
+        tip = (await c.post(EVENTS.format("nova"), json=chat("l", "", type="superchat", amount=1234.5,
+                                                             currency="EUR"))).json()
+        assert tip["reply"].startswith("Thank you for the €1,234.50 Super Chat, name-l!")
 
 
 async def test_the_websocket_receives_each_reply_with_its_emotion(api: ApiServer) -> None:

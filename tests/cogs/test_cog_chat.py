@@ -78,11 +78,11 @@ async def test_passive_learning_only_where_enabled_and_not_for_opted_out(simcord
     await admin.send(channel, "!admin learning on")
     assert channel.last_message.content.startswith(f"<#{channel.id}> での自動学習を有効にしました")
     await alice.send(channel, "!chat 週末はキャンプに行くよ")
-    bot_reply = channel.last_message.content
+    assert "言語モデルが設定されていない" in channel.last_message.content  # the built-in responder's canned note
     await alice.send(channel, "寝袋も持っていくつもり")
     learned = [t for t in await turns(services, alice) if t.metadata.get("source") == "passive"]
-    # the built-in companion's reply is not the persona's to remember: the message is learned alone
-    assert bot_reply and [(t.user_message, t.ai_message) for t in learned] == [("寝袋も持っていくつもり", None)]
+    # what the built-in responder said is not kept as the bot's words: the user's message is saved alone
+    assert [(t.user_message, t.ai_message) for t in learned] == [("寝袋も持っていくつもり", None)]
     assert learned[0].metadata["user_name"] == "alice"
     assert learned[0].scope.cube == "user_user_cocoro_cube" and "learned" in learned[0].tags
     await alice.send(channel, "もう一言")  # the previous reply was used up: nothing more is saved
@@ -98,6 +98,32 @@ async def test_passive_learning_only_where_enabled_and_not_for_opted_out(simcord
     await alice.send(channel, "!chat またね")
     await alice.send(channel, "ばいばい")
     assert len([t for t in await turns(services, alice) if t.metadata.get("source") == "passive"]) == 1
+
+
+async def test_a_rate_limited_chat_and_canned_text_are_never_learned(simcord_env: Any, services: Services) -> None:
+    _, channel, admin, alice, bob = world(simcord_env)
+    await admin.send(channel, "!admin learning on")
+
+    async def learned() -> list[tuple[str | None, str | None]]:
+        return [(t.user_message, t.ai_message) for t in await turns(services, alice)
+                if t.metadata.get("source") == "passive"]
+
+    for i in range(5):  # five chats in 30 s is the limit
+        await alice.send(channel, f"!chat 雑談その{i}")
+    last_reply = channel.last_message
+    await alice.send(channel, "!chat 釣りの話をしよう")
+    notice = channel.last_message
+    assert notice.content.startswith("少し待ってから")  # rate-limited: nothing answers this message
+    assert [type(e).__name__ for e in simcord_env.errors] == ["CommandOnCooldown"]
+    await alice.send(channel, "アジが釣れたよ")  # follows the cooldown notice, not the last real reply
+    await alice.send(channel, "まだ待つの？", reply_to=notice)  # a Discord reply to canned text
+    assert await learned() == []
+    await alice.send(channel, "ほんとに", reply_to=last_reply)  # a Discord reply to the bot's answer to her
+    assert await learned() == [("ほんとに", None)]  # the built-in responder's words are never kept
+    await bob.send(channel, "!chat こんにちは")
+    await alice.send(channel, "横から失礼", reply_to=channel.last_message)  # the bot's answer to Bob
+    assert await learned() == [("ほんとに", None)]
+    assert all("言語モデル" not in (t.ai_message or "") for t in await turns(services, alice))
 
 
 async def test_forget_all_also_forgets_the_reply_waiting_to_be_learned(simcord_env: Any, services: Services) -> None:

@@ -45,7 +45,7 @@ async def test_forget_one_by_id_or_prefix_and_never_someone_elses(simcord_env: A
     assert len(await mine(services, bob)) == 1
     secret = next(m for m in await mine(services, alice) if "電話番号" in m.content)
     await alice.send(channel, f"!forget {secret.id[:8]}")
-    assert channel.last_message.content == f"記憶を1件削除しました（ID: `{secret.id}`）。"
+    assert channel.last_message.content == f"記憶を1件削除しました（ID: `{secret.id[:8]}`）。"
     assert [m.content for m in await mine(services, alice)] == ["猫を二匹飼っています"]
     await alice.send(channel, "!forget zz")
     assert channel.last_message.content.startswith("その ID の記憶は見つかりませんでした")
