@@ -13,6 +13,7 @@ from discord import app_commands
 from discord.app_commands import TranslationContextLocation as Where
 from discord.ext import commands
 
+from bot.discord.command_texts import japanese
 from bot.discord.translator import OmoideTranslator
 from config.settings import Settings
 from tests.cogs.conftest import make_settings
@@ -100,3 +101,18 @@ async def test_errors_name_permissions_and_parameters_in_the_users_language(simc
     assert channel.last_message.content == "You need the \"Manage Server\" permission for this command."
     assert [type(e) for e in simcord_env.errors] == [commands.MissingPermissions, commands.MissingRequiredArgument,
                                                       commands.MissingPermissions]
+
+
+async def test_every_command_has_its_japanese_metadata(simcord_env: Any, simcord_bot: Any) -> None:
+    """A new command or option without Japanese would show English to Japanese clients: list what is missing."""
+    missing, seen = [], 0
+    for cmd in simcord_bot.tree.walk_commands():
+        seen += 1
+        for kind, text in [("name", cmd.name), ("description", cmd.description)]:
+            if japanese(kind, text) is None:
+                missing.append(f"{cmd.qualified_name}: {kind} {text!r}")
+        for param in getattr(cmd, "parameters", []):
+            for kind, text in [("parameter", param.name), ("description", param.description)]:
+                if japanese(kind, text) is None:
+                    missing.append(f"{cmd.qualified_name} {param.name}: {kind} {text!r}")
+    assert seen >= 15 and missing == []
