@@ -194,7 +194,7 @@ class Settings(BaseSettings):
     )
     disabled_cogs: str | None = Field(
         None, description="Comma-separated cogs not to load (remember, memorize, memories, emotions, chat, learning, "
-                        "privacy, personas, admin)."
+                        "privacy, personas, admin, help)."
     )
     default_locale: Literal["ja", "en"] = Field(
         "ja", description="Reply language when neither the user's setting, the client locale nor the text tells."

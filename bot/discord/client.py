@@ -14,7 +14,9 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.discord.command_texts import localized, permission_names, usage
 from bot.discord.i18n import t
+from bot.discord.translator import OmoideTranslator
 from bot.discord.ui.locale import SeenLanguages, from_discord_locale, language_evidence
 from bot.personas import Persona
 from bot.services import Services
@@ -25,7 +27,7 @@ from memory.errors import OmoideError
 log = logging.getLogger("omoide.discord")
 
 COGS: tuple[str, ...] = ("remember", "memorize", "memories", "emotions", "chat", "learning", "privacy", "personas",
-                         "admin")
+                         "admin", "help")
 _WRAPPERS = (commands.CommandInvokeError, commands.HybridCommandError, app_commands.CommandInvokeError)
 
 
@@ -49,7 +51,7 @@ class OmoideBot(commands.Bot):
         self.cog_names = enabled_cogs(settings.disabled_cog_names)
         super().__init__(command_prefix=commands.when_mentioned_or(settings.command_prefix),
                          intents=intents or default_intents(), allowed_mentions=discord.AllowedMentions.none(),
-                         **options)
+                         help_command=None, **options)  # cogs/help replaces the English default
         self.services = services
         self.sync_commands = sync_commands
         self.seen_languages = SeenLanguages()
@@ -57,6 +59,7 @@ class OmoideBot(commands.Bot):
         self.default_timezone = resolve_timezone(settings.timezone)
 
     async def setup_hook(self) -> None:
+        await self.tree.set_translator(OmoideTranslator())
         for name in self.cog_names:
             await self.load_extension(f"cogs.{name}")
         log.info("cogs loaded: %s", ", ".join(self.cog_names))
@@ -149,19 +152,21 @@ class OmoideBot(commands.Bot):
         if isinstance(error, commands.CommandNotFound):
             return
         locale = await self.locale_for(ctx)
-        usage = f"{ctx.clean_prefix}{ctx.command.qualified_name} {ctx.command.signature}".strip() if ctx.command else ""
+        prefix = "/" if ctx.interaction is not None else ctx.clean_prefix
+        how = usage(ctx.command, prefix, locale) if ctx.command else ""
         if isinstance(error, (commands.MissingPermissions, app_commands.MissingPermissions)):
-            text = t(locale, "error.no_permission", perms=", ".join(error.missing_permissions))
+            text = t(locale, "error.no_permission", perms=permission_names(error.missing_permissions, locale))
         elif isinstance(error, (commands.BotMissingPermissions, app_commands.BotMissingPermissions)):
-            text = t(locale, "error.bot_permission", perms=", ".join(error.missing_permissions))
+            text = t(locale, "error.bot_permission", perms=permission_names(error.missing_permissions, locale))
         elif isinstance(error, (commands.NoPrivateMessage, app_commands.NoPrivateMessage)):
             text = t(locale, "error.guild_only")
         elif isinstance(error, commands.ChannelNotFound):
             text = t(locale, "error.channel_not_found", channel=str(error.argument)[:100])
         elif isinstance(error, commands.MissingRequiredArgument):
-            text = t(locale, "error.missing_argument", param=error.param.name, usage=usage)
+            text = t(locale, "error.missing_argument", param=localized("parameter", error.param.name, locale),
+                     usage=how)
         elif isinstance(error, (commands.UserInputError, app_commands.TransformerError)):
-            text = t(locale, "error.bad_argument", usage=usage)
+            text = t(locale, "error.bad_argument", usage=how)
         elif isinstance(error, (commands.CommandOnCooldown, app_commands.CommandOnCooldown)):
             text = t(locale, "error.cooldown", seconds=f"{error.retry_after:.0f}")
         elif isinstance(error, OmoideError) and error.error_type == "ValidationError":

@@ -128,6 +128,16 @@ MESSAGES: dict[str, dict[str, str]] = {
                      "en": "Default persona: **{persona}**\nTime zone: **{zone}**\n"
                            "Channels with passive learning: {channels}"},
     "admin.none": {"ja": "なし", "en": "none"},
+    # help
+    "help.title": {"ja": "📖 Omoide の使い方", "en": "📖 How to use Omoide"},
+    "help.intro": {"ja": "コマンドは `{prefix}` で始めても、`/` から選んでも使えます。",
+                   "en": "Type a command after `{prefix}`, or pick it from the `/` menu."},
+    "help.footer": {"ja": "{prefix}help <コマンド> で詳しい説明を表示します",
+                    "en": "{prefix}help <command> for details"},
+    "help.admin_needs": {"ja": "（「{perms}」権限が必要）", "en": "(needs \"{perms}\")"},
+    "help.options": {"ja": "オプション", "en": "Options"},
+    "help.unknown": {"ja": "「{name}」というコマンドはありません。`{prefix}help` で一覧を見られます。",
+                     "en": "There is no command called \"{name}\". `{prefix}help` lists them."},
     # errors
     "error.generic": {"ja": "ごめんなさい、うまく処理できませんでした。"
                             "少し時間をおいてもう一度お試しください。（エラー ID: {ref}）",
