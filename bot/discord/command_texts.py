@@ -19,6 +19,7 @@ JA: dict[Kind, dict[str, str]] = {
         "chat": "話す", "forget": "忘れる", "mydata": "自分のデータ", "privacy": "プライバシー",
         "language": "言語", "persona": "ペルソナ", "list": "一覧", "use": "切り替え", "info": "情報",
         "admin": "管理", "learning": "自動学習", "purge": "一括削除", "status": "状態", "help": "ヘルプ",
+        "timezone": "タイムゾーン",
     },
     "description": {
         "Search what I remember about you": "あなたについて覚えていることを検索します",
@@ -43,6 +44,8 @@ JA: dict[Kind, dict[str, str]] = {
             "チャンネルで作られた記憶をすべて削除します（確認あり）",
         "Default persona and channels with passive learning": "既定のペルソナと自動学習が有効なチャンネル",
         "How to use Omoide, or the details of one command": "Omoide の使い方、または一つのコマンドの詳しい説明",
+        "The time zone your dates are shown in": "日付を表示するタイムゾーン",
+        "Set this server's default time zone for dates": "このサーバーで日付に使う既定のタイムゾーンを設定します",
         # parameter descriptions
         "What to look for": "探したいこと",
         "The fact to remember": "覚えてほしいこと",
@@ -56,11 +59,15 @@ JA: dict[Kind, dict[str, str]] = {
         "on or off": "on または off",
         "The channel (this one by default)": "チャンネル（省略するとこのチャンネル）",
         "A command name (all commands by default)": "コマンド名（省略するとすべてのコマンド）",
+        "A zone name such as Asia/Tokyo, or auto (the server's / bot's default)":
+            "Asia/Tokyo のようなタイムゾーン名、または auto（サーバーやボットの既定）",
+        "A zone name such as Asia/Tokyo, or auto (the bot's TIMEZONE)":
+            "Asia/Tokyo のようなタイムゾーン名、または auto（ボットの TIMEZONE）",
     },
     "parameter": {
         "query": "検索語", "text": "内容", "limit": "件数", "message": "メッセージ", "target": "対象",
         "setting": "設定", "language": "言語", "name": "名前", "state": "状態", "channel": "チャンネル",
-        "command": "コマンド",
+        "command": "コマンド", "zone": "タイムゾーン",
     },
     "choice": {"on": "オン", "off": "オフ", "status": "今の設定を見る", "auto": "自動", "ja": "日本語",
                "en": "English"},
@@ -80,9 +87,9 @@ def localized(kind: Kind, text: str, locale: str) -> str:
 HELP_GROUPS: tuple[tuple[str, dict[str, str], tuple[str, ...]], ...] = (
     ("talk", {"ja": "💬 話す", "en": "💬 Talk"}, ("chat", "persona list", "persona use", "persona info")),
     ("remember", {"ja": "🧠 覚える・思い出す", "en": "🧠 Remember"}, ("memorize", "remember", "memories", "emotions")),
-    ("data", {"ja": "🔒 あなたのデータ", "en": "🔒 Your data"}, ("mydata", "forget", "privacy", "language")),
+    ("data", {"ja": "🔒 あなたのデータ", "en": "🔒 Your data"}, ("mydata", "forget", "privacy", "language", "timezone")),
     ("admin", {"ja": "🛠️ サーバー管理", "en": "🛠️ Server admin"},
-     ("admin learning", "admin persona", "admin purge", "admin status")),
+     ("admin learning", "admin persona", "admin purge", "admin timezone", "admin status")),
 )
 
 # Permission names as the Discord client shows them (Server Settings > Roles), ja and en.
