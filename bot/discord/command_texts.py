@@ -87,7 +87,8 @@ def localized(kind: Kind, text: str, locale: str) -> str:
 HELP_GROUPS: tuple[tuple[str, dict[str, str], tuple[str, ...]], ...] = (
     ("talk", {"ja": "💬 話す", "en": "💬 Talk"}, ("chat", "persona list", "persona use", "persona info")),
     ("remember", {"ja": "🧠 覚える・思い出す", "en": "🧠 Remember"}, ("memorize", "remember", "memories", "emotions")),
-    ("data", {"ja": "🔒 あなたのデータ", "en": "🔒 Your data"}, ("mydata", "forget", "privacy", "language", "timezone")),
+    ("data", {"ja": "🔒 あなたのデータ", "en": "🔒 Your data"},
+     ("mydata", "forget", "privacy", "language", "timezone")),
     ("admin", {"ja": "🛠️ サーバー管理", "en": "🛠️ Server admin"},
      ("admin learning", "admin persona", "admin purge", "admin timezone", "admin status")),
 )
