@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import sys
 
 from bot.logs import setup_logging
 from bot.mcp.command import add_mcp_command
@@ -86,6 +87,8 @@ def main(argv: list[str] | None = None) -> int:
     p_live.add_argument("--persona", default=None, help="memory_id or display name (default: LIVE_PERSONA)")
     p_live.add_argument("--youtube", default=None, help="video id or URL, channel id (UC...) or @handle")
     p_live.add_argument("--twitch", default=None, help="Twitch channel name")
+    sub.add_parser("doctor", help="check the data dir, personas, model, Discord token and language model; "
+                                  "print what to fix")
     args = parser.parse_args(argv)
     private_umask()  # the database, its WAL, indexes, snapshots and keys: readable by their owner only
     try:
@@ -101,6 +104,9 @@ def main(argv: list[str] | None = None) -> int:
         return run_snapshot_command(args, settings)
     if args.command in SECRET_COMMANDS:
         return run_secret_command(args, settings)
+    if args.command == "doctor":
+        from bot.doctor import run_doctor
+        return run_doctor(settings, sys.stdout)
     try:
         if args.command == "reindex":
             asyncio.run(_reindex(settings, args.re_embed))
@@ -110,13 +116,20 @@ def main(argv: list[str] | None = None) -> int:
             from bot.mcp.stdio import serve_stdio
             return asyncio.run(serve_stdio(settings, args))
         else:
-            from bot.runner import serve
-            asyncio.run(serve(settings, discord=args.command not in ("api", "live")))
+            from bot.runner import ApiListenError, serve
+            try:
+                asyncio.run(serve(settings, discord=args.command not in ("api", "live")))
+            except ApiListenError as exc:
+                log.error("%s", exc.message)
+                return 2
     except EmbeddingMismatchError as exc:
         log.error("%s", exc)
         return 3
     except DataDirBusyError as exc:
         log.error("%s", exc.message)
+        if args.command == "chat":
+            log.error("The running bot owns the memories: talk to it on Discord (!chat), or stop it and run "
+                      "`python -m bot chat` again (README, \"Try it in the terminal\")")
         return EXIT_BUSY
     except (PersonaError, SettingsError) as exc:  # SettingsError: a live connector setting (LIVE_*)
         print(exc)

@@ -8,14 +8,14 @@ field to fix.
 from __future__ import annotations
 
 import re
-import string
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from bot.llm.lines import PLACEHOLDERS, check_line
 from memory.emotions.labels import EMOTIONS
 
 BUILTIN_DIR = Path(__file__).resolve().parent.parent / "config" / "personas"
@@ -32,28 +32,49 @@ def cube_for(memory_id: str) -> str:
 
 
 class Style(BaseModel):
-    """The persona's voice for the built-in responder (used when no language model is set)."""
+    """The persona's voice for the built-in companion (used when no language model answers): how it says
+    "I", the catchphrases it sometimes adds, and any of the companion's lines in its own words
+    (`phrases`: a key of config/companion/<language>.toml [lines] -> one or more lines). Used when it
+    replies in its own language; in the other language the shared lines speak for it."""
 
     model_config = ConfigDict(extra="forbid")
     tone: str = Field("", max_length=200)
-    recall_intro: str = Field(min_length=1, max_length=300)   # placeholders: {user}
-    memory_line: str = Field(min_length=1, max_length=300)    # placeholders: {date} {summary} {emotions}
-    no_memory: str = Field(min_length=1, max_length=300)      # placeholders: {user}
-    no_llm_note: str = Field(min_length=1, max_length=300)
+    first_person: str = Field("", max_length=20)
+    catchphrases: list[str] = Field(default_factory=list, max_length=20)
+    phrases: dict[str, list[str]] = Field(default_factory=dict)
+    no_llm_note: str | None = Field(None, min_length=1, max_length=300)  # same as phrases.no_llm_note
+    # the previous responder's memory-list templates: still accepted so older persona files load, unused
+    recall_intro: str | None = Field(None, max_length=300)
+    memory_line: str | None = Field(None, max_length=300)
+    no_memory: str | None = Field(None, max_length=300)
 
-    @field_validator("recall_intro", "memory_line", "no_memory", "no_llm_note")
+    @field_validator("catchphrases")
     @classmethod
-    def _known_placeholders(cls, value: str, info: ValidationInfo) -> str:
-        allowed = {"recall_intro": {"user"}, "memory_line": {"date", "summary", "emotions"},
-                   "no_memory": {"user"}, "no_llm_note": set()}[info.field_name or ""]
-        try:
-            used = {name for _, name, _, _ in string.Formatter().parse(value) if name is not None}
-        except ValueError as exc:
-            raise ValueError(f"bad template ({exc}); write {{{{ and }}}} for literal braces") from None
-        unknown = used - allowed
-        if unknown:
-            raise ValueError(f"unknown placeholder(s) {sorted(unknown)}; allowed: {sorted(allowed) or 'none'}")
+    def _short_catchphrases(cls, value: list[str]) -> list[str]:
+        if any(not p.strip() or len(p) > 120 for p in value):
+            raise ValueError("each catchphrase must be 1-120 characters")
         return value
+
+    @field_validator("phrases")
+    @classmethod
+    def _known_phrases(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
+        for key, lines in value.items():
+            if key not in PLACEHOLDERS:
+                raise ValueError(f"unknown phrase {key!r}; known: {', '.join(sorted(PLACEHOLDERS))}")
+            if not lines or any(not line.strip() or len(line) > 300 for line in lines):
+                raise ValueError(f"{key}: give 1 or more lines of 1-300 characters")
+            for line in lines:
+                try:
+                    check_line(key, line, PLACEHOLDERS[key])
+                except ValueError as exc:
+                    raise ValueError(f"bad template ({exc}); write {{{{ and }}}} for literal braces") from None
+        return value
+
+    @model_validator(mode="after")
+    def _note_is_a_phrase(self) -> Style:
+        if self.no_llm_note and "no_llm_note" not in self.phrases:
+            self.phrases["no_llm_note"] = [self.no_llm_note]
+        return self
 
 
 class PersonaFile(BaseModel):
@@ -77,6 +98,25 @@ class PersonaFile(BaseModel):
             raise ValueError(f"expression names must be 1-32 letters, digits, '_' or '-' (got {bad})")
         return value
 
+    # this persona's own model (SillyTavern-style per-character models); unset ones fall back to LLM_*
+    llm_base_url: str | None = Field(None, max_length=500)
+    llm_model: str | None = Field(None, min_length=1, max_length=200)
+    llm_api_key_env: str | None = Field(None, pattern=r"^[A-Z_][A-Z0-9_]*$")  # the NAME of an env variable
+    temperature: float | None = Field(None, ge=0.0, le=2.0)
+
+    @field_validator("llm_base_url")
+    @classmethod
+    def _http_url(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("http://", "https://")):
+            raise ValueError("must start with http:// or https:// (e.g. http://127.0.0.1:11434/v1)")
+        return value
+
+    @model_validator(mode="after")
+    def _url_needs_a_model(self) -> PersonaFile:
+        if self.llm_base_url and not self.llm_model:
+            raise ValueError("llm_model is required with llm_base_url (the name that server knows)")
+        return self
+
     @field_validator("memory_id")
     @classmethod
     def _memory_id_shape(cls, value: str) -> str:
@@ -95,6 +135,15 @@ class Persona:
     style: Style
     source: str
     expressions: tuple[tuple[str, str], ...] = ()  # the file's [expressions] table (see bot.livestream.expressions)
+    llm_base_url: str | None = None
+    llm_model: str | None = None
+    llm_api_key_env: str | None = None
+    temperature: float | None = None
+
+    @property
+    def own_model(self) -> bool:
+        """Whether the persona names a model setting of its own (else LLM_* answer for it)."""
+        return bool(self.llm_base_url or self.llm_model or self.temperature is not None)
 
     @property
     def cube(self) -> str:
@@ -114,7 +163,8 @@ def load_persona(path: Path) -> Persona:
         lines = [f"  {'.'.join(str(p) for p in err['loc']) or 'file'}: {err['msg']}" for err in exc.errors()]
         raise PersonaError(f"{path}: invalid persona\n" + "\n".join(lines)) from None
     return Persona(doc.memory_id, doc.display_name, doc.language, doc.description, doc.system_prompt.strip(),
-                   doc.style, path.name, tuple(sorted(doc.expressions.items())))
+                   doc.style, path.name, tuple(sorted(doc.expressions.items())), llm_base_url=doc.llm_base_url,
+                   llm_model=doc.llm_model, llm_api_key_env=doc.llm_api_key_env, temperature=doc.temperature)
 
 
 class PersonaRegistry:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import errno
 import gc
 import logging
 import signal
@@ -14,35 +15,88 @@ from bot.services import Services
 from bot.telemetry.http import metrics_only_app
 from bot.telemetry.tracing import TRACING, enable_from_settings
 from config import Settings
+from memory.errors import OmoideError
 
 log = logging.getLogger("omoide")
 
 
-async def run_discord(services: Services, token: str) -> None:
-    """Run the Discord client until cancelled; a failure is logged and the API keeps serving."""
+class ApiListenError(OmoideError):
+    """The side API cannot listen where API_HOST/API_PORT say (the CLI says so in one line)."""
+
+    error_type = "ApiListenError"
+
+
+def _listen_error(exc: OSError, host: str, port: int) -> ApiListenError:
+    if exc.errno == errno.EADDRINUSE:
+        return ApiListenError(f"API_PORT {port} is already in use on {host} (another Omoide, or another program); "
+                              "set API_PORT to a free port, or API_PORT=0 to pick one", field="API_PORT")
+    if exc.errno == errno.EACCES:
+        return ApiListenError(f"API_PORT {port} needs administrator rights on {host}; use a port above 1023",
+                              field="API_PORT")
+    return ApiListenError(f"cannot listen on API_HOST {host}, API_PORT {port}: {exc.strerror or exc}",
+                          field="API_HOST")
+
+
+RETRY_FIRST_SECONDS = 2.0
+RETRY_MAX_SECONDS = 300.0
+
+
+async def run_discord(services: Services, token: str, *, retry_first: float = RETRY_FIRST_SECONDS,
+                      retry_max: float = RETRY_MAX_SECONDS) -> None:
+    """Run the Discord client until cancelled; the API keeps serving whatever happens here.
+
+    An unreachable Discord at start (no network, DNS, 5xx) is retried with backoff, one log line per
+    attempt; once logged in, discord.py reconnects a dropped gateway itself (logged in one line too).
+    A refused token or a missing intent stops the client with what to fix. /health shows the state.
+    """
+    import aiohttp
     import discord
 
     from bot.discord.client import OmoideBot
+    from bot.discord.status import OneLineRetries, describe
 
+    status = services.discord_status
+    status.configured = True
+    retries = OneLineRetries(status)
+    logging.getLogger("discord.client").addFilter(retries)
+    bot: OmoideBot | None = None
     try:
-        bot = OmoideBot(services)
+        while True:
+            bot = OmoideBot(services)
+            status.watch(bot)
+            status.state, status.attempts = "connecting", status.attempts + 1
+            try:
+                await bot.login(token)
+                break
+            except (OSError, TimeoutError, aiohttp.ClientError, discord.GatewayNotFound,
+                    discord.DiscordServerError) as exc:
+                status.error(exc)
+                delay = min(retry_max, retry_first * 2 ** min(status.attempts - 1, 30))
+                log.warning("Discord unreachable (%s); trying again in %.1f s (attempt %d); the API keeps running",
+                            describe(exc), delay, status.attempts)
+                await bot.close()
+                await asyncio.sleep(delay)
+        await bot.connect(reconnect=True)
     except ValueError as exc:
+        status.error(exc)
         log.error("Discord bot not started: %s", exc)
-        return
-    try:
-        await bot.start(token)
-    except discord.LoginFailure:
+    except discord.LoginFailure as exc:
+        status.error(exc)
         log.error("Discord refused DISCORD_TOKEN (login failed); the API keeps running. Copy the token again from "
                   "the Developer Portal (Bot > Reset Token) into .env.")
-    except discord.PrivilegedIntentsRequired:
+    except discord.PrivilegedIntentsRequired as exc:
+        status.error(exc)
         log.error("Discord bot needs the Message Content intent: enable it in the Developer Portal (Bot > "
                   "Privileged Gateway Intents) and restart; the API keeps running.")
     except asyncio.CancelledError:
         raise
-    except Exception:
+    except Exception as exc:
+        status.error(exc)
         log.exception("Discord client stopped with an error; the API keeps running")
     finally:
-        if not bot.is_closed():
+        status.state = "stopped"
+        logging.getLogger("discord.client").removeFilter(retries)
+        if bot is not None and not bot.is_closed():
             await bot.close()
         log.info("discord client closed")
 
@@ -55,7 +109,12 @@ async def serve(settings: Settings, *, discord: bool = True) -> None:
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()
     site = web.TCPSite(runner, settings.api_host, settings.api_port)
-    await site.start()
+    try:
+        await site.start()
+    except OSError as exc:
+        await runner.cleanup()
+        await services.close()
+        raise _listen_error(exc, settings.api_host, settings.api_port) from None
     port = runner.addresses[0][1] if runner.addresses else settings.api_port
     metrics_runner = await _serve_metrics(app, settings) if settings.metrics_port is not None else None
     # what start-up loaded (the model, tokenizers, emotion lexicons: ~100k objects) lives as long as the

@@ -43,19 +43,17 @@ def run_secret_command(args: argparse.Namespace, settings: Settings) -> int:
 async def _rotate_admin_key(settings: Settings) -> Sequence[str]:
     from bot.api.auth.keys import KeyStore
     from bot.api.tables import AuditRow, create_tables
+    from bot.store import BotStore
     from memory.clock import utcnow
-    from memory.db.session import create_engine, make_sessionmaker
     from memory.options import EngineOptions
 
-    options = EngineOptions.from_settings(settings)
-    db = create_engine(options.url, synchronous=options.sqlite_synchronous)
+    store = BotStore.beside(EngineOptions.from_settings(settings))
     try:
-        await create_tables(db)
-        sessions = make_sessionmaker(db)
-        _, revoked = await KeyStore(sessions).rotate_admin_key(settings.data_dir)
-        async with sessions.begin() as s:
+        await create_tables(store.db)
+        _, revoked = await KeyStore(store.sessions).rotate_admin_key(settings.data_dir)
+        async with store.sessions.begin() as s:
             s.add(AuditRow(at=utcnow(), actor="cli", method="CLI", path="rotate-admin-key", status=200,
                            target=f"revoked admin keys {', '.join(revoked)}"[:2000]))
         return revoked
     finally:
-        await db.dispose()
+        await store.close()

@@ -9,7 +9,9 @@ from typing import TYPE_CHECKING
 from bot.conversation import ConversationService
 from bot.discord.desk import MemoryDesk
 from bot.discord.prefs import Preferences
+from bot.discord.status import DiscordStatus
 from bot.llm.client import LLMClient
+from bot.llm.detect import client_at_start
 from bot.personas import PersonaRegistry
 from bot.scheduler import JobScheduler
 from bot.store import BotStore
@@ -32,6 +34,7 @@ class Services:
     lock: DataDirLock | None = None  # held while the process owns DATA_DIR (restore refuses meanwhile)
     owns_engine: bool = False  # opened by `start`, so `close` closes it; an engine handed in stays open
     store: BotStore = field(init=False)  # the bot's own tables, beside the engine's (bot.store)
+    discord_status: DiscordStatus = field(default_factory=DiscordStatus)  # the connection, for /health
     # chat side (cogs, terminal chat, livestream hook): built from settings + engine
     personas: PersonaRegistry = field(init=False)
     prefs: Preferences = field(init=False)
@@ -40,28 +43,32 @@ class Services:
     desk: MemoryDesk = field(init=False)
     loaded_personas: InitVar[PersonaRegistry | None] = None  # read already (start: before the model loads)
     discord: Bot | None = field(default=None, init=False)  # the Discord client once made (health, metrics)
+    # the model client made already: start's (LLM_BASE_URL or a local server found), or a caller's own
+    loaded_llm: InitVar[LLMClient | None] = None
 
-    def __post_init__(self, loaded_personas: PersonaRegistry | None) -> None:
+    def __post_init__(self, loaded_personas: PersonaRegistry | None, loaded_llm: LLMClient | None) -> None:
         s = self.settings
         self.engine.watch(ENGINE_OBSERVER)  # engine metrics and spans (bot.telemetry)
         self.personas = (loaded_personas if loaded_personas is not None
                          else PersonaRegistry.load(s.personas_dir, s.default_persona))
         self.store = BotStore.beside(self.engine.options)
         self.prefs = Preferences(self.store.db)
-        self.llm = LLMClient.from_settings(s)
+        self.llm = loaded_llm if loaded_llm is not None else LLMClient.from_settings(s)
         self.conversation = ConversationService.from_settings(self.engine, self.llm, s)
         self.desk = MemoryDesk(self.engine)
 
     @classmethod
     async def start(cls, settings: Settings) -> Services:
         personas = PersonaRegistry.load(settings.personas_dir, settings.default_persona)  # fail before the model loads
+        llm = await client_at_start(settings)  # LLM_BASE_URL, else a local server (reported; used when opted in)
         lock = DataDirLock(settings.data_dir).acquire()
         try:
             engine = await MemoryEngine.open(EngineOptions.from_settings(settings))
         except BaseException:
             lock.release()
             raise
-        services = cls(settings=settings, engine=engine, lock=lock, owns_engine=True, loaded_personas=personas)
+        services = cls(settings=settings, engine=engine, lock=lock, owns_engine=True, loaded_personas=personas,
+                       loaded_llm=llm)
         await services.prefs.create_tables()
         if settings.jobs_enabled:
             services.jobs = JobScheduler(services).start()
@@ -73,6 +80,7 @@ class Services:
             if self.jobs is not None:
                 await self.jobs.shutdown()
             await self.conversation.drain()
+            await self.conversation.close()
             if self.llm is not None:
                 await self.llm.close()
             await self.store.close()

@@ -5,9 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import Field, SecretStr, ValidationError, model_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from config.timezones import zone_named
 from memory.options import EmbeddingBackend, EngineOptions, Fusion, SqliteSynchronous
 
 ENGINE = EngineOptions()  # the engine's defaults, which are the defaults of its settings below
@@ -193,10 +194,14 @@ class Settings(BaseSettings):
     )
     disabled_cogs: str | None = Field(
         None, description="Comma-separated cogs not to load (remember, memorize, memories, emotions, chat, learning, "
-                        "privacy, personas, admin)."
+                        "privacy, personas, admin, help)."
     )
     default_locale: Literal["ja", "en"] = Field(
         "ja", description="Reply language when neither the user's setting, the client locale nor the text tells."
+    )
+    timezone: str | None = Field(
+        None, description="Time zone of the dates people read (IANA name, e.g. Asia/Tokyo); empty = the system's. "
+                          "Users (`timezone`) and servers (`admin timezone`) can override it; stored times stay UTC."
     )
     personas_dir: Path | None = Field(None, description="Folder of persona TOML files; empty = config/personas.")
     default_persona: str = Field("cocoro", min_length=1, description="memory_id of the persona used by default.")
@@ -249,7 +254,8 @@ class Settings(BaseSettings):
 
     # language model (any OpenAI-compatible chat-completions server)
     llm_base_url: str | None = Field(
-        None, description="e.g. http://127.0.0.1:11434/v1 (Ollama); empty = built-in responder, no language model."
+        None, description="e.g. http://127.0.0.1:11434/v1 (Ollama); empty = the built-in companion, no language "
+                          "model (see LLM_AUTODETECT)."
     )
     llm_model: str | None = Field(None, description="Model name the server knows (needed with LLM_BASE_URL).")
     llm_api_key: SecretStr | None = Field(None, description="Bearer key for the LLM server; empty for local servers.")
@@ -261,6 +267,21 @@ class Settings(BaseSettings):
     llm_temperature: float = Field(0.7, ge=0.0, le=2.0, description="Sampling temperature.")
     llm_max_tokens: int = Field(512, ge=16, le=32768, description="Longest reply, in tokens.")
     llm_tools: bool = Field(True, description="Offer the six memory tools to the model (function calling).")
+    llm_autodetect: bool = Field(
+        False, description="With LLM_BASE_URL empty, use an Ollama or llama.cpp server found on this machine at start "
+                           "(one is always reported in the log either way).")
+    llm_probe_ollama_url: str = Field(
+        "http://127.0.0.1:11434", description="Where start-up and `doctor` look for Ollama (GET /api/tags).")
+    llm_probe_llamacpp_url: str = Field(
+        "http://127.0.0.1:8080", description="Where start-up and `doctor` look for a llama.cpp server "
+                                             "(GET /v1/models, /health).")
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str | None) -> str | None:
+        if value and zone_named(value) is None:
+            raise ValueError("not a time zone name; use an IANA name such as Asia/Tokyo, Europe/Paris or UTC")
+        return value or None
 
     @model_validator(mode="after")
     def _weights_leave_room_for_relevance(self) -> Settings:
@@ -276,6 +297,9 @@ class Settings(BaseSettings):
             raise ValueError("LLM_MODEL is required when LLM_BASE_URL is set (e.g. LLM_MODEL=llama3.1)")
         if self.llm_base_url and not self.llm_base_url.startswith(("http://", "https://")):
             raise ValueError("LLM_BASE_URL must start with http:// or https:// (e.g. http://127.0.0.1:11434/v1)")
+        for name in ("llm_probe_ollama_url", "llm_probe_llamacpp_url"):
+            if not getattr(self, name).startswith(("http://", "https://")):
+                raise ValueError(f"{name.upper()} must start with http:// or https:// (e.g. http://127.0.0.1:8080)")
         return self
 
     @model_validator(mode="after")

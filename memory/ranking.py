@@ -8,7 +8,7 @@ Two fusions (`FUSION`):
   little, so a memory that only shares a few words with the query (lexical rank 1) outranked a clearly
   closer one. Here the lexical side is a boost: a strong keyword match (rank 1 adds 0.2, rank 2 0.1,
   rank 5 0.04 in similarity units) lifts a close candidate over near-ties but cannot carry an
-  unrelated one far. Measured (README "Retrieval quality"): LongMemEval, where exact names decide,
+  unrelated one far. Measured (docs/benchmarks.md "Retrieval quality"): LongMemEval, where exact names decide,
   keeps most of what lexical search finds; LoCoMo keeps dense search's order.
 - "rrf": relevance = (DENSE_WEIGHT/(RRF_K + dense_rank) + LEXICAL_WEIGHT/(RRF_K + lexical_rank)) / best
   possible, as before.

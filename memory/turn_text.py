@@ -2,7 +2,7 @@
 
 Why: a chat turn alone often means little ("Wow, that's cool!", "Booked it today!")
 and questions about a chat name the people in it ("What did Yuki book?"). Measured on LoCoMo
-(bench/retrieval, README "Retrieval quality"), embedding the bare message finds the right session for
+(bench/retrieval, docs/benchmarks.md "Retrieval quality"), embedding the bare message finds the right session for
 about 69% of questions in the top 5; with the speaker's name ("Yuki: ...") 84%; with the speaker's
 name and the previous turn of the same session about 92%.
 

@@ -30,6 +30,7 @@ class FakeDiscord:
         self.token = token
         self.posted: list[dict[str, Any]] = []
         self.identified = asyncio.Event()
+        self.resumed = asyncio.Event()
         self.identify_payload: dict[str, Any] = {}
         self._posted = asyncio.Condition()
         self._ids = itertools.count(910000000000000000)
@@ -46,7 +47,8 @@ class FakeDiscord:
     def gateway(self) -> str:
         return f"ws://127.0.0.1:{self.port}/gateway"
 
-    async def start(self) -> FakeDiscord:
+    async def start(self, port: int = 0) -> FakeDiscord:
+        """Listen on 127.0.0.1:`port` (0: any free port)."""
         app = web.Application()
         app.router.add_get("/api/v10/users/@me", self._me)
         app.router.add_get("/api/v10/oauth2/applications/@me", self._application)
@@ -56,7 +58,7 @@ class FakeDiscord:
         app.router.add_get("/gateway", self._gateway)
         self._runner = web.AppRunner(app, shutdown_timeout=1.0)
         await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        site = web.TCPSite(self._runner, "127.0.0.1", port)
         await site.start()
         self.port = self._runner.addresses[0][1]
         return self
@@ -131,6 +133,9 @@ class FakeDiscord:
                 self.identify_payload = payload["d"]
                 await self._ready(ws)
                 self.identified.set()
+            elif payload["op"] == 6:  # resume after a dropped connection
+                self.resumed.set()
+                await self.dispatch("RESUMED", {})
         return ws
 
     async def dispatch(self, event: str, data: dict[str, Any]) -> None:

@@ -26,24 +26,40 @@ class Step:
 
 
 class FakeLLM:
-    def __init__(self) -> None:
+    """`models`: what GET /v1/models (llama.cpp, OpenAI) lists; `ollama=True` also serves Ollama's
+    GET /api/tags, so the server looks like Ollama to a probe."""
+
+    def __init__(self, models: tuple[str, ...] = ("test-model",), *, ollama: bool = False) -> None:
+        self.models = models
+        self.ollama = ollama
         self.script: list[Step] = []
         self.requests: list[dict[str, Any]] = []
         self.headers: list[dict[str, str]] = []
         self._release = asyncio.Event()
         self._runner: web.AppRunner | None = None
-        self.base_url = ""
+        self.base_url = ""  # the OpenAI-compatible root (LLM_BASE_URL)
+        self.root_url = ""  # the server itself (what the start-up probe is pointed at)
 
     async def start(self) -> FakeLLM:
         app = web.Application()
         app.router.add_post("/v1/chat/completions", self._handle)
+        app.router.add_get("/v1/models", self._models)
+        if self.ollama:
+            app.router.add_get("/api/tags", self._tags)
         self._runner = web.AppRunner(app, shutdown_timeout=1.0)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
         await site.start()
         port = self._runner.addresses[0][1]
-        self.base_url = f"http://127.0.0.1:{port}/v1"
+        self.root_url = f"http://127.0.0.1:{port}"
+        self.base_url = f"{self.root_url}/v1"
         return self
+
+    async def _models(self, request: web.Request) -> web.Response:
+        return web.json_response({"object": "list", "data": [{"id": m, "object": "model"} for m in self.models]})
+
+    async def _tags(self, request: web.Request) -> web.Response:
+        return web.json_response({"models": [{"name": m, "model": m, "size": 1_900_000_000} for m in self.models]})
 
     async def stop(self) -> None:
         self._release.set()

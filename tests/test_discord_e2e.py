@@ -6,13 +6,17 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Iterator
+import socket
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 
 import discord
 import pytest
 import yarl
+from aiohttp.test_utils import TestClient, TestServer
 
+from bot.api.app import create_app
+from bot.discord.status import DiscordStatus
 from bot.runner import run_discord
 from bot.services import Services
 from config.settings import Settings
@@ -94,3 +98,69 @@ async def test_a_refused_token_is_reported_and_does_not_raise(fake_discord: Fake
     with caplog.at_level(logging.INFO, logger="omoide"):
         await asyncio.wait_for(run_discord(services, "wrong." + TOKEN), 60)
     assert "Discord refused DISCORD_TOKEN" in caplog.text and TOKEN not in caplog.text
+
+
+async def _until(status: DiscordStatus, condition: Callable[[DiscordStatus], bool]) -> None:
+    """Wait for something the bot does in the background (a limit, not a timing assertion)."""
+    await asyncio.wait_for(status.wait_until(condition), 60)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+async def test_discord_down_at_start_is_retried_and_health_says_so(monkeypatch: pytest.MonkeyPatch, services: Services,
+                                                                    caplog: pytest.LogCaptureFixture) -> None:
+    port = _free_port()  # nothing listens there yet: Discord is unreachable
+    server = FakeDiscord(TOKEN)
+    monkeypatch.setattr(discord.http.Route, "BASE", f"http://127.0.0.1:{port}/api/v10")
+    monkeypatch.setattr(discord.gateway.DiscordWebSocket, "DEFAULT_GATEWAY", yarl.URL(f"ws://127.0.0.1:{port}/gateway"))
+    status = services.discord_status
+    app = create_app(services, services.settings)
+    async with TestClient(TestServer(app, host="127.0.0.1")) as http:
+        with caplog.at_level(logging.INFO):
+            task = asyncio.create_task(run_discord(services, TOKEN, retry_first=0.05, retry_max=0.2))
+            try:
+                await _until(status, lambda s: s.attempts >= 3)
+                health = await (await http.get("/health")).json()
+                assert health["status"] == "degraded"
+                assert health["discord"]["configured"] is True and health["discord"]["connected"] is False
+                assert health["discord"]["state"] == "connecting" and "ClientConnectorError" in health["discord"][
+                    "last_error"]
+                retries = [r for r in caplog.records if r.getMessage().startswith("Discord unreachable")]
+                assert len(retries) >= 2 and all(r.exc_info is None for r in retries)  # one line each, no traceback
+                assert "trying again in" in retries[0].getMessage() and "(attempt 1)" in retries[0].getMessage()
+                await server.start(port)  # Discord is back
+                await asyncio.wait_for(server.identified.wait(), 60)
+                await _until(status, lambda s: s.state == "connected")
+                health = await (await http.get("/health/")).json()
+                assert health["status"] == "healthy"
+                state = health["discord"]
+                assert state["connected"] is True and state["shards"] == 1 and state["guilds"] == 1
+                assert "latency_ms" in state and state["last_error"].startswith("ClientConnectorError")
+                await server.send_message(42, "alice", "!memorize 回線が戻りました")
+                assert (await server.wait_for_posts(1))[0]["content"].startswith("覚えました！")
+                attempts = status.attempts
+                await server.stop()  # Discord goes away mid-session: discord.py's own reconnect takes over
+                await _until(status, lambda s: s.attempts > attempts)
+                assert (await (await http.get("/health")).json())["discord"]["state"] == "reconnecting"
+                await server.start(port)
+                await asyncio.wait_for(server.resumed.wait(), 60)
+                await _until(status, lambda s: s.state == "connected")
+                lost = [r for r in caplog.records if r.getMessage().startswith("Discord connection lost")]
+                assert lost and all(r.exc_info is None and "reconnecting in" in r.getMessage() for r in lost)
+            finally:
+                await services.conversation.drain()
+                task.cancel()
+                await asyncio.gather(task, return_exceptions=True)
+                await server.stop()
+    assert TOKEN not in caplog.text
+
+
+async def test_health_says_when_discord_is_not_configured(services: Services) -> None:
+    async with TestClient(TestServer(create_app(services, services.settings), host="127.0.0.1")) as http:
+        health = await (await http.get("/health")).json()
+    assert health["status"] == "healthy" and health["discord"]["configured"] is False
+    assert health["discord"]["state"] == "off"

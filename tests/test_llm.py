@@ -150,7 +150,8 @@ async def test_429_longer_than_the_cap_fails_fast_and_chat_falls_back(svc: Servi
     assert info.value.kind == "rate_limited" and len(fake_llm.requests) == 1
     fake_llm.then(Step(status=429, headers={"Retry-After": "3600"}, body="{}"))
     reply = await svc.conversation.reply(svc.personas.get("nova"), "alice", "hello?", user_name="Alice")
-    assert not reply.used_llm and "not answering right now" in reply.text
+    assert not reply.used_llm and reply.text.endswith("(The language model isn't answering right now, so my "
+                                                      "replies are short.)")
     saved = await reply.saved_memory()
     assert saved is not None and saved.user_message == "hello?" and saved.ai_message is None
 
@@ -198,16 +199,20 @@ async def test_client_repr_and_settings_never_show_the_key(svc: Services) -> Non
     assert SECRET not in repr(svc.llm) and SECRET not in repr(svc.settings)
 
 
-async def test_without_llm_the_builtin_responder_quotes_memories(engine: MemoryEngine, tmp_path: Path) -> None:
+async def test_without_llm_the_companion_answers_and_its_words_are_not_saved(engine: MemoryEngine,
+                                                                           tmp_path: Path) -> None:
     services = Services(settings=Settings(_env_file=None, data_dir=tmp_path / "data"), engine=engine)  # type: ignore[call-arg]
     assert services.llm is None
     nova = services.personas.get("nova")
     first = await services.conversation.reply(nova, "carol", "hello", user_name="Carol")
-    assert first.text.startswith("I don't have any memories with you yet, Carol")
-    assert "No language model is set up" in first.text
+    assert first.text.startswith(("Hey Carol! Nova here", "Oh hi Carol!"))  # Nova's own greeting phrases
+    assert first.text.endswith("\n(No language model is set up right now, so my replies are short.)")
     await services.engine.store(scope(services, "nova", "carol"), "Carol is learning to play the cello")
-    reply = await services.conversation.reply(nova, "carol", "Do you remember my instrument, the cello?",
+    await services.engine.store(scope(services, "nova", "carol"), "Carol's brother lives in Kyoto")
+    reply = await services.conversation.reply(nova, "carol", "Do you remember which instrument I'm learning?",
                                               user_name="Carol")
-    assert reply.text.startswith("Hey Carol, here is what I remember:")
-    assert "Carol is learning to play the cello" in reply.text and "No language model is set up" in reply.text
+    assert "\"Carol is learning to play the cello\"" in reply.text and "Kyoto" not in reply.text
+    assert "No language model" not in reply.text  # said once today already
+    saved = await reply.saved_memory()
+    assert saved is not None and saved.user_message.startswith("Do you remember") and saved.ai_message is None
     await services.close()

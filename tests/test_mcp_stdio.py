@@ -3,10 +3,8 @@ official SDK client. The key comes from OMOIDE_API_KEY; the data is prepared bef
 
 from __future__ import annotations
 
-import gc
 import json
 import sys
-import warnings
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -47,17 +45,9 @@ async def prepare(data_dir: Path, model_dir: Path, embedder: Embedder) -> dict[s
 async def stdio_mcp(data_dir: Path, key: str, *args: str) -> AsyncIterator[Client]:
     params = StdioServerParameters(command=sys.executable, args=["-c", LAUNCH, "mcp", *args], cwd=ROOT,
                                    env=bot_env(data_dir, OMOIDE_API_KEY=key))
-    try:
-        with (data_dir / "mcp-stderr.log").open("a") as errlog:
-            async with Client(stdio_client(params, errlog=errlog)) as client:
-                yield client
-    finally:
-        # The MCP SDK's stdio_client leaves the server process's pipes (FileIO objects) to the garbage
-        # collector after the client has closed. Collected whenever the GC next runs, their ResourceWarning
-        # would surface in whatever test runs then; collect them here, where we know whose they are.
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", ResourceWarning)
-            gc.collect()
+    with (data_dir / "mcp-stderr.log").open("a") as errlog:
+        async with Client(stdio_client(params, errlog=errlog)) as client:
+            yield client
 
 
 async def call(client: Client, name: str, **arguments: Any) -> dict[str, Any]:

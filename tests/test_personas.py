@@ -14,10 +14,21 @@ display_name = "Test"
 language = "en"
 system_prompt = "You are Test."
 [style]
-recall_intro = "Hi {{user}}"
-memory_line = "- {{date}} {{summary}}"
-no_memory = "Nothing yet, {{user}}"
-no_llm_note = "(no model)"
+first_person = "I"
+catchphrases = ["Stay cozy!"]
+[style.phrases]
+recall = ["Ooh, {{when}} you said {{memory}}"]
+'''
+# a persona file written for the previous responder (memory-list templates) still loads
+OLD_STYLE = '''memory_id = "old"
+display_name = "Old"
+language = "ja"
+system_prompt = "You are Old."
+[style]
+recall_intro = "Hi {user}"
+memory_line = "- {date} {summary}"
+no_memory = "Nothing yet, {user}"
+no_llm_note = "（モデルなし）"
 '''
 
 
@@ -42,8 +53,15 @@ def test_shipped_personas_have_their_own_cubes() -> None:
     (GOOD.format(mid="Bad Id!"), "memory_id: Value error, memory_id must be 1-32 lowercase"),
     (GOOD.format(mid="ok").replace('language = "en"', 'language = "fr"'), "language: Input should be 'ja' or 'en'"),
     (GOOD.format(mid="ok").replace('system_prompt = "You are Test."\n', ""), "system_prompt: Field required"),
-    (GOOD.format(mid="ok").replace("{summary}", "{secret}"), "style.memory_line: Value error, unknown placeholder"),
-    (GOOD.format(mid="ok") + "colour = 'red'\n", "style.colour: Extra inputs are not permitted"),
+    (GOOD.format(mid="ok").replace("{memory}", "{secret}"), "style.phrases: Value error, bad template (recall: "
+                                                             "unknown placeholder(s) ['secret']"),
+    (GOOD.format(mid="ok").replace("recall =", "recal ="), "style.phrases: Value error, unknown phrase 'recal'"),
+    (GOOD.format(mid="ok").replace("[style]", 'llm_base_url = "127.0.0.1:11434"\n[style]'),
+     "llm_base_url: Value error, must start with http"),
+    (GOOD.format(mid="ok").replace("[style]", 'llm_base_url = "http://127.0.0.1:11434/v1"\n[style]'),
+     "llm_model is required with llm_base_url"),
+    (GOOD.format(mid="ok").replace("[style.phrases]", "colour = 'red'\n[style.phrases]"),
+     "style.colour: Extra inputs are not permitted"),
     ("memory_id = ", "not valid TOML"),
 ])
 def test_a_bad_file_names_the_file_and_the_field(tmp_path: Path, text: str, where: str) -> None:
@@ -51,6 +69,12 @@ def test_a_bad_file_names_the_file_and_the_field(tmp_path: Path, text: str, wher
     with pytest.raises(PersonaError) as info:
         PersonaRegistry.load(tmp_path / "p", "ok")
     assert "broken.toml" in str(info.value) and where in str(info.value)
+
+
+def test_a_file_for_the_previous_responder_still_loads_and_keeps_its_note(tmp_path: Path) -> None:
+    write(tmp_path / "p", "old.toml", OLD_STYLE)
+    old = PersonaRegistry.load(tmp_path / "p", "old").default
+    assert old.style.phrases == {"no_llm_note": ["（モデルなし）"]} and not old.own_model
 
 
 def test_duplicate_ids_and_unknown_default_are_refused(tmp_path: Path) -> None:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime, tzinfo
 from typing import Any
 
 from bot.llm.responder import emotion_names, short_date
 from bot.personas import Persona
+from config.timezones import local
 from memory.types import Memory
 
 _TEXT = {
@@ -17,6 +18,7 @@ _TEXT = {
                   "保存し、思い出す必要があれば memory_search で探してください。見えるのはこの相手の記憶だけです。"),
         "summary": ("次の会話から、相手について覚えておくべきことを日本語の一文（80字以内）で要約してください。"
                     "「ユーザーは」で始め、要約だけを書いてください。"),
+        "answer_in": "相手は日本語で話しています。日本語で答えてください。",
     },
     "en": {
         "today": "Today's date", "user": "You are talking with", "memories": "What you remember about them "
@@ -26,29 +28,35 @@ _TEXT = {
                   "memories."),
         "summary": ("Summarize in one English sentence (at most 100 characters) what is worth remembering about the "
                     "user from this exchange. Start with 'User'. Write only the summary."),
+        "answer_in": "They are writing in English: answer in English, keeping your character.",
     },
 }
 
 
-def memory_block(persona: Persona, memories: list[Memory]) -> str:
+def memory_block(persona: Persona, memories: list[Memory], tz: tzinfo = UTC) -> str:
     t = _TEXT[persona.language]
     if not memories:
         return t["none"]
     lines = []
     for i, m in enumerate(memories, 1):
         emo = emotion_names(m.emotion_labels, persona.language)
-        lines.append(f"{i}. [{short_date(m.created_at)}] {m.summary or m.content[:200]} ({t['emotions']}: {emo})")
+        day = short_date(local(m.created_at, tz))
+        lines.append(f"{i}. [{day}] {m.summary or m.content[:200]} ({t['emotions']}: {emo})")
     return "\n".join(lines)
 
 
 def build_messages(persona: Persona, user_name: str, message: str, memories: list[Memory], recent: list[Memory],
-                   *, now: datetime, tools: bool) -> list[dict[str, Any]]:
-    """OpenAI-style messages: system (persona, date, memories, tool hint), recent turns, the new message."""
+                   *, now: datetime, tools: bool, language: str | None = None) -> list[dict[str, Any]]:
+    """OpenAI-style messages: system (persona, date, memories, tool hint, and the language to answer in
+    when it is not the persona's), recent turns, the new message. `now` is the user's local time: "today"
+    and the memories' dates are in their zone."""
     t = _TEXT[persona.language]
     system = [persona.system_prompt, "", f"{t['today']}: {now.strftime('%Y-%m-%d')}", f"{t['user']}: {user_name}",
-              "", f"{t['memories']}:", memory_block(persona, memories)]
+              "", f"{t['memories']}:", memory_block(persona, memories, now.tzinfo or UTC)]
     if tools:
         system += ["", t["tools"]]
+    if language in _TEXT and language != persona.language:
+        system += ["", _TEXT[language]["answer_in"]]
     messages: list[dict[str, Any]] = [{"role": "system", "content": "\n".join(system)}]
     for turn in recent:
         if turn.user_message:

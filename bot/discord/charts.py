@@ -1,23 +1,29 @@
 """The `emotions` chart: a user's top emotions over time, as a PNG (matplotlib, Agg backend).
 
 Labels are Japanese only when a Japanese-capable font is installed (e.g. fonts-ipafont-gothic or
-fonts-noto-cjk); otherwise English names, so the chart never shows missing-glyph boxes.
+fonts-noto-cjk); otherwise English names, so the chart never shows missing-glyph boxes. Days are the
+reader's days (their time zone), ticks are dates, and a short history is drawn on a week-wide axis so
+one day is one bar, not a block with hour ticks.
 """
 
 from __future__ import annotations
 
 import io
-from datetime import datetime, timedelta
+import math
+from datetime import UTC, datetime, timedelta, tzinfo
 from functools import lru_cache
 
 import matplotlib
 
 matplotlib.use("Agg")
 
+from matplotlib import dates as mdates  # noqa: E402
 from matplotlib import font_manager  # noqa: E402
+from matplotlib.axes import Axes  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.ticker import MaxNLocator  # noqa: E402
 
+from config.timezones import local  # noqa: E402
 from memory.emotions.labels import en_name, ja_name  # noqa: E402
 
 CJK_FONTS = ("Noto Sans CJK JP", "Noto Sans JP", "IPAexGothic", "IPAGothic", "IPAPGothic", "TakaoGothic",
@@ -25,6 +31,8 @@ CJK_FONTS = ("Noto Sans CJK JP", "Noto Sans JP", "IPAexGothic", "IPAGothic", "IP
 COLORS = {"joy": "#f4b400", "affection": "#e91e63", "trust": "#4caf50", "interest": "#03a9f4",
           "anticipation": "#ff9800", "excitement": "#ff5722", "relief": "#8bc34a", "surprise": "#9c27b0",
           "sadness": "#3f51b5", "anger": "#d32f2f", "fear": "#607d8b", "disgust": "#795548", "shame": "#9e9e9e"}
+MIN_BUCKETS_SHOWN = 7  # a first day is one bar on a week-wide axis
+MAX_TICKS = 8
 
 
 @lru_cache(maxsize=1)
@@ -59,9 +67,32 @@ def _buckets(times: list[datetime]) -> tuple[list[datetime], timedelta]:
     return edges, step
 
 
+def _date_axis(ax: Axes, edges: list[datetime], step: timedelta) -> None:
+    """Date ticks under the bars (at most MAX_TICKS), and room around a short history."""
+    every = math.ceil(len(edges) / MAX_TICKS)
+    ax.set_xticks([_num(e + step * 0.4) for e in edges[::every]])
+    ax.xaxis.set_major_formatter(mdates.DateFormatter("%m/%d"))  # type: ignore[no-untyped-call]
+    pad = step * max(0.5, (MIN_BUCKETS_SHOWN - len(edges)) / 2)
+    ax.set_xlim(_num(edges[0] - pad), _num(edges[-1] + step + pad))
+
+
+def _num(at: datetime) -> float:
+    return float(mdates.date2num(at))  # type: ignore[no-untyped-call]
+
+
 def render_emotion_chart(timeline: list[tuple[datetime, list[str]]], top_labels: list[str], locale: str,
-                         title: str, y_label: str) -> bytes:
-    """Stacked bars: how often each top emotion appeared per day (or week). Returns PNG bytes."""
+                         title: str, y_label: str, tz: tzinfo = UTC) -> bytes:
+    """Stacked bars: how often each top emotion appeared per day (or week) in `tz`. Returns PNG bytes."""
+    fig = emotion_chart(timeline, top_labels, locale, title, y_label, tz)
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png")
+    return buf.getvalue()
+
+
+def emotion_chart(timeline: list[tuple[datetime, list[str]]], top_labels: list[str], locale: str,
+                  title: str, y_label: str, tz: tzinfo = UTC) -> Figure:
+    """The chart as a matplotlib Figure (render_emotion_chart draws it)."""
+    timeline = [(local(at, tz).replace(tzinfo=None), labels) for at, labels in timeline]  # the reader's days
     lang = chart_language(locale)
     name = ja_name if lang == "ja" else en_name
     fig = Figure(figsize=(8, 4), dpi=100)
@@ -87,6 +118,7 @@ def render_emotion_chart(timeline: list[tuple[datetime, list[str]]], top_labels:
         if font is not None:
             for text in legend.get_texts():
                 text.set_fontfamily(font)
+        _date_axis(ax, edges, step)
         fig.autofmt_xdate()
     ax.set_title(title if lang == locale else "Emotions over time")
     ax.set_ylabel(y_label if lang == locale else "count")
@@ -94,6 +126,4 @@ def render_emotion_chart(timeline: list[tuple[datetime, list[str]]], top_labels:
         locator.set_params(integer=True)
     ax.spines[["top", "right"]].set_visible(False)
     fig.tight_layout()
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png")
-    return buf.getvalue()
+    return fig

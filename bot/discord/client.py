@@ -7,23 +7,27 @@ from __future__ import annotations
 
 import logging
 import secrets
+from datetime import tzinfo
 from typing import Any
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.discord.command_texts import localized, permission_names, usage
 from bot.discord.i18n import t
-from bot.discord.ui.locale import SeenLanguages, detect_language, from_discord_locale
+from bot.discord.translator import OmoideTranslator
+from bot.discord.ui.locale import SeenLanguages, from_discord_locale, language_evidence
 from bot.personas import Persona
 from bot.services import Services
 from bot.telemetry.discord import watch_discord
+from config.timezones import resolve_timezone, zone_named
 from memory.errors import OmoideError
 
 log = logging.getLogger("omoide.discord")
 
 COGS: tuple[str, ...] = ("remember", "memorize", "memories", "emotions", "chat", "learning", "privacy", "personas",
-                         "admin")
+                         "admin", "help")
 _WRAPPERS = (commands.CommandInvokeError, commands.HybridCommandError, app_commands.CommandInvokeError)
 
 
@@ -47,13 +51,15 @@ class OmoideBot(commands.Bot):
         self.cog_names = enabled_cogs(settings.disabled_cog_names)
         super().__init__(command_prefix=commands.when_mentioned_or(settings.command_prefix),
                          intents=intents or default_intents(), allowed_mentions=discord.AllowedMentions.none(),
-                         **options)
+                         help_command=None, **options)  # cogs/help replaces the English default
         self.services = services
         self.sync_commands = sync_commands
         self.seen_languages = SeenLanguages()
         watch_discord(self, services)  # command spans and counts; readiness and /metrics see the connection
+        self.default_timezone = resolve_timezone(settings.timezone)
 
     async def setup_hook(self) -> None:
+        await self.tree.set_translator(OmoideTranslator())
         for name in self.cog_names:
             await self.load_extension(f"cogs.{name}")
         log.info("cogs loaded: %s", ", ".join(self.cog_names))
@@ -73,26 +79,38 @@ class OmoideBot(commands.Bot):
 
     # -- what every command needs -------------------------------------------------------------------
     async def locale_for(self, ctx: commands.Context[OmoideBot]) -> str:
+        """The reply language (bot.discord.ui.locale says in which order the signals count)."""
         user_id = ctx.author.id
-        chosen = await self.services.prefs.user_locale(user_id)
-        if chosen:
-            return chosen
-        if ctx.interaction is not None:
-            return from_discord_locale(ctx.interaction.locale)
         text = ""
-        if ctx.prefix is not None and ctx.command is not None:  # the command's own words say nothing
-            words = ctx.message.content[len(ctx.prefix):].split()
+        if ctx.interaction is None and ctx.prefix is not None and ctx.command is not None:
+            words = ctx.message.content[len(ctx.prefix):].split()  # the command's own words say nothing
             text = " ".join(words[len(ctx.command.qualified_name.split()):])
-        detected = detect_language(text)
-        self.seen_languages.note(user_id, detected)
-        if detected:
-            return detected
-        seen = self.seen_languages.get(user_id)
-        if seen:
-            return seen
+        said = language_evidence(text)
+        chosen = await self.services.prefs.user_locale(user_id)
+        if chosen or ctx.interaction is not None:
+            self.seen_languages.note(user_id, said)
+            return chosen or from_discord_locale(ctx.interaction.locale)  # type: ignore[union-attr]
+        if said.strong and said.language:
+            self.seen_languages.note(user_id, said)
+            return said.language
+        if self.seen_languages.needs_loading(user_id):  # after a restart: what they said before
+            self.seen_languages.note_earlier(user_id, await self.services.desk.recent_texts(str(user_id)))
+        leaning = self.seen_languages.get(user_id)
+        self.seen_languages.note(user_id, said)
+        if leaning:
+            return leaning
         if ctx.guild is not None and str(ctx.guild.preferred_locale).startswith("ja"):
             return "ja"
-        return self.services.settings.default_locale
+        return said.language or self.services.settings.default_locale
+
+    async def timezone_for(self, user_id: int, guild_id: int | None) -> tzinfo:
+        """The user's own zone, else the server's, else TIMEZONE (else the system's)."""
+        prefs = self.services.prefs
+        name = await prefs.user_timezone(user_id)
+        if not name and guild_id is not None:
+            name = await prefs.guild_timezone(guild_id)
+        zone = zone_named(name) if name else None
+        return zone or self.default_timezone
 
     async def persona_for(self, channel_id: int | None, guild_id: int | None) -> Persona:
         """The channel's persona, else the guild's default, else DEFAULT_PERSONA."""
@@ -122,7 +140,7 @@ class OmoideBot(commands.Bot):
         if message.author.bot:
             return
         if not message.content.startswith(self.services.settings.command_prefix):
-            self.seen_languages.note(message.author.id, detect_language(message.content))
+            self.seen_languages.note(message.author.id, language_evidence(message.content))
         await self.process_commands(message)
 
     # ignore[override]: discord.py types the context as any bot's (Context[BotT]); only this bot's
@@ -134,17 +152,21 @@ class OmoideBot(commands.Bot):
         if isinstance(error, commands.CommandNotFound):
             return
         locale = await self.locale_for(ctx)
-        usage = f"{ctx.clean_prefix}{ctx.command.qualified_name} {ctx.command.signature}".strip() if ctx.command else ""
+        prefix = "/" if ctx.interaction is not None else ctx.clean_prefix
+        how = usage(ctx.command, prefix, locale) if ctx.command else ""
         if isinstance(error, (commands.MissingPermissions, app_commands.MissingPermissions)):
-            text = t(locale, "error.no_permission", perms=", ".join(error.missing_permissions))
+            text = t(locale, "error.no_permission", perms=permission_names(error.missing_permissions, locale))
         elif isinstance(error, (commands.BotMissingPermissions, app_commands.BotMissingPermissions)):
-            text = t(locale, "error.bot_permission", perms=", ".join(error.missing_permissions))
+            text = t(locale, "error.bot_permission", perms=permission_names(error.missing_permissions, locale))
         elif isinstance(error, (commands.NoPrivateMessage, app_commands.NoPrivateMessage)):
             text = t(locale, "error.guild_only")
+        elif isinstance(error, commands.ChannelNotFound):
+            text = t(locale, "error.channel_not_found", channel=str(error.argument)[:100])
         elif isinstance(error, commands.MissingRequiredArgument):
-            text = t(locale, "error.missing_argument", param=error.param.name, usage=usage)
+            text = t(locale, "error.missing_argument", param=localized("parameter", error.param.name, locale),
+                     usage=how)
         elif isinstance(error, (commands.UserInputError, app_commands.TransformerError)):
-            text = t(locale, "error.bad_argument", usage=usage)
+            text = t(locale, "error.bad_argument", usage=how)
         elif isinstance(error, (commands.CommandOnCooldown, app_commands.CommandOnCooldown)):
             text = t(locale, "error.cooldown", seconds=f"{error.retry_after:.0f}")
         elif isinstance(error, OmoideError) and error.error_type == "ValidationError":

@@ -59,6 +59,11 @@ class MemoryDesk:
         timeline = [(m.created_at, m.emotion_labels) for m in reversed(memories)]
         return EmotionStats(len(memories), top, timeline)
 
+    async def recent_texts(self, user_id: str, limit: int = 5) -> list[str]:
+        """What the user said most recently (any persona), oldest first: their language, after a restart."""
+        page = await self.engine.list(MemoryFilter(tenant=self.tenant, user_id=user_id), limit=limit)
+        return [m.user_message or m.content for m in reversed(page.memories)]
+
     async def count_user(self, user_id: str) -> int:
         return (await self.engine.list(MemoryFilter(tenant=self.tenant, user_id=user_id), limit=1)).total
 

@@ -1,11 +1,16 @@
 """Every user-facing string of the Discord bot, in Japanese and English (one catalogue, one place).
 
 `t(locale, key, **values)`; a test checks that every key has both languages with the same placeholders.
+Plural forms: an entry may add `"en:one"` (any CLDR plural category), used when `count` is in that
+category for the language (babel's plural rules), so English never says "1 times".
 """
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Literal
+
+from babel import Locale as BabelLocale
 
 Locale = Literal["ja", "en"]
 LOCALES: tuple[Locale, ...] = ("ja", "en")
@@ -14,7 +19,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     # remember
     "remember.title": {"ja": "🧠 記憶検索結果", "en": "🧠 Memory search"},
     "remember.query": {"ja": "クエリ: `{query}`（{persona}の記憶）", "en": "Query: `{query}` ({persona}'s memories)"},
-    "remember.field": {"ja": "記憶 {i} (類似度: {score})", "en": "Memory {i} (similarity: {score})"},
+    "remember.field": {"ja": "記憶 {i} (関連度: {score})", "en": "Memory {i} (relevance: {score})"},
     "remember.none": {"ja": "関連する記憶が見つかりませんでした。", "en": "No related memories found."},
     "memory.body": {"ja": "**要約**: {summary}\n**感情**: {emotions}\n**日時**: {date}\n**ID**: `{id}`",
                     "en": "**Summary**: {summary}\n**Emotions**: {emotions}\n**Date**: {date}\n**ID**: `{id}`"},
@@ -26,7 +31,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     # memories
     "memories.title": {"ja": "📚 あなたの記憶一覧", "en": "📚 Your memories"},
     "memories.description": {"ja": "最新 {count} 件の記憶（全 {total} 件・{page}/{pages} ページ・{persona}）",
-                             "en": "Latest {count} memories ({total} in all, page {page}/{pages}, {persona})"},
+                             "en": "Latest {count} memories ({total} in all, page {page}/{pages}, {persona})",
+                             "en:one": "Latest {count} memory ({total} in all, page {page}/{pages}, {persona})"},
     "memories.field": {"ja": "記憶 {i}", "en": "Memory {i}"},
     "memories.none": {"ja": "まだ記憶がありません。", "en": "No memories yet."},
     "button.prev": {"ja": "前へ", "en": "Previous"},
@@ -36,8 +42,9 @@ MESSAGES: dict[str, dict[str, str]] = {
     # emotions
     "emotions.title": {"ja": "📊 あなたの感情統計", "en": "📊 Your emotion statistics"},
     "emotions.description": {"ja": "最近の {count} 件の記憶から分析（{persona}）",
-                             "en": "From your latest {count} memories ({persona})"},
-    "emotions.value": {"ja": "{count}回 ({pct}%)", "en": "{count} times ({pct}%)"},
+                             "en": "From your latest {count} memories ({persona})",
+                             "en:one": "From your latest {count} memory ({persona})"},
+    "emotions.value": {"ja": "{count}回 ({pct}%)", "en": "{count} times ({pct}%)", "en:one": "{count} time ({pct}%)"},
     "emotions.none": {"ja": "感情データがありません。", "en": "No emotion data yet."},
     "emotions.chart_title": {"ja": "感情の推移", "en": "Emotions over time"},
     "emotions.chart_y": {"ja": "回数", "en": "count"},
@@ -54,15 +61,18 @@ MESSAGES: dict[str, dict[str, str]] = {
     "forget.confirm": {"ja": "⚠️ あなたの記憶をすべて（{count} 件・全ペルソナ分）削除します。"
                              "元に戻せません。よろしいですか？",
                        "en": "⚠️ This deletes all {count} of your memories (every persona). It cannot be undone. "
-                             "Are you sure?"},
+                             "Are you sure?",
+                       "en:one": "⚠️ This deletes your {count} memory (every persona). It cannot be undone. "
+                                 "Are you sure?"},
     "forget.all_done": {"ja": "あなたの記憶を {count} 件すべて削除しました。",
-                        "en": "Deleted all {count} of your memories."},
+                        "en": "Deleted all {count} of your memories.", "en:one": "Deleted your {count} memory."},
     "confirm.cancelled": {"ja": "キャンセルしました。何も削除していません。", "en": "Cancelled; nothing was deleted."},
     "confirm.timeout": {"ja": "時間切れです。何も削除していません。", "en": "Timed out; nothing was deleted."},
     "button.confirm": {"ja": "削除する", "en": "Delete"},
     "button.cancel": {"ja": "キャンセル", "en": "Cancel"},
     "mydata.sent": {"ja": "あなたのデータ（{count} 件）を DM で送りました。",
-                    "en": "I sent you your data ({count} memories) by DM."},
+                    "en": "I sent you your data ({count} memories) by DM.",
+                    "en:one": "I sent you your data ({count} memory) by DM."},
     "mydata.dm_text": {"ja": "Omoide が保存しているあなたのデータです（JSONL 形式・1行に1件）。",
                        "en": "Here is everything Omoide keeps about you (JSONL, one memory per line)."},
     "mydata.link": {"ja": "ブラウザで見て削除もできる、あなた専用のページ"
@@ -96,6 +106,9 @@ MESSAGES: dict[str, dict[str, str]] = {
     "persona.field_language": {"ja": "言語", "en": "Language"},
     "persona.field_cube": {"ja": "記憶キューブ", "en": "Memory cube"},
     "persona.field_yours": {"ja": "あなたとの記憶", "en": "Your memories"},
+    "persona.field_model": {"ja": "言語モデル", "en": "Language model"},
+    "persona.no_model": {"ja": "なし（言語モデルが設定されていないので、内蔵の簡単な応答でお返事します）",
+                         "en": "None (no language model is set, so the built-in companion gives short replies)"},
     # admin
     "admin.learning_on": {"ja": "{channel} での自動学習を有効にしました（`privacy off` のユーザーは除く）。",
                           "en": "Passive learning is now on in {channel} (except users who opted out)."},
@@ -105,12 +118,26 @@ MESSAGES: dict[str, dict[str, str]] = {
                             "en": "This server's default persona is now **{name}**."},
     "admin.purge_confirm": {"ja": "⚠️ {channel} で作られた記憶 {count} 件を削除します。元に戻せません。よろしいですか？",
                             "en": "⚠️ This deletes the {count} memories made in {channel}. It cannot be undone. "
-                                  "Are you sure?"},
+                                  "Are you sure?",
+                            "en:one": "⚠️ This deletes the {count} memory made in {channel}. It cannot be undone. "
+                                      "Are you sure?"},
     "admin.purge_done": {"ja": "{channel} の記憶を {count} 件削除しました。",
-                         "en": "Deleted {count} memories made in {channel}."},
-    "admin.status": {"ja": "既定のペルソナ: **{persona}**\n自動学習が有効なチャンネル: {channels}",
-                     "en": "Default persona: **{persona}**\nChannels with passive learning: {channels}"},
+                         "en": "Deleted {count} memories made in {channel}.",
+                         "en:one": "Deleted {count} memory made in {channel}."},
+    "admin.status": {"ja": "既定のペルソナ: **{persona}**\n時間帯: **{zone}**\n自動学習が有効なチャンネル: {channels}",
+                     "en": "Default persona: **{persona}**\nTime zone: **{zone}**\n"
+                           "Channels with passive learning: {channels}"},
     "admin.none": {"ja": "なし", "en": "none"},
+    # help
+    "help.title": {"ja": "📖 Omoide の使い方", "en": "📖 How to use Omoide"},
+    "help.intro": {"ja": "コマンドは `{prefix}` で始めても、`/` から選んでも使えます。",
+                   "en": "Type a command after `{prefix}`, or pick it from the `/` menu."},
+    "help.footer": {"ja": "{prefix}help <コマンド> で詳しい説明を表示します",
+                    "en": "{prefix}help <command> for details"},
+    "help.admin_needs": {"ja": "（「{perms}」権限が必要）", "en": "(needs \"{perms}\")"},
+    "help.options": {"ja": "オプション", "en": "Options"},
+    "help.unknown": {"ja": "「{name}」というコマンドはありません。`{prefix}help` で一覧を見られます。",
+                     "en": "There is no command called \"{name}\". `{prefix}help` lists them."},
     # errors
     "error.generic": {"ja": "ごめんなさい、うまく処理できませんでした。"
                             "少し時間をおいてもう一度お試しください。（エラー ID: {ref}）",
@@ -128,11 +155,42 @@ MESSAGES: dict[str, dict[str, str]] = {
     "error.invalid": {"ja": "入力を確認してください（{field}）: {message}", "en": "Please check {field}: {message}"},
     "error.cooldown": {"ja": "少し待ってからもう一度どうぞ（あと {seconds} 秒）。",
                        "en": "Please wait a little before trying again ({seconds} s)."},
+    "error.channel_not_found": {"ja": "チャンネル「{channel}」が見つかりません。#チャンネル名 で指定してください。",
+                                "en": "Channel \"{channel}\" not found; name it as #channel."},
+    # time zone
+    "timezone.current": {"ja": "日時は **{zone}** で表示しています（いま {now}）。"
+                               "`timezone Asia/Tokyo` のように地域名で変えられます（`auto` で既定に戻ります）。",
+                         "en": "Dates are shown in **{zone}** (now {now}). Change it with a zone name such as "
+                               "`timezone Europe/London` (`auto` goes back to the default)."},
+    "timezone.set": {"ja": "これからは日時を **{zone}** で表示します（いま {now}）。",
+                     "en": "From now on I show dates in **{zone}** (now {now})."},
+    "timezone.auto": {"ja": "日時はサーバーまたはボットの既定（**{zone}**）で表示します。",
+                      "en": "Dates follow the server's or the bot's default (**{zone}**)."},
+    "timezone.unknown": {"ja": "「{zone}」という時間帯はありません。"
+                               "Asia/Tokyo や Europe/London のような地域名で指定してください。",
+                         "en": "There is no time zone called \"{zone}\"; "
+                               "use a name such as Asia/Tokyo or Europe/London."},
+    "admin.timezone": {"ja": "このサーバーの既定の時間帯を **{zone}** にしました（いま {now}）。",
+                       "en": "This server's default time zone is now **{zone}** (now {now})."},
 }
 
 
+@lru_cache(maxsize=8)
+def _plural_rule(locale: str) -> BabelLocale:
+    return BabelLocale.parse(locale)
+
+
+def plural_category(locale: str, count: object) -> str:
+    """CLDR plural category of `count` in `locale`: 'one', 'other'..."""
+    return _plural_rule(locale).plural_form(count) if isinstance(count, (int, float)) else "other"
+
+
 def t(locale: str, key: str, **values: object) -> str:
-    """The message `key` in `locale` (ja or en; anything else falls back to English)."""
+    """The message `key` in `locale` (ja or en; anything else falls back to English), in the plural form
+    `count` needs."""
     entry = MESSAGES[key]
-    text = entry.get(locale) or entry["en"]
+    language = locale if locale in entry else "en"
+    text = entry[language]
+    if "count" in values:
+        text = entry.get(f"{language}:{plural_category(language, values['count'])}", text)
     return text.format(**values) if values else text

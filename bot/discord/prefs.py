@@ -1,5 +1,6 @@
 """Bot preferences kept in the engine's database: per-channel persona and learning, per-guild default
-persona, per-user privacy opt-out and language. Own tables (own declarative base), created at start.
+persona and time zone, per-user privacy opt-out, language and time zone. Own tables (own declarative
+base), created at start; columns added since a database was made are added to it then.
 """
 
 from __future__ import annotations
@@ -7,7 +8,7 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime
 
-from sqlalchemy import BigInteger, Boolean, DateTime, String, delete, select
+from sqlalchemy import BigInteger, Boolean, Connection, DateTime, String, delete, inspect, select
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -33,6 +34,7 @@ class GuildPrefRow(PrefsBase):
     __tablename__ = "bot_guild_prefs"
     guild_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     persona: Mapped[str | None] = mapped_column(String(32))
+    timezone: Mapped[str | None] = mapped_column(String(64))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now, onupdate=_now)
 
 
@@ -41,7 +43,19 @@ class UserPrefRow(PrefsBase):
     user_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     opted_out: Mapped[bool] = mapped_column(Boolean, default=False)
     locale: Mapped[str | None] = mapped_column(String(8))
+    timezone: Mapped[str | None] = mapped_column(String(64))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now, onupdate=_now)
+
+
+def _add_new_columns(conn: Connection) -> None:
+    """Nullable columns added to a table after a database was created (e.g. `timezone`) are added to it."""
+    existing = inspect(conn)
+    for table in PrefsBase.metadata.sorted_tables:
+        have = {c["name"] for c in existing.get_columns(table.name)}
+        for column in table.columns:
+            if column.name not in have and column.nullable:
+                kind = column.type.compile(dialect=conn.dialect)
+                conn.exec_driver_sql(f'ALTER TABLE {table.name} ADD COLUMN "{column.name}" {kind}')
 
 
 class Preferences:
@@ -58,6 +72,7 @@ class Preferences:
             if not self._ready:
                 async with self.db.begin() as conn:
                     await conn.run_sync(PrefsBase.metadata.create_all)
+                    await conn.run_sync(_add_new_columns)
                 self._ready = True
 
     # -- channels -----------------------------------------------------------------------------------
@@ -109,6 +124,21 @@ class Preferences:
             else:
                 row.persona = persona
 
+    async def guild_timezone(self, guild_id: int) -> str | None:
+        await self.create_tables()
+        async with self.sessions() as s:
+            row = await s.get(GuildPrefRow, guild_id)
+            return row.timezone if row else None
+
+    async def set_guild_timezone(self, guild_id: int, timezone: str | None) -> None:
+        await self.create_tables()
+        async with self.sessions.begin() as s:
+            row = await s.get(GuildPrefRow, guild_id)
+            if row is None:
+                s.add(GuildPrefRow(guild_id=guild_id, timezone=timezone))
+            else:
+                row.timezone = timezone
+
     # -- users --------------------------------------------------------------------------------------
     async def user(self, user_id: int) -> UserPrefRow | None:
         await self.create_tables()
@@ -139,8 +169,15 @@ class Preferences:
     async def set_user_locale(self, user_id: int, locale: str | None) -> None:
         await self._upsert_user(user_id, locale=locale)
 
+    async def user_timezone(self, user_id: int) -> str | None:
+        row = await self.user(user_id)
+        return row.timezone if row else None
+
+    async def set_user_timezone(self, user_id: int, timezone: str | None) -> None:
+        await self._upsert_user(user_id, timezone=timezone)
+
     async def forget_user(self, user_id: int) -> None:
-        """Drop a user's stored language; the opt-out flag is kept so it keeps being honoured."""
+        """Drop a user's stored language and time zone; the opt-out flag is kept so it keeps being honoured."""
         await self.create_tables()
         async with self.sessions.begin() as s:
             row = await s.get(UserPrefRow, user_id)
@@ -148,3 +185,4 @@ class Preferences:
                 await s.execute(delete(UserPrefRow).where(UserPrefRow.user_id == user_id))
             elif row is not None:
                 row.locale = None
+                row.timezone = None

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Literal
 
+from bot.livestream.money import format_money
 from bot.personas import Persona
 from memory.clock import utcnow
 from memory.types import Emotion, Memory
@@ -21,12 +22,13 @@ QUOTE_CHARS = 60
 
 WELCOME_BACK = {"ja": "{name}さん、おかえりなさい！前回は「{last}」って話してくれましたね。",
                 "en": "Welcome back, {name}! Last time you said: \"{last}\"."}
-THANKS = {"ja": {"superchat": "{name}さん、スーパーチャット{amount}ありがとうございます！",
+THANKS = {"ja": {"superchat": "{name}さん、{amount}スーパーチャットありがとうございます！",
                  "membership": "{name}さん、メンバーシップ加入ありがとうございます！",
-                 "gift": "{name}さん、ギフト{amount}ありがとうございます！"},
-          "en": {"superchat": "Thank you for the Super Chat{amount}, {name}!",
+                 "gift": "{name}さん、{amount}ギフトありがとうございます！"},
+          "en": {"superchat": "Thank you for the {amount}Super Chat, {name}!",
                  "membership": "Thank you for becoming a member, {name}!",
-                 "gift": "Thank you for the gift{amount}, {name}!"}}
+                 "gift": "Thank you for the {amount}gift, {name}!"}}
+AMOUNT = {"ja": "{money}の", "en": "{money} "}  # "1,000円のスーパーチャット", "the $5.00 gift"
 CHEER = {"ja": "{name}さん、{bits}ビッツのチアーありがとうございます！", "en": "Thank you for the {bits} bits, {name}!"}
 SILENT = {"ja": {"superchat": "（スーパーチャットを送りました）", "membership": "（メンバーシップに加入しました）",
                  "gift": "（ギフトを贈りました）", "chat": "（コメント）"},
@@ -96,9 +98,9 @@ def opening_lines(persona: Persona, event: LiveEvent, last: Memory | None, welco
     if event.paid and event.currency == "BITS" and event.amount:  # Twitch cheers: bits, not money
         lines.append(CHEER[lang].format(name=event.viewer_name, bits=f"{event.amount:g}"))
     elif event.paid:
-        amount = f" {event.amount:g}{(' ' + event.currency) if event.currency else ''}" if event.amount else ""
-        lines.append(THANKS[lang][event.type].format(name=event.viewer_name, amount=amount.strip() if lang == "ja"
-                                                     else amount))
+        money = format_money(event.amount, event.currency, lang) if event.amount else ""
+        amount = AMOUNT[lang].format(money=money) if money else ""
+        lines.append(THANKS[lang][event.type].format(name=event.viewer_name, amount=amount))
     if welcome_back and last is not None:
         lines.append(WELCOME_BACK[lang].format(name=event.viewer_name, last=last_said(last)))
     return lines

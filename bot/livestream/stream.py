@@ -176,12 +176,16 @@ class Stream:
             return await self.answer(job)
 
     async def answer(self, job: Job) -> LiveReply:
-        """Answer through the conversation service (recall -> LLM or built-in responder -> save the turn)."""
+        """Answer through the conversation service (recall -> LLM or built-in companion -> save the turn)."""
         ev, persona = job.event, self.persona
         welcome = is_returning(job.last, utcnow(), self.welcome_back_minutes)
+        # disclose=False: the reply is read aloud on stream, so no note about the model goes into it
         reply = await self.conversation.reply(persona, ev.user_id, ev.spoken_text(persona.language),
-                                              user_name=ev.viewer_name, metadata=self._metadata(ev))
-        text = "\n".join([*opening_lines(persona, ev, job.last, welcome), reply.text])
+                                              user_name=ev.viewer_name, metadata=self._metadata(ev), disclose=False)
+        opening = opening_lines(persona, ev, job.last, welcome)
+        # a paid event without words: the thanks is the answer (the companion has nothing to answer)
+        answer = [] if opening and not reply.used_llm and not ev.message.strip() else [reply.text]
+        text = "\n".join([*opening, *answer])
         return LiveReply(ev, text, reply.emotions, len(reply.recalled), job.last is not None, welcome, reply.used_llm)
 
     async def unanswered_saved(self) -> None:

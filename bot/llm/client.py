@@ -1,13 +1,14 @@
 """OpenAI-compatible chat-completions client (OpenAI, Ollama, llama.cpp server, vLLM, LM Studio).
 
-Why hand-rolled on aiohttp: the bot already runs aiohttp, and what we need is small: one POST with
-timeouts, retries with exponential backoff for timeouts/429/5xx, 429 Retry-After honoured (up to a
-cap, past which we fail fast so a Discord user is not left waiting), and tool calls.
+Why a small client on aiohttp rather than an SDK: the bot already runs aiohttp, and what we need is one
+POST with a timeout and tool calls. Retries (timeouts, 429, 5xx) are tenacity's: exponential backoff
+with jitter, or the server's 429 Retry-After when it gives one (up to a cap, past which we fail fast so
+a Discord user is not left waiting). The caller may hand in its own `aiohttp.ClientSession` (shared
+connection pool, its own connector settings); the client then never closes it.
 """
 
 from __future__ import annotations
 
-import asyncio
 import email.utils
 import json
 import logging
@@ -17,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
 import aiohttp
+from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type, stop_after_attempt
 
 from bot.telemetry import metrics
 from bot.telemetry.tracing import span
@@ -71,8 +73,10 @@ def retry_after_seconds(value: str | None) -> float | None:
 class LLMClient:
     def __init__(self, base_url: str, model: str, *, api_key: str | None = None, timeout: float = 60.0,
                  max_retries: int = 2, max_retry_after: float = 30.0, temperature: float = 0.7,
-                 max_tokens: int = 512, backoff_base: float = 0.5) -> None:
-        self.url = base_url.rstrip("/") + "/chat/completions"
+                 max_tokens: int = 512, backoff_base: float = 0.5,
+                 session: aiohttp.ClientSession | None = None) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.url = self.base_url + "/chat/completions"
         self.model = model
         self._api_key = api_key
         self.timeout = timeout
@@ -81,33 +85,61 @@ class LLMClient:
         self.temperature = temperature
         self.max_tokens = max_tokens
         self.backoff_base = backoff_base
-        self._session: aiohttp.ClientSession | None = None
+        self._session: aiohttp.ClientSession | None = session
+        self._owns_session = session is None
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> LLMClient | None:
-        if not settings.llm_base_url or not settings.llm_model:  # Settings require both or neither
+    def from_settings(cls, settings: Settings, *, base_url: str | None = None, model: str | None = None,
+                      session: aiohttp.ClientSession | None = None) -> LLMClient | None:
+        """The client LLM_BASE_URL/LLM_MODEL name (or `base_url`/`model`, e.g. a detected local server)."""
+        base_url = base_url or settings.llm_base_url
+        model = model or settings.llm_model
+        if not base_url or not model:  # Settings require both or neither
             return None
-        key = settings.llm_api_key.get_secret_value() if settings.llm_api_key else None
-        return cls(settings.llm_base_url, settings.llm_model, api_key=key, timeout=settings.llm_timeout_seconds,
+        key = None  # LLM_API_KEY goes to LLM_BASE_URL only
+        if settings.llm_api_key and base_url == settings.llm_base_url:
+            key = settings.llm_api_key.get_secret_value()
+        return cls(base_url, model, api_key=key, timeout=settings.llm_timeout_seconds,
                    max_retries=settings.llm_max_retries, max_retry_after=settings.llm_max_retry_after,
-                   temperature=settings.llm_temperature, max_tokens=settings.llm_max_tokens)
+                   temperature=settings.llm_temperature, max_tokens=settings.llm_max_tokens, session=session)
+
+    @property
+    def api_key(self) -> str | None:
+        return self._api_key
+
+    def derive(self, *, base_url: str | None = None, model: str | None = None, temperature: float | None = None,
+               api_key: str | None = None) -> LLMClient:
+        """A client for another server or model with this one's limits. This one's key goes along only to
+        the same server; an injected session is shared."""
+        url = (base_url or self.base_url).rstrip("/")
+        key = api_key if api_key is not None else (self._api_key if url == self.base_url else None)
+        return LLMClient(url, model or self.model, api_key=key, timeout=self.timeout, max_retries=self.max_retries,
+                         max_retry_after=self.max_retry_after,
+                         temperature=self.temperature if temperature is None else temperature,
+                         max_tokens=self.max_tokens, backoff_base=self.backoff_base,
+                         session=None if self._owns_session else self._session)
 
     def __repr__(self) -> str:  # never shows the key
         return f"LLMClient(url={self.url!r}, model={self.model!r})"
 
     async def close(self) -> None:
-        if self._session is not None:
+        """Close the session this client made (an injected one belongs to the caller)."""
+        if self._session is not None and self._owns_session:
             await self._session.close()
             self._session = None
 
     def _http(self) -> aiohttp.ClientSession:
-        if self._session is None or self._session.closed:
-            headers = {"Content-Type": "application/json"}
-            if self._api_key:
-                headers["Authorization"] = f"Bearer {self._api_key}"
-            self._session = aiohttp.ClientSession(headers=headers,
-                                                  timeout=aiohttp.ClientTimeout(total=self.timeout))
+        if self._session is None or (self._session.closed and self._owns_session):
+            self._session = aiohttp.ClientSession()
+            self._owns_session = True
         return self._session
+
+    def _headers(self) -> dict[str, str]:
+        """Per request, so a shared session never carries this server's key to another one."""
+        headers = {"Content-Type": "application/json"}
+        if self._api_key:
+            headers["Authorization"] = f"Bearer {self._api_key}"
+        return headers
 
     async def chat(self, messages: list[dict[str, Any]], *, tools: list[dict[str, Any]] | None = None,
                    max_tokens: int | None = None, temperature: float | None = None) -> ChatResult:
@@ -132,24 +164,34 @@ class LLMClient:
         if tools:
             body["tools"] = tools
             body["tool_choice"] = "auto"
-        attempt = 0
-        while True:
-            try:
-                return await self._post(body)
-            except _Retryable as exc:
-                if attempt >= self.max_retries:
-                    raise exc.error from None
-                delay = exc.retry_after
-                if delay is None:
-                    delay = self.backoff_base * (2 ** attempt) + random.uniform(0, self.backoff_base)
-                attempt += 1
-                log.warning("llm request failed (%s); retry %d/%d in %.1fs", exc.error, attempt, self.max_retries,
-                            delay)
-                await asyncio.sleep(delay)
+        retrying = AsyncRetrying(retry=retry_if_exception_type(_Retryable),
+                                 stop=stop_after_attempt(self.max_retries + 1), wait=self._wait,
+                                 before_sleep=self._log_retry, reraise=True)
+        try:
+            async for attempt in retrying:
+                with attempt:
+                    return await self._post(body)
+        except _Retryable as exc:
+            raise exc.error from None
+        raise AssertionError("unreachable: tenacity either returns or raises")  # pragma: no cover
+
+    def _wait(self, state: RetryCallState) -> float:
+        """The server's Retry-After when it gave one, else exponential backoff with jitter."""
+        exc = state.outcome.exception() if state.outcome else None
+        if isinstance(exc, _Retryable) and exc.retry_after is not None:
+            return exc.retry_after
+        return self.backoff_base * 2.0 ** (state.attempt_number - 1) + random.uniform(0, self.backoff_base)
+
+    def _log_retry(self, state: RetryCallState) -> None:
+        exc = state.outcome.exception() if state.outcome else None
+        delay = state.next_action.sleep if state.next_action else 0.0
+        log.warning("llm request failed (%s); retry %d/%d in %.1fs", exc, state.attempt_number, self.max_retries,
+                    delay)
 
     async def _post(self, body: dict[str, Any]) -> ChatResult:
         try:
-            async with self._http().post(self.url, json=body) as resp:
+            async with self._http().post(self.url, json=body, headers=self._headers(),
+                                         timeout=aiohttp.ClientTimeout(total=self.timeout)) as resp:
                 text = await resp.text()
                 if resp.status == 429:
                     wait = retry_after_seconds(resp.headers.get("Retry-After"))

@@ -1,5 +1,5 @@
-"""Admin-only (Manage Server): passive learning per channel, the guild's default persona, purging a
-channel's memories (with confirmation), and a status line."""
+"""Admin-only (Manage Server): passive learning per channel, the guild's default persona and time zone,
+purging a channel's memories (with confirmation), and a status line."""
 
 from __future__ import annotations
 
@@ -12,7 +12,10 @@ from discord.ext import commands
 from bot.discord.desk import discord_session
 from bot.discord.i18n import t
 from bot.discord.ui.base import OmoideCog
+from bot.discord.ui.embeds import when
 from bot.discord.ui.views import ConfirmView
+from config.timezones import zone_label, zone_named
+from memory.clock import utcnow
 
 if TYPE_CHECKING:
     from bot.discord.client import OmoideBot
@@ -27,6 +30,11 @@ def _guild_and_channel(ctx: commands.Context[OmoideBot]) -> tuple[discord.Guild,
     channel = ctx.channel
     assert ctx.guild is not None and not isinstance(channel, (discord.DMChannel, discord.GroupChannel))
     return ctx.guild, channel
+
+
+# Not `TextChannel | None`: with an optional type discord.py drops a channel it cannot find (`#nochannel`)
+# and the command would act on this channel instead; with a default it says the channel was not found.
+THIS_CHANNEL = commands.parameter(default=lambda ctx: ctx.channel, displayed_default="this channel")
 
 
 class AdminCog(OmoideCog, name="admin"):
@@ -46,10 +54,10 @@ class AdminCog(OmoideCog, name="admin"):
     @commands.guild_only()
     @commands.has_guild_permissions(manage_guild=True)
     async def learning(self, ctx: commands.Context[OmoideBot], state: Literal["on", "off"],
-                       channel: discord.TextChannel | None = None) -> None:
+                       channel: discord.TextChannel = THIS_CHANNEL) -> None:
         locale = await self.locale_of(ctx)
-        guild, here = _guild_and_channel(ctx)
-        target = channel or here
+        guild, _ = _guild_and_channel(ctx)
+        target = channel
         await self.services.prefs.set_learning(target.id, guild.id, state == "on")
         await ctx.send(t(locale, "admin.learning_on" if state == "on" else "admin.learning_off",
                          channel=target.mention))
@@ -71,14 +79,30 @@ class AdminCog(OmoideCog, name="admin"):
         await ctx.send(t(locale, "admin.guild_persona", name=chosen.display_name))
 
     @admin.command(  # type: ignore[arg-type]  # see cogs/__init__.py
+        name="timezone", description="Set this server's default time zone for dates")
+    @app_commands.describe(zone="A zone name such as Asia/Tokyo, or auto (the bot's TIMEZONE)")
+    @commands.guild_only()
+    @commands.has_guild_permissions(manage_guild=True)
+    async def timezone(self, ctx: commands.Context[OmoideBot], zone: str) -> None:
+        locale = await self.locale_of(ctx)
+        guild, _ = _guild_and_channel(ctx)
+        chosen = None if zone.strip().lower() == "auto" else zone_named(zone)
+        if chosen is None and zone.strip().lower() != "auto":
+            await ctx.send(t(locale, "timezone.unknown", zone=zone[:64]), ephemeral=True)
+            return
+        await self.services.prefs.set_guild_timezone(guild.id, chosen.key if chosen else None)
+        tz = chosen or self.bot.default_timezone
+        await ctx.send(t(locale, "admin.timezone", zone=zone_label(tz), now=when(utcnow(), tz)))
+
+    @admin.command(  # type: ignore[arg-type]  # see cogs/__init__.py
         name="purge", description="Delete every memory made in a channel (asks first)")
     @app_commands.describe(channel="The channel (this one by default)")
     @commands.guild_only()
     @commands.has_guild_permissions(manage_guild=True)
-    async def purge(self, ctx: commands.Context[OmoideBot], channel: discord.TextChannel | None = None) -> None:
+    async def purge(self, ctx: commands.Context[OmoideBot], channel: discord.TextChannel = THIS_CHANNEL) -> None:
         locale = await self.locale_of(ctx)
-        guild, here = _guild_and_channel(ctx)
-        target = channel or here
+        guild, _ = _guild_and_channel(ctx)
+        target = channel
         session = discord_session(guild.id, target.id)
         count = await self.services.desk.count_session(session)
         if count == 0:
@@ -104,4 +128,7 @@ class AdminCog(OmoideCog, name="admin"):
         default = await self.bot.persona_for(None, guild.id)
         channels = await self.services.prefs.learning_channels(guild.id)
         listed = ", ".join(f"<#{c}>" for c in channels) or t(locale, "admin.none")
-        await ctx.send(t(locale, "admin.status", persona=default.display_name, channels=listed), ephemeral=True)
+        name = await self.services.prefs.guild_timezone(guild.id)
+        zone = zone_label((zone_named(name) if name else None) or self.bot.default_timezone)
+        await ctx.send(t(locale, "admin.status", persona=default.display_name, zone=zone, channels=listed),
+                       ephemeral=True)

@@ -8,7 +8,9 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.discord.i18n import t
+from bot.discord.learning import BotReply
 from bot.discord.ui.base import OmoideCog
+from bot.discord.ui.locale import detect_language
 
 if TYPE_CHECKING:
     from bot.discord.client import OmoideBot
@@ -33,17 +35,23 @@ class ChatCog(OmoideCog, name="chat"):
         await ctx.defer()
         locale, persona = await self.locale_of(ctx), await self.persona_of(ctx)
         opted_out = await self.services.prefs.opted_out(ctx.author.id)
+        # the reply's language: the user's own setting, else the message's, else the caller's locale
+        chosen = await self.services.prefs.user_locale(ctx.author.id)
+        language = chosen or detect_language(message) or locale
         reply = await self.services.conversation.reply(
             persona, str(ctx.author.id), message, user_name=ctx.author.display_name, session_id=self.session(ctx),
-            metadata=self.origin(ctx), save=not opted_out)
+            metadata=self.origin(ctx), save=not opted_out, language=language, tz=await self.tz_of(ctx))
         text = reply.text
         if opted_out:
-            text += "\n" + t(locale, "chat.not_saved")
+            text += "\n" + t(reply.language, "chat.not_saved")
         if len(text) > MAX_MESSAGE:
             text = text[: MAX_MESSAGE - 1] + "…"
-        await ctx.send(text)
-        # other cogs hear of the reply through an event (the learning cog pairs it with the user's next message)
-        self.bot.dispatch("omoide_reply", ctx.author.id, ctx.channel.id, reply.text)
+        sent = await ctx.send(text)
+        # other cogs hear of the reply through an event (the learning cog pairs it with the user's next message);
+        # only the model's words count as what the bot said, never the built-in responder's canned lines
+        answers = ctx.interaction.id if ctx.interaction is not None else ctx.message.id
+        self.bot.dispatch("omoide_reply", BotReply(ctx.author.id, ctx.channel.id, answers, getattr(sent, "id", None),
+                                                   reply.text if reply.used_llm else None))
 
     @chat.before_invoke
     async def within_rate(self, ctx: commands.Context[OmoideBot]) -> None:

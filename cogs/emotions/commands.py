@@ -32,6 +32,7 @@ class EmotionsCog(OmoideCog, name="emotions"):
             await ctx.send(t(locale, "emotions.none"), ephemeral=True)
             return
         png = await asyncio.to_thread(render_emotion_chart, stats.timeline, [label for label, _, _ in stats.top],
-                                      locale, t(locale, "emotions.chart_title"), t(locale, "emotions.chart_y"))
+                                      locale, t(locale, "emotions.chart_title"), t(locale, "emotions.chart_y"),
+                                      await self.tz_of(ctx))
         await ctx.send(embed=emotions_embed(stats, persona, locale, CHART),
                        file=discord.File(io.BytesIO(png), filename=CHART), ephemeral=self.private(ctx))

@@ -31,14 +31,15 @@ class MemoriesCog(OmoideCog, name="memories"):
         if not page.memories:
             await ctx.send(t(locale, "memories.none"), ephemeral=True)
             return
-        embed = memories_embed(page, persona, locale)
+        tz = await self.tz_of(ctx)
+        embed = memories_embed(page, persona, locale, tz)
         if pages_of(page) == 1:
             await ctx.send(embed=embed, ephemeral=self.private(ctx))
             return
 
         async def render(index: int) -> discord.Embed:
             return memories_embed(await self.services.desk.latest(persona, user_id, limit=limit,
-                                                                  offset=index * limit), persona, locale)
+                                                                  offset=index * limit), persona, locale, tz)
 
         view = PagerView(ctx.author.id, locale, pages_of(page), render)
         view.message = await ctx.send(embed=embed, view=view, ephemeral=self.private(ctx))

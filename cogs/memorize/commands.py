@@ -9,6 +9,7 @@ from discord.ext import commands
 
 from bot.discord.i18n import t
 from bot.discord.ui.base import OmoideCog
+from bot.discord.ui.embeds import short_id
 
 if TYPE_CHECKING:
     from bot.discord.client import OmoideBot
@@ -25,4 +26,5 @@ class MemorizeCog(OmoideCog, name="memorize"):
         saved = await self.services.desk.memorize(persona, str(ctx.author.id), text, session_id=self.session(ctx),
                                                   metadata=self.origin(ctx))
         key = "memorize.reinforced" if saved.deduplicated else "memorize.done"
-        await ctx.send(t(locale, key, persona=persona.display_name, id=saved.memory.id), ephemeral=self.private(ctx))
+        await ctx.send(t(locale, key, persona=persona.display_name, id=short_id(saved.memory.id)),
+                       ephemeral=self.private(ctx))

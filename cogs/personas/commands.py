@@ -69,4 +69,5 @@ class PersonasCog(OmoideCog, name="personas"):
         if chosen is None:
             return
         yours = await self.services.desk.count_persona(chosen, str(ctx.author.id))
-        await ctx.send(embed=persona_embed(chosen, yours, locale))
+        model = self.services.conversation.models.describe(chosen)
+        await ctx.send(embed=persona_embed(chosen, yours, locale, model))

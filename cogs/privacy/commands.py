@@ -1,5 +1,5 @@
 """Privacy: `forget <id | all>` (all asks for confirmation), `mydata` (JSONL by DM), `privacy on|off|status`,
-`language ja|en|auto`. Every user can see and delete what the bot keeps about them."""
+`language ja|en|auto`, `timezone [zone|auto]`. Every user can see and delete what the bot keeps about them."""
 
 from __future__ import annotations
 
@@ -14,7 +14,10 @@ from discord.ext import commands
 from bot.console.tokens import privacy_link
 from bot.discord.i18n import t
 from bot.discord.ui.base import OmoideCog
+from bot.discord.ui.embeds import short_id, when
 from bot.discord.ui.views import ConfirmView
+from config.timezones import zone_label, zone_named
+from memory.clock import utcnow
 
 if TYPE_CHECKING:
     from bot.discord.client import OmoideBot
@@ -48,7 +51,7 @@ class PrivacyCog(OmoideCog, name="privacy"):
             await ctx.send(t(locale, "forget.ambiguous" if ids else "forget.not_found"), ephemeral=True)
             return
         deleted = await desk.forget_one(str(user_id), ids[0])
-        await ctx.send(t(locale, "forget.done", id=deleted[0]) if deleted else t(locale, "forget.not_found"),
+        await ctx.send(t(locale, "forget.done", id=short_id(deleted[0])) if deleted else t(locale, "forget.not_found"),
                        ephemeral=True)
 
     @commands.hybrid_command(  # type: ignore[arg-type]  # see cogs/__init__.py
@@ -95,3 +98,24 @@ class PrivacyCog(OmoideCog, name="privacy"):
         await self.services.prefs.set_user_locale(ctx.author.id, None if language == "auto" else language)
         locale = await self.locale_of(ctx)
         await ctx.send(t(locale, "language.auto" if language == "auto" else "language.set"), ephemeral=True)
+
+    @commands.hybrid_command(  # type: ignore[arg-type]  # see cogs/__init__.py
+        name="timezone", description="The time zone your dates are shown in")
+    @app_commands.describe(zone="A zone name such as Asia/Tokyo, or auto (the server's / bot's default)")
+    async def timezone(self, ctx: commands.Context[OmoideBot], zone: str | None = None) -> None:
+        """Show or set the time zone of your dates: `timezone [Asia/Tokyo|auto]`."""
+        locale, prefs = await self.locale_of(ctx), self.services.prefs
+        if zone is None:
+            tz = await self.tz_of(ctx)
+            await ctx.send(t(locale, "timezone.current", zone=zone_label(tz), now=when(utcnow(), tz)), ephemeral=True)
+            return
+        if zone.strip().lower() == "auto":
+            await prefs.set_user_timezone(ctx.author.id, None)
+            await ctx.send(t(locale, "timezone.auto", zone=zone_label(await self.tz_of(ctx))), ephemeral=True)
+            return
+        chosen = zone_named(zone)
+        if chosen is None:
+            await ctx.send(t(locale, "timezone.unknown", zone=zone[:64]), ephemeral=True)
+            return
+        await prefs.set_user_timezone(ctx.author.id, chosen.key)
+        await ctx.send(t(locale, "timezone.set", zone=chosen.key, now=when(utcnow(), chosen)), ephemeral=True)

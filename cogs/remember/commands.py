@@ -27,4 +27,5 @@ class RememberCog(OmoideCog, name="remember"):
         if not hits:
             await ctx.send(t(locale, "remember.none"), ephemeral=True)
             return
-        await ctx.send(embed=remember_embed(query, hits, persona, locale), ephemeral=self.private(ctx))
+        await ctx.send(embed=remember_embed(query, hits, persona, locale, await self.tz_of(ctx)),
+                       ephemeral=self.private(ctx))

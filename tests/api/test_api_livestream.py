@@ -82,7 +82,7 @@ async def test_paid_events_are_always_answered_and_chat_is_rate_limited(make_api
         dropped = (await c.post(url, json=chat("b", "me too!"))).json()
         assert dropped["status"] == "dropped" and dropped["reason"] == "rate_limited" and dropped["reply"] is None
         sc = (await c.post(url, json=chat("c", "love the stream", type="superchat", amount=500, currency="jpy"))).json()
-        assert sc["status"] == "answered" and "Super Chat" in sc["reply"] and "500 JPY" in sc["reply"]
+        assert sc["status"] == "answered" and sc["reply"].startswith("Thank you for the ¥500 Super Chat, name-c!")
         member = (await c.post(url, json={"platform": "twitch", "viewer_id": "d", "viewer_name": "Dee",
                                           "type": "membership"})).json()
         assert member["status"] == "answered" and "member" in member["reply"]
@@ -97,6 +97,18 @@ async def test_paid_events_are_always_answered_and_chat_is_rate_limited(make_api
     assert stats["dropped"] == {"rate_limited": 1, "queue_full": 0, "total": 1}
     assert stats["by_type"] == {"chat": 2, "superchat": 1, "membership": 1, "gift": 1}
     assert stats["chat_replies_per_minute"] == 1
+
+
+async def test_amounts_are_read_as_money_in_the_personas_language(api: ApiServer) -> None:
+    async with api.client(api.admin_key) as c:
+        sc = (await c.post(EVENTS.format("cocoro"), json=chat("j", "", type="superchat", amount=1000,
+                                                              currency="JPY"))).json()
+        assert sc["reply"].startswith("name-jさん、1,000円のスーパーチャットありがとうございます！")
+        gift = (await c.post(EVENTS.format("cocoro"), json=chat("k", "", type="gift", amount=5, currency="usd"))).json()
+        assert gift["reply"].startswith("name-kさん、$5.00のギフトありがとうございます！")
+        tip = (await c.post(EVENTS.format("nova"), json=chat("l", "", type="superchat", amount=1234.5,
+                                                             currency="EUR"))).json()
+        assert tip["reply"].startswith("Thank you for the €1,234.50 Super Chat, name-l!")
 
 
 async def test_the_websocket_receives_each_reply_with_its_emotion(api: ApiServer) -> None:
@@ -182,3 +194,22 @@ async def test_a_burst_of_500_events_keeps_every_paid_and_every_acknowledged_eve
     assert stats["waiting_paid"] == 0 and stats["waiting_chat"] == 0
     assert stats["unanswered_remembered"] == len(dropped) and stats["unanswered_forgotten"] == 0
     print(f"\nburst: {len(accepted)} answered ({len(paid_ids)} paid), {len(dropped)} chat dropped")
+
+
+async def test_stream_replies_never_carry_the_no_model_note(api: ApiServer) -> None:
+    """A TTS reads every reply aloud: the note that no language model is set stays out of them, even the
+    first reply of the day, while the companion still answers what the viewer said."""
+    async with api.client(api.admin_key) as c:
+        hello = (await c.post(EVENTS.format("cocoro"), json=chat("UC7", "こんにちは！初見です"))).json()
+        sc = (await c.post(EVENTS.format("cocoro"), json=chat("UC8", "昨日の配信、すごく楽しかった！", type="superchat",
+                                                              amount=1000, currency="JPY"))).json()
+        quiet = (await c.post(EVENTS.format("nova"), json=chat("UC9", "", type="superchat", amount=5,
+                                                              currency="USD"))).json()
+    for reply in (hello, sc, quiet):
+        assert reply["status"] == "answered" and reply["used_llm"] is False
+        assert "言語モデル" not in reply["reply"] and "language model" not in reply["reply"]
+    assert hello["reply"].startswith(("name-UC7さん、こんにちは！ココロです✨", "わあ、name-UC7さん！"))
+    thanks, answer = sc["reply"].split("\n")
+    assert thanks.startswith("name-UC8さん、1,000円のスーパーチャット") and "うれしい" in answer  # joy, named back
+    # a wordless superchat gets the thanks alone
+    assert "\n" not in quiet["reply"] and quiet["reply"].startswith("Thank you for the $5.00 Super Chat")

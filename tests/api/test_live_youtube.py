@@ -54,7 +54,7 @@ async def test_new_viewer_returning_viewer_and_a_superchat_answered_first(youtub
     sc = replies.by_id["sc1"]
     assert sc["event_type"] == "superchat" and sc["paid"] is True and sc["amount"] == 1000.0 and sc["currency"] == "JPY"
     assert "千円" in sc["tts_text"] and "1000" not in sc["tts_text"]
-    assert sc["expression"] and sc["reply"].startswith("太郎さん、スーパーチャット")
+    assert sc["expression"] and sc["reply"].startswith("太郎さん、1,000円のスーパーチャット")
     assert "old-1" not in replies.by_id  # the history page from before the start is not answered
     health = await health_when(api, lambda cs: cs and cs[0]["events_fed"] >= 8)
     [status] = health["live_connectors"]

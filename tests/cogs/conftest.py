@@ -17,7 +17,7 @@ from memory.engine import MemoryEngine
 
 
 def make_settings(tmp_path: Path, **overrides: Any) -> Settings:
-    values: dict[str, Any] = {"data_dir": tmp_path / "data", "default_locale": "ja", **overrides}
+    values: dict[str, Any] = {"data_dir": tmp_path / "data", "default_locale": "ja", "timezone": "UTC", **overrides}
     return Settings(_env_file=None, **values)  # type: ignore[call-arg]
 
 

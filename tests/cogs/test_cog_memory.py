@@ -43,8 +43,9 @@ async def test_memorize_then_remember_prefix_in_japanese(simcord_env: Any, servi
     embed = channel.last_message.embeds[0]
     assert embed.title == "🧠 記憶検索結果" and "好きな食べ物" in embed.description
     name, value = fields(channel.last_message)[0]
-    assert name.startswith("記憶 1 (類似度: 0.") and "味噌ラーメン" in value and m.id in value
-    assert "**日時**: " + m.created_at.strftime("%Y-%m-%d") in value
+    assert name.startswith("記憶 1 (関連度: ") and "味噌ラーメン" in value and f"`{m.id[:8]}`" in value
+    assert m.id not in value  # 8 characters are enough to tell (and to type to `forget`)
+    assert "**日時**: " + m.created_at.strftime("%Y-%m-%d %H:%M") in value  # TIMEZONE=UTC in these tests
 
 
 async def test_slash_replies_follow_the_client_locale(simcord_env: Any, client_locale: dict[int, str],
@@ -126,7 +127,7 @@ async def test_emotions_stats_and_chart(simcord_env: Any, services: Services) ->
     now = utcnow()
     plan = [["joy"], ["joy", "interest"], ["joy"], ["sadness"], ["interest"]]
     await services.engine.save_batch([
-        MemoryInput(scope=scope, content=f"day {i} note", created_at=now - timedelta(days=4 - i),
+        MemoryInput(scope=scope, content=f"{i}日目のメモ", created_at=now - timedelta(days=4 - i),
                     emotions=[Emotion(label, 0.8) for label in labels]) for i, labels in enumerate(plan)])
     await alice.send(channel, "!emotions")
     msg = channel.last_message

@@ -45,7 +45,7 @@ async def test_forget_one_by_id_or_prefix_and_never_someone_elses(simcord_env: A
     assert len(await mine(services, bob)) == 1
     secret = next(m for m in await mine(services, alice) if "電話番号" in m.content)
     await alice.send(channel, f"!forget {secret.id[:8]}")
-    assert channel.last_message.content == f"記憶を1件削除しました（ID: `{secret.id}`）。"
+    assert channel.last_message.content == f"記憶を1件削除しました（ID: `{secret.id[:8]}`）。"
     assert [m.content for m in await mine(services, alice)] == ["猫を二匹飼っています"]
     await alice.send(channel, "!forget zz")
     assert channel.last_message.content.startswith("その ID の記憶は見つかりませんでした")
@@ -122,7 +122,7 @@ async def test_personas_list_use_info_and_permission(simcord_env: Any, services:
     names = [f.name for f in res.response.embeds[0].fields]
     assert names[0] == "ココロ (`cocoro`) （このチャンネルで使用中）" and "Nova (`nova`)" in names
     await alice.send(channel, "!persona use nova")
-    assert channel.last_message.content == "このコマンドにはサーバーの「manage_channels」権限が必要です。"
+    assert channel.last_message.content == "このコマンドにはサーバーの「チャンネルの管理」権限が必要です。"
     assert [type(e) for e in simcord_env.errors] == [commands.MissingPermissions]
     mods = guild.create_role("mods", permissions=discord.Permissions(manage_channels=True))
     mod = guild.add_member(simcord_env.create_user("mod"), roles=[mods])
@@ -141,7 +141,7 @@ async def test_personas_list_use_info_and_permission(simcord_env: Any, services:
 async def test_admin_commands_need_manage_server(simcord_env: Any, services: Services) -> None:
     guild, channel, admin, alice, _ = world(simcord_env)
     await alice.send(channel, "!admin learning on")
-    assert channel.last_message.content == "このコマンドにはサーバーの「manage_guild」権限が必要です。"
+    assert channel.last_message.content == "このコマンドにはサーバーの「サーバー管理」権限が必要です。"
     assert not await services.prefs.learning_enabled(channel.id)
     # the slash group is hidden from members (default permissions) and shown to admins
     assert not [c for c in alice.available_commands(channel) if c.startswith("admin")]

@@ -48,7 +48,7 @@ async def test_every_command_as_slash(simcord_env: Any, services: Services, clie
     assert res.ephemeral and res.response.content.startswith("I sent you your data (")
     mine = (await services.engine.list(MemoryFilter(user_id=str(alice.id)))).memories
     res = await alice.slash(channel, "forget", target=mine[0].id)
-    assert res.response.content == f"Deleted 1 memory (ID: `{mine[0].id}`)."
+    assert res.response.content == f"Deleted 1 memory (ID: `{mine[0].id[:8]}`)."
     res = await admin.slash(channel, "admin purge")
     assert res.ephemeral and res.response.content.startswith(f"⚠️ This deletes the {len(mine) - 1} memories")
     await admin.click(res.response.message, label="Delete")

@@ -133,3 +133,5 @@ class HealthResponse(BaseModel):
     uptime_seconds: float
     live_connectors: list[ConnectorOut] = Field(
         default_factory=list, description="Live chat connectors (LIVE_YOUTUBE / LIVE_TWITCH) and their state")
+    discord: dict[str, Any] | None = Field(
+        None, description="The Discord connection: configured, state, connected, shards, latency_ms, last_error...")

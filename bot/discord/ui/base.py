@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import tzinfo
 from typing import TYPE_CHECKING, Any
 
 from discord.ext import commands
@@ -24,6 +25,10 @@ class OmoideCog(commands.Cog):
 
     async def locale_of(self, ctx: commands.Context[OmoideBot]) -> str:
         return await self.bot.locale_for(ctx)
+
+    async def tz_of(self, ctx: commands.Context[OmoideBot]) -> tzinfo:
+        """The zone dates are shown in for this caller (theirs, the server's, TIMEZONE)."""
+        return await self.bot.timezone_for(ctx.author.id, ctx.guild.id if ctx.guild else None)
 
     async def persona_of(self, ctx: commands.Context[OmoideBot]) -> Persona:
         return await self.bot.persona_for(ctx.channel.id, ctx.guild.id if ctx.guild else None)

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+from datetime import datetime, tzinfo
+
 import discord
 
 from bot.discord.desk import EmotionStats
 from bot.discord.i18n import t
 from bot.llm.responder import emotion_names
 from bot.personas import Persona
+from config.timezones import local
 from memory.emotions.labels import en_name, ja_name
 from memory.types import Memory, Page, SearchHit
 
 SUMMARY_CHARS = 300
+SHORT_ID = 8  # enough to tell a user's memories apart; `forget` takes it as a prefix
 
 
 def _summary(m: Memory) -> str:
@@ -19,18 +23,28 @@ def _summary(m: Memory) -> str:
     return text if len(text) <= SUMMARY_CHARS else text[: SUMMARY_CHARS - 1] + "…"
 
 
-def memory_value(m: Memory, locale: str) -> str:
+def short_id(memory_id: str) -> str:
+    return memory_id[:SHORT_ID]
+
+
+def when(at: datetime, tz: tzinfo) -> str:
+    """A stored time as the reader's wall-clock date and time."""
+    return local(at, tz).strftime("%Y-%m-%d %H:%M")
+
+
+def memory_value(m: Memory, locale: str, tz: tzinfo) -> str:
     return t(locale, "memory.body", summary=discord.utils.escape_markdown(_summary(m)),
-             emotions=emotion_names(m.emotion_labels, locale), date=m.created_at.strftime("%Y-%m-%d"), id=m.id)
+             emotions=emotion_names(m.emotion_labels, locale), date=when(m.created_at, tz), id=short_id(m.id))
 
 
-def remember_embed(query: str, hits: list[SearchHit], persona: Persona, locale: str) -> discord.Embed:
+def remember_embed(query: str, hits: list[SearchHit], persona: Persona, locale: str, tz: tzinfo) -> discord.Embed:
     embed = discord.Embed(title=t(locale, "remember.title"), color=0x00FF00,
                           description=t(locale, "remember.query", query=query.replace("`", "'")[:200],
                                         persona=persona.display_name))
     for i, hit in enumerate(hits[:3], 1):
-        embed.add_field(name=t(locale, "remember.field", i=i, score=f"{hit.score:.2f}"),
-                        value=memory_value(hit.memory, locale), inline=False)
+        # the rank score: what the order is by (similarity, keyword match, importance), so it never rises
+        embed.add_field(name=t(locale, "remember.field", i=i, score=f"{hit.rank_score:.2f}"),
+                        value=memory_value(hit.memory, locale, tz), inline=False)
     return embed
 
 
@@ -38,13 +52,13 @@ def pages_of(page: Page) -> int:
     return max(1, -(-page.total // page.limit))
 
 
-def memories_embed(page: Page, persona: Persona, locale: str) -> discord.Embed:
+def memories_embed(page: Page, persona: Persona, locale: str, tz: tzinfo) -> discord.Embed:
     number = page.offset // page.limit + 1
     embed = discord.Embed(title=t(locale, "memories.title"), color=0x0099FF,
                           description=t(locale, "memories.description", count=len(page.memories), total=page.total,
                                         page=number, pages=pages_of(page), persona=persona.display_name))
     for i, m in enumerate(page.memories, page.offset + 1):
-        embed.add_field(name=t(locale, "memories.field", i=i), value=memory_value(m, locale), inline=False)
+        embed.add_field(name=t(locale, "memories.field", i=i), value=memory_value(m, locale, tz), inline=False)
     return embed
 
 
@@ -69,11 +83,14 @@ def personas_embed(personas: list[Persona], active: Persona, locale: str) -> dis
     return embed
 
 
-def persona_embed(p: Persona, yours: int, locale: str) -> discord.Embed:
+def persona_embed(p: Persona, yours: int, locale: str, model: str | None = None) -> discord.Embed:
+    """About a persona; `model` is what answers for it (None: no language model, the built-in companion)."""
     embed = discord.Embed(title=t(locale, "persona.info_title", name=p.display_name), description=p.description or None,
                           color=0x9B59B6)
     embed.add_field(name=t(locale, "persona.field_id"), value=f"`{p.memory_id}`")
     embed.add_field(name=t(locale, "persona.field_language"), value=p.language)
     embed.add_field(name=t(locale, "persona.field_cube"), value=f"`{p.cube}`", inline=False)
     embed.add_field(name=t(locale, "persona.field_yours"), value=str(yours))
+    model_text = f"`{model}`" if model else t(locale, "persona.no_model")
+    embed.add_field(name=t(locale, "persona.field_model"), value=model_text, inline=False)
     return embed
