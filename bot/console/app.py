@@ -9,7 +9,7 @@ import jinja2
 from aiohttp import web
 
 from bot.api.state import STATE
-from bot.console import login, memories, personas, privacy
+from bot.console import live, login, memories, personas, privacy
 from bot.console.pipeline import console_pipeline
 from bot.console.render import SIGNER
 from bot.console.tokens import ConsoleSigner
@@ -34,6 +34,8 @@ def build(signer: ConsoleSigner) -> web.Application:
     r.add_get("/memory/{id}", memories.detail)
     r.add_post("/memory/{id}", memories.edit)
     r.add_post("/memory/{id}/delete", memories.delete_one)
+    r.add_get("/live/{persona}", live.page)
+    r.add_get("/live/{persona}/ws", live.socket)
     r.add_get("/privacy/{token}", privacy.page)
     r.add_post("/privacy/{token}/delete", privacy.delete)
     r.add_get("/privacy/{token}/export.jsonl", privacy.download)

@@ -166,3 +166,23 @@ async def test_a_user_reads_deletes_and_downloads_with_their_link(page: object, 
     other = signer(api.settings).privacy_token("bob", "default")
     await p.goto(f"/console/privacy/{other}")
     assert "guitar band" not in await p.locator("main").inner_text()  # Bob's link shows Bob's only
+
+
+async def test_the_live_view_shows_an_event_posted_through_the_api(page: object, api: ApiServer,
+                                                                   tmp_path: Path) -> None:
+    p = page
+    await log_in(p, api.admin_key)
+    await p.goto("/console/live/cocoro")  # type: ignore[attr-defined]
+    await p.get_by_text("Connected: waiting for events.").wait_for()  # type: ignore[attr-defined]
+    assert api.admin_key not in await p.content()  # type: ignore[attr-defined]
+    async with api.client(api.admin_key) as c:
+        out = (await c.post("/api/livestream/cocoro/events", json={
+            "platform": "youtube", "viewer_id": "v-live", "viewer_name": "Mika", "type": "chat",
+            "message": "合格しました！本当に嬉しい！", "event_id": "live-1"})).json()
+    row = p.locator('tr.live-event[data-event-id="live-1"]')  # type: ignore[attr-defined]
+    await row.wait_for()
+    assert "Mika (new)" in await row.locator("td.viewer").inner_text()
+    assert await row.locator("td.outcome").inner_text() == "answered"
+    assert await row.locator("td.reply").inner_text() == out["reply"]
+    assert await row.locator("td.emotion").inner_text() == out["dominant_emotion"]["name"]
+    await p.screenshot(path=tmp_path / "live.png", full_page=True)  # type: ignore[attr-defined]
