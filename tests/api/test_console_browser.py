@@ -186,3 +186,27 @@ async def test_the_live_view_shows_an_event_posted_through_the_api(page: object,
     assert await row.locator("td.reply").inner_text() == out["reply"]
     assert await row.locator("td.emotion").inner_text() == out["dominant_emotion"]["name"]
     await p.screenshot(path=tmp_path / "live.png", full_page=True)  # type: ignore[attr-defined]
+
+
+async def test_an_admin_creates_and_revokes_a_key_in_the_browser(page: object, api: ApiServer,
+                                                                 tmp_path: Path) -> None:
+    p = page
+    await log_in(p, api.admin_key)
+    await p.get_by_role("link", name="API keys").click()  # type: ignore[attr-defined]
+    await p.get_by_label("Name", exact=True).fill("overlay bot")  # type: ignore[attr-defined]
+    await p.get_by_label("Personas (comma-separated, empty for all)").fill("cocoro")  # type: ignore[attr-defined]
+    await p.get_by_role("button", name="Create key").click()  # type: ignore[attr-defined]
+    key = await p.get_by_label("New key").input_value()  # type: ignore[attr-defined]
+    assert key.startswith("omo_")
+    async with api.client(key) as c:
+        assert (await c.get("/api/livestream/cocoro/stats")).status_code == 200
+    await p.screenshot(path=tmp_path / "keys.png", full_page=True)  # type: ignore[attr-defined]
+
+    p.once("dialog", lambda d: d.accept())  # type: ignore[attr-defined]
+    await p.get_by_role("button", name="Revoke: overlay bot").click()  # type: ignore[attr-defined]
+    await p.get_by_text("Revoked key").wait_for()  # type: ignore[attr-defined]
+    row = p.locator("tr", has_text="overlay bot")  # type: ignore[attr-defined]
+    assert await row.locator("td.state").inner_text() == "revoked"
+    assert await p.get_by_role("button", name="Revoke: overlay bot").count() == 0  # type: ignore[attr-defined]
+    async with api.client(key) as c:
+        assert (await c.get("/api/livestream/cocoro/stats")).status_code == 401

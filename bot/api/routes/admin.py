@@ -11,7 +11,7 @@ from typing import Any
 from aiohttp import web
 from pydantic import SecretStr
 
-from bot.api.auth.principal import persona_cube, persona_of_cube
+from bot.api.auth.principal import Principal, persona_cube, persona_of_cube
 from bot.api.errors import ApiError, not_found
 from bot.api.registry import Api
 from bot.api.routes.cocoro import persona_names
@@ -32,7 +32,7 @@ from bot.api.schemas.admin import (
     TenantQuery,
 )
 from bot.api.schemas.mesh import ApiKeyList, ApiKeyOut
-from bot.api.state import audit, principal, state
+from bot.api.state import ApiState, audit, principal, state
 from bot.api.tables import audit_page, counts
 from memory.clock import as_utc, utcnow
 from memory.maintenance import rebuild_indexes
@@ -115,9 +115,9 @@ async def list_keys(request: web.Request) -> ApiKeyList:
     return ApiKeyList(keys=[key_out(k) for k in await state(request).keys.list()])
 
 
-async def revoke_key(request: web.Request) -> ApiKeyOut:
-    st, key_id = state(request), request.match_info["key_id"]
-    if principal(request).id == f"key:{key_id}":
+async def revoke(st: ApiState, key_id: str, by: Principal) -> ApiKeyOut:
+    """Revoke a key and close the sockets it opened (the admin API and the console both revoke this way)."""
+    if by.id == f"key:{key_id}":
         raise ApiError(409, "ConflictError", "a key cannot revoke itself (you would lock yourself out); "
                        "use another admin key", field="key_id")
     info = await st.keys.revoke(key_id)
@@ -125,8 +125,14 @@ async def revoke_key(request: web.Request) -> ApiKeyOut:
         raise not_found(f"API key {key_id!r}", field="key_id")
     st.access.forget_cached()
     await st.hub.disconnect(lambda _tenant, who: who.id == f"key:{key_id}", "the API key was revoked")
-    audit(request, target=f"api key {key_id}")
     return key_out(info)
+
+
+async def revoke_key(request: web.Request) -> ApiKeyOut:
+    key_id = request.match_info["key_id"]
+    out = await revoke(state(request), key_id, principal(request))
+    audit(request, target=f"api key {key_id}")
+    return out
 
 
 def redacted_settings(settings: Any) -> dict[str, Any]:
