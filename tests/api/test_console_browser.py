@@ -210,3 +210,28 @@ async def test_an_admin_creates_and_revokes_a_key_in_the_browser(page: object, a
     assert await p.get_by_role("button", name="Revoke: overlay bot").count() == 0  # type: ignore[attr-defined]
     async with api.client(key) as c:
         assert (await c.get("/api/livestream/cocoro/stats")).status_code == 401
+
+
+async def test_the_emotion_chart_draws_one_series_per_emotion(page: object, api: ApiServer, engine: MemoryEngine,
+                                                              tmp_path: Path) -> None:
+    from console_helpers import seed_emotions
+
+    p = page
+    await seed_emotions(engine)
+    await log_in(p, api.admin_key)
+    await p.goto(f"/console/cube/default/{COCORO}")  # type: ignore[attr-defined]
+    await p.get_by_role("link", name="Emotion chart").click()  # type: ignore[attr-defined]
+    chart = p.locator("#emotion-chart")  # type: ignore[attr-defined]
+    await chart.locator("canvas").wait_for()
+    drawn = await chart.evaluate("el => ({series: el.chart.series.slice(1).map(s => s.label),"
+                                 " points: el.chart.data.slice(1).map(d => d.length), days: el.chart.data[0].length})")
+    assert drawn == {"series": ["Joy", "Sadness", "Trust"], "points": [3, 3, 3], "days": 3}
+    assert await chart.locator(".u-legend .u-series").count() == 4  # the x axis and the three emotions
+    await p.screenshot(path=tmp_path / "emotions.png", full_page=True)  # type: ignore[attr-defined]
+
+    await p.get_by_label("User ID").fill("alice")  # type: ignore[attr-defined]
+    await p.get_by_role("button", name="Apply").click()  # type: ignore[attr-defined]
+    await p.wait_for_url(re.compile("user=alice"))  # type: ignore[attr-defined]
+    await chart.locator("canvas").wait_for()
+    alice = await chart.evaluate("el => el.chart.data.slice(1).map(d => Array.from(d))")
+    assert alice == [[2, 0], [0, 1], [1, 0]]  # joy, sadness, trust (ties by name)

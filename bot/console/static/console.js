@@ -78,3 +78,17 @@
   });
   ws.addEventListener("close", function () { status.textContent = status.getAttribute("data-closed"); });
 })();
+
+// The emotion chart: uPlot (vendored) draws the numbers the page carries as JSON; the table below has them too.
+(function () {
+  var el = document.querySelector("[data-chart]");
+  if (!el || !window.uPlot) { return; }
+  var data = JSON.parse(document.getElementById(el.getAttribute("data-chart")).textContent);
+  var series = [{}].concat(data.series.map(function (s) {
+    return { label: s.name, stroke: s.color, width: 2, points: { show: true } };
+  }));
+  var columns = [data.x].concat(data.series.map(function (s) { return s.values; }));
+  var width = Math.max(320, Math.min(el.parentElement.clientWidth, 1100));
+  el.chart = new window.uPlot({ width: width, height: 320, series: series,
+    scales: { x: { time: true } }, axes: [{}, { label: "" }] }, columns, el);
+})();
