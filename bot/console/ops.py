@@ -80,8 +80,7 @@ async def create_key(request: web.Request) -> web.Response:
 async def revoke_key(request: web.Request) -> web.Response:
     who = admin_only(request)
     key_id = request.match_info["key_id"]
-    out = await revoke(request.config_dict[STATE], key_id, who)
-    await request.config_dict[WATCHERS].disconnect(lambda _p, w: w.id == f"key:{key_id}", "the API key was revoked")
+    out = await revoke(request.config_dict[STATE], key_id, who, request.config_dict[WATCHERS])
     await audit(request, who.id, None, f"api key {key_id}")
     return see_other(f"/console/ops/keys?revoked={out.id}")
 

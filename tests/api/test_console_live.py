@@ -97,3 +97,19 @@ async def test_a_dropped_event_reaches_the_live_view_as_unanswered(make_api: Mak
     assert by_id["e0"]["type"] == "reply"
     assert by_id["e1"]["type"] == "event" and by_id["e1"]["status"] == "dropped"
     assert by_id["e1"]["reason"] == "rate_limited"
+
+
+async def test_revoking_the_key_closes_its_live_view_socket(api: ApiServer) -> None:
+    key = await api.new_key(name="watcher", personas=["cocoro"])
+    async with browser(api) as c:
+        await login(c, key)
+        cookie = f"omoide_console={c.cookies['omoide_console']}"
+    async with websockets.connect(api.base_url.replace("http://", "ws://") + "/console/live/cocoro/ws",
+                                  additional_headers={"Cookie": cookie}, origin=websockets.Origin(api.base_url)) as ws:
+        await ws.recv()
+        async with api.client(api.admin_key) as c:
+            key_id = next(k["id"] for k in (await c.get("/admin/api-keys")).json()["keys"] if k["name"] == "watcher")
+            assert (await c.delete(f"/admin/api-keys/{key_id}")).status_code == 200
+        with pytest.raises(websockets.ConnectionClosed) as closed:
+            await asyncio.wait_for(ws.recv(), 60)  # a guard against hanging, not a timer
+    assert closed.value.rcvd is not None and closed.value.rcvd.code == 1008
