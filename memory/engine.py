@@ -39,7 +39,7 @@ from memory.options import EngineOptions
 from memory.ranking import candidates, diversify, diversity_pool
 from memory.search import Candidate, Retriever, calibrate, calibrate_one, count
 from memory.search_one import search_one_cube
-from memory.stats import cube_stats
+from memory.stats import EmotionTimeline, cube_stats, emotion_timeline
 from memory.tenants import first_actors, tenants_with_cubes
 from memory.types import (
     BatchResult,
@@ -432,6 +432,11 @@ class MemoryEngine:
     async def stats(self, tenant: str, cube: str) -> CubeStats:
         async with self.sessions() as s:
             return await cube_stats(s, tenant, cube, self.clock.now())
+
+    async def emotion_timeline(self, tenant: str, cube: str, user_id: str | None = None) -> EmotionTimeline:
+        """Per day, how many memories carried each of the cube's (or one user's) top emotions."""
+        async with self.sessions() as s:
+            return await emotion_timeline(s, tenant, cube, self.clock.now(), user_id)
 
     async def tenants(self, only: Sequence[str] | None = None) -> set[str]:
         """Tenants that hold memories now or did once (within `only` if given)."""

@@ -9,7 +9,7 @@ import jinja2
 from aiohttp import web
 
 from bot.api.state import STATE
-from bot.console import login, memories, personas, privacy
+from bot.console import charts, live, login, memories, ops, personas, privacy
 from bot.console.pipeline import console_pipeline
 from bot.console.render import SIGNER
 from bot.console.tokens import ConsoleSigner
@@ -31,9 +31,21 @@ def build(signer: ConsoleSigner) -> web.Application:
     r.add_post("/logout", login.logout)
     r.add_get("/cube/{tenant}/{cube}", memories.browse)
     r.add_post("/cube/{tenant}/{cube}/delete", memories.delete_selected)
+    r.add_get("/cube/{tenant}/{cube}/emotions", charts.emotions)
     r.add_get("/memory/{id}", memories.detail)
     r.add_post("/memory/{id}", memories.edit)
     r.add_post("/memory/{id}/delete", memories.delete_one)
+    r.add_get("/live/{persona}", live.page)
+    r.add_get("/live/{persona}/ws", live.socket)
+    r.add_get("/ops/keys", ops.keys)
+    r.add_post("/ops/keys", ops.create_key)
+    r.add_post("/ops/keys/{key_id}/revoke", ops.revoke_key)
+    r.add_get("/ops/jobs", ops.jobs)
+    r.add_post("/ops/jobs/{job_id}/run", ops.run_job)
+    r.add_get("/ops/snapshots", ops.snapshots)
+    r.add_post("/ops/snapshots", ops.take_snapshot)
+    r.add_get("/ops/settings", ops.settings)
+    r.add_get("/ops/audit", ops.audit_log)
     r.add_get("/privacy/{token}", privacy.page)
     r.add_post("/privacy/{token}/delete", privacy.delete)
     r.add_get("/privacy/{token}/export.jsonl", privacy.download)

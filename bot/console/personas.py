@@ -12,8 +12,10 @@ from bot.console.scope import visible_cubes
 async def overview(request: web.Request) -> web.Response:
     st = request.config_dict[STATE]
     names = {p.cube: p.display_name for p in st.services.personas.all()}
+    ids = {p.cube: p.memory_id for p in st.services.personas.all()}
     rows = []
     for tenant, cube in await visible_cubes(request, request[WHO]):
         stats = await st.engine.stats(tenant, cube)
-        rows.append({"tenant": tenant, "cube": cube, "persona": names.get(cube, ""), "stats": stats})
+        rows.append({"tenant": tenant, "cube": cube, "persona": names.get(cube, ""),
+                     "memory_id": ids.get(cube, ""), "stats": stats})
     return render(request, "personas.html", {"rows": rows})

@@ -24,13 +24,11 @@ from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.ticker import MaxNLocator  # noqa: E402
 
 from config.timezones import local  # noqa: E402
-from memory.emotions.labels import en_name, ja_name  # noqa: E402
+from memory.emotions.labels import EMOTION_COLORS, en_name, ja_name  # noqa: E402
 
 CJK_FONTS = ("Noto Sans CJK JP", "Noto Sans JP", "IPAexGothic", "IPAGothic", "IPAPGothic", "TakaoGothic",
              "VL Gothic", "Source Han Sans JP", "Hiragino Sans", "Yu Gothic", "Meiryo", "MS Gothic")
-COLORS = {"joy": "#f4b400", "affection": "#e91e63", "trust": "#4caf50", "interest": "#03a9f4",
-          "anticipation": "#ff9800", "excitement": "#ff5722", "relief": "#8bc34a", "surprise": "#9c27b0",
-          "sadness": "#3f51b5", "anger": "#d32f2f", "fear": "#607d8b", "disgust": "#795548", "shame": "#9e9e9e"}
+COLORS = EMOTION_COLORS
 MIN_BUCKETS_SHOWN = 7  # a first day is one bar on a week-wide axis
 MAX_TICKS = 8
 

@@ -181,3 +181,10 @@ def en_name(key: str) -> str:
 def valence(key: str) -> int:
     """+1 pleasant, 0 neutral, -1 unpleasant; used to weight analyzer evidence."""
     return _label(key).valence
+
+
+# one colour per emotion, shared by the Discord chart image and the web console's chart
+EMOTION_COLORS = {"joy": "#f4b400", "affection": "#e91e63", "trust": "#4caf50", "interest": "#03a9f4",
+                  "anticipation": "#ff9800", "excitement": "#ff5722", "relief": "#8bc34a", "surprise": "#9c27b0",
+                  "sadness": "#3f51b5", "anger": "#d32f2f", "fear": "#607d8b", "disgust": "#795548",
+                  "shame": "#9e9e9e"}

@@ -40,3 +40,16 @@ async def login(client: httpx.AsyncClient, key: str) -> httpx.Response:
 
 def signer(settings: Settings) -> ConsoleSigner:
     return ConsoleSigner.from_settings(settings)
+
+
+async def seed_emotions(engine: MemoryEngine) -> None:
+    """Memories with known emotions on known days: alice on May 1 and 2, bob on May 4 (cocoro's cube)."""
+    from datetime import UTC, datetime
+
+    from memory.types import Emotion
+
+    for user, day, labels in [("alice", 1, ["joy"]), ("alice", 1, ["joy", "trust"]), ("alice", 2, ["sadness"]),
+                              ("bob", 4, ["joy"])]:
+        await engine.store(Scope("default", COCORO, user), f"{user} felt {' and '.join(labels)} on May {day}",
+                           emotions=[Emotion(label, 0.8) for label in labels],
+                           created_at=datetime(2026, 5, day, 12, 0, tzinfo=UTC))

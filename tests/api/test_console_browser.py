@@ -166,3 +166,72 @@ async def test_a_user_reads_deletes_and_downloads_with_their_link(page: object, 
     other = signer(api.settings).privacy_token("bob", "default")
     await p.goto(f"/console/privacy/{other}")
     assert "guitar band" not in await p.locator("main").inner_text()  # Bob's link shows Bob's only
+
+
+async def test_the_live_view_shows_an_event_posted_through_the_api(page: object, api: ApiServer,
+                                                                   tmp_path: Path) -> None:
+    p = page
+    await log_in(p, api.admin_key)
+    await p.goto("/console/live/cocoro")  # type: ignore[attr-defined]
+    await p.get_by_text("Connected: waiting for events.").wait_for()  # type: ignore[attr-defined]
+    assert api.admin_key not in await p.content()  # type: ignore[attr-defined]
+    async with api.client(api.admin_key) as c:
+        out = (await c.post("/api/livestream/cocoro/events", json={
+            "platform": "youtube", "viewer_id": "v-live", "viewer_name": "Mika", "type": "chat",
+            "message": "合格しました！本当に嬉しい！", "event_id": "live-1"})).json()
+    row = p.locator('tr.live-event[data-event-id="live-1"]')  # type: ignore[attr-defined]
+    await row.wait_for()
+    assert "Mika (new)" in await row.locator("td.viewer").inner_text()
+    assert await row.locator("td.outcome").inner_text() == "answered"
+    assert await row.locator("td.reply").inner_text() == out["reply"]
+    assert await row.locator("td.emotion").inner_text() == out["dominant_emotion"]["name"]
+    await p.screenshot(path=tmp_path / "live.png", full_page=True)  # type: ignore[attr-defined]
+
+
+async def test_an_admin_creates_and_revokes_a_key_in_the_browser(page: object, api: ApiServer,
+                                                                 tmp_path: Path) -> None:
+    p = page
+    await log_in(p, api.admin_key)
+    await p.get_by_role("link", name="API keys").click()  # type: ignore[attr-defined]
+    await p.get_by_label("Name", exact=True).fill("overlay bot")  # type: ignore[attr-defined]
+    await p.get_by_label("Personas (comma-separated, empty for all)").fill("cocoro")  # type: ignore[attr-defined]
+    await p.get_by_role("button", name="Create key").click()  # type: ignore[attr-defined]
+    key = await p.get_by_label("New key").input_value()  # type: ignore[attr-defined]
+    assert key.startswith("omo_")
+    async with api.client(key) as c:
+        assert (await c.get("/api/livestream/cocoro/stats")).status_code == 200
+    await p.screenshot(path=tmp_path / "keys.png", full_page=True)  # type: ignore[attr-defined]
+
+    p.once("dialog", lambda d: d.accept())  # type: ignore[attr-defined]
+    await p.get_by_role("button", name="Revoke: overlay bot").click()  # type: ignore[attr-defined]
+    await p.get_by_text("Revoked key").wait_for()  # type: ignore[attr-defined]
+    row = p.locator("tr", has_text="overlay bot")  # type: ignore[attr-defined]
+    assert await row.locator("td.state").inner_text() == "revoked"
+    assert await p.get_by_role("button", name="Revoke: overlay bot").count() == 0  # type: ignore[attr-defined]
+    async with api.client(key) as c:
+        assert (await c.get("/api/livestream/cocoro/stats")).status_code == 401
+
+
+async def test_the_emotion_chart_draws_one_series_per_emotion(page: object, api: ApiServer, engine: MemoryEngine,
+                                                              tmp_path: Path) -> None:
+    from console_helpers import seed_emotions
+
+    p = page
+    await seed_emotions(engine)
+    await log_in(p, api.admin_key)
+    await p.goto(f"/console/cube/default/{COCORO}")  # type: ignore[attr-defined]
+    await p.get_by_role("link", name="Emotion chart").click()  # type: ignore[attr-defined]
+    chart = p.locator("#emotion-chart")  # type: ignore[attr-defined]
+    await chart.locator("canvas").wait_for()
+    drawn = await chart.evaluate("el => ({series: el.chart.series.slice(1).map(s => s.label),"
+                                 " points: el.chart.data.slice(1).map(d => d.length), days: el.chart.data[0].length})")
+    assert drawn == {"series": ["Joy", "Sadness", "Trust"], "points": [3, 3, 3], "days": 3}
+    assert await chart.locator(".u-legend .u-series").count() == 4  # the x axis and the three emotions
+    await p.screenshot(path=tmp_path / "emotions.png", full_page=True)  # type: ignore[attr-defined]
+
+    await p.get_by_label("User ID").fill("alice")  # type: ignore[attr-defined]
+    await p.get_by_role("button", name="Apply").click()  # type: ignore[attr-defined]
+    await p.wait_for_url(re.compile("user=alice"))  # type: ignore[attr-defined]
+    await chart.locator("canvas").wait_for()
+    alice = await chart.evaluate("el => el.chart.data.slice(1).map(d => Array.from(d))")
+    assert alice == [[2, 0], [0, 1], [1, 0]]  # joy, sadness, trust (ties by name)

@@ -11,10 +11,12 @@ from typing import Any
 from aiohttp import web
 from pydantic import SecretStr
 
-from bot.api.auth.principal import persona_cube, persona_of_cube
+from bot.api.auth.principal import Principal, persona_cube, persona_of_cube
 from bot.api.errors import ApiError, not_found
+from bot.api.hub import Hub
 from bot.api.registry import Api
 from bot.api.routes.cocoro import persona_names
+from bot.api.routes.livestream import WATCHERS
 from bot.api.routes.mesh_auth import key_out
 from bot.api.schemas.admin import (
     AdminKeyCreate,
@@ -32,7 +34,7 @@ from bot.api.schemas.admin import (
     TenantQuery,
 )
 from bot.api.schemas.mesh import ApiKeyList, ApiKeyOut
-from bot.api.state import audit, principal, state
+from bot.api.state import ApiState, audit, principal, state
 from bot.api.tables import audit_page, counts
 from memory.clock import as_utc, utcnow
 from memory.maintenance import rebuild_indexes
@@ -115,18 +117,26 @@ async def list_keys(request: web.Request) -> ApiKeyList:
     return ApiKeyList(keys=[key_out(k) for k in await state(request).keys.list()])
 
 
-async def revoke_key(request: web.Request) -> ApiKeyOut:
-    st, key_id = state(request), request.match_info["key_id"]
-    if principal(request).id == f"key:{key_id}":
+async def revoke(st: ApiState, key_id: str, by: Principal, *also: Hub) -> ApiKeyOut:
+    """Revoke a key and close the sockets it opened, on the Mesh hub and on `also` (the console's live view);
+    the admin API and the console both revoke this way."""
+    if by.id == f"key:{key_id}":
         raise ApiError(409, "ConflictError", "a key cannot revoke itself (you would lock yourself out); "
                        "use another admin key", field="key_id")
     info = await st.keys.revoke(key_id)
     if info is None:
         raise not_found(f"API key {key_id!r}", field="key_id")
     st.access.forget_cached()
-    await st.hub.disconnect(lambda _tenant, who: who.id == f"key:{key_id}", "the API key was revoked")
-    audit(request, target=f"api key {key_id}")
+    for hub in (st.hub, *also):
+        await hub.disconnect(lambda _tenant, who: who.id == f"key:{key_id}", "the API key was revoked")
     return key_out(info)
+
+
+async def revoke_key(request: web.Request) -> ApiKeyOut:
+    key_id = request.match_info["key_id"]
+    out = await revoke(state(request), key_id, principal(request), request.app[WATCHERS])
+    audit(request, target=f"api key {key_id}")
+    return out
 
 
 def redacted_settings(settings: Any) -> dict[str, Any]:

@@ -42,6 +42,8 @@ from memory.types import Emotion
 TAG = "Livestream"
 STREAMS = web.AppKey("livestream_streams", Streams)
 LISTENERS = web.AppKey("livestream_listeners", Hub)
+# the console's live view: the replies too, and the events that got none (the API's socket sends replies only)
+WATCHERS = web.AppKey("livestream_watchers", Hub)
 CONNECTORS = web.AppKey("livestream_connectors", LiveConnectors)
 CLOSE_SECONDS = 60.0  # at shutdown, time to answer what was already accepted
 OVERLAY_DIR = Path(__file__).resolve().parent.parent.parent / "livestream" / "overlay"
@@ -96,6 +98,8 @@ async def post_event(request: web.Request, body: LiveEventIn) -> LiveEventOut:
                        viewer_known=last is not None)
     outcome = stream.submit(event, last)
     if outcome.job is None:
+        await request.app[WATCHERS].publish(persona.memory_id, dropped_message(event, persona, last is not None,
+                                                                                outcome.dropped))
         return out.model_copy(update={"status": "dropped", "reason": outcome.dropped})
     try:
         reply = await asyncio.wait_for(asyncio.shield(outcome.job.done), st.settings.livestream_reply_wait_seconds)
@@ -124,6 +128,14 @@ def reply_message(reply: LiveReply, persona: Persona, lang: str) -> dict[str, An
             "emotions": [_emotion(e, lang).model_dump() for e in reply.emotions],
             "viewer_known": reply.viewer_known, "welcomed_back": reply.welcomed_back,
             "memories_used": reply.memories_used, "produced_at": reply.produced_at.isoformat()}
+
+
+def dropped_message(event: LiveEvent, persona: Persona, viewer_known: bool, reason: str | None) -> dict[str, Any]:
+    """An event that gets no reply (rate limit, full queue): the console's live view shows it unanswered."""
+    return {"type": "event", "status": "dropped", "reason": reason, "event_id": event.event_id,
+            "persona": persona.memory_id, "platform": event.platform, "viewer_id": event.viewer_id,
+            "viewer_name": event.viewer_name, "user_id": event.user_id, "event_type": event.type,
+            "message": event.message, "viewer_known": viewer_known}
 
 
 async def websocket(request: web.Request) -> web.StreamResponse:
@@ -227,11 +239,14 @@ async def _streams(app: web.Application) -> AsyncIterator[None]:
     st = app[STATE]
     s = st.settings
     hub = app[LISTENERS] = Hub()
+    watchers = app[WATCHERS] = Hub()
     lang = s.api_emotion_names
 
     def make(persona: Persona) -> Stream:
         async def publish(reply: LiveReply) -> None:
-            await hub.publish(persona.memory_id, reply_message(reply, persona, lang))
+            message = reply_message(reply, persona, lang)
+            await hub.publish(persona.memory_id, message)
+            await watchers.publish(persona.memory_id, message)
 
         return Stream(persona, st.services.conversation, publish,
                       replies_per_minute=s.livestream_chat_replies_per_minute, burst=s.livestream_chat_burst,
@@ -245,3 +260,4 @@ async def _streams(app: web.Application) -> AsyncIterator[None]:
     await streams.close(CLOSE_SECONDS)
     await st.services.conversation.drain()  # the accepted events' turns are saved before the engine closes
     await hub.close_all()
+    await watchers.close_all()

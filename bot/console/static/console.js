@@ -40,3 +40,55 @@
     });
   });
 })();
+
+// The livestream live view: the console's own socket (the session cookie is the credential) pushes each
+// event of the persona; a row per event, newest first, text only (never HTML from the stream).
+(function () {
+  var table = document.querySelector("[data-live-ws]");
+  if (!table) { return; }
+  var status = document.getElementById("live-status");
+  var body = table.querySelector("tbody");
+  var scheme = location.protocol === "https:" ? "wss://" : "ws://";
+  var fmt = new Intl.DateTimeFormat(document.documentElement.lang || undefined, { timeStyle: "medium" });
+  function cell(row, text, cls) {
+    var td = document.createElement("td");
+    td.textContent = text == null ? "" : String(text);
+    if (cls) { td.className = cls; }
+    row.appendChild(td);
+  }
+  function add(msg) {
+    var row = document.createElement("tr");
+    row.className = "live-event " + (msg.type === "reply" ? "answered" : "dropped");
+    row.setAttribute("data-event-id", msg.event_id || "");
+    cell(row, fmt.format(msg.produced_at ? new Date(msg.produced_at) : new Date()));
+    cell(row, (msg.viewer_name || msg.viewer_id || "") + " (" +
+      table.getAttribute(msg.viewer_known ? "data-known" : "data-new") + ")", "viewer");
+    cell(row, msg.message, "message");
+    cell(row, table.getAttribute(msg.type === "reply" ? "data-answered" : "data-dropped"), "outcome");
+    cell(row, msg.reply || msg.reason || "", "reply");
+    cell(row, msg.emotion_name || msg.emotion || "", "emotion");
+    body.insertBefore(row, body.firstChild);
+  }
+  status.textContent = status.getAttribute("data-connecting");
+  var ws = new WebSocket(scheme + location.host + table.getAttribute("data-live-ws"));
+  ws.addEventListener("message", function (ev) {
+    var msg = JSON.parse(ev.data);
+    if (msg.type === "subscribed") { status.textContent = status.getAttribute("data-open"); }
+    if (msg.type === "reply" || msg.type === "event") { add(msg); }
+  });
+  ws.addEventListener("close", function () { status.textContent = status.getAttribute("data-closed"); });
+})();
+
+// The emotion chart: uPlot (vendored) draws the numbers the page carries as JSON; the table below has them too.
+(function () {
+  var el = document.querySelector("[data-chart]");
+  if (!el || !window.uPlot) { return; }
+  var data = JSON.parse(document.getElementById(el.getAttribute("data-chart")).textContent);
+  var series = [{}].concat(data.series.map(function (s) {
+    return { label: s.name, stroke: s.color, width: 2, points: { show: true } };
+  }));
+  var columns = [data.x].concat(data.series.map(function (s) { return s.values; }));
+  var width = Math.max(320, Math.min(el.parentElement.clientWidth, 1100));
+  el.chart = new window.uPlot({ width: width, height: 320, series: series,
+    scales: { x: { time: true } }, axes: [{}, { label: "" }] }, columns, el);
+})();
