@@ -23,12 +23,12 @@ from memory.turn_text import same_words
 from memory.types import Kind, MemoryFilter, MemoryInput, Tier
 
 if TYPE_CHECKING:
-    from memory.writes import _Pending
+    from memory.new_rows import Pending
 
 ScopeKey = tuple[str, str, str | None, Kind]
 
 
-def scope_groups(pending: Sequence[_Pending]) -> dict[ScopeKey, list[int]]:
+def scope_groups(pending: Sequence[Pending]) -> dict[ScopeKey, list[int]]:
     """Positions of the batch grouped by the scope in which duplicates are looked for."""
     groups: dict[ScopeKey, list[int]] = defaultdict(list)
     for pos, p in enumerate(pending):
@@ -48,7 +48,7 @@ def same_scope(row: MemoryRow, item: MemoryInput, kind: Kind) -> bool:
     return not working or row.session_id == sc.session_id
 
 
-def batch_near(pending: Sequence[_Pending], threshold: float) -> dict[int, list[int]]:
+def batch_near(pending: Sequence[Pending], threshold: float) -> dict[int, list[int]]:
     """For each item, the earlier items of the batch in its scope that it nearly duplicates
     (one similarity matrix per scope, not a Python loop over pairs)."""
     out: dict[int, list[int]] = {}
@@ -62,7 +62,7 @@ def batch_near(pending: Sequence[_Pending], threshold: float) -> dict[int, list[
     return out
 
 
-async def stored_near(retriever: Retriever, sessions: async_sessionmaker[AsyncSession], pending: Sequence[_Pending],
+async def stored_near(retriever: Retriever, sessions: async_sessionmaker[AsyncSession], pending: Sequence[Pending],
                       now: datetime, threshold: float) -> dict[int, list[int]]:
     """Labels of stored memories each item nearly duplicates, one search per scope."""
     near: dict[int, list[int]] = {}
@@ -76,7 +76,7 @@ async def stored_near(retriever: Retriever, sessions: async_sessionmaker[AsyncSe
     return near
 
 
-async def twin_rows(s: AsyncSession, pending: Sequence[_Pending], near: dict[int, list[int]]
+async def twin_rows(s: AsyncSession, pending: Sequence[Pending], near: dict[int, list[int]]
                     ) -> dict[int, MemoryRow]:
     """The stored row each item will reinforce (the nearest that may absorb it), read in the session."""
     if not near:

@@ -9,35 +9,37 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import uuid
-from collections.abc import Awaitable, Sequence
-from datetime import datetime, timedelta
-from typing import Any, TypeVar
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
 
 import numpy as np
 from sqlalchemy import delete as sql_delete
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from memory.access import AccessLog
 from memory.clock import Clock, SystemClock, as_utc
 from memory.db.fastread import FastReader
-from memory.db.fastwrite import Statements
-from memory.db.filters import by_labels, filter_clauses
-from memory.db.models import CubeRow, HistoryRow, MemoryRow, MetaRow
-from memory.db.rows import MEMORY_COLUMNS, row_to_memory
+from memory.db.filters import filter_clauses
+from memory.db.models import CubeRow, HistoryRow, MemoryRow
+from memory.db.rows import row_to_memory
 from memory.db.session import create_engine, create_schema, make_sessionmaker
 from memory.embedding.base import Embedder
 from memory.embedding.service import EmbeddingService
 from memory.enrich import Enricher
-from memory.errors import EmbeddingMismatchError, NotFoundError, ValidationError
+from memory.errors import NotFoundError, ValidationError
 from memory.file_modes import make_private
+from memory.hits import HitRanker
 from memory.index import lexical as lexical_index
 from memory.index.manager import IndexManager
 from memory.json_limits import check_json
+from memory.model_record import check_model, stored_model
 from memory.observe import NO_OBSERVER, Observer, OperationNote
 from memory.options import EngineOptions
-from memory.ranking import candidates, diversify, diversity_pool
-from memory.search import Candidate, Retriever, calibrate, calibrate_one, count
+from memory.ranking import candidates
+from memory.search import Candidate, Retriever, count
+from memory.search_many import search_cubes
 from memory.search_one import search_one_cube
 from memory.stats import EmotionTimeline, cube_stats, emotion_timeline
 from memory.tenants import first_actors, tenants_with_cubes
@@ -62,12 +64,10 @@ from memory.validation import (
     tags_field,
     text_field,
     unit_interval,
-    vector_field,
 )
 from memory.writes import Writer
 
 log = logging.getLogger(__name__)
-T = TypeVar("T")
 
 
 class MemoryEngine:
@@ -86,8 +86,8 @@ class MemoryEngine:
         self.retriever = Retriever(options, self.indexes)
         self.turn_text = options.turn_text
         self.writer = Writer(self)
-        self._touch_pending: dict[str, tuple[datetime, int]] = {}  # id -> (last recalled, times)
-        self._touch_task: asyncio.Task[None] | None = None
+        self.access = AccessLog(self.writer)
+        self.hits = HitRanker(options, self.retriever, embedder.model_id, embedder.dim)
         self.index_report: dict[str, int] = {}
         self.reader: FastReader | None = None  # the SQLite hot-path reads (memory.db.fastread)
         self.observer: Observer = NO_OBSERVER  # metrics and traces, when the process watches (memory.observe)
@@ -108,7 +108,7 @@ class MemoryEngine:
             await create_schema(db)
             self.reader = self.retriever.reader = await FastReader.open(options.url, db.dialect)
             await asyncio.to_thread(make_private, options.data_dir)  # the database and all beside it: owner-only
-            await self._check_model(allow_model_change)
+            await check_model(self.sessions, embedder.model_id, embedder.dim, allow_model_change)
             await self.writer.load_counters()
             if not allow_model_change:
                 self.index_report = await self.open_indexes()
@@ -129,28 +129,9 @@ class MemoryEngine:
             log.info("indexes ready: %s", outcome)
         return outcome
 
-    async def _check_model(self, allow_change: bool) -> None:
-        want = f"{self.embeddings.model_id}|{self.embeddings.dim}"
-        async with self.sessions() as s:
-            row = await s.get(MetaRow, "embedding_model")
-            has_rows = (await s.execute(select(MemoryRow.id).limit(1))).first() is not None
-        if row is None or not has_rows:
-            async with self.sessions.begin() as s:
-                await s.merge(MetaRow(key="embedding_model", value=want))
-            return
-        if row.value != want and not allow_change:
-            model, _, dim = row.value.partition("|")
-            raise EmbeddingMismatchError(
-                f"stored vectors were made by {model} ({dim} dims) but EMBEDDING_MODEL is "
-                f"{self.embeddings.model_id} ({self.embeddings.dim} dims); vectors of different models cannot be "
-                "mixed. Run `python -m bot reindex --re-embed` to re-embed every memory, or set EMBEDDING_MODEL back.")
-
     async def stored_model(self) -> str | None:
-        """The model recorded for the stored vectors ("model|dims"); None if the database has no engine
-        schema. A query through the engine's pool (readiness checks)."""
-        async with self.sessions() as s:
-            row = await s.get(MetaRow, "embedding_model")
-        return row.value if row is not None else None
+        """The model recorded for the stored vectors ("model|dims"), read through the engine's pool."""
+        return await stored_model(self.sessions)
 
     async def close(self) -> None:
         await self.flush_access()
@@ -268,101 +249,21 @@ class MemoryEngine:
             note.candidates = len(one.candidates)
             with self.observer.phase("rank"):
                 return self._ranked(one.rows, one.candidates, one.vectors, now, top_k, min_similarity)
-        qvec, lex = await asyncio.gather(self.embeddings.query(query), self._in_phase(
-            "lexical", self.retriever.lexical(self.sessions, query, f, now, n)))
-        dense: list[tuple[int, float]] = []
-        with self.observer.phase("vector"):
-            for tenant, cube in cubes:
-                sub = MemoryFilter(**{**_filter_dict(f), "tenant": tenant, "cube": cube})
-                dense.extend(await self.retriever.dense(self.sessions, sub, now, qvec, n))
-        dense.sort(key=lambda x: -x[1])
-        cands = self.retriever.fuse(dense[:n], lex)
-        rows = await self._candidate_rows(list(cands), f, now)
-        by_cube: dict[tuple[str, str], dict[int, Candidate]] = {}
-        for r in rows:
-            by_cube.setdefault((r.tenant, r.cube), {})[r.label] = cands[r.label]
-        found: dict[int, Candidate] = {}
-        vectors: dict[int, np.ndarray] = {}
-        for (tenant, cube), sub_cands in by_cube.items():
-            vectors.update(await self.retriever.fill_cosines(tenant, cube, qvec, sub_cands,
-                                                             keep_vectors=self.options.diversity > 0.0))
-            found.update(sub_cands)
-        note.candidates = len(found)
+        many = await search_cubes(self.retriever, self.embeddings, self.sessions, self.observer, f, cubes, now,
+                                  query, n, vectors=self.options.diversity > 0.0)
+        note.candidates = len(many.candidates)
         with self.observer.phase("rank"):
-            return self._ranked(rows, found, vectors, now, top_k, min_similarity)
-
-    async def _in_phase(self, name: str, step: Awaitable[T]) -> T:
-        with self.observer.phase(name):
-            return await step
+            return self._ranked(many.rows, many.candidates, many.vectors, now, top_k, min_similarity)
 
     def _ranked(self, rows: Sequence[Any], found: dict[int, Candidate], vectors: dict[int, np.ndarray],
                 now: datetime, top_k: int, min_similarity: float) -> list[SearchHit]:
-        """The hits in rank order (fusion + recency + importance, then diversity); Memory objects are
-        built only for those returned."""
-        model = self.embeddings.model_id
-        naive_now = now.replace(tzinfo=None)  # SQLite hands back naive UTC datetimes
-        recency = self.options.recency_weight > 0.0
-        scored: list[tuple[float, float, Candidate, Any]] = []
-        for r in rows:
-            cand = found.get(r.label)
-            if cand is None:
-                continue
-            score = calibrate_one(cand.cosine, model)
-            if score >= min_similarity:
-                age = 0.0
-                if recency:  # reading a row's date costs a parse: only when recency counts
-                    created = r.created_at
-                    age = ((naive_now - created) if created.tzinfo is None else (now - created)).total_seconds()
-                scored.append((self.retriever.rank_score(cand, score, r.importance, age / 86400.0), score, cand, r))
-        scored.sort(key=lambda x: -x[0])
-        if self.options.diversity > 0.0 and len(scored) > 1:
-            scored = self._diversify(scored, vectors, top_k)
-        hits = [SearchHit(row_to_memory(r), round(score, 4), round(cand.cosine, 4), rank, cand.lexical_rank is not None)
-                for rank, score, cand, r in scored[:top_k]]
-        self._note_access([h.memory.id for h in hits], now)
+        hits = self.hits.rank(rows, found, vectors, now, top_k, min_similarity)
+        self.access.note([h.memory.id for h in hits], now)
         return hits
 
-    def _diversify(self, scored: list[tuple[float, float, Candidate, Any]], vectors: dict[int, np.ndarray],
-                   top_k: int) -> list[tuple[float, float, Candidate, Any]]:
-        """Pick hits by maximal marginal relevance (memory.ranking.diversify); rank_score becomes the
-        penalised score, so the order still reads from it. A hit without a vector is not penalised."""
-        pool = scored[:diversity_pool(top_k)]  # the best few: a small penalty only reorders near the top
-        dim = self.embeddings.dim
-        vecs = np.stack([vectors.get(x[3].label, np.zeros(dim, np.float32)) for x in pool])
-        model = self.embeddings.model_id
-        chosen, values = diversify(np.array([x[0] for x in pool]), vecs, self.options.diversity, top_k,
-                                   lambda cos: calibrate(cos, model))
-        return [(value, *pool[i][1:]) for i, value in zip(chosen, values, strict=True)]
-
-    async def _candidate_rows(self, labels: list[int], f: MemoryFilter, now: datetime) -> Sequence[Any]:
-        """Rows of the candidates that pass the filter (plain rows; see memory.db.fastread)."""
-        if self.reader is not None and self.reader.handles(f):
-            return await self.reader.rows(labels, f, now)
-        async with self.sessions() as s:
-            return (await s.execute(by_labels(select(*MEMORY_COLUMNS), labels, f, now))).all()
-
-    # -- access bookkeeping (batched, off the read path) ------------------------------------------
-    def _note_access(self, ids: list[str], now: datetime) -> None:
-        for i in ids:
-            self._touch_pending[i] = (now, self._touch_pending.get(i, (now, 0))[1] + 1)
-        if ids and (self._touch_task is None or self._touch_task.done()):
-            self._touch_task = asyncio.get_running_loop().create_task(self._flush_access_soon())
-
-    async def _flush_access_soon(self) -> None:
-        await asyncio.sleep(0.5)
-        await self.flush_access()
-
     async def flush_access(self) -> None:
-        """Write pending last-access times and counts (recall reinforces memories)."""
-        if not self._touch_pending:
-            return
-        pending, self._touch_pending = self._touch_pending, {}
-        fast = self.writer.fast
-        assert fast is not None, "the engine runs on a SQLite file, where writes go in one hop"
-        statements: Statements = []
-        fast.record_access(statements, pending)
-        async with self.writer.lock:
-            await fast.transaction(statements)
+        """Write pending last-access times and counts now (memory.access)."""
+        await self.access.flush()
 
     # -- changing and deleting --------------------------------------------------------------------
     async def update(self, memory_id: str, *, content: str | None = None, tags: Sequence[str] | None = None,
@@ -464,16 +365,6 @@ class MemoryEngine:
                                     .order_by(HistoryRow.id))).scalars().all()
         return [{"action": r.action, "actor": r.actor, "at": r.at, "changes": r.changes} for r in rows]
 
-    def expiry_for(self, tier: Tier, ttl_seconds: int | None, now: datetime) -> datetime | None:
-        if ttl_seconds is not None:
-            return now + timedelta(seconds=ttl_seconds)
-        if tier is Tier.SHORT_TERM:
-            return now + timedelta(seconds=self.options.short_term_ttl_seconds)
-        return None
-
-    def check_vector(self, value: Sequence[float] | np.ndarray | None) -> np.ndarray | None:
-        return vector_field(value, self.embeddings.dim)
-
     # Last in the class: from here on `list` in the class body names this method, so an annotation such as
     # `list[str]` below it would not mean the builtin.
     async def list(self, f: MemoryFilter | None = None, *, limit: int = 50, offset: int = 0) -> Page:
@@ -488,11 +379,5 @@ class MemoryEngine:
                                     .order_by(MemoryRow.created_at.desc(), MemoryRow.label.desc())
                                     .limit(limit).offset(offset))).scalars().all()
         return Page([row_to_memory(r) for r in rows], total, limit, offset)
-
-    new_id = staticmethod(lambda: str(uuid.uuid4()))
-
-
-def _filter_dict(f: MemoryFilter) -> dict[str, Any]:
-    return {k: getattr(f, k) for k in MemoryFilter.__dataclass_fields__}
 
 

@@ -9,9 +9,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import uuid
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -30,6 +30,7 @@ from memory.errors import NotFoundError, OmoideError
 from memory.index import lexical
 from memory.index.postings import DocRow
 from memory.json_limits import check_json
+from memory.new_rows import Pending, RowMaker, history
 from memory.text.tokenize import index_document
 from memory.turn_context import embed_text_for_row, previous_turns
 from memory.turn_text import labelled_turn, speaker_label, with_context
@@ -45,7 +46,7 @@ from memory.types import (
     Scope,
     Tier,
 )
-from memory.validation import check_input
+from memory.validation import check_input, vector_field
 
 if TYPE_CHECKING:
     from memory.engine import MemoryEngine
@@ -53,21 +54,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 CubeKey = tuple[str, str]
 DELETE_CHUNK = 500
-REINFORCE_STEP = 0.1
-
-
-@dataclass(slots=True)
-class _Pending:
-    index: int
-    item: MemoryInput
-    kind: Kind
-    text: str
-    vector: np.ndarray | None = None
-    emotions: list[Emotion] | None = None
-    summary: str = ""
-    embed_text: str = ""  # what the vector is made of (memory.turn_text)
-    lexical_text: str = ""  # what the lexical index holds
-    lexical_doc: str = ""  # lexical_text as stored terms (memory.text.tokenize.index_document)
 
 
 class Writer:
@@ -77,6 +63,8 @@ class Writer:
         self.next_label = 1
         self.generations: dict[CubeKey, int] = {}
         # a save's statements in one hop (SQLite files; None elsewhere)
+        self.rows = RowMaker(engine.options.short_term_ttl_seconds, engine.options.default_importance,
+                             engine.embeddings.model_id, engine.embeddings.dim)
         self.fast = FastWrites.for_url(engine.options.url, engine.db.dialect, [MemoryRow, HistoryRow],
                                        synchronous=engine.options.sqlite_synchronous)
 
@@ -136,11 +124,11 @@ class Writer:
     # -- save -----------------------------------------------------------------------------------
     async def save_batch(self, items: list[MemoryInput]) -> BatchResult:
         failures: list[BatchFailure] = []
-        pending: list[_Pending] = []
+        pending: list[Pending] = []
         for i, item in enumerate(items):
             try:
                 kind, text = check_input(item)
-                pending.append(_Pending(i, item, kind, text, self.e.check_vector(item.embedding)))
+                pending.append(Pending(i, item, kind, text, vector_field(item.embedding, self.e.embeddings.dim)))
             except OmoideError as exc:
                 failures.append(BatchFailure(i, exc.message, exc.error_type, exc.field))
         if not pending:
@@ -164,13 +152,13 @@ class Writer:
         failures.sort(key=lambda f: f.index)
         return BatchResult(saved, failures)
 
-    def _analyse(self, pending: list[_Pending]) -> list[tuple[list[Emotion], str, str]]:
+    def _analyse(self, pending: list[Pending]) -> list[tuple[list[Emotion], str, str]]:
         """Emotions, summary and lexical terms of each item: blocking text work, off the event loop."""
         enriched = self.e.enricher.enrich([(p.item, p.kind) for p in pending])
         return [(emotions, summary, index_document(p.lexical_text))
                 for p, (emotions, summary) in zip(pending, enriched, strict=True)]
 
-    async def _turn_texts(self, pending: list[_Pending]) -> None:
+    async def _turn_texts(self, pending: list[Pending]) -> None:
         """Each turn's text with its speaker's name, and with the session's previous turns for the
         vector (earlier items of this batch first, else the database; see memory.turn_text)."""
         opts = self.e.turn_text
@@ -193,7 +181,7 @@ class Writer:
                 p.embed_text = with_context(own, recent[key], opts.context_chars)
                 recent[key] = (recent[key] + [own])[-opts.context_turns:]
 
-    async def _insert(self, pending: list[_Pending]) -> dict[int, SaveResult | BatchFailure]:
+    async def _insert(self, pending: list[Pending]) -> dict[int, SaveResult | BatchFailure]:
         async with self.lock:
             now = self.e.clock.now()
             threshold = self.e.options.dedup_threshold
@@ -228,7 +216,7 @@ class Writer:
             self._apply_index(new_gens, adds, {}, lex_adds)
         return out
 
-    async def _insert_new(self, pending: list[_Pending], now: datetime) -> dict[int, SaveResult | BatchFailure]:
+    async def _insert_new(self, pending: list[Pending], now: datetime) -> dict[int, SaveResult | BatchFailure]:
         """Items that are all new (no duplicate, no given id): the whole transaction in one hop, without
         a session (memory.db.fastwrite). Call under the lock."""
         out: dict[int, SaveResult | BatchFailure] = {}
@@ -263,51 +251,30 @@ class Writer:
             await (fast.send(s, statements) if s is not None else fast.transaction(statements))
         return new_gens, lex_adds
 
-    def _add_new(self, p: _Pending, now: datetime, docs: list[tuple[MemoryRow, str]], added: list[HistoryRow],
+    def _add_new(self, p: Pending, now: datetime, docs: list[tuple[MemoryRow, str]], added: list[HistoryRow],
                  adds: dict[CubeKey, list[tuple[int, np.ndarray]]], out: dict[int, SaveResult | BatchFailure],
                  ) -> MemoryRow:
         """A new row for the item, with its history row, lexical document, vector and result."""
         assert p.vector is not None
         row = self._new_row(p, now)
-        added.append(_history(row, "add", p.item.actor, now, {"kind": row.kind, "tier": row.tier}))
+        added.append(history(row, "add", p.item.actor, now, {"kind": row.kind, "tier": row.tier}))
         docs.append((row, p.lexical_doc))
         adds[(row.tenant, row.cube)].append((row.label, p.vector))
         out[p.index] = SaveResult(row_to_memory(row))
         return row
 
     @staticmethod
-    async def _existing_ids(s: AsyncSession, pending: list[_Pending]) -> set[str]:
+    async def _existing_ids(s: AsyncSession, pending: list[Pending]) -> set[str]:
         wanted = [p.item.memory_id for p in pending if p.item.memory_id is not None]
         if not wanted:
             return set()
         return set((await s.execute(select(MemoryRow.id).where(MemoryRow.id.in_(wanted)))).scalars())
 
-    def _reinforce(self, s: AsyncSession, row: MemoryRow, p: _Pending, now: datetime) -> None:
-        row.reinforce_count = (row.reinforce_count or 0) + 1
-        row.importance = min(1.0, row.importance + (1.0 - row.importance) * REINFORCE_STEP)
-        row.updated_at = now
-        if row.expires_at is not None:
-            row.expires_at = self.e.expiry_for(Tier(row.tier), p.item.ttl_seconds, now)
-        s.add(_history(row, "reinforce", p.item.actor, now,
-                       {"reinforce_count": row.reinforce_count, "importance": round(row.importance, 4)}))
+    def _reinforce(self, s: AsyncSession, row: MemoryRow, p: Pending, now: datetime) -> None:
+        s.add(self.rows.reinforce(row, p, now))
 
-    def _new_row(self, p: _Pending, now: datetime) -> MemoryRow:
-        item, sc = p.item, p.item.scope
-        tier = Tier(item.tier)
-        created = item.created_at or now
-        assert p.vector is not None
-        return MemoryRow(
-            id=item.memory_id or self.e.new_id(), label=self._take_label(), tenant=sc.tenant, cube=sc.cube,
-            user_id=sc.user_id, session_id=sc.session_id, kind=p.kind.value, content=p.text,
-            user_message=item.user_message, ai_message=item.ai_message,
-            content_type=str(getattr(item.content_type, "value", item.content_type)),
-            tier=tier.value, tags=list(item.tags), meta=dict(item.metadata),
-            importance=item.importance if item.importance is not None else self.e.options.default_importance,
-            emotions=[[e.label, e.score] for e in (p.emotions or [])], summary=p.summary,
-            created_at=created, updated_at=now, expires_at=self.e.expiry_for(tier, item.ttl_seconds, created),
-            last_accessed_at=None, access_count=0, reinforce_count=0,
-            embedding=np.asarray(p.vector, dtype=np.float32).tobytes(),
-            embedding_model=self.e.embeddings.model_id, embedding_dim=self.e.embeddings.dim)
+    def _new_row(self, p: Pending, now: datetime) -> MemoryRow:
+        return self.rows.memory(p, self._take_label(), p.item.memory_id or str(uuid.uuid4()), now)
 
     # -- update ---------------------------------------------------------------------------------
     async def update(self, memory_id: str, *, content: str | None, tags: Sequence[str] | None,
@@ -349,12 +316,12 @@ class Writer:
                 if tier is not None and tier.value != row.tier:
                     changes["tier"] = {"from": row.tier, "to": tier.value}
                     row.tier = tier.value
-                    row.expires_at = self.e.expiry_for(tier, None, now)
+                    row.expires_at = self.rows.expiry_for(tier, None, now)
                 if importance is not None:
                     changes["importance"] = {"from": row.importance, "to": importance}
                     row.importance = importance
                 row.updated_at = now
-                s.add(_history(row, "update", actor, now, changes))
+                s.add(history(row, "update", actor, now, changes))
                 new_gens = await self._bump(s, set(adds), now, freed_labels=True) if adds else {}
             self._apply_index(new_gens, adds, removes, lex_adds)
             return row_to_memory(row)
@@ -408,7 +375,3 @@ def _by_cube(docs: Sequence[tuple[MemoryRow, str]], stored: list[DocRow]) -> dic
         out[(row.tenant, row.cube)].append(doc)
     return out
 
-
-def _history(row: MemoryRow, action: str, actor: str | None, at: datetime, changes: dict[str, Any]) -> HistoryRow:
-    return HistoryRow(memory_id=row.id, tenant=row.tenant, cube=row.cube, user_id=row.user_id, action=action,
-                      actor=actor, at=at, changes=changes)

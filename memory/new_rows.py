@@ -1,0 +1,79 @@
+"""What a save writes: the pending item as it is analysed, the rows made from it (memory, history),
+and the rules they follow (expiry per tier, reinforcement of a near-duplicate)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import numpy as np
+
+from memory.db.models import HistoryRow, MemoryRow
+from memory.types import Emotion, Kind, MemoryInput, Tier
+
+REINFORCE_STEP = 0.1
+
+
+@dataclass(slots=True)
+class Pending:
+    """One item of a batch on its way to the database."""
+
+    index: int
+    item: MemoryInput
+    kind: Kind
+    text: str
+    vector: np.ndarray | None = None
+    emotions: list[Emotion] | None = None
+    summary: str = ""
+    embed_text: str = ""  # what the vector is made of (memory.turn_text)
+    lexical_text: str = ""  # what the lexical index holds
+    lexical_doc: str = ""  # lexical_text as stored terms (memory.text.tokenize.index_document)
+
+
+class RowMaker:
+    def __init__(self, short_term_ttl_seconds: int, default_importance: float, model_id: str, dim: int) -> None:
+        self.short_term_ttl_seconds = short_term_ttl_seconds
+        self.default_importance = default_importance
+        self.model_id = model_id
+        self.dim = dim
+
+    def expiry_for(self, tier: Tier, ttl_seconds: int | None, now: datetime) -> datetime | None:
+        if ttl_seconds is not None:
+            return now + timedelta(seconds=ttl_seconds)
+        if tier is Tier.SHORT_TERM:
+            return now + timedelta(seconds=self.short_term_ttl_seconds)
+        return None
+
+    def memory(self, p: Pending, label: int, memory_id: str, now: datetime) -> MemoryRow:
+        item, sc = p.item, p.item.scope
+        tier = Tier(item.tier)
+        created = item.created_at or now
+        assert p.vector is not None
+        return MemoryRow(
+            id=memory_id, label=label, tenant=sc.tenant, cube=sc.cube,
+            user_id=sc.user_id, session_id=sc.session_id, kind=p.kind.value, content=p.text,
+            user_message=item.user_message, ai_message=item.ai_message,
+            content_type=str(getattr(item.content_type, "value", item.content_type)),
+            tier=tier.value, tags=list(item.tags), meta=dict(item.metadata),
+            importance=item.importance if item.importance is not None else self.default_importance,
+            emotions=[[e.label, e.score] for e in (p.emotions or [])], summary=p.summary,
+            created_at=created, updated_at=now, expires_at=self.expiry_for(tier, item.ttl_seconds, created),
+            last_accessed_at=None, access_count=0, reinforce_count=0,
+            embedding=np.asarray(p.vector, dtype=np.float32).tobytes(),
+            embedding_model=self.model_id, embedding_dim=self.dim)
+
+    def reinforce(self, row: MemoryRow, p: Pending, now: datetime) -> HistoryRow:
+        """A near-duplicate saved again: the stored memory grows more important instead of being copied."""
+        row.reinforce_count = (row.reinforce_count or 0) + 1
+        row.importance = min(1.0, row.importance + (1.0 - row.importance) * REINFORCE_STEP)
+        row.updated_at = now
+        if row.expires_at is not None:
+            row.expires_at = self.expiry_for(Tier(row.tier), p.item.ttl_seconds, now)
+        return history(row, "reinforce", p.item.actor, now,
+                       {"reinforce_count": row.reinforce_count, "importance": round(row.importance, 4)})
+
+
+def history(row: MemoryRow, action: str, actor: str | None, at: datetime, changes: dict[str, Any]) -> HistoryRow:
+    return HistoryRow(memory_id=row.id, tenant=row.tenant, cube=row.cube, user_id=row.user_id, action=action,
+                      actor=actor, at=at, changes=changes)
