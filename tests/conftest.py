@@ -6,11 +6,15 @@ import os
 
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
-from collections.abc import AsyncIterator  # noqa: E402
+from collections.abc import AsyncIterator, Iterator  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import pytest  # noqa: E402
+from opentelemetry.sdk.trace import TracerProvider  # noqa: E402
+from opentelemetry.sdk.trace.export import SimpleSpanProcessor  # noqa: E402
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter  # noqa: E402
 
+from bot.telemetry.tracing import TRACING  # noqa: E402
 from memory.clock import ManualClock  # noqa: E402
 from memory.embedding.base import Embedder  # noqa: E402
 from memory.embedding.factory import create_embedder  # noqa: E402
@@ -46,3 +50,16 @@ async def engine(options: EngineOptions, embedder: Embedder, request: pytest.Fix
     eng = await MemoryEngine.open(options, embedder, clock=clock)
     yield eng
     await eng.close()
+
+
+@pytest.fixture
+def spans() -> Iterator[InMemorySpanExporter]:
+    """Spans of the test, kept in memory (tracing on for its length; API and Discord tests read them)."""
+    exporter = InMemorySpanExporter()
+    provider = TracerProvider()
+    provider.add_span_processor(SimpleSpanProcessor(exporter))
+    TRACING.use(provider)
+    try:
+        yield exporter
+    finally:
+        TRACING.use(None)

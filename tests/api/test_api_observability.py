@@ -5,18 +5,15 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from api_server import ApiServer
-from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
-from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+from opentelemetry.sdk.trace import ReadableSpan
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from prometheus_client.parser import text_string_to_metric_families
 
 from bot.logs import setup_logging
-from bot.telemetry.tracing import TRACING
 from memory.engine import MemoryEngine
 from memory.options import EngineOptions
 from memory.types import MemoryFilter
@@ -89,18 +86,6 @@ async def test_metrics_need_the_admin_key(api: ApiServer) -> None:
     async with api.client() as anon, api.client(reader) as c:
         assert (await anon.get("/metrics")).status_code == 401
         assert (await c.get("/metrics")).status_code == 403
-
-
-@pytest.fixture
-def spans() -> Iterator[InMemorySpanExporter]:
-    exporter = InMemorySpanExporter()
-    provider = TracerProvider()
-    provider.add_span_processor(SimpleSpanProcessor(exporter))
-    TRACING.use(provider)
-    try:
-        yield exporter
-    finally:
-        TRACING.use(None)
 
 
 def children(of: ReadableSpan, every: tuple[ReadableSpan, ...]) -> dict[str, ReadableSpan]:

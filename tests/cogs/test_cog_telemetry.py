@@ -3,30 +3,13 @@ search under it (prefix and slash alike), readiness reporting the client, no mes
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
-import pytest
-from opentelemetry.sdk.trace import TracerProvider
-from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from prometheus_client import REGISTRY
 
 from bot.api.routes.observability import discord_check
 from bot.services import Services
-from bot.telemetry.tracing import TRACING
-
-
-@pytest.fixture
-def spans() -> Iterator[InMemorySpanExporter]:
-    exporter = InMemorySpanExporter()
-    provider = TracerProvider()
-    provider.add_span_processor(SimpleSpanProcessor(exporter))
-    TRACING.use(provider)
-    try:
-        yield exporter
-    finally:
-        TRACING.use(None)
 
 
 def commands(name: str, outcome: str) -> float:
