@@ -5,10 +5,20 @@ from __future__ import annotations
 
 import importlib
 import inspect
+import os
 import re
 from pathlib import Path
 
-SEEDS = Path(__file__).resolve().parent.parent.parent / "shared" / "seeds"
+
+def _seeds_dir() -> Path:
+    """OMOIDE_SEEDS_DIR, else the first `shared/seeds` beside the repo or above it (a git worktree sits deeper)."""
+    if given := os.environ.get("OMOIDE_SEEDS_DIR"):
+        return Path(given)
+    for parent in Path(__file__).resolve().parents[1:]:
+        if (parent / "shared" / "seeds").is_dir():
+            return parent / "shared" / "seeds"
+    raise FileNotFoundError("the design documents (shared/seeds) were not found: set OMOIDE_SEEDS_DIR")
+
 STDLIB = ["json", "asyncio", "collections", "pathlib", "functools", "itertools", "datetime", "logging",
           "argparse", "sqlite3", "email", "http.client", "urllib.parse", "csv", "random", "statistics",
           "textwrap", "string", "decimal", "fractions", "heapq", "bisect", "shutil", "tempfile", "zipfile"]
@@ -16,7 +26,7 @@ STDLIB = ["json", "asyncio", "collections", "pathlib", "functools", "itertools",
 
 def _seed_sentences() -> list[str]:
     out: list[str] = []
-    for path in sorted(SEEDS.glob("*.txt")):
+    for path in sorted(_seeds_dir().glob("*.txt")):
         for line in path.read_text(encoding="utf-8").splitlines():
             line = re.sub(r"[#*`>|\-]+", " ", line).strip()
             if re.search(r"[\u3040-\u30ff\u4e00-\u9fff]", line) and 12 <= len(line) <= 200:

@@ -216,3 +216,29 @@ async def test_without_llm_the_companion_answers_and_its_words_are_not_saved(eng
     saved = await reply.saved_memory()
     assert saved is not None and saved.user_message.startswith("Do you remember") and saved.ai_message is None
     await services.close()
+
+
+async def test_companion_counts_days_in_the_persons_time_zone(options: Any, embedder: Any, tmp_path: Path) -> None:
+    """23:00 in Tokyo on the 5th is 14:00 UTC; at 01:00 on the 6th in Tokyo (16:00 UTC on the 5th) that was
+    yesterday for the person, though the same UTC day."""
+    from datetime import UTC, datetime
+    from zoneinfo import ZoneInfo
+
+    from memory.clock import ManualClock
+
+    said_at = datetime(2026, 12, 5, 14, 0, tzinfo=UTC)
+    engine = await MemoryEngine.open(options, embedder, clock=ManualClock(said_at))
+    services = Services(settings=Settings(_env_file=None, data_dir=tmp_path / "data"), engine=engine)  # type: ignore[call-arg]
+    try:
+        services.conversation.clock = lambda: datetime(2026, 12, 5, 16, 0, tzinfo=UTC)
+        nova = services.personas.get("nova")
+        assert nova is not None
+        await engine.store(scope(services, "nova", "dan"), "Dan is learning to play the cello")
+        ask = "Do you remember which instrument I'm learning?"
+        tokyo = await services.conversation.reply(nova, "dan", ask, user_name="Dan", tz=ZoneInfo("Asia/Tokyo"))
+        utc = await services.conversation.reply(nova, "dan", ask, user_name="Dan", tz=UTC)
+        assert "yesterday" in tokyo.text and "cello" in tokyo.text
+        assert "today" in utc.text and "yesterday" not in utc.text
+    finally:
+        await services.close()
+        await engine.close()

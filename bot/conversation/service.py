@@ -130,11 +130,11 @@ class ConversationService:
         recent_ids = {m.id for m in recent}
         memories = [h.memory for h in hits if h.memory.id not in recent_ids]
         text, used_llm, error, calls = "", False, None, []
+        now = self.clock().astimezone(tz or self.timezone)  # "today" and "yesterday" are the person's
         llm = self.models.client_for(persona)
         if llm is not None:
             toolbox = MemoryToolbox(self.engine, scope, actor=f"llm:{persona.memory_id}")
             try:
-                now = self.clock().astimezone(tz or self.timezone)
                 text = await self._ask(llm, persona, user_name, message, memories, recent, toolbox, lang, now)
                 used_llm = True
             except LLMError as exc:
@@ -146,7 +146,7 @@ class ConversationService:
         scores = await asyncio.to_thread(analyzer.analyze_turn, message, text if used_llm else None)
         emotions = [Emotion(s.label, round(float(s.score), 4)) for s in scores]
         if not used_llm:
-            text = companion_reply(persona, user_name, message, lang, hits, emotions, now=self.clock())
+            text = companion_reply(persona, user_name, message, lang, hits, emotions, now=now)
             if disclose and error:
                 text += "\n" + note(lang, "llm_down_note", persona)
             elif disclose and self.first_today(user_id):

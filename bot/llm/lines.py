@@ -15,6 +15,7 @@ from functools import cache
 from pathlib import Path
 from typing import Literal
 
+from config.timezones import local
 from memory.emotions.labels import EMOTIONS
 
 Language = Literal["ja", "en"]
@@ -74,7 +75,10 @@ class Lines:
         return choices[seed % len(choices)].format(feeling=self.feeling_words[label], **values)
 
     def when(self, said: datetime, now: datetime) -> str:
-        """When something was said, the way a person says it: today, yesterday, 3 days ago, on May 3."""
+        """When something was said, the way a person says it: today, yesterday, 3 days ago, on May 3.
+        Days are counted in `now`'s time zone (the person's), not in UTC where memories are stored."""
+        if now.tzinfo is not None:
+            said = local(said, now.tzinfo)
         days = (now.date() - said.date()).days
         if days <= 0:
             return self.when_words["today"]
