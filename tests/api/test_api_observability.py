@@ -133,6 +133,26 @@ async def test_a_search_across_cubes_has_the_same_phases(engine: MemoryEngine, s
     assert no_text_in(every, "猫", USER)
 
 
+def test_a_failed_phase_is_marked_on_its_span_under_its_operation(spans: InMemorySpanExporter) -> None:
+    """Phases are leaf spans (started, not made current: cheaper), yet still children of their operation
+    and still marked failed with the error's class when they raise."""
+    from opentelemetry.trace import StatusCode
+
+    from bot.telemetry.observer import ENGINE_OBSERVER
+    with pytest.raises(ValueError), ENGINE_OBSERVER.operation("search"):
+        with ENGINE_OBSERVER.phase("lexical"):
+            pass
+        with ENGINE_OBSERVER.phase("vector"):
+            raise ValueError("index gone")
+    every = spans.get_finished_spans()
+    (search,) = [s for s in every if s.name == "search"]
+    phases = children(search, every)
+    assert set(phases) == {"lexical", "vector"}
+    assert phases["vector"].status.status_code is StatusCode.ERROR and phases["vector"].events[0].name == "exception"
+    assert phases["lexical"].status.status_code is StatusCode.UNSET
+    assert search.status.status_code is StatusCode.ERROR
+
+
 async def test_readiness_follows_the_database(api: ApiServer, engine: MemoryEngine, options: EngineOptions) -> None:
     async with api.client() as c:  # no key: orchestrators probe without one
         r = await c.get("/health/ready")
