@@ -17,6 +17,7 @@ from bot.api.examples import (
     mesh,
     mesh_auth,
     resonant,
+    resonant_records,
     tools,
 )
 from bot.api.examples.base import OpExample
@@ -26,6 +27,7 @@ __all__ = ["EXAMPLES", "OpExample"]
 EXAMPLES: dict[str, OpExample] = {
     **health.EXAMPLES, **emotionmem.EXAMPLES, **livestream.EXAMPLES, **cocoro.EXAMPLES, **mesh_auth.EXAMPLES,
     **mesh.EXAMPLES, **tools.EXAMPLES, **admin.EXAMPLES, **admin_ops.EXAMPLES, **resonant.EXAMPLES,
+    **resonant_records.EXAMPLES,
 }
 # deleting the account ends the story: every example before it may use that user, its tenant and its token
 EXAMPLES["DELETE /v1/auth/me"] = EXAMPLES.pop("DELETE /v1/auth/me")

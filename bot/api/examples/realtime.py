@@ -17,8 +17,10 @@ LIVE_REPLY = {"type": "reply", "event_id": "yt-msg-0001", "persona": "listy", "p
               "viewer_id": "UC42example", "viewer_name": "ミカ", "user_id": "youtube:UC42example",
               "event_type": "superchat", "paid": True, "amount": 1000.0, "currency": "JPY",
               "message": "いつも配信ありがとう！",
-              "reply": "ミカさん、1,000円のスーパーチャットありがとうございます！\nどういたしまして。いつでも声をかけてくださいね。",
-              "tts_text": "ミカさん、千円のスーパーチャットありがとうございます!\nどういたしまして。いつでも声をかけてくださいね。",
+              "reply": ("ミカさん、1,000円のスーパーチャットありがとうございます！\n"
+                        "どういたしまして。いつでも声をかけてくださいね。"),
+              "tts_text": ("ミカさん、千円のスーパーチャットありがとうございます!\n"
+                           "どういたしまして。いつでも声をかけてくださいね。"),
               "expression": "warm", "expression_face": "(*´▽`*)", "emotion": "affection", "emotion_name": "親しみ",
               "emotions": [{"label": "affection", "name": "親しみ", "score": 0.6054}], "viewer_known": False,
               "welcomed_back": False, "memories_used": 0, "produced_at": "2025-11-17T10:00:00+00:00"}
