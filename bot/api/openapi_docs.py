@@ -39,7 +39,8 @@ SECURITY_SCHEMES: dict[str, dict[str, Any]] = {
                          "description": f"Unix seconds when the request was signed (goes with {SIGNATURE_HEADER})."},
 }
 # any one of these: a key, a token, or a key with a signature (a requirement's schemes are all sent together)
-SECURITY: list[dict[str, list[str]]] = [{"ApiKeyAuth": []}, {"BearerAuth": []}, {"ApiKeyAuth": [], "RequestSignature": [], "RequestTimestamp": []}]
+SECURITY: list[dict[str, list[str]]] = [
+    {"ApiKeyAuth": []}, {"BearerAuth": []}, {"ApiKeyAuth": [], "RequestSignature": [], "RequestTimestamp": []}]
 ERROR_EXAMPLES: dict[int, tuple[str, str, str | None]] = {
     400: ("BadRequest", "the request body is not valid JSON: Expecting value: line 1 column 1 (char 0)", "body"),
     401: ("Unauthorized", "authentication required: send X-API-Key or Authorization: Bearer <token>", None),

@@ -176,7 +176,7 @@ EXAMPLES: dict[str, OpExample] = {
     ),
     "GET /admin/snapshots/{name}": OpExample(
         summary="One snapshot, verified",
-        params={"name": "20251117T100001Z", "verify": "true"},
+        params={"name": "20251117T100001Z", "verify": True},
         response={
             "name": "20251117T100001Z",
             "created_at": "2025-11-17T10:00:01Z",
