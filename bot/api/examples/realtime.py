@@ -1,7 +1,7 @@
 """The routes OpenAPI cannot describe: the WebSockets and MCP (JSON-RPC over HTTP).
 
 Published in /openapi.json as `x-realtime` and shown on /docs. The messages were recorded from a real server
-(ids and times made stable); tests/api/test_api_realtime_docs.py checks them against one.
+(ids and times made stable); tests/api/test_api_examples.py checks them against one.
 """
 
 from __future__ import annotations
