@@ -11,6 +11,7 @@ from aiohttp import web
 from bot.api import errors
 from bot.api.auth.principal import presented_key
 from bot.api.auth.signing import check_signature
+from bot.api.docs_page import ASSET_PATHS
 from bot.api.errors import ApiError
 from bot.api.identifiers import check_request_headers
 from bot.api.registry import operation_of
@@ -21,7 +22,7 @@ from memory.errors import OmoideError
 
 log = logging.getLogger("omoide.api")
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
-PUBLIC_PATHS = {"/openapi.json", "/docs"}
+PUBLIC_PATHS = {"/openapi.json", "/docs", *ASSET_PATHS}
 
 
 def is_public(request: web.Request) -> bool:

@@ -9,6 +9,8 @@ from aiohttp import web
 from pydantic import BaseModel
 from pydantic.json_schema import JsonSchemaMode, models_json_schema
 
+from bot.api.docs_page import add_docs_routes
+from bot.api.openapi_docs import document
 from bot.api.registry import OPERATIONS, Operation, json_response
 from bot.api.schemas.common import ErrorBody
 
@@ -62,21 +64,14 @@ def build_spec(ops: list[Operation]) -> dict[str, Any]:
             continue
         item = paths.setdefault(op.path, {})
         item[op.method.lower()] = _operation(op, keys, defs, error_ref)
-    return {
+    return document({
         "openapi": "3.1.0",
         "info": {"title": TITLE, "version": VERSION,
                  "description": "EmotionMemCore, CocoroCore2, Memory Mesh, Memory Tools and Resonant Engine "
                                 "routes over the Omoide memory engine, plus admin routes. See docs/api.md."},
         "paths": paths,
-        "components": {
-            "schemas": defs,
-            "securitySchemes": {
-                "ApiKeyAuth": {"type": "apiKey", "in": "header", "name": "X-API-Key"},
-                "BearerAuth": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"},
-            },
-        },
-        "security": [{"ApiKeyAuth": []}, {"BearerAuth": []}],
-    }
+        "components": {"schemas": defs},  # securitySchemes, security, examples: bot.api.openapi_docs
+    })
 
 
 def _operation(op: Operation, keys: dict[Any, Any], defs: dict[str, Any], error_ref: dict[str, Any]) -> dict[str, Any]:
@@ -139,12 +134,7 @@ async def openapi_json(request: web.Request) -> web.Response:
     return json_response(app[SPEC])
 
 
-async def docs_page(request: web.Request) -> web.Response:
-    from bot.api.docs_page import HTML
-    return web.Response(text=HTML, content_type="text/html")
-
-
 def setup(app: web.Application) -> None:
     """/openapi.json and /docs are public (they describe the API, they expose no data)."""
     app.router.add_get("/openapi.json", openapi_json)
-    app.router.add_get("/docs", docs_page)
+    add_docs_routes(app)

@@ -125,6 +125,9 @@ def test_schemathesis_finds_no_server_error_and_no_schema_violation(bot_api: tup
         @settings(max_examples=examples, deadline=None, database=None, derandomize=True,
                   phases=[Phase.explicit, Phase.generate], suppress_health_check=list(HealthCheck))
         def run(case: schemathesis.Case) -> None:
+            if mode == "positive" and case.headers:  # a made-up signature only ever gets 401: go past auth
+                for name in ("X-Signature", "X-Timestamp"):
+                    case.headers.pop(name, None)
             case.call_and_validate(base_url=base, headers={"X-API-Key": key}, checks=checks)
 
         try:
