@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import signal
-import subprocess
 import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -94,26 +93,25 @@ asyncio.run(main())
 
 async def test_a_leader_killed_with_sigkill_is_replaced(pg_url: str, admin: asyncpg.Connection) -> None:
     dsn = asyncpg_dsn(pg_url)
-    proc = subprocess.Popen([sys.executable, "-c", LEADER_SCRIPT, dsn], cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    proc = await asyncio.create_subprocess_exec(sys.executable, "-c", LEADER_SCRIPT, dsn, cwd=ROOT,
+                                                stdout=asyncio.subprocess.PIPE)
     contender: Contender | None = None
     try:
         assert proc.stdout is not None
-        line = await asyncio.wait_for(asyncio.to_thread(proc.stdout.readline), WAIT)
-        assert line.strip() == "leader"
+        line = await asyncio.wait_for(proc.stdout.readline(), WAIT)
+        assert line.decode().strip() == "leader"
         contender = Contender(dsn)
         await asyncio.wait_for(tried(admin, contender), WAIT)
         assert not contender.leader.is_leader
 
         proc.send_signal(signal.SIGKILL)  # no clean-up runs: only the server sees the session end
-        await asyncio.to_thread(proc.wait)
+        await proc.wait()
         await asyncio.wait_for(contender.elected.wait(), WAIT)
         assert contender.leader.is_leader
     finally:
-        if proc.poll() is None:
+        if proc.returncode is None:
             proc.kill()
-            proc.wait()
-        if proc.stdout is not None:
-            proc.stdout.close()
+            await proc.wait()
         if contender is not None:
             await contender.stop()
 
