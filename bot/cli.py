@@ -77,7 +77,8 @@ def _port_override(args: argparse.Namespace) -> dict[str, object]:
     return {} if port is None else {"api_port": port}
 
 
-def main(argv: list[str] | None = None) -> int:
+def build_parser() -> argparse.ArgumentParser:
+    """Every command and run mode of `python -m bot`."""
     parser = argparse.ArgumentParser(prog="python -m bot", description="Omoide bot process")
     sub = parser.add_subparsers(dest="command")
     add_run_mode_commands(sub)  # run, api, discord, jobs
@@ -95,8 +96,19 @@ def main(argv: list[str] | None = None) -> int:
     p_live.add_argument("--twitch", default=None, help="Twitch channel name")
     sub.add_parser("doctor", help="check the data dir, personas, model, Discord token and language model; "
                                   "print what to fix")
+    return parser
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    """The command line, checked (a bad one exits 2 with argparse's usage line naming the option)."""
+    parser = build_parser()
     args = parser.parse_args(argv)
     check_shards(parser, args)
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
     private_umask()  # the database, its WAL, indexes, snapshots and keys: readable by their owner only
     try:
         settings = load_settings(**_live_overrides(args), **_port_override(args))

@@ -84,7 +84,8 @@ class Services:
                        loaded_llm=llm, cluster=cluster)
         await services.prefs.create_tables()
         if settings.jobs_enabled:
-            jobs = services.jobs = JobScheduler(services).start(paused=True)  # runs while this process leads
+            # PostgreSQL: paused until this process leads (bot.cluster.leader); SQLite: it always does
+            jobs = services.jobs = JobScheduler(services).start(paused=cluster.shared)
             services._leading = asyncio.create_task(cluster.leadership.run(jobs.lead, jobs.follow),
                                                     name="jobs-leadership")
         return services

@@ -185,6 +185,20 @@ class OmoideBot(commands.Bot):
 class OmoideShardedBot(OmoideBot, commands.AutoShardedBot):
     """The same bot over several gateway shards (`python -m bot discord --shard-ids 0,1 --shard-count 4`)."""
 
+    _launched = False
+
+    async def connect(self, *, reconnect: bool = True) -> None:
+        self._launched = True
+        await super().connect(reconnect=reconnect)
+
+    async def close(self) -> None:
+        """discord.py 2.7's sharded close expects connect() to have run (its event queue is made there); a
+        client that never got that far (login refused, stopped while retrying) has no shards to close."""
+        if self._launched:
+            await super().close()
+        else:
+            await discord.Client.close(self)
+
 
 def make_bot(services: Services, *, shard_ids: tuple[int, ...] | None = None,
              shard_count: int | None = None) -> OmoideBot:
