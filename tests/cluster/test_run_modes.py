@@ -128,6 +128,7 @@ def test_a_jobs_process_serves_health_only(tmp_path: Path, model_dir: Path) -> N
         with pytest.raises(urllib.error.HTTPError) as missing:  # no API in this process
             urllib.request.urlopen(f"http://127.0.0.1:{port}/v1/memory/search?tenant_id=t&query=q", timeout=30)
         assert missing.value.code == 404
+        missing.value.close()
     finally:
         proc.send_signal(signal.SIGTERM)
         _, err = proc.communicate(timeout=90)
