@@ -10,6 +10,7 @@ import sys
 from bot.logs import setup_logging
 from bot.mcp.command import add_mcp_command
 from bot.personas import PersonaError
+from bot.run_modes import SQLITE_ONE_PROCESS, add_run_mode_commands, check_shards, mode_of, refusal
 from bot.secrets_cli import COMMANDS as SECRET_COMMANDS
 from bot.secrets_cli import add_secret_commands, run_secret_command
 from bot.snapshot_cli import EXIT_BUSY, add_snapshot_commands, run_snapshot_command
@@ -70,11 +71,17 @@ def _live_overrides(args: argparse.Namespace) -> dict[str, object]:
     return {name: value for name, value in given.items() if value}
 
 
-def main(argv: list[str] | None = None) -> int:
+def _port_override(args: argparse.Namespace) -> dict[str, object]:
+    """`--port` of the api, discord and jobs modes wins over API_PORT."""
+    port = getattr(args, "port", None)
+    return {} if port is None else {"api_port": port}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Every command and run mode of `python -m bot`."""
     parser = argparse.ArgumentParser(prog="python -m bot", description="Omoide bot process")
     sub = parser.add_subparsers(dest="command")
-    sub.add_parser("run", help="start the bot and the API (the default)")
-    sub.add_parser("api", help="serve the side API alone (no Discord client)")
+    add_run_mode_commands(sub)  # run, api, discord, jobs
     p_re = sub.add_parser("reindex", help="rebuild every vector index from the database")
     p_re.add_argument("--re-embed", action="store_true", help="re-embed every memory with EMBEDDING_MODEL first")
     add_snapshot_commands(sub)
@@ -89,10 +96,22 @@ def main(argv: list[str] | None = None) -> int:
     p_live.add_argument("--twitch", default=None, help="Twitch channel name")
     sub.add_parser("doctor", help="check the data dir, personas, model, Discord token and language model; "
                                   "print what to fix")
+    return parser
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    """The command line, checked (a bad one exits 2 with argparse's usage line naming the option)."""
+    parser = build_parser()
     args = parser.parse_args(argv)
+    check_shards(parser, args)
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
     private_umask()  # the database, its WAL, indexes, snapshots and keys: readable by their owner only
     try:
-        settings = load_settings(**_live_overrides(args))
+        settings = load_settings(**_live_overrides(args), **_port_override(args))
     except SettingsError as exc:
         print(exc)
         return 2
@@ -107,6 +126,13 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "doctor":
         from bot.doctor import run_doctor
         return run_doctor(settings, sys.stdout)
+    mode, workers = mode_of(args), getattr(args, "workers", 1)
+    if (why := refusal(mode, settings, workers)) is not None:
+        print(why)
+        return 2
+    if workers > 1:
+        from bot.cluster.workers import run_workers
+        return run_workers(settings, workers)
     try:
         if args.command == "reindex":
             asyncio.run(_reindex(settings, args.re_embed))
@@ -118,7 +144,7 @@ def main(argv: list[str] | None = None) -> int:
         else:
             from bot.runner import ApiListenError, serve
             try:
-                asyncio.run(serve(settings, discord=args.command not in ("api", "live")))
+                asyncio.run(serve(settings, mode))
             except ApiListenError as exc:
                 log.error("%s", exc.message)
                 return 2
@@ -130,6 +156,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "chat":
             log.error("The running bot owns the memories: talk to it on Discord (!chat), or stop it and run "
                       "`python -m bot chat` again (README, \"Try it in the terminal\")")
+        elif args.command in (None, "run", "api", "discord", "jobs", "live"):
+            log.error("Why: %s", SQLITE_ONE_PROCESS)
         return EXIT_BUSY
     except (PersonaError, SettingsError) as exc:  # SettingsError: a live connector setting (LIVE_*)
         print(exc)

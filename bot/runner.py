@@ -6,11 +6,14 @@ import asyncio
 import errno
 import gc
 import logging
+import os
 import signal
 
 from aiohttp import web
 
 from bot.api.app import create_app
+from bot.ops_app import ops_app
+from bot.run_modes import RunMode
 from bot.services import Services
 from bot.telemetry.http import metrics_only_app
 from bot.telemetry.tracing import TRACING, enable_from_settings
@@ -42,27 +45,29 @@ RETRY_MAX_SECONDS = 300.0
 
 
 async def run_discord(services: Services, token: str, *, retry_first: float = RETRY_FIRST_SECONDS,
-                      retry_max: float = RETRY_MAX_SECONDS) -> None:
+                      retry_max: float = RETRY_MAX_SECONDS, shard_ids: tuple[int, ...] | None = None,
+                      shard_count: int | None = None) -> None:
     """Run the Discord client until cancelled; the API keeps serving whatever happens here.
 
     An unreachable Discord at start (no network, DNS, 5xx) is retried with backoff, one log line per
     attempt; once logged in, discord.py reconnects a dropped gateway itself (logged in one line too).
     A refused token or a missing intent stops the client with what to fix. /health shows the state.
+    With `shard_count`, this process runs `shard_ids` of that many shards (discord.py AutoShardedBot).
     """
     import aiohttp
     import discord
 
-    from bot.discord.client import OmoideBot
+    from bot.discord.client import make_bot
     from bot.discord.status import OneLineRetries, describe
 
     status = services.discord_status
     status.configured = True
     retries = OneLineRetries(status)
     logging.getLogger("discord.client").addFilter(retries)
-    bot: OmoideBot | None = None
+    bot = None
     try:
         while True:
-            bot = OmoideBot(services)
+            bot = make_bot(services, shard_ids=shard_ids, shard_count=shard_count)
             status.watch(bot)
             status.state, status.attempts = "connecting", status.attempts + 1
             try:
@@ -101,14 +106,17 @@ async def run_discord(services: Services, token: str, *, retry_first: float = RE
         log.info("discord client closed")
 
 
-async def serve(settings: Settings, *, discord: bool = True) -> None:
-    """Run until SIGINT/SIGTERM; `discord=False` (`python -m bot api`) serves the API alone."""
+async def serve(settings: Settings, mode: RunMode | None = None) -> None:
+    """Run until SIGINT/SIGTERM what `mode` says (bot.run_modes; default: everything). Without the API
+    (discord, jobs) API_PORT serves /health/live and /health/ready only."""
+    mode = mode or RunMode("run")
+    discord = mode.discord
     enable_from_settings(settings.otel_exporter_otlp_endpoint)
-    services = await Services.start(settings)
-    app = create_app(services, settings)
+    services = await Services.start(settings, jobs_first=mode.jobs_first, name=f"{mode.name} process {os.getpid()}")
+    app = create_app(services, settings) if mode.api else ops_app(services)
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()
-    site = web.TCPSite(runner, settings.api_host, settings.api_port)
+    site = web.TCPSite(runner, settings.api_host, settings.api_port, reuse_port=mode.reuse_port or None)
     try:
         await site.start()
     except OSError as exc:
@@ -120,7 +128,8 @@ async def serve(settings: Settings, *, discord: bool = True) -> None:
     # what start-up loaded (the model, tokenizers, emotion lexicons: ~100k objects) lives as long as the
     # process: moved out of the collector's reach, a full collection no longer walks it (~30 ms each)
     gc.freeze()
-    log.info("api listening on http://%s:%s (health: /health/)", settings.api_host, port)
+    log.info("%s listening on http://%s:%s (health: /health/)", "api" if mode.api else f"{mode.name} health",
+             settings.api_host, port)
     discord_task: asyncio.Task[None] | None = None
     if not discord:
         pass  # `python -m bot api`: the API alone, by request
@@ -128,7 +137,8 @@ async def serve(settings: Settings, *, discord: bool = True) -> None:
         log.warning("DISCORD_TOKEN is not set, so the Discord bot is off; the API keeps running. "
                     "Add DISCORD_TOKEN=<your bot token> to .env (see .env.example) and restart.")
     else:
-        discord_task = asyncio.create_task(run_discord(services, settings.discord_token.get_secret_value()))
+        discord_task = asyncio.create_task(run_discord(services, settings.discord_token.get_secret_value(),
+                                                       shard_ids=mode.shard_ids, shard_count=mode.shard_count))
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):

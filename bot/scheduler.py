@@ -4,6 +4,10 @@ Every job runs on the bot's event loop, coalesced (missed runs collapse into one
 time. A job that fails is logged with its error, remembered as the job's `last_error`, and simply runs
 again at its next time: nothing a job raises reaches the scheduler or stops the bot.
 
+Across processes sharing PostgreSQL the jobs run in one of them: every process schedules them paused
+and the jobs leader (bot.cluster.leader) resumes its schedule (`lead`), pausing it again if it stops
+leading (`follow`). With SQLite the one process leads from the start.
+
 The admin API uses `JobScheduler.list()`, `.status(job_id)` and `await .run_now(job_id)`; a caller that
 needs a job's state to change (a test waiting for a scheduled run) awaits `.wait_until(check)`.
 """
@@ -73,17 +77,32 @@ class JobScheduler:
         self._scheduler = AsyncIOScheduler(timezone=UTC, job_defaults={
             "coalesce": True, "max_instances": 1, "misfire_grace_time": MISFIRE_GRACE_SECONDS})
         self._run_ended = asyncio.Event()  # set, then replaced, each time a run ends
+        self.leading = False  # True while this process's schedule runs (it is the jobs leader)
 
-    def start(self) -> JobScheduler:
-        """Schedule every job (first run one interval from now); needs a running event loop."""
+    def start(self, *, paused: bool = False) -> JobScheduler:
+        """Schedule every job (first run one interval from now); needs a running event loop. `paused`: nothing
+        runs on schedule until `lead()`."""
         for job in self._jobs.values():
             self._scheduler.add_job(self._scheduled, IntervalTrigger(seconds=job.spec.interval_seconds),
                                     args=[job.spec.id], id=job.spec.id, name=job.spec.id)
         logging.getLogger("apscheduler").setLevel(logging.WARNING)  # our own lines say what ran and how it went
-        self._scheduler.start()
-        log.info("scheduler started: %s", ", ".join(f"{j.spec.id} every {j.spec.interval_seconds}s"
-                                                     for j in self._jobs.values()))
+        self._scheduler.start(paused=paused)
+        self.leading = not paused
+        log.info("scheduler started%s: %s", " (standing by until this process leads)" if paused else "",
+                 ", ".join(f"{j.spec.id} every {j.spec.interval_seconds}s" for j in self._jobs.values()))
         return self
+
+    def lead(self) -> None:
+        """This process became the jobs leader: its schedule runs (a run overdue by the takeover runs now)."""
+        self.leading = True
+        if self._scheduler.running:
+            self._scheduler.resume()
+
+    def follow(self) -> None:
+        """Another process leads now: nothing more starts here on schedule (a run under way finishes)."""
+        self.leading = False
+        if self._scheduler.running:
+            self._scheduler.pause()
 
     # `timeout` is a grace period, not a deadline on the call: what still runs after it is cancelled and
     # awaited, which an asyncio.timeout around the call would skip (hence the noqa)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from dataclasses import InitVar, dataclass, field
 from typing import TYPE_CHECKING
 
+from bot.cluster import Cluster, is_postgres, open_cluster
 from bot.conversation import ConversationService
 from bot.discord.desk import MemoryDesk
 from bot.discord.prefs import Preferences
@@ -32,6 +34,8 @@ class Services:
     started_at: float = field(default_factory=time.time)
     jobs: JobScheduler | None = None  # the scheduled jobs (None when JOBS_ENABLED is off)
     lock: DataDirLock | None = None  # held while the process owns DATA_DIR (restore refuses meanwhile)
+    # how this process works with the others on the same database (bot.cluster); one process: local
+    cluster: Cluster = field(default_factory=Cluster.local)
     owns_engine: bool = False  # opened by `start`, so `close` closes it; an engine handed in stays open
     store: BotStore = field(init=False)  # the bot's own tables, beside the engine's (bot.store)
     discord_status: DiscordStatus = field(default_factory=DiscordStatus)  # the connection, for /health
@@ -45,6 +49,7 @@ class Services:
     discord: Bot | None = field(default=None, init=False)  # the Discord client once made (health, metrics)
     # the model client made already: start's (LLM_BASE_URL or a local server found), or a caller's own
     loaded_llm: InitVar[LLMClient | None] = None
+    _leading: asyncio.Task[None] | None = field(default=None, init=False)  # contends for the jobs (leader.py)
 
     def __post_init__(self, loaded_personas: PersonaRegistry | None, loaded_llm: LLMClient | None) -> None:
         s = self.settings
@@ -58,25 +63,39 @@ class Services:
         self.desk = MemoryDesk(self.engine)
 
     @classmethod
-    async def start(cls, settings: Settings) -> Services:
+    async def start(cls, settings: Settings, *, jobs_first: bool = False, name: str = "this process") -> Services:
+        """Open everything; `jobs_first`: this is a dedicated jobs process (`python -m bot jobs`)."""
         personas = PersonaRegistry.load(settings.personas_dir, settings.default_persona)  # fail before the model loads
         llm = await client_at_start(settings)  # LLM_BASE_URL, else a local server (reported; used when opted in)
-        lock = DataDirLock(settings.data_dir).acquire()
+        # SQLite: one process owns DATA_DIR. PostgreSQL: any number share the database (bot.cluster)
+        lock = None if is_postgres(settings.database_url) else DataDirLock(settings.data_dir).acquire()
+        cluster: Cluster | None = None
         try:
+            cluster = await open_cluster(settings, jobs_first=jobs_first, name=name)
+            # the seam for the store: the engine opens on whatever DATABASE_URL names (memory.options)
             engine = await MemoryEngine.open(EngineOptions.from_settings(settings))
         except BaseException:
-            lock.release()
+            if cluster is not None:
+                await cluster.close()
+            if lock is not None:
+                lock.release()
             raise
         services = cls(settings=settings, engine=engine, lock=lock, owns_engine=True, loaded_personas=personas,
-                       loaded_llm=llm)
+                       loaded_llm=llm, cluster=cluster)
         await services.prefs.create_tables()
         if settings.jobs_enabled:
-            services.jobs = JobScheduler(services).start()
+            # PostgreSQL: paused until this process leads (bot.cluster.leader); SQLite: it always does
+            jobs = services.jobs = JobScheduler(services).start(paused=cluster.shared)
+            services._leading = asyncio.create_task(cluster.leadership.run(jobs.lead, jobs.follow),
+                                                    name="jobs-leadership")
         return services
 
     async def close(self) -> None:
         """Stop and close what this object opened (the engine only if `start` opened it)."""
         try:
+            if self._leading is not None:
+                self._leading.cancel()
+                await asyncio.gather(self._leading, return_exceptions=True)
             if self.jobs is not None:
                 await self.jobs.shutdown()
             await self.conversation.drain()
@@ -86,6 +105,7 @@ class Services:
             await self.store.close()
             if self.owns_engine:
                 await self.engine.close()
+                await self.cluster.close()
         finally:
             if self.lock is not None:
                 self.lock.release()

@@ -73,8 +73,9 @@ def _state(services: Services, settings: Settings) -> ApiState:
     return ApiState(services=services, settings=settings, keys=keys, users=Users(sessions, tokens),
                     access=Access(keys, tokens, sessions, TenantOwners(sessions, services.engine),
                                   settings.api_default_tenant),
-                    limiter=RateLimiter(settings.api_rate_limit_per_minute, settings.api_rate_limit_burst),
-                    hub=Hub(), conversations=Conversations(sessions), replays=ReplayGuard())
+                    limiter=services.cluster.limiter or RateLimiter(settings.api_rate_limit_per_minute,
+                                                                    settings.api_rate_limit_burst),
+                    hub=Hub(services.cluster.bus, "mesh"), conversations=Conversations(sessions), replays=ReplayGuard())
 
 
 def create_app(services: Services, settings: Settings, *, extra: Sequence[Setup] = ()) -> web.Application:

@@ -1,4 +1,8 @@
-"""WebSocket fan-out: each new Memory Mesh message is pushed to the listeners of its tenant."""
+"""WebSocket fan-out: each new Memory Mesh message is pushed to the listeners of its tenant.
+
+A hub holds this process's sockets. Given a bus (bot.cluster), `publish` goes through it, so the
+listeners every process holds get the event; without one it sends straight to its own.
+"""
 
 from __future__ import annotations
 
@@ -12,15 +16,19 @@ from aiohttp import WSCloseCode, web
 
 if TYPE_CHECKING:
     from bot.api.auth.principal import Principal
+    from bot.cluster.bus import Bus
 
 log = logging.getLogger("omoide.api")
 SEND_TIMEOUT = 5.0
 
 
 class Hub:
-    def __init__(self) -> None:
+    def __init__(self, bus: Bus | None = None, topic: str = "") -> None:
         self._listeners: dict[str, set[web.WebSocketResponse]] = defaultdict(set)
         self._who: dict[web.WebSocketResponse, Principal] = {}
+        self.bus, self.topic = bus, topic
+        if bus is not None:
+            bus.subscribe(topic, self.send)
 
     def add(self, tenant: str, ws: web.WebSocketResponse, who: Principal | None = None) -> None:
         self._listeners[tenant].add(ws)
@@ -51,8 +59,16 @@ class Hub:
     def count_of(self, key: str) -> int:
         return len(self._listeners.get(key, ()))
 
-    async def publish(self, tenant: str, event: dict[str, Any]) -> int:
-        """Send to every open listener of the tenant; a slow or closed one is dropped, never waited on long."""
+    async def publish(self, tenant: str, event: dict[str, Any]) -> None:
+        """Push to the tenant's listeners in every process (through the bus), or in this one."""
+        if self.bus is not None:
+            await self.bus.publish(self.topic, tenant, event)
+        else:
+            await self.send(tenant, event)
+
+    async def send(self, tenant: str, event: dict[str, Any]) -> int:
+        """Send to this process's open listeners of the tenant; a slow or closed one is dropped, never waited
+        on long. How many got it."""
         group = list(self._listeners.get(tenant, ()))
         if not group:
             return 0
@@ -73,6 +89,8 @@ class Hub:
         return sum(results)
 
     async def close_all(self) -> None:
+        if self.bus is not None:
+            self.bus.unsubscribe(self.topic, self.send)
         for group in list(self._listeners.values()):
             for ws in list(group):
                 await ws.close(code=1001, message=b"server shutdown")

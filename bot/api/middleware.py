@@ -96,11 +96,11 @@ async def authenticate(request: web.Request, handler: Handler) -> web.StreamResp
     check_request_headers(request)  # 400 naming a header that is not text or not an identifier
     if is_public(request):
         if operation_of(request) is not None:  # login, register, refresh: limited per client address
-            _limit(st.limiter.take(f"ip:{request.remote}"))
+            _limit(await st.limiter.check(f"ip:{request.remote}"))
         return await handler(request)
     who = await st.access.resolve_request(request)
     request[PRINCIPAL] = who
-    _limit(st.limiter.take(who.id))
+    _limit(await st.limiter.check(who.id))
     await check_signature(request, key=presented_key(request), key_id=who.id, required=who.signed_only,
                           guard=st.replays)
     op = operation_of(request)

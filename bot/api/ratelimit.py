@@ -11,9 +11,19 @@ from __future__ import annotations
 
 import math
 import time
+from typing import Protocol
+
+
+class Limiter(Protocol):
+    """What the API's middleware asks: 0 when the caller may go on, else whole seconds to wait."""
+
+    async def check(self, caller: str) -> int: ...
 
 
 class RateLimiter:
+    """In process: SQLite mode's one process (and a livestream's answer pace); PostgreSQL mode shares
+    the API's buckets between workers instead (bot.cluster.limits)."""
+
     def __init__(self, per_minute: int, burst: int, max_callers: int = 50_000) -> None:
         self.enabled = per_minute > 0
         self.rate = per_minute / 60.0
@@ -33,6 +43,9 @@ class RateLimiter:
             return 0
         self._store(caller, tokens, now)
         return max(1, math.ceil((1.0 - tokens) / self.rate))
+
+    async def check(self, caller: str) -> int:
+        return self.take(caller)
 
     def _store(self, caller: str, tokens: float, now: float) -> None:
         if len(self._buckets) >= self.max_callers and caller not in self._buckets:

@@ -12,7 +12,7 @@ from bot.api.auth.signing import ReplayGuard
 from bot.api.auth.users import Users
 from bot.api.conversations import Conversations
 from bot.api.hub import Hub
-from bot.api.ratelimit import RateLimiter
+from bot.api.ratelimit import Limiter
 from bot.services import Services
 from bot.store import BotStore
 from config import Settings
@@ -26,7 +26,7 @@ class ApiState:
     keys: KeyStore
     users: Users
     access: Access
-    limiter: RateLimiter
+    limiter: Limiter
     hub: Hub
     conversations: Conversations
     replays: ReplayGuard

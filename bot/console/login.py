@@ -42,7 +42,7 @@ async def login(request: web.Request) -> web.Response:
     if not signer.csrf_ok(f"login|{request.cookies.get(LOGIN_COOKIE, '')}", given if isinstance(given, str) else None):
         raise ApiError(403, "Forbidden", "the login form's CSRF token is missing or wrong; reload the page",
                        field="csrf")
-    wait = st.limiter.take(f"ip:{request.remote}")  # the API's per-address limit: no key guessing at speed
+    wait = await st.limiter.check(f"ip:{request.remote}")  # the API's per-address limit: no key guessing at speed
     if wait:
         raise ApiError(429, "RateLimitExceeded", f"too many attempts; retry after {wait} s",
                        headers={"Retry-After": str(wait)})

@@ -180,3 +180,31 @@ class OmoideBot(commands.Bot):
             await ctx.send(text, ephemeral=True)
         except discord.HTTPException:
             log.warning("could not deliver an error message in channel %s", ctx.channel.id)
+
+
+class OmoideShardedBot(OmoideBot, commands.AutoShardedBot):
+    """The same bot over several gateway shards (`python -m bot discord --shard-ids 0,1 --shard-count 4`)."""
+
+    _launched = False
+
+    async def connect(self, *, reconnect: bool = True) -> None:
+        self._launched = True
+        await super().connect(reconnect=reconnect)
+
+    async def close(self) -> None:
+        """discord.py 2.7's sharded close expects connect() to have run (its event queue is made there); a
+        client that never got that far (login refused, stopped while retrying) has no shards to close."""
+        if self._launched:
+            await super().close()
+        else:
+            await discord.Client.close(self)
+
+
+def make_bot(services: Services, *, shard_ids: tuple[int, ...] | None = None,
+             shard_count: int | None = None) -> OmoideBot:
+    """One client; with `shard_count`, the shards `shard_ids` of it. Slash commands are synced by the
+    process that runs shard 0 only: the others would repeat the same global sync."""
+    if shard_count is None:
+        return OmoideBot(services)
+    ids = list(shard_ids) if shard_ids is not None else list(range(shard_count))
+    return OmoideShardedBot(services, shard_ids=ids, shard_count=shard_count, sync_commands=0 in ids)

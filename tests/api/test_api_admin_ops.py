@@ -34,7 +34,7 @@ async def test_jobs_are_listed_and_run_now_with_their_result(with_jobs: ApiServe
     async with api.client(api.admin_key) as c:
         await c.post("/save", json={"user_message": "夏祭りで金魚すくいをした", "user_id": "u1"})
         listed = (await c.get("/admin/jobs")).json()
-        assert listed["enabled"] is True
+        assert listed["enabled"] is True and listed["leader"] is True  # one process (SQLite) always leads
         jobs = {j["id"]: j for j in listed["jobs"]}
         assert set(jobs) == {"ttl_sweep", "importance_decay", "working_memory", "index_maintenance", "snapshot"}
         snap_job = jobs["snapshot"]
@@ -94,7 +94,7 @@ async def test_a_running_job_is_409_and_a_failing_one_reports_its_error(api: Api
 
 async def test_jobs_off_lists_nothing_and_runs_nothing(api: ApiServer) -> None:
     async with api.client(api.admin_key) as c:
-        assert (await c.get("/admin/jobs")).json() == {"enabled": False, "jobs": []}
+        assert (await c.get("/admin/jobs")).json() == {"enabled": False, "leader": False, "jobs": []}
         off = await c.post("/admin/jobs/snapshot/run")
         assert off.status_code == 404 and "JOBS_ENABLED" in off.json()["message"]
 

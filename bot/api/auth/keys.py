@@ -12,7 +12,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.api.auth.secrets import display_prefix, key_hash, new_api_key, write_private
+from bot.api.auth.secrets import display_prefix, first_start_lock_async, key_hash, new_api_key, write_private
 from bot.api.tables import ApiKeyRow
 from memory.clock import as_utc, utcnow
 
@@ -93,14 +93,16 @@ class KeyStore:
     async def ensure_admin_key(self, data_dir: Path) -> str | None:
         """On first start: make an admin key, write it to DATA_DIR/admin.key (0600), print it once.
 
-        Returns the new key, or None when a usable admin key already exists.
+        Returns the new key, or None when a usable admin key already exists. Processes starting together on
+        one DATA_DIR take turns (a file lock), so one makes the key and the others find it.
         """
-        now = utcnow()
-        async with self.sessions() as s:
-            rows = (await s.execute(select(ApiKeyRow).where(ApiKeyRow.admin.is_(True)))).scalars().all()
-        if any(KeyInfo.of(r).usable(now) for r in rows):
-            return None
-        return await self._new_admin_key(data_dir, "admin (first start)")
+        async with first_start_lock_async(data_dir / ADMIN_KEY_FILE):
+            now = utcnow()
+            async with self.sessions() as s:
+                rows = (await s.execute(select(ApiKeyRow).where(ApiKeyRow.admin.is_(True)))).scalars().all()
+            if any(KeyInfo.of(r).usable(now) for r in rows):
+                return None
+            return await self._new_admin_key(data_dir, "admin (first start)")
 
     async def rotate_admin_key(self, data_dir: Path) -> tuple[str, Sequence[str]]:
         """Revoke every admin key (a leaked one may have made others) and make a new one, as at first start.

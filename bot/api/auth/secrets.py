@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import hmac
 import os
 import secrets
+import tempfile
 from pathlib import Path
 
+from filelock import AsyncFileLock, FileLock
+
 KEY_PREFIX = "omo_"
+FIRST_START_WAIT_SECONDS = 120.0  # another process making the same file holds its lock this long at most
 
 
 def new_api_key() -> str:
@@ -46,24 +51,53 @@ def check_password(password: str, stored: str) -> bool:
 
 
 def write_private(path: Path, text: str) -> None:
-    """Write a file readable by its owner only (0600), replacing any old one atomically."""
+    """Write a file readable by its owner only (0600), replacing any old one atomically: a temp file of this
+    writer's own in the same folder, then a rename, so a reader never sees half a key."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    if tmp.exists():
-        tmp.unlink()
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w") as fh:
-        fh.write(text)
-    os.chmod(tmp, 0o600)
-    os.replace(tmp, path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)  # mode 0600
+    try:
+        with os.fdopen(fd, "w") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, 0o600)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
 
 
-def read_or_create_secret(path: Path) -> str:
-    """The JWT signing secret: made once, kept in DATA_DIR with mode 0600."""
+def first_start_lock(path: Path) -> FileLock:
+    """Held while one process makes `path` (a secret, a key), so processes starting together on one DATA_DIR
+    make it once and all read the same one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return FileLock(path.with_name(f".{path.name}.lock"), timeout=FIRST_START_WAIT_SECONDS, thread_local=False,
+                    mode=0o600)
+
+
+def first_start_lock_async(path: Path) -> AsyncFileLock:
+    """`first_start_lock` for coroutines (waits in a thread, not on the event loop)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return AsyncFileLock(path.with_name(f".{path.name}.lock"), timeout=FIRST_START_WAIT_SECONDS, mode=0o600)
+
+
+def _read_secret(path: Path) -> str | None:
     if path.exists():
         value = path.read_text().strip()
         if len(value) >= 32:
             return value
-    value = secrets.token_urlsafe(48)
-    write_private(path, value + "\n")
+    return None
+
+
+def read_or_create_secret(path: Path) -> str:
+    """The JWT signing secret: made once, kept in DATA_DIR with mode 0600 (the same for every process on it)."""
+    value = _read_secret(path)
+    if value is not None:
+        return value
+    with first_start_lock(path):
+        value = _read_secret(path)  # another process made it while this one waited
+        if value is None:
+            value = secrets.token_urlsafe(48)
+            write_private(path, value + "\n")
     return value

@@ -54,7 +54,8 @@ def _scheduler(request: web.Request) -> JobScheduler | None:
 
 async def list_jobs(request: web.Request) -> JobList:
     jobs = _scheduler(request)
-    return JobList(enabled=jobs is not None, jobs=[_job_out(s) for s in jobs.list()] if jobs else [])
+    return JobList(enabled=jobs is not None, leader=jobs is not None and jobs.leading,
+                   jobs=[_job_out(s) for s in jobs.list()] if jobs else [])
 
 
 async def run_job(request: web.Request) -> JobOut:

@@ -238,8 +238,9 @@ async def _streams(app: web.Application) -> AsyncIterator[None]:
     accepted is answered (up to CLOSE_SECONDS) and its turns are saved before the engine closes."""
     st = app[STATE]
     s = st.settings
-    hub = app[LISTENERS] = Hub()
-    watchers = app[WATCHERS] = Hub()
+    bus = st.services.cluster.bus  # replies reach the sockets of every worker
+    hub = app[LISTENERS] = Hub(bus, "livestream")
+    watchers = app[WATCHERS] = Hub(bus, "livestream-watch")
     lang = s.api_emotion_names
 
     def make(persona: Persona) -> Stream:

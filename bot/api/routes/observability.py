@@ -68,7 +68,11 @@ def discord_check(services: Services) -> DiscordCheckOut:
 
 
 async def ready(request: web.Request) -> web.Response:
-    services = state(request).services
+    return await readiness(state(request).services)
+
+
+async def readiness(services: Services) -> web.Response:
+    """The /health/ready answer, also served alone by the discord and jobs processes (bot.ops_app)."""
     checks = ReadyChecks(database=await database_check(services), model=model_check(services),
                          discord=discord_check(services))
     problems = [f"{name}: {c.detail}" for name, c in (("database", checks.database), ("model", checks.model),

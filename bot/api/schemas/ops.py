@@ -27,6 +27,8 @@ class JobOut(BaseModel):
 
 class JobList(BaseModel):
     enabled: bool = Field(description="false when JOBS_ENABLED is off: nothing is scheduled or runnable")
+    leader: bool = Field(False, description="true when this process runs the schedule; with PostgreSQL one process "
+                                            "leads, the others stand by (a run started here runs here)")
     jobs: list[JobOut]
 
 
