@@ -73,6 +73,7 @@ EXAMPLES: dict[str, OpExample] = {
         summary="The scheduled jobs",
         response={
             "enabled": True,
+            "leader": True,
             "jobs": [
                 {
                     "id": "ttl_sweep",
