@@ -6,6 +6,8 @@ import os
 
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
+import shutil  # noqa: E402
+import tempfile  # noqa: E402
 import uuid  # noqa: E402
 from collections.abc import AsyncIterator, Iterator  # noqa: E402
 from pathlib import Path  # noqa: E402
@@ -23,6 +25,8 @@ from memory.embedding.factory import create_embedder  # noqa: E402
 from memory.engine import MemoryEngine  # noqa: E402
 from memory.options import DEFAULT_MODEL_ID, EngineOptions  # noqa: E402
 from tests.postgres_server import PostgresServer  # noqa: E402
+
+CLUSTERS = Path("/tmp/omoide-pg/clusters")
 
 
 @pytest.fixture(scope="session")
@@ -69,14 +73,19 @@ def spans() -> Iterator[InMemorySpanExporter]:
 
 
 @pytest.fixture(scope="session")
-def postgres(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PostgresServer]:
-    """One PostgreSQL 18 + pgvector cluster on 127.0.0.1 for the whole run, started on first use (~2 s)."""
-    server = PostgresServer(tmp_path_factory.mktemp("postgres"))
+def postgres() -> Iterator[PostgresServer]:
+    """One PostgreSQL 18 + pgvector cluster on 127.0.0.1 for the whole run, started on first use (~2 s).
+    Its folder is outside pytest's temp dir: other pytest runs reset that to 0700, and the server's
+    system user must be able to reach its cluster."""
+    CLUSTERS.mkdir(parents=True, exist_ok=True)
+    root = Path(tempfile.mkdtemp(prefix="cluster-", dir=CLUSTERS))
+    server = PostgresServer(root)
     server.start()
     try:
         yield server
     finally:
         server.stop()
+        shutil.rmtree(root, ignore_errors=True)
 
 
 @pytest.fixture
