@@ -41,7 +41,11 @@ def embedder(model_dir: Path) -> Embedder:
 
 @pytest.fixture
 def options(tmp_path: Path) -> EngineOptions:
-    return EngineOptions(data_dir=tmp_path / "data")
+    """EXACT_SEARCH_MAX=0 in the environment sends every search through the HNSW index (CI runs the
+    retrieval tests once that way)."""
+    exact = os.environ.get("EXACT_SEARCH_MAX")
+    return EngineOptions(data_dir=tmp_path / "data",
+                         **({"exact_search_max": int(exact)} if exact is not None else {}))
 
 
 @pytest.fixture
