@@ -7,6 +7,7 @@ import asyncio
 import logging
 import sys
 
+from bot.db_cli import add_db_commands, run_db_command
 from bot.logs import setup_logging
 from bot.mcp.command import add_mcp_command
 from bot.personas import PersonaError
@@ -86,6 +87,7 @@ def build_parser() -> argparse.ArgumentParser:
     p_re.add_argument("--re-embed", action="store_true", help="re-embed every memory with EMBEDDING_MODEL first")
     add_snapshot_commands(sub)
     add_secret_commands(sub)
+    add_db_commands(sub)
     p_chat = sub.add_parser("chat", help="talk with a persona in the terminal (same memory as the Discord bot)")
     p_chat.add_argument("--persona", default=None, help="memory_id or display name (default: DEFAULT_PERSONA)")
     p_chat.add_argument("--user", default="terminal", help="whose memories to use (default: terminal)")
@@ -123,6 +125,8 @@ def main(argv: list[str] | None = None) -> int:
         return run_snapshot_command(args, settings)
     if args.command in SECRET_COMMANDS:
         return run_secret_command(args, settings)
+    if args.command == "db":
+        return run_db_command(args, settings)
     if args.command == "doctor":
         from bot.doctor import run_doctor
         return run_doctor(settings, sys.stdout)

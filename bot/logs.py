@@ -57,5 +57,6 @@ def setup_logging(level: str, fmt: str = "text") -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
-    for noisy in ("aiosqlite", "sqlalchemy.engine", "httpx", "urllib3", "apscheduler"):
+    # alembic: "Context impl SQLiteImpl." at every start; memory.db.migrate logs what an upgrade changed
+    for noisy in ("aiosqlite", "sqlalchemy.engine", "httpx", "urllib3", "apscheduler", "alembic"):
         logging.getLogger(noisy).setLevel(logging.WARNING)

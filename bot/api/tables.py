@@ -1,7 +1,7 @@
 """API-side tables (keys, Memory Mesh users, tenant owners and grants, conversations, tokens, audit log).
 
-They live in the engine's database but in their own metadata, so the engine's schema stays the
-engine's: `create_tables` adds them at start without touching memory/db/models.py.
+They live in the engine's database but in their own metadata, so the engine's models stay the engine's;
+the migrations (memory/db/migrations) create them with the rest of the schema.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from bot.telemetry.context import current_request_id
+from memory.db.migrate import upgrade
 
 
 class ApiBase(DeclarativeBase):
@@ -136,20 +137,8 @@ class AuditRow(ApiBase):
 
 
 async def create_tables(db: AsyncEngine) -> None:
-    async with db.begin() as conn:
-        await conn.run_sync(ApiBase.metadata.create_all)
-        await conn.run_sync(_add_missing_columns)
-
-
-def _add_missing_columns(conn: Any) -> None:
-    """Columns added after a table first shipped (create_all never alters a table that exists)."""
-    from sqlalchemy import inspect, text
-    columns = {c["name"] for c in inspect(conn).get_columns("api_keys")}
-    for name in ("read_only", "require_signature"):
-        if name not in columns:
-            conn.execute(text(f"ALTER TABLE api_keys ADD COLUMN {name} BOOLEAN NOT NULL DEFAULT FALSE"))
-    if "request_id" not in {c["name"] for c in inspect(conn).get_columns("api_audit")}:
-        conn.execute(text("ALTER TABLE api_audit ADD COLUMN request_id VARCHAR(128)"))
+    """The schema at this release's revision (memory.db.migrate): one read when start has upgraded it already."""
+    await upgrade(db)
 
 
 async def audit_page(sessions: async_sessionmaker[AsyncSession], limit: int, offset: int,

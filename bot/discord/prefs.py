@@ -1,6 +1,6 @@
 """Bot preferences kept in the engine's database: per-channel persona and learning, per-guild default
 persona and time zone, per-user privacy opt-out, language and time zone. Own tables (own declarative
-base), created at start; columns added since a database was made are added to it then.
+base), made by the schema migrations (memory/db/migrations) like the rest of the database.
 """
 
 from __future__ import annotations
@@ -8,9 +8,11 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime
 
-from sqlalchemy import BigInteger, Boolean, Connection, DateTime, String, delete, inspect, select
+from sqlalchemy import BigInteger, Boolean, DateTime, String, delete, select
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from memory.db.migrate import upgrade
 
 
 class PrefsBase(DeclarativeBase):
@@ -47,17 +49,6 @@ class UserPrefRow(PrefsBase):
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now, onupdate=_now)
 
 
-def _add_new_columns(conn: Connection) -> None:
-    """Nullable columns added to a table after a database was created (e.g. `timezone`) are added to it."""
-    existing = inspect(conn)
-    for table in PrefsBase.metadata.sorted_tables:
-        have = {c["name"] for c in existing.get_columns(table.name)}
-        for column in table.columns:
-            if column.name not in have and column.nullable:
-                kind = column.type.compile(dialect=conn.dialect)
-                conn.exec_driver_sql(f'ALTER TABLE {table.name} ADD COLUMN "{column.name}" {kind}')
-
-
 class Preferences:
     """Small async accessors; every write is its own short transaction."""
 
@@ -70,9 +61,7 @@ class Preferences:
     async def create_tables(self) -> None:
         async with self._lock:
             if not self._ready:
-                async with self.db.begin() as conn:
-                    await conn.run_sync(PrefsBase.metadata.create_all)
-                    await conn.run_sync(_add_new_columns)
+                await upgrade(self.db)  # one read when start has upgraded the schema already
                 self._ready = True
 
     # -- channels -----------------------------------------------------------------------------------

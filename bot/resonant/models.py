@@ -13,6 +13,8 @@ from sqlalchemy import JSON, Boolean, DateTime, Float, ForeignKey, Index, Intege
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from memory.db.migrate import upgrade
+
 UUID_LEN = 36
 
 
@@ -155,6 +157,5 @@ class QueryLogRow(ResonantBase):
 
 
 async def create_tables(engine: AsyncEngine) -> None:
-    """Create the Resonant tables if missing (idempotent; leaves the engine's own tables alone)."""
-    async with engine.begin() as conn:
-        await conn.run_sync(ResonantBase.metadata.create_all)
+    """The schema at this release's revision, Resonant's tables included (memory.db.migrate)."""
+    await upgrade(engine)

@@ -5,14 +5,39 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, ClassVar
 
-from sqlalchemy import JSON, DateTime, Float, Index, Integer, LargeBinary, String, Table, Text
+import numpy as np
+from pgvector.sqlalchemy import VECTOR
+from sqlalchemy import JSON, DateTime, Dialect, Float, Index, Integer, LargeBinary, String, Table, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator, TypeEngine
 
 
 class Base(DeclarativeBase):
     type_annotation_map = {dict[str, Any]: JSON, list[str]: JSON, list[Any]: JSON}
     # every model here maps one declared Table (SQLAlchemy types it as any FromClause, e.g. a join)
     __table__: ClassVar[Table]
+
+
+class Embedding(TypeDecorator[bytes]):
+    """A vector as float32 bytes in Python on every dialect, so the engine reads and writes one shape:
+    a BLOB on SQLite, a pgvector `vector` without a fixed dimension on PostgreSQL (one database can hold
+    several models' vectors while re-embedding; the store builds a per-dimension HNSW index itself)."""
+
+    impl = LargeBinary
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
+        return dialect.type_descriptor(VECTOR() if dialect.name == "postgresql" else LargeBinary())
+
+    def process_bind_param(self, value: bytes | None, dialect: Dialect) -> Any:
+        if value is None or dialect.name != "postgresql":
+            return value
+        return np.frombuffer(value, dtype=np.float32)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> bytes | None:
+        if value is None or dialect.name != "postgresql":
+            return value  # type: ignore[no-any-return]  # the BLOB's bytes
+        return np.asarray(value, dtype=np.float32).tobytes()
 
 
 class MemoryRow(Base):
@@ -54,7 +79,7 @@ class MemoryRow(Base):
     last_accessed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     access_count: Mapped[int] = mapped_column(Integer, default=0)
     reinforce_count: Mapped[int] = mapped_column(Integer, default=0)
-    embedding: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)  # read only when needed
+    embedding: Mapped[bytes] = mapped_column(Embedding, deferred=True)  # read only when needed
     embedding_model: Mapped[str] = mapped_column(String(256))
     embedding_dim: Mapped[int] = mapped_column(Integer)
 
@@ -103,4 +128,4 @@ FTS_DDL = ("CREATE VIRTUAL TABLE IF NOT EXISTS memory_fts USING fts5(terms, scop
 # document frequency per term, so long queries keep only their most selective terms
 FTS_VOCAB_DDL = "CREATE VIRTUAL TABLE IF NOT EXISTS memory_fts_vocab USING fts5vocab(memory_fts, 'row')"
 
-__all__ = ["Base", "MemoryRow", "HistoryRow", "CubeRow", "MetaRow", "FTS_DDL", "FTS_VOCAB_DDL"]
+__all__ = ["Base", "Embedding", "MemoryRow", "HistoryRow", "CubeRow", "MetaRow", "FTS_DDL", "FTS_VOCAB_DDL"]

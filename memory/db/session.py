@@ -1,15 +1,15 @@
-"""Database engine setup: WAL, pragmas, schema creation, one async_sessionmaker."""
+"""Database engine setup: WAL, pragmas, the schema (by migrations), one async_sessionmaker."""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event, text
+from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
-from memory.db.models import FTS_DDL, FTS_VOCAB_DDL, Base, MemoryRow
+from memory.db.migrate import upgrade
 
 
 def create_engine(url: str, *, synchronous: str = "NORMAL") -> AsyncEngine:
@@ -39,13 +39,8 @@ def set_pragmas(dbapi_conn: Any, synchronous: str) -> None:
 
 
 async def create_schema(engine: AsyncEngine) -> None:
-    async with engine.begin() as conn:
-        await conn.run_sync(Base.metadata.create_all)
-        # create_all skips tables that exist: indexes added since a database was made come here
-        for index in MemoryRow.__table__.indexes:
-            await conn.run_sync(index.create, checkfirst=True)
-        await conn.execute(text(FTS_DDL))
-        await conn.execute(text(FTS_VOCAB_DDL))
+    """Bring the database to this release's schema (memory.db.migrate): built on first start, upgraded after."""
+    await upgrade(engine)
 
 
 def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

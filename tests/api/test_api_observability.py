@@ -1,5 +1,5 @@
 """Observability an operator runs on: /metrics after known traffic, the span tree of a search, readiness
-that follows the database, and the request id in the response, the audit log and JSON logs."""
+that follows the database and its schema revision, and the request id in the response, the audit log and JSON logs."""
 
 from __future__ import annotations
 
@@ -12,8 +12,10 @@ from api_server import ApiServer
 from opentelemetry.sdk.trace import ReadableSpan
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from prometheus_client.parser import text_string_to_metric_families
+from sqlalchemy import text
 
 from bot.logs import setup_logging
+from memory.db.migrate import head, upgrade
 from memory.engine import MemoryEngine
 from memory.options import EngineOptions
 from memory.types import MemoryFilter
@@ -284,3 +286,23 @@ def test_the_grafana_dashboard_reads_only_metrics_that_exist() -> None:
     source = "".join(p.read_text() for p in (root / "bot" / "telemetry").glob("*.py"))
     defined = set(re.findall(r'"(omoide_\w+)"', source))
     assert used and used <= defined, used - defined
+
+
+async def test_readiness_needs_the_schema_at_this_releases_revision(api: ApiServer, engine: MemoryEngine) -> None:
+    async with api.client() as c:
+        r = await c.get("/health/ready")
+        assert r.status_code == 200 and r.json()["checks"]["migrations"] == {
+            "ok": True, "detail": f"at revision {head()} (head)"}
+
+        async with sqlite_store(engine).db.begin() as conn:  # the schema record of a database from before migrations
+            await conn.execute(text("DELETE FROM alembic_version"))
+        r = await c.get("/health/ready")
+        assert r.status_code == 503
+        body = r.json()
+        assert body["status"] == "not_ready" and body["checks"]["database"]["ok"]
+        assert body["problems"] == [f"migrations: the schema is at revision none, this release needs {head()}: "
+                                    "run `python -m bot db upgrade`"]
+
+        await upgrade(sqlite_store(engine).db)  # what `python -m bot db upgrade` runs
+        r = await c.get("/health/ready")
+        assert r.status_code == 200 and r.json()["status"] == "ready"

@@ -136,9 +136,10 @@ async def test_tenants_from_before_owner_records_get_their_first_writer_at_upgra
         assert (await c.post("/v1/messages", json=message("early-app", "early bird notes"))).status_code == 201
     await st.engine.save(MemoryInput(scope=Scope("engine-app", "default", "u1"), content="written by the engine",
                                      actor=f"key:{key_id}"))
-    # the database as the previous version left it: no owner records, user claims in api_tenants
+    # the database as the previous version left it: no owner records, user claims in api_tenants (and,
+    # from before schema migrations, no alembic_version: the next start adopts it and adds the tables)
     async with st.store.sessions.begin() as s:
-        for table in ("api_tenant_owners", "api_tenant_grants", "api_tenants"):
+        for table in ("api_tenant_owners", "api_tenant_grants", "api_tenants", "alembic_version"):
             await s.execute(text(f"DROP TABLE IF EXISTS {table}"))
         await s.execute(text("CREATE TABLE api_tenants (tenant_id VARCHAR(128) PRIMARY KEY, "
                              "owner_user_id VARCHAR(36), created_at DATETIME)"))

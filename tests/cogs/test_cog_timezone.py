@@ -92,7 +92,9 @@ def test_an_unknown_timezone_setting_names_the_variable(tmp_path: Path) -> None:
 
 
 async def test_a_database_from_before_time_zones_gets_the_new_columns(engine: MemoryEngine) -> None:
-    async with sqlite_store(engine).db.begin() as conn:  # the tables as an earlier version made them
+    async with sqlite_store(engine).db.begin() as conn:  # the tables as an earlier version made them, before migrations
+        for table in ("bot_user_prefs", "bot_guild_prefs", "alembic_version"):
+            await conn.execute(text(f"DROP TABLE {table}"))
         await conn.execute(text("CREATE TABLE bot_user_prefs (user_id BIGINT PRIMARY KEY, opted_out BOOLEAN, "
                                 "locale VARCHAR(8), updated_at DATETIME)"))
         await conn.execute(text("CREATE TABLE bot_guild_prefs (guild_id BIGINT PRIMARY KEY, persona VARCHAR(32), "

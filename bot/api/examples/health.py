@@ -43,11 +43,12 @@ EXAMPLES: dict[str, OpExample] = {
         response={"status": "alive", "uptime_seconds": 1.2},
     ),
     "GET /health/ready": OpExample(
-        summary="Database, model and Discord checked",
+        summary="Database, schema revision, model and Discord checked",
         response={
             "status": "ready",
             "checks": {
                 "database": {"ok": True, "detail": "reachable"},
+                "migrations": {"ok": True, "detail": "at revision 0001 (head)"},
                 "model": {"ok": True, "detail": "omoide/multilingual-e5-small-q4 (384 dims) loaded"},
                 "discord": {"ok": True, "detail": "DISCORD_TOKEN is not set: the API runs alone", "state": "off"},
             },

@@ -1,9 +1,10 @@
 """Health for orchestrators and metrics for Prometheus: /health/live, /health/ready and /metrics.
 
 `/health/live` answers as long as the process serves requests. `/health/ready` checks what the API
-needs to be useful: the database answers a query on the engine's own table, the model is loaded, and
-says what the Discord client is doing (its absence degrades the process, not the API). The original
-`/health` stays as it was for the seed clients. `/metrics` needs the admin key (bot.telemetry.http).
+needs to be useful: the database answers a query on the engine's own table, its schema is at this
+release's migration head, the model is loaded, and says what the Discord client is doing (its absence
+degrades the process, not the API). The original `/health` stays as it was for the seed clients.
+`/metrics` needs the admin key (bot.telemetry.http).
 """
 
 from __future__ import annotations
@@ -23,6 +24,8 @@ from bot.livestream import Stream
 from bot.services import Services
 from bot.telemetry.collectors import ProcessCollector, discord_connected
 from bot.telemetry.http import attach, metrics
+from memory.db.migrate import current as current_revision
+from memory.db.migrate import head as head_revision
 
 TAG = "Health"
 DB_CHECK_SECONDS = 3.0
@@ -44,6 +47,21 @@ async def database_check(services: Services) -> CheckOut:
     if row is None:
         return CheckOut(ok=False, detail="the database has no engine schema (meta.embedding_model is missing)")
     return CheckOut(ok=True, detail="reachable")
+
+
+async def migrations_check(services: Services) -> CheckOut:
+    """The schema revision, read through the bot's store: another process may have changed the database."""
+    try:
+        async with asyncio.timeout(DB_CHECK_SECONDS):
+            revision = await current_revision(services.store.db)
+    except TimeoutError:
+        return CheckOut(ok=False, detail=f"the database did not answer within {DB_CHECK_SECONDS:.0f} s")
+    except Exception as exc:  # whatever the driver raises is the reason to report
+        return CheckOut(ok=False, detail=f"{type(exc).__name__}: {str(exc)[:300]}")
+    if revision != head_revision():
+        return CheckOut(ok=False, detail=f"the schema is at revision {revision or 'none'}, this release needs "
+                                         f"{head_revision()}: run `python -m bot db upgrade`")
+    return CheckOut(ok=True, detail=f"at revision {revision} (head)")
 
 
 def model_check(services: Services) -> CheckOut:
@@ -73,13 +91,12 @@ async def ready(request: web.Request) -> web.Response:
 
 async def readiness(services: Services) -> web.Response:
     """The /health/ready answer, also served alone by the discord and jobs processes (bot.ops_app)."""
-    checks = ReadyChecks(database=await database_check(services), model=model_check(services),
-                         discord=discord_check(services))
-    problems = [f"{name}: {c.detail}" for name, c in (("database", checks.database), ("model", checks.model),
-                                                      ("discord", checks.discord)) if not c.ok]
+    checks = ReadyChecks(database=await database_check(services), migrations=await migrations_check(services),
+                         model=model_check(services), discord=discord_check(services))
+    problems = [f"{name}: {c.detail}" for name, c in checks if isinstance(c, CheckOut) and not c.ok]
     status: Literal["ready", "degraded", "not_ready"] = (
-        "not_ready" if not (checks.database.ok and checks.model.ok) else "degraded" if not checks.discord.ok
-        else "ready")
+        "not_ready" if not (checks.database.ok and checks.migrations.ok and checks.model.ok)
+        else "degraded" if not checks.discord.ok else "ready")
     body = ReadyResponse(status=status, checks=checks, problems=problems)
     return json_response(body, 503 if status == "not_ready" else 200)
 
@@ -89,10 +106,11 @@ def setup(app: web.Application) -> None:
     api = Api(app)
     api.add("GET", "/health/live", live, summary="Liveness: the process answers", tag=TAG, response=LiveResponse,
             public=True)
-    api.add("GET", "/health/ready", ready, summary="Readiness: database, model and Discord, with what is wrong",
-            tag=TAG, response=ReadyResponse, public=True,
+    api.add("GET", "/health/ready", ready,
+            summary="Readiness: database, schema, model and Discord, with what is wrong", tag=TAG,
+            response=ReadyResponse, public=True,
             description="200 when ready or degraded (Discord down: the API still serves), 503 with the same body "
-                        "when the database or the model is unusable.")
+                        "when the database, its schema revision or the model is unusable.")
     api.add("GET", "/metrics", metrics, summary="Prometheus metrics (text exposition format)", tag=TAG,
             admin=True, media_type="text/plain")
 

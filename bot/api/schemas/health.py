@@ -24,13 +24,14 @@ class DiscordCheckOut(CheckOut):
 
 class ReadyChecks(BaseModel):
     database: CheckOut
+    migrations: CheckOut = Field(description="The database's schema revision is the one this release runs on")
     model: CheckOut
     discord: DiscordCheckOut
 
 
 class ReadyResponse(BaseModel):
     status: Literal["ready", "degraded", "not_ready"] = Field(
-        description="not_ready (HTTP 503): the database or the model is unusable; degraded (HTTP 200): the API "
-                    "serves but the Discord bot is not connected")
+        description="not_ready (HTTP 503): the database, its schema revision or the model is unusable; degraded "
+                    "(HTTP 200): the API serves but the Discord bot is not connected")
     checks: ReadyChecks
     problems: list[str] = Field(description="One line per failed check (empty when ready)")

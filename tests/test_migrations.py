@@ -1,0 +1,185 @@
+"""Schema migrations on real SQLite and PostgreSQL: a database made by the release before migrations is
+adopted with every memory, vector, key and user intact; upgrading twice changes nothing; the models and
+the migrations describe the same schema; the PostgreSQL vector column gives Python the same bytes."""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import Connection, MetaData, create_engine, inspect, select, text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.api.auth.keys import KeyStore
+from bot.api.auth.secrets import check_password, hash_password
+from bot.api.tables import ApiBase, MeshUserRow
+from bot.discord.prefs import Preferences, PrefsBase
+from bot.resonant.models import ResonantBase
+from bot.store import BotStore
+from memory.db.migrate import current, head, upgrade
+from memory.db.models import FTS_DDL, FTS_VOCAB_DDL, Base, MemoryRow
+from memory.db.session import create_engine as create_async_db
+from memory.db.session import make_sessionmaker
+from memory.embedding.base import Embedder
+from memory.engine import MemoryEngine
+from memory.options import EngineOptions
+from memory.types import MemoryFilter, Scope
+from tests.store_helpers import sqlite_store
+
+S = Scope(tenant="t", cube="c", user_id="u")
+FACTS = ["朝ごはんはパンとコーヒー", "趣味は写真撮影", "I play the violin every Sunday", "妹が大阪に住んでいる"]
+EVERY_MODEL = [Base.metadata, ApiBase.metadata, PrefsBase.metadata, ResonantBase.metadata]
+NOT_MODELS = ("memory_fts", "memory_lexical")  # each dialect's lexical index: SQL of its own, no model
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if request.param == "sqlite":
+        return f"sqlite+aiosqlite:///{tmp_path / 'omoide.db'}"
+    url: str = request.getfixturevalue("pg_url")
+    return url
+
+
+@pytest.fixture
+async def db(db_url: str) -> AsyncIterator[AsyncEngine]:
+    engine = create_async_db(db_url)
+    yield engine
+    await engine.dispose()
+
+
+def _current_release_database(path: Path) -> None:
+    """What the release before migrations built at start: create_all of every model, then the FTS5 tables;
+    an older database still lacks a column added since (api_audit.request_id) and the preferences tables."""
+    path.parent.mkdir(parents=True)
+    made = create_engine(f"sqlite:///{path}")
+    with made.begin() as conn:
+        for metadata in EVERY_MODEL:
+            metadata.create_all(conn)
+        conn.execute(text(FTS_DDL))
+        conn.execute(text(FTS_VOCAB_DDL))
+        conn.execute(text("ALTER TABLE api_audit DROP COLUMN request_id"))
+        for table in PrefsBase.metadata.sorted_tables:
+            conn.execute(text(f"DROP TABLE {table.name}"))
+    made.dispose()
+
+
+def _copy_rows(source: Path, target: Path) -> None:
+    """Every memory (vectors, lexical terms), history row, key and user written by a real engine."""
+    with sqlite3.connect(target) as conn:
+        conn.execute("ATTACH DATABASE ? AS src", (str(source),))
+        for table in ("memories", "memory_history", "cubes", "engine_meta", "api_keys", "api_users"):
+            columns = ", ".join(f'"{c[1]}"' for c in conn.execute(f"PRAGMA src.table_info({table})"))
+            conn.execute(f"INSERT INTO main.{table} ({columns}) SELECT {columns} FROM src.{table}")
+        conn.execute("INSERT INTO main.memory_fts (rowid, terms, scope) SELECT rowid, terms, scope FROM src.memory_fts")
+
+
+async def test_a_database_from_before_migrations_is_adopted_with_everything_intact(
+        tmp_path: Path, embedder: Embedder, caplog: pytest.LogCaptureFixture) -> None:
+    written = EngineOptions(data_dir=tmp_path / "written")
+    engine = await MemoryEngine.open(written, embedder)
+    ids = [(await engine.store(S, fact)).memory.id for fact in FACTS]
+    async with sqlite_store(engine).sessions() as s:
+        vectors = {r[0]: r[1] for r in await s.execute(select(MemoryRow.id, MemoryRow.embedding))}
+    store = BotStore.beside(written)
+    _, raw_key = await KeyStore(store.sessions).create("viewer overlay", tenants=["t"])
+    async with store.sessions.begin() as s:
+        s.add(MeshUserRow(id="user-1", email="a@example.com", username="aiko", password_hash=hash_password("pw-123"),
+                          created_at=datetime.now(UTC)))
+    await store.close()
+    await engine.close()
+
+    old = EngineOptions(data_dir=tmp_path / "old")
+    _current_release_database(old.data_dir / "omoide.db")
+    _copy_rows(written.data_dir / "omoide.db", old.data_dir / "omoide.db")
+    assert "alembic_version" not in inspect(create_engine(f"sqlite:///{old.data_dir / 'omoide.db'}")).get_table_names()
+
+    with caplog.at_level(logging.INFO, logger="memory.db"):
+        engine = await MemoryEngine.open(old, embedder)  # what every start does
+    store = BotStore.beside(old)
+    try:
+        assert await current(sqlite_store(engine).db) == head()
+        assert any("made before schema migrations" in r.getMessage() and "api_audit.request_id" in r.getMessage()
+                   for r in caplog.records)
+        for memory_id, fact in zip(ids, FACTS, strict=True):
+            assert (await engine.get(memory_id)).content == fact
+        async with sqlite_store(engine).sessions() as s:
+            assert {r[0]: r[1] for r in await s.execute(select(MemoryRow.id, MemoryRow.embedding))} == vectors
+        hits = await engine.search("musical instrument", MemoryFilter(tenant="t"), top_k=1)
+        assert hits[0].memory.content == "I play the violin every Sunday"  # the vector index, from stored vectors
+        hits = await engine.search("大阪", MemoryFilter(tenant="t"), top_k=1)
+        assert hits[0].memory.content == "妹が大阪に住んでいる"
+        key = await KeyStore(store.sessions).find(raw_key)
+        assert key is not None and key.tenants == ["t"]
+        async with store.sessions() as s:
+            user = await s.get(MeshUserRow, "user-1")
+        assert user is not None and check_password("pw-123", user.password_hash)
+        prefs = Preferences(store.db)  # its tables were missing: the adoption made them
+        await prefs.set_opted_out(42, True)
+        assert await prefs.opted_out(42)
+    finally:
+        await store.close()
+        await engine.close()
+
+
+async def test_upgrading_twice_changes_nothing(db: AsyncEngine) -> None:
+    first = await upgrade(db)
+    assert (first.before, first.after, first.adopted) == (None, head(), False)
+    async with db.connect() as conn:
+        schema = await conn.run_sync(_schema)
+    again = await upgrade(db)
+    assert (again.before, again.after) == (head(), head())
+    async with db.connect() as conn:
+        assert await conn.run_sync(_schema) == schema
+        assert (await conn.execute(text("SELECT count(*) FROM alembic_version"))).scalar_one() == 1
+
+
+def _schema(conn: Connection) -> dict[str, list[str]]:
+    inspector = inspect(conn)
+    return {table: sorted(c["name"] for c in inspector.get_columns(table)) for table in inspector.get_table_names()}
+
+
+async def test_the_models_and_the_migrations_describe_one_schema(db: AsyncEngine) -> None:
+    """A model changed without a migration (or the reverse) fails here, on both dialects."""
+    await upgrade(db)
+    async with db.connect() as conn:
+        differences = await conn.run_sync(_differences)
+    assert differences == []
+
+
+def _differences(conn: Connection) -> list[object]:
+    def ours(name: str | None, kind: str, _parent: object) -> bool:
+        return not (kind == "table" and name is not None and name.startswith(NOT_MODELS))
+
+    context = MigrationContext.configure(conn, opts={"include_name": ours, "compare_type": True})
+    every = MetaData()
+    for metadata in EVERY_MODEL:
+        for table in metadata.tables.values():
+            table.to_metadata(every)
+    return list(compare_metadata(context, every))
+
+
+async def test_postgres_vectors_read_back_as_the_same_float32_bytes(pg_url: str) -> None:
+    db = create_async_db(pg_url)
+    try:
+        await upgrade(db)
+        vector = np.random.default_rng(7).standard_normal(384).astype(np.float32).tobytes()
+        now = datetime.now(UTC)
+        row = MemoryRow(id="m-1", label=1, tenant="t", cube="c", user_id="u", session_id=None, kind="content",
+                        content="x", content_type="text", tier="long_term", importance=0.5, created_at=now,
+                        updated_at=now, embedding=vector, embedding_model="m", embedding_dim=384)
+        sessions = make_sessionmaker(db)
+        async with sessions.begin() as s:
+            s.add(row)
+        async with sessions() as s:
+            assert (await s.execute(select(MemoryRow.embedding))).scalar_one() == vector
+            column = (await s.execute(text("SELECT pg_typeof(embedding)::text FROM memories"))).scalar_one()
+        assert column == "vector"
+    finally:
+        await db.dispose()
