@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 import numpy as np
@@ -30,6 +30,7 @@ from memory.embedding.service import EmbeddingService
 from memory.enrich import Enricher
 from memory.errors import NotFoundError, ValidationError
 from memory.file_modes import make_private
+from memory.growth import memories_per_day
 from memory.hits import HitRanker
 from memory.index import lexical as lexical_index
 from memory.index.manager import IndexManager
@@ -37,6 +38,7 @@ from memory.json_limits import check_json
 from memory.model_record import check_model, stored_model
 from memory.observe import NO_OBSERVER, Observer, OperationNote
 from memory.options import EngineOptions
+from memory.people import CubeUsers, cube_users
 from memory.ranking import candidates
 from memory.search import Candidate, Retriever, count
 from memory.search_many import search_cubes
@@ -338,6 +340,17 @@ class MemoryEngine:
         """Per day, how many memories carried each of the cube's (or one user's) top emotions."""
         async with self.sessions() as s:
             return await emotion_timeline(s, tenant, cube, self.clock.now(), user_id)
+
+    async def growth(self, tenant: str, cube: str, user_id: str | None = None) -> list[tuple[date, int]]:
+        """Per UTC day, how many of the cube's (or one user's) kept memories were made that day."""
+        async with self.sessions() as s:
+            return await memories_per_day(s, tenant, cube, self.clock.now(), user_id)
+
+    async def users(self, tenant: str, cube: str, *, limit: int = 50, offset: int = 0,
+                    platform: str | None = None) -> CubeUsers:
+        """The cube's users and livestream viewers, most recently seen first, with counts and top emotions."""
+        async with self.sessions() as s:
+            return await cube_users(s, tenant, cube, self.clock.now(), limit=limit, offset=offset, platform=platform)
 
     async def tenants(self, only: Sequence[str] | None = None) -> set[str]:
         """Tenants that hold memories now or did once (within `only` if given)."""

@@ -1,0 +1,96 @@
+"""Who a cube remembers: one row per user (a Discord user, a livestream viewer, an API caller) with how many
+memories, first and last seen, a name they were saved under, and their top emotions.
+
+One GROUP BY over the cube's (tenant, cube, user_id, created_at) index for a page of users, then only that
+page's rows for names and emotions, so a persona with 100k memories and thousands of viewers pages quickly.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import bindparam, func, select, text, tuple_
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from memory.clock import as_utc
+from memory.db.filters import not_expired
+from memory.db.models import MemoryRow
+
+TOP_EMOTIONS = 3
+
+
+@dataclass(frozen=True)
+class CubeUser:
+    user_id: str
+    name: str  # the display name saved with their memories (Discord user_name, livestream viewer_name), or ""
+    platform: str  # "discord", "youtube", "twitch", ... from the memories' metadata, or ""
+    memories: int
+    first_seen: datetime
+    last_seen: datetime
+    top_emotions: list[tuple[str, int]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class CubeUsers:
+    users: list[CubeUser]
+    total: int  # users in the cube (all pages)
+
+
+async def cube_users(s: AsyncSession, tenant: str, cube: str, now: datetime, *, limit: int, offset: int = 0,
+                     platform: str | None = None) -> CubeUsers:
+    """The cube's users, most recently seen first; `platform` keeps one livestream platform's viewers, whose
+    ids are `platform:viewer` (bot.livestream.events)."""
+    where = [MemoryRow.tenant == tenant, MemoryRow.cube == cube, MemoryRow.user_id.is_not(None), not_expired(now)]
+    if platform:
+        where.append(MemoryRow.user_id.startswith(f"{platform}:", autoescape=True))
+    last = func.max(MemoryRow.created_at).label("last")
+    grouped = (select(MemoryRow.user_id, func.count(), func.min(MemoryRow.created_at), last)
+               .where(*where).group_by(MemoryRow.user_id))
+    total = (await s.execute(select(func.count()).select_from(grouped.subquery()))).scalar_one()
+    rows = (await s.execute(grouped.order_by(last.desc(), MemoryRow.user_id).limit(limit).offset(offset))).all()
+    ids = [r[0] for r in rows if r[0] is not None]
+    origin = await _origins(s, tenant, cube, [(r[0], r[3]) for r in rows if r[0] is not None])
+    emotions = await _top_emotions(s, tenant, cube, now, ids)
+    return CubeUsers([CubeUser(user_id=user, memories=n, first_seen=as_utc(first), last_seen=as_utc(newest),
+                               name=origin.get(user, ("", ""))[0], platform=origin.get(user, ("", ""))[1],
+                               top_emotions=emotions.get(user, []))
+                      for user, n, first, newest in rows if user is not None], total)
+
+
+async def _origins(s: AsyncSession, tenant: str, cube: str,
+                   newest: list[tuple[str, datetime]]) -> dict[str, tuple[str, str]]:
+    """(name, platform) from each user's newest memory: the name they go by now."""
+    if not newest:
+        return {}
+    rows = (await s.execute(select(MemoryRow.user_id, MemoryRow.meta)
+                            .where(MemoryRow.tenant == tenant, MemoryRow.cube == cube,
+                                   tuple_(MemoryRow.user_id, MemoryRow.created_at).in_(newest)))).all()
+    found: dict[str, tuple[str, str]] = {}
+    for user, meta in rows:
+        meta = meta if isinstance(meta, dict) else {}
+        name = meta.get("viewer_name") or meta.get("user_name") or ""
+        prefix = user.partition(":")[0] if ":" in user else ""
+        found[user] = (str(name), str(meta.get("platform") or prefix))
+    return found
+
+
+async def _top_emotions(s: AsyncSession, tenant: str, cube: str, now: datetime,
+                        users: list[str]) -> dict[str, list[tuple[str, int]]]:
+    if not users:
+        return {}
+    # the alias must not be `label` (memories.label is a column; see memory.stats)
+    rows = (await s.execute(
+        text("SELECT memories.user_id, json_extract(j.value, '$[0]') AS emotion, count(*) AS n "
+             "FROM memories, json_each(memories.emotions) j "
+             "WHERE memories.tenant = :t AND memories.cube = :c AND memories.user_id IN :users "
+             "AND (memories.expires_at IS NULL OR memories.expires_at > :now) "
+             "GROUP BY memories.user_id, emotion ORDER BY n DESC, emotion")
+        .bindparams(bindparam("users", expanding=True)),
+        {"t": tenant, "c": cube, "users": users, "now": now.replace(tzinfo=None).isoformat(sep=" ")})).all()
+    top: dict[str, list[tuple[str, int]]] = defaultdict(list)
+    for user, emotion, n in rows:
+        if len(top[user]) < TOP_EMOTIONS:
+            top[user].append((emotion, n))
+    return top
