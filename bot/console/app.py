@@ -9,7 +9,7 @@ import jinja2
 from aiohttp import web
 
 from bot.api.state import STATE
-from bot.console import charts, growth, live, login, memories, ops, personas, privacy, users
+from bot.console import ask, charts, growth, live, login, memories, ops, personas, privacy, users
 from bot.console.pipeline import console_pipeline
 from bot.console.render import SIGNER
 from bot.console.tokens import ConsoleSigner
@@ -49,6 +49,7 @@ def build(signer: ConsoleSigner) -> web.Application:
     r.add_post("/ops/snapshots", ops.take_snapshot)
     r.add_get("/ops/settings", ops.settings)
     r.add_get("/ops/audit", ops.audit_log)
+    r.add_get("/privacy/ask", ask.ask)  # before /privacy/{token}
     r.add_get("/privacy/{token}", privacy.page)
     r.add_post("/privacy/{token}/delete", privacy.delete)
     r.add_get("/privacy/{token}/export.jsonl", privacy.download)

@@ -220,6 +220,18 @@ WORDS: dict[str, tuple[str, str]] = {  # key: (ja, en)
     "growth.total": ("累計", "Total"),
     "growth.start_day": ("日付（UTC）", "Day (UTC)"),
     "growth.start_week": ("週の初め（月曜、UTC）", "Week of (Monday, UTC)"),
+    "ask.title": ("配信の視聴者の方へ: あなたのデータ", "Livestream viewers: your data"),
+    "ask.step": ("配信のチャットに、次のとおり書き込んでください:", "Type this in the stream's live chat:"),
+    "ask.then": ("届くとこのページが自動で、あなたについて保存している記憶のページに変わります"
+                 "（チャットへの返事はありません）。",
+                 "When it arrives, this page turns into the page of what is kept about you by itself "
+                 "(the persona does not answer it)."),
+    "ask.until": ("このコードの期限:", "This code works until"),
+    "ask.warning": ("自分でこのページを開いて得たコードだけを書き込んでください。人から渡されたコードを書くと、"
+                    "その人にあなたのデータが見えてしまいます。",
+                    "Only type a code you got from this page yourself: typing a code someone gave you shows them "
+                    "your data."),
+    "ask.check": ("今すぐ確認", "Check now"),
     "error.title": ("エラー", "Error"),
     "error.login": ("ログインし直してください。", "Please log in again."),
     "privacy.title": ("あなたについて保存している記憶", "What is kept about you"),
@@ -236,10 +248,14 @@ WORDS: dict[str, tuple[str, str]] = {  # key: (ja, en)
     "privacy.more": ("新しい {shown} 件を表示しています（全件はダウンロードで）。",
                      "Showing the newest {shown} (the download has all)."),
     "privacy.deleted": ("{n} 件削除しました。", "Deleted {n}."),
-    "privacy.expired": ("このリンクの期限が切れました。Discord で mydata を使うと新しいリンクが届きます。",
-                        "This link has expired. Use mydata in Discord for a new one."),
-    "privacy.invalid": ("このリンクは使えません。Discord で mydata を使うと新しいリンクが届きます。",
-                        "This link cannot be used. Use mydata in Discord for a new one."),
+    "privacy.expired": ("このリンクの期限が切れました。Discord で mydata を使うか、配信の視聴者の方は"
+                        "/console/privacy/ask から新しいリンクを受け取れます。",
+                        "This link has expired. Use mydata in Discord, or as a livestream viewer "
+                        "/console/privacy/ask, for a new one."),
+    "privacy.invalid": ("このリンクは使えません。Discord で mydata を使うか、配信の視聴者の方は"
+                        "/console/privacy/ask から新しいリンクを受け取れます。",
+                        "This link cannot be used. Use mydata in Discord, or as a livestream viewer "
+                        "/console/privacy/ask, for a new one."),
 }
 
 

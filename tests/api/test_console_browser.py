@@ -300,3 +300,24 @@ async def test_the_growth_chart_draws_memories_added_and_the_total(page: object,
     await chart.locator("canvas").wait_for()
     weekly = await chart.evaluate("el => el.chart.data.slice(1).map(d => Array.from(d))")
     assert weekly == [[2, 1, 3], [2, 3, 6]]
+
+
+async def test_a_livestream_viewer_reaches_their_page_by_a_code_typed_in_chat(page: object, api: ApiServer,
+                                                                               engine: MemoryEngine,
+                                                                               tmp_path: Path) -> None:
+    from console_helpers import seed_people
+
+    p = page
+    await seed_people(engine)
+    await p.goto("/console/privacy/ask")  # type: ignore[attr-defined]
+    command = await p.locator("#ask-command").inner_text()  # type: ignore[attr-defined]
+    assert re.fullmatch(r"mydata [A-Z2-9]{8}", command)
+    await p.screenshot(path=tmp_path / "ask.png", full_page=True)  # type: ignore[attr-defined]
+    async with api.client(api.admin_key) as c:
+        r = await c.post("/api/livestream/cocoro/events", json={
+            "platform": "youtube", "viewer_id": "UCviewer1", "viewer_name": "Midori", "type": "chat",
+            "message": command})
+        assert r.json()["reason"] == "privacy_code"
+    await p.wait_for_url(re.compile(r"/console/privacy/ey"), timeout=30_000)  # type: ignore[attr-defined]
+    body = await p.locator("main").inner_text()  # type: ignore[attr-defined]
+    assert "Midori watches every Friday stream." in body and "Alice" not in body
