@@ -16,6 +16,9 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 import argparse  # noqa: E402
 import asyncio  # noqa: E402
+import cProfile  # noqa: E402
+import io  # noqa: E402
+import pstats  # noqa: E402
 import re  # noqa: E402
 import tempfile  # noqa: E402
 import time  # noqa: E402
@@ -81,7 +84,13 @@ async def engine_timed(engine: MemoryEngine, query: str, f: MemoryFilter, top_k:
     return times[len(times) // 2], times[int(len(times) * 0.95) - 1], 0
 
 
-async def main(n: int, runs: int, work: Path) -> None:
+def profiled(stats: cProfile.Profile, top: int = 30) -> str:
+    out = io.StringIO()
+    pstats.Stats(stats, stream=out).sort_stats("cumulative").print_stats(top)
+    return out.getvalue()
+
+
+async def main(n: int, runs: int, work: Path, profile: str | None = None) -> None:
     options = EngineOptions(data_dir=work / "data")
     engine = await MemoryEngine.open(options, create_embedder(DEFAULT_MODEL_ID, "fastembed", options.model_dir))
     t = time.perf_counter()
@@ -121,7 +130,13 @@ async def main(n: int, runs: int, work: Path) -> None:
         table = Table(["page", "p50 ms", "p95 ms", "status"])
         for name, path in pages:
             await c.get(path)  # warm
+            prof = cProfile.Profile() if profile and profile in name else None
+            if prof:
+                prof.enable()
             p50, p95, status = await timed(c, path, runs)
+            if prof:
+                prof.disable()
+                print(f"\nprofile of {name!r} ({runs} requests, server and client in this process)\n{profiled(prof)}")
             table.add(name, f"{p50:.1f}", f"{p95:.1f}", str(status))
         scope = MemoryFilter(tenant="default", cube=CUBE)
         for name, query, f, top_k in [
@@ -143,6 +158,7 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--memories", type=int, default=10_000)
     parser.add_argument("--runs", type=int, default=20)
+    parser.add_argument("--profile", help="cProfile the pages whose name contains this (e.g. search)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        asyncio.run(main(args.memories, args.runs, Path(tmp)))
+        asyncio.run(main(args.memories, args.runs, Path(tmp), args.profile))

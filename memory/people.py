@@ -1,8 +1,8 @@
 """Who a cube remembers: one row per user (a Discord user, a livestream viewer, an API caller) with how many
 memories, first and last seen, a name they were saved under, and their top emotions.
 
-One GROUP BY over the cube's (tenant, cube, user_id, created_at) index for a page of users, then only that
-page's rows for names and emotions, so a persona with 100k memories and thousands of viewers pages quickly.
+Index-only GROUP BYs for the page of users (see cube_users), then that page's own rows for names and
+emotions, so a persona with 100k memories and thousands of viewers pages quickly.
 """
 
 from __future__ import annotations
@@ -41,22 +41,32 @@ class CubeUsers:
 async def cube_users(s: AsyncSession, tenant: str, cube: str, now: datetime, *, limit: int, offset: int = 0,
                      platform: str | None = None) -> CubeUsers:
     """The cube's users, most recently seen first; `platform` keeps one livestream platform's viewers, whose
-    ids are `platform:viewer` (bot.livestream.events)."""
-    where = [MemoryRow.tenant == tenant, MemoryRow.cube == cube, MemoryRow.user_id.is_not(None), not_expired(now)]
+    ids are `platform:viewer` (bot.livestream.events).
+
+    The order and first/last seen come from the (tenant, cube, user_id, created_at) index alone, and the
+    counts of unexpired memories from the (..., user_id, kind, expires_at, label) one: neither reads a row
+    (a row carries its ~2 KB vector). So first/last seen also count a short-term memory past its TTL until
+    the sweep deletes it."""
+    where = [MemoryRow.tenant == tenant, MemoryRow.cube == cube, MemoryRow.user_id.is_not(None)]
     if platform:
         where.append(MemoryRow.user_id.startswith(f"{platform}:", autoescape=True))
     last = func.max(MemoryRow.created_at).label("last")
-    grouped = (select(MemoryRow.user_id, func.count(), func.min(MemoryRow.created_at), last)
-               .where(*where).group_by(MemoryRow.user_id))
-    total = (await s.execute(select(func.count()).select_from(grouped.subquery()))).scalar_one()
-    rows = (await s.execute(grouped.order_by(last.desc(), MemoryRow.user_id).limit(limit).offset(offset))).all()
-    ids = [r[0] for r in rows if r[0] is not None]
-    origin = await _origins(s, tenant, cube, [(r[0], r[3]) for r in rows if r[0] is not None])
+    grouped = select(MemoryRow.user_id, func.min(MemoryRow.created_at), last).where(*where).group_by(MemoryRow.user_id)
+    total = (await s.execute(select(func.count(func.distinct(MemoryRow.user_id))).where(*where))).scalar_one()
+    rows = [(user, first, newest) for user, first, newest in (await s.execute(
+        grouped.order_by(last.desc(), MemoryRow.user_id).limit(limit).offset(offset))).all() if user is not None]
+    ids = [user for user, _first, _newest in rows]
+    counted = (await s.execute(
+        select(MemoryRow.user_id, func.count()).where(MemoryRow.tenant == tenant, MemoryRow.cube == cube,
+                                                      MemoryRow.user_id.in_(ids), not_expired(now))
+        .group_by(MemoryRow.user_id))).all() if ids else []
+    counts = {user: n for user, n in counted if user is not None}
+    origin = await _origins(s, tenant, cube, [(user, newest) for user, _first, newest in rows])
     emotions = await _top_emotions(s, tenant, cube, now, ids)
-    return CubeUsers([CubeUser(user_id=user, memories=n, first_seen=as_utc(first), last_seen=as_utc(newest),
-                               name=origin.get(user, ("", ""))[0], platform=origin.get(user, ("", ""))[1],
-                               top_emotions=emotions.get(user, []))
-                      for user, n, first, newest in rows if user is not None], total)
+    return CubeUsers([CubeUser(user_id=user, memories=counts.get(user, 0), first_seen=as_utc(first),
+                               last_seen=as_utc(newest), name=origin.get(user, ("", ""))[0],
+                               platform=origin.get(user, ("", ""))[1], top_emotions=emotions.get(user, []))
+                      for user, first, newest in rows], total)
 
 
 async def _origins(s: AsyncSession, tenant: str, cube: str,
