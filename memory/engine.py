@@ -344,7 +344,7 @@ class MemoryEngine:
     async def growth(self, tenant: str, cube: str, user_id: str | None = None) -> list[tuple[date, int]]:
         """Per UTC day, how many of the cube's (or one user's) kept memories were made that day."""
         async with self.sessions() as s:
-            return await memories_per_day(s, tenant, cube, self.clock.now(), user_id)
+            return await memories_per_day(s, tenant, cube, user_id)
 
     async def users(self, tenant: str, cube: str, *, limit: int = 50, offset: int = 0,
                     platform: str | None = None) -> CubeUsers:
