@@ -11,7 +11,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import bindparam, func, select, text, tuple_
+from sqlalchemy import and_, bindparam, func, or_, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from memory.clock import as_utc
@@ -74,9 +74,11 @@ async def _origins(s: AsyncSession, tenant: str, cube: str,
     """(name, platform) from each user's newest memory: the name they go by now."""
     if not newest:
         return {}
-    rows = (await s.execute(select(MemoryRow.user_id, MemoryRow.meta)
-                            .where(MemoryRow.tenant == tenant, MemoryRow.cube == cube,
-                                   tuple_(MemoryRow.user_id, MemoryRow.created_at).in_(newest)))).all()
+    # one OR term per user, each a seek on the (tenant, cube, user_id, created_at) index; a tuple IN made
+    # SQLite walk the whole cube (72 -> 2 ms for 50 users of a 100k cube)
+    rows = (await s.execute(select(MemoryRow.user_id, MemoryRow.meta).where(or_(*(
+        and_(MemoryRow.tenant == tenant, MemoryRow.cube == cube, MemoryRow.user_id == user,
+             MemoryRow.created_at == at) for user, at in newest))))).all()
     found: dict[str, tuple[str, str]] = {}
     for user, meta in rows:
         meta = meta if isinstance(meta, dict) else {}
