@@ -2,8 +2,10 @@
 
 Builds one cube of N memories (a few hundred real texts embedded by the model, the rest stored vectors
 around them, as bench.engine does), serves the API on 127.0.0.1, logs in like a browser and times each
-page: list (first and a deep page), filtered lists, search (plain, filtered, a later page) and a memory's
-detail. Times are request to last byte on localhost, so they are the server's time plus a loopback hop.
+page: list (first and a deep page), filtered lists, search (plain, filtered, a later page), a memory's
+detail, the users, growth and emotion pages. Times are request to last byte on localhost, so they are the
+server's time plus a loopback hop. The "engine only" rows time MemoryEngine.search in the same process with
+the page's filter and top_k: the gap to the page's row is the console's own share (template, extra reads).
 """
 
 from __future__ import annotations
@@ -14,6 +16,9 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 import argparse  # noqa: E402
 import asyncio  # noqa: E402
+import cProfile  # noqa: E402
+import io  # noqa: E402
+import pstats  # noqa: E402
 import re  # noqa: E402
 import tempfile  # noqa: E402
 import time  # noqa: E402
@@ -32,7 +37,7 @@ from config import load_settings  # noqa: E402
 from memory.embedding.factory import create_embedder  # noqa: E402
 from memory.engine import MemoryEngine  # noqa: E402
 from memory.options import DEFAULT_MODEL_ID, EngineOptions  # noqa: E402
-from memory.types import Emotion, MemoryInput, Scope  # noqa: E402
+from memory.types import Emotion, MemoryFilter, MemoryInput, Scope  # noqa: E402
 
 CUBE = "user_user_cocoro_cube"
 REAL = 300
@@ -67,7 +72,25 @@ async def timed(c: httpx.AsyncClient, path: str, runs: int) -> tuple[float, floa
     return times[len(times) // 2], times[int(len(times) * 0.95) - 1], status
 
 
-async def main(n: int, runs: int, work: Path) -> None:
+async def engine_timed(engine: MemoryEngine, query: str, f: MemoryFilter, top_k: int,
+                       runs: int) -> tuple[float, float, int]:
+    await engine.search(query, f, top_k=top_k)  # warm
+    times = []
+    for _ in range(runs):
+        t = time.perf_counter()
+        await engine.search(query, f, top_k=top_k)
+        times.append((time.perf_counter() - t) * 1000)
+    times.sort()
+    return times[len(times) // 2], times[int(len(times) * 0.95) - 1], 0
+
+
+def profiled(stats: cProfile.Profile, top: int = 30) -> str:
+    out = io.StringIO()
+    pstats.Stats(stats, stream=out).sort_stats("cumulative").print_stats(top)
+    return out.getvalue()
+
+
+async def main(n: int, runs: int, work: Path, profile: str | None = None) -> None:
     options = EngineOptions(data_dir=work / "data")
     engine = await MemoryEngine.open(options, create_embedder(DEFAULT_MODEL_ID, "fastembed", options.model_dir))
     t = time.perf_counter()
@@ -98,12 +121,32 @@ async def main(n: int, runs: int, work: Path) -> None:
             ("search, user filter", f"{base}?q=what+did+they+eat+for+dinner&user=user7"),
             ("search, page 3", f"{base}?q=weekend+plans&page=3"),
             ("memory detail", f"/console/memory/{some_id.group(1)}"),
+            ("users and viewers", f"{base}/users"),
+            ("users, page 4", f"{base}/users?page=4"),
+            ("growth per day", f"{base}/growth"),
+            ("growth per week, one user", f"{base}/growth?by=week&user=user7"),
+            ("emotion chart", f"{base}/emotions"),
         ]
         table = Table(["page", "p50 ms", "p95 ms", "status"])
         for name, path in pages:
             await c.get(path)  # warm
+            prof = cProfile.Profile() if profile and profile in name else None
+            if prof:
+                prof.enable()
             p50, p95, status = await timed(c, path, runs)
+            if prof:
+                prof.disable()
+                print(f"\nprofile of {name!r} ({runs} requests, server and client in this process)\n{profiled(prof)}")
             table.add(name, f"{p50:.1f}", f"{p95:.1f}", str(status))
+        scope = MemoryFilter(tenant="default", cube=CUBE)
+        for name, query, f, top_k in [
+            ("search (engine only)", "what did they eat for dinner", scope, 25),
+            ("search, user filter (engine only)", "what did they eat for dinner",
+             MemoryFilter(tenant="default", cube=CUBE, user_id="user7"), 25),
+            ("search, page 3 (engine only)", "weekend plans", scope, 75),
+        ]:
+            p50, p95, _ = await engine_timed(engine, query, f, top_k, runs)
+            table.add(name, f"{p50:.1f}", f"{p95:.1f}", "-")
     print(f"\nconsole server time, one persona with {n} memories ({runs} runs each, target < 300 ms)\n")
     print(table.render())
     await runner.cleanup()
@@ -115,6 +158,7 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--memories", type=int, default=10_000)
     parser.add_argument("--runs", type=int, default=20)
+    parser.add_argument("--profile", help="cProfile the pages whose name contains this (e.g. search)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        asyncio.run(main(args.memories, args.runs, Path(tmp)))
+        asyncio.run(main(args.memories, args.runs, Path(tmp), args.profile))

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from memory.access import AccessLog
@@ -27,6 +27,7 @@ from memory.model_record import check_model, stored_model
 from memory.new_rows import history_note
 from memory.observe import NO_OBSERVER, Observer, OperationNote
 from memory.options import EngineOptions
+from memory.people import CubeUsers
 from memory.ranking import candidates
 from memory.stats import EmotionTimeline, emotion_timeline
 from memory.store.base import CandidateQuery, CubeKey, MemoryStore, StoreStats
@@ -262,6 +263,16 @@ class MemoryEngine:
     async def emotion_timeline(self, tenant: str, cube: str, user_id: str | None = None) -> EmotionTimeline:
         """Per day, how many memories carried each of the cube's (or one user's) top emotions."""
         return emotion_timeline(await self.storage.emotion_rows(tenant, cube, self.clock.now(), user_id))
+
+    async def growth(self, tenant: str, cube: str, user_id: str | None = None) -> list[tuple[date, int]]:
+        """Per UTC day, how many of the cube's (or one user's) kept memories were made that day."""
+        return await self.storage.memories_per_day(tenant, cube, user_id)
+
+    async def users(self, tenant: str, cube: str, *, limit: int = 50, offset: int = 0,
+                    platform: str | None = None) -> CubeUsers:
+        """The cube's users and livestream viewers, most recently seen first, with counts and top emotions."""
+        return await self.storage.cube_users(tenant, cube, self.clock.now(), limit=limit, offset=offset,
+                                             platform=platform)
 
     async def tenants(self, only: Sequence[str] | None = None) -> set[str]:
         """Tenants that hold memories now or did once (within `only` if given)."""

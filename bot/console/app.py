@@ -9,7 +9,7 @@ import jinja2
 from aiohttp import web
 
 from bot.api.state import STATE
-from bot.console import charts, live, login, memories, ops, personas, privacy
+from bot.console import ask, charts, growth, live, login, memories, ops, personas, privacy, users
 from bot.console.pipeline import console_pipeline
 from bot.console.render import SIGNER
 from bot.console.tokens import ConsoleSigner
@@ -32,6 +32,9 @@ def build(signer: ConsoleSigner) -> web.Application:
     r.add_get("/cube/{tenant}/{cube}", memories.browse)
     r.add_post("/cube/{tenant}/{cube}/delete", memories.delete_selected)
     r.add_get("/cube/{tenant}/{cube}/emotions", charts.emotions)
+    r.add_get("/cube/{tenant}/{cube}/growth", growth.growth)
+    r.add_get("/cube/{tenant}/{cube}/users", users.users)
+    r.add_post("/cube/{tenant}/{cube}/users/link", users.issue_link)
     r.add_get("/memory/{id}", memories.detail)
     r.add_post("/memory/{id}", memories.edit)
     r.add_post("/memory/{id}/delete", memories.delete_one)
@@ -46,6 +49,7 @@ def build(signer: ConsoleSigner) -> web.Application:
     r.add_post("/ops/snapshots", ops.take_snapshot)
     r.add_get("/ops/settings", ops.settings)
     r.add_get("/ops/audit", ops.audit_log)
+    r.add_get("/privacy/ask", ask.ask)  # before /privacy/{token}
     r.add_get("/privacy/{token}", privacy.page)
     r.add_post("/privacy/{token}/delete", privacy.delete)
     r.add_get("/privacy/{token}/export.jsonl", privacy.download)

@@ -184,6 +184,54 @@ WORDS: dict[str, tuple[str, str]] = {  # key: (ja, en)
     "chart.empty": ("感情のある記憶はまだありません。", "No memory with emotions yet."),
     "chart.table": ("表で見る", "As a table"),
     "chart.day": ("日付（UTC）", "Day (UTC)"),
+    "users.title": ("ユーザーと視聴者: {persona}", "Users and viewers: {persona}"),
+    "users.link": ("ユーザーと視聴者", "Users and viewers"),
+    "users.help": ("このペルソナが覚えている人（Discord のユーザー、配信の視聴者）。最近見かけた順。",
+                   "Everyone this persona remembers (Discord users, livestream viewers), most recently seen first."),
+    "users.none": ("まだ誰の記憶もありません。", "No one is remembered yet."),
+    "users.platform": ("場所", "Platform"),
+    "users.first_seen": ("初めて", "First seen"),
+    "users.last_seen": ("最後", "Last seen"),
+    "users.links": ("グラフ", "Charts"),
+    "users.privacy": ("プライバシー", "Privacy"),
+    "users.memories_of": ("{name} の記憶", "Memories of {name}"),
+    "users.issue": ("リンクを発行", "Issue a link"),
+    "users.issue_for": ("{name} のプライバシーリンクを発行", "Issue a privacy link for {name}"),
+    "users.back": ("ユーザー一覧へ戻る", "Back to the users"),
+    "issued.title": ("プライバシーリンク", "Privacy link"),
+    "issued.help": ("このリンクは本人だけに、DM やメールなど非公開の方法で渡してください"
+                    "（{minutes} 分有効、この画面でしか表示されません）。",
+                    "Hand this link to the person alone, privately (a DM, an email): it works for {minutes} "
+                    "minutes and is shown this once only."),
+    "issued.link": ("本人用のリンク", "The person's link"),
+    "issued.warning": ("リンクを持つ人は誰でも、その人の記憶を読んで削除できます。"
+                       "配信のチャットなど公開の場には貼らないでください。",
+                       "Whoever holds the link can read and delete their memories: never post it in a live chat "
+                       "or anywhere public."),
+    "growth.title": ("記憶の増え方: {persona}", "Memory growth: {persona}"),
+    "growth.link": ("増え方", "Growth"),
+    "growth.by": ("単位", "Per"),
+    "growth.day": ("日", "day"),
+    "growth.week": ("週", "week"),
+    "growth.help": ("その日（週）に作られ、今も残っている記憶の数と、その累計。",
+                    "Memories made in each day (week) and still kept, and the running total."),
+    "growth.empty": ("記憶はまだありません。", "No memory yet."),
+    "growth.added": ("増えた数", "Added"),
+    "growth.total": ("累計", "Total"),
+    "growth.start_day": ("日付（UTC）", "Day (UTC)"),
+    "growth.start_week": ("週の初め（月曜、UTC）", "Week of (Monday, UTC)"),
+    "ask.title": ("配信の視聴者の方へ: あなたのデータ", "Livestream viewers: your data"),
+    "ask.step": ("配信のチャットに、次のとおり書き込んでください:", "Type this in the stream's live chat:"),
+    "ask.then": ("届くとこのページが自動で、あなたについて保存している記憶のページに変わります"
+                 "（チャットへの返事はありません）。",
+                 "When it arrives, this page turns into the page of what is kept about you by itself "
+                 "(the persona does not answer it)."),
+    "ask.until": ("このコードの期限:", "This code works until"),
+    "ask.warning": ("自分でこのページを開いて得たコードだけを書き込んでください。人から渡されたコードを書くと、"
+                    "その人にあなたのデータが見えてしまいます。",
+                    "Only type a code you got from this page yourself: typing a code someone gave you shows them "
+                    "your data."),
+    "ask.check": ("今すぐ確認", "Check now"),
     "error.title": ("エラー", "Error"),
     "error.login": ("ログインし直してください。", "Please log in again."),
     "privacy.title": ("あなたについて保存している記憶", "What is kept about you"),
@@ -200,10 +248,14 @@ WORDS: dict[str, tuple[str, str]] = {  # key: (ja, en)
     "privacy.more": ("新しい {shown} 件を表示しています（全件はダウンロードで）。",
                      "Showing the newest {shown} (the download has all)."),
     "privacy.deleted": ("{n} 件削除しました。", "Deleted {n}."),
-    "privacy.expired": ("このリンクの期限が切れました。Discord で mydata を使うと新しいリンクが届きます。",
-                        "This link has expired. Use mydata in Discord for a new one."),
-    "privacy.invalid": ("このリンクは使えません。Discord で mydata を使うと新しいリンクが届きます。",
-                        "This link cannot be used. Use mydata in Discord for a new one."),
+    "privacy.expired": ("このリンクの期限が切れました。Discord で mydata を使うか、配信の視聴者の方は"
+                        "/console/privacy/ask から新しいリンクを受け取れます。",
+                        "This link has expired. Use mydata in Discord, or as a livestream viewer "
+                        "/console/privacy/ask, for a new one."),
+    "privacy.invalid": ("このリンクは使えません。Discord で mydata を使うか、配信の視聴者の方は"
+                        "/console/privacy/ask から新しいリンクを受け取れます。",
+                        "This link cannot be used. Use mydata in Discord, or as a livestream viewer "
+                        "/console/privacy/ask, for a new one."),
 }
 
 

@@ -50,7 +50,7 @@ async def signed_in(request: web.Request) -> Principal:
     claims = request.config_dict[SIGNER].read_session(request.cookies.get(SESSION_COOKIE, ""))
     if claims is None:
         raise NeedLogin
-    info = await st.keys.get(claims.key_id)
+    info = await st.access.key_by_id(claims.key_id)  # one DB read per key every few seconds, not per page
     if info is None or not info.usable(utcnow()):
         raise NeedLogin
     request[SID] = claims.sid

@@ -4,6 +4,8 @@ JSONL download. The signed link is the only credential: one user, one tenant, re
 
 from __future__ import annotations
 
+import json
+
 from aiohttp import web
 
 from bot.api.state import STATE
@@ -37,7 +39,7 @@ async def page(request: web.Request) -> web.Response:
     names = {p.cube: p.display_name for p in st.services.personas.all()}
     sections = []
     for tenant, cube in sorted(await engine.cubes()):
-        if tenant != claims.tenant:
+        if tenant != claims.tenant or not claims.covers(cube):
             continue
         found = await engine.list(MemoryFilter(tenant=tenant, cube=cube, user_id=claims.user_id),
                                   limit=SHOWN_PER_PERSONA)
@@ -57,14 +59,24 @@ async def delete(request: web.Request) -> web.Response:
     await check_csrf(request, f"privacy|{claims.jti}")
     engine = request.config_dict[STATE].engine
     form = await request.post()
-    if form.get("all") == "1":
+    if form.get("all") == "1" and claims.cubes is None:
         count = await engine.forget_user(claims.user_id, tenant=claims.tenant, actor=_actor(claims))
         target = "all"
+    elif form.get("all") == "1":
+        cubes = sorted(claims.cubes or ())
+        count = 0
+        for cube in cubes:
+            count += len(await engine.delete(MemoryFilter(tenant=claims.tenant, cube=cube, user_id=claims.user_id),
+                                             actor=_actor(claims)))
+        target = "all:" + ",".join(cubes)
     else:
         ids = [str(v) for v in form.getall("id", [])][:500]
         # the filter names the user: an id of someone else's memory deletes nothing
-        deleted = await engine.delete(MemoryFilter(ids=ids or ["-"], tenant=claims.tenant, user_id=claims.user_id),
-                                      actor=_actor(claims)) if ids else []
+        found = await engine.list(MemoryFilter(ids=ids or ["-"], tenant=claims.tenant, user_id=claims.user_id),
+                                  limit=500) if ids else None
+        mine = [m.id for m in found.memories if claims.covers(m.scope.cube)] if found else []
+        deleted = await engine.delete(MemoryFilter(ids=mine, tenant=claims.tenant, user_id=claims.user_id),
+                                      actor=_actor(claims)) if mine else []
         count, target = len(deleted), ",".join(deleted)
     await audit(request, _actor(claims), claims.tenant, target)
     return see_other(f"/console/privacy/{request.match_info['token']}?deleted={count}")
@@ -81,6 +93,7 @@ async def download(request: web.Request) -> web.StreamResponse:
     await resp.prepare(request)
     engine = request.config_dict[STATE].engine
     async for line in export_user(engine, claims.user_id, tenant=claims.tenant, with_vectors=False):
-        await resp.write(line.encode() + b"\n")
+        if claims.cubes is None or claims.covers(json.loads(line)["cube"]):
+            await resp.write(line.encode() + b"\n")
     await resp.write_eof()
     return resp

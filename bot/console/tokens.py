@@ -48,6 +48,10 @@ class PrivacyClaims:
     tenant: str
     jti: str
     expires: datetime
+    cubes: frozenset[str] | None = None  # None: every cube of the tenant (mydata); else only these
+
+    def covers(self, cube: str) -> bool:
+        return self.cubes is None or cube in self.cubes
 
 
 @dataclass
@@ -97,11 +101,16 @@ class ConsoleSigner:
         return bool(given) and hmac.compare_digest(self.csrf(bound), given or "")
 
     # -- privacy links ------------------------------------------------------------------------------
-    def privacy_token(self, user_id: str, tenant: str, now: datetime | None = None) -> str:
-        """One user, one tenant, read and delete only, for `link_life` (30 minutes by default)."""
+    def privacy_token(self, user_id: str, tenant: str, now: datetime | None = None, *,
+                      cubes: list[str] | None = None) -> str:
+        """One user, one tenant, read and delete only, for `link_life` (30 minutes by default). `cubes` narrows
+        it to some personas: a link an operator with a persona-scoped key issues shows no more than that key may."""
         now = now or utcnow()
-        return self._encode({"aud": PRIVACY_AUDIENCE, "sub": user_id, "ten": tenant, "iat": now,
-                             "jti": secrets.token_urlsafe(12), "exp": now + self.link_life})
+        claims: dict[str, Any] = {"aud": PRIVACY_AUDIENCE, "sub": user_id, "ten": tenant, "iat": now,
+                                  "jti": secrets.token_urlsafe(12), "exp": now + self.link_life}
+        if cubes is not None:
+            claims["cub"] = sorted(cubes)
+        return self._encode(claims)
 
     def read_privacy(self, token: str) -> PrivacyClaims:
         try:
@@ -110,10 +119,12 @@ class ConsoleSigner:
             raise LinkError(expired=True) from None
         except jwt.InvalidTokenError:
             raise LinkError(expired=False) from None
-        if not isinstance(claims.get("ten"), str):
+        cubes = claims.get("cub")
+        if not isinstance(claims.get("ten"), str) or not (cubes is None or isinstance(cubes, list)):
             raise LinkError(expired=False)
         return PrivacyClaims(str(claims["sub"]), claims["ten"], str(claims["jti"]),
-                             datetime.fromtimestamp(claims["exp"], UTC))
+                             datetime.fromtimestamp(claims["exp"], UTC),
+                             frozenset(str(c) for c in cubes) if cubes is not None else None)
 
 
 def public_base(settings: Settings) -> str:
@@ -126,5 +137,8 @@ def public_base(settings: Settings) -> str:
 
 def privacy_link(settings: Settings, user_id: str, tenant: str) -> str:
     """The URL `mydata` sends: opens the user's privacy page for PRIVACY_LINK_MINUTES."""
-    token = ConsoleSigner.from_settings(settings).privacy_token(user_id, tenant)
+    return link_of(settings, ConsoleSigner.from_settings(settings).privacy_token(user_id, tenant))
+
+
+def link_of(settings: Settings, token: str) -> str:
     return f"{public_base(settings)}/console/privacy/{token}"

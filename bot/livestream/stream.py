@@ -31,7 +31,7 @@ from memory.types import Memory, MemoryFilter, MemoryInput
 
 log = logging.getLogger("omoide.livestream")
 Publish = Callable[[LiveReply], Awaitable[None]]
-DropReason = Literal["rate_limited", "queue_full"]
+DropReason = Literal["rate_limited", "queue_full", "privacy_code"]  # privacy_code: bot.livestream.codes
 UNANSWERED_BACKLOG = 2000  # dropped chats waiting to be saved
 UNANSWERED_BATCH = 64
 UNANSWERED_PAUSE = 0.5  # seconds between batches, so a burst is saved in a few passes
@@ -56,8 +56,10 @@ class Outcome:
 
 class Stream:
     def __init__(self, persona: Persona, conversation: ConversationService, publish: Publish, *,
-                 replies_per_minute: int, burst: int, queue_size: int, welcome_back_minutes: int) -> None:
+                 replies_per_minute: int, burst: int, queue_size: int, welcome_back_minutes: int,
+                 intercept: Callable[[LiveEvent], bool] | None = None) -> None:
         self.persona = persona
+        self.intercept = intercept  # True: the event is a command for the bot, not chat for the persona
         self.conversation = conversation
         self.publish = publish
         self.queue_size = queue_size
@@ -89,6 +91,9 @@ class Stream:
         """Queue the event, or drop ordinary chat when the answer rate or the queue is used up."""
         self.counts["received"] += 1
         self.counts[f"type:{event.type}"] += 1
+        if self.intercept is not None and not event.paid and self.intercept(event):
+            self.counts["privacy_codes"] += 1
+            return Outcome(None, "privacy_code")
         if not event.paid:
             if self.gate.take("chat") != 0:
                 return self._drop(event, "rate_limited")

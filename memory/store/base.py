@@ -27,12 +27,15 @@ from collections.abc import Awaitable, Callable, Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 import numpy as np
 
 from memory.observe import NO_OBSERVER, Observer
 from memory.types import CubeStats, MemoryFilter
+
+if TYPE_CHECKING:
+    from memory.people import CubeUsers
 
 CubeKey = tuple[str, str]  # (tenant, cube)
 
@@ -343,6 +346,15 @@ class MemoryStore(Protocol):
     async def cube_stats(self, tenant: str, cube: str, now: datetime) -> CubeStats: ...
     async def emotion_rows(self, tenant: str, cube: str, now: datetime, user_id: str | None) -> EmotionRows:
         """Per UTC day and emotion, how many unexpired memories carried it."""
+        ...
+
+    async def memories_per_day(self, tenant: str, cube: str, user_id: str | None) -> list[tuple[date, int]]:
+        """Per UTC day, how many of the cube's (or one user's) kept memories were made that day, oldest first."""
+        ...
+
+    async def cube_users(self, tenant: str, cube: str, now: datetime, *, limit: int, offset: int,
+                         platform: str | None) -> CubeUsers:
+        """The cube's users and livestream viewers, most recently seen first (memory.people)."""
         ...
 
     async def tenants(self, only: Sequence[str] | None) -> set[str]: ...

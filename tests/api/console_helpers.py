@@ -53,3 +53,29 @@ async def seed_emotions(engine: MemoryEngine) -> None:
         await engine.store(Scope("default", COCORO, user), f"{user} felt {' and '.join(labels)} on May {day}",
                            emotions=[Emotion(label, 0.8) for label in labels],
                            created_at=datetime(2026, 5, day, 12, 0, tzinfo=UTC))
+
+
+async def seed_people(engine: MemoryEngine) -> None:
+    """cocoro's cube: alice (Discord, 3 memories on May 1, 2 and 10), a YouTube viewer (2, on May 11, with joy)
+    and a Twitch viewer (1, May 12); one memory of alice in haru's cube."""
+    from datetime import UTC, datetime
+
+    from memory.types import Emotion
+
+    for user, day, meta, text, emotions in [
+        ("alice", 1, {"platform": "discord", "user_name": "Alice"}, "Alice likes the miso ramen.", []),
+        ("alice", 2, {"platform": "discord", "user_name": "Alice"}, "Alice passed her exam!", ["joy"]),
+        ("alice", 10, {"platform": "discord", "user_name": "Alice"}, "Alice plays guitar.", []),
+        ("youtube:UCviewer1", 11, {"source": "livestream", "platform": "youtube", "viewer_name": "Midori"},
+         "Midori watches every Friday stream.", ["joy"]),
+        ("youtube:UCviewer1", 11, {"source": "livestream", "platform": "youtube", "viewer_name": "Midori"},
+         "Midori sent a super chat for the anniversary.", ["joy", "trust"]),
+        ("twitch:kaito", 12, {"source": "livestream", "platform": "twitch", "viewer_name": "Kaito"},
+         "Kaito asked about the next song.", []),
+    ]:
+        await engine.store(Scope("default", COCORO, user), text, metadata=meta,
+                           emotions=[Emotion(label, 0.8) for label in emotions],
+                           created_at=datetime(2026, 5, day, 12, 0, tzinfo=UTC))
+    await engine.store(Scope("default", HARU, "alice"), "Alice told Haru a secret about her guitar band.",
+                       metadata={"platform": "discord", "user_name": "Alice"},
+                       created_at=datetime(2026, 5, 3, 12, 0, tzinfo=UTC))

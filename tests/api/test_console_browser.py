@@ -235,3 +235,89 @@ async def test_the_emotion_chart_draws_one_series_per_emotion(page: object, api:
     await chart.locator("canvas").wait_for()
     alice = await chart.evaluate("el => el.chart.data.slice(1).map(d => Array.from(d))")
     assert alice == [[2, 0], [0, 1], [1, 0]]  # joy, sadness, trust (ties by name)
+
+
+async def test_an_operator_sees_who_a_persona_remembers_and_hands_a_viewer_their_link(
+        page: object, chromium: object, api: ApiServer, engine: MemoryEngine, tmp_path: Path) -> None:
+    from console_helpers import seed_people
+
+    p = page
+    await seed_people(engine)
+    await log_in(p, await api.new_key(name="cocoro ops", personas=["cocoro"]))
+    await p.goto(f"/console/cube/default/{COCORO}")  # type: ignore[attr-defined]
+    await p.get_by_role("link", name="Users and viewers").click()  # type: ignore[attr-defined]
+    rows = p.locator("table#users tbody tr")  # type: ignore[attr-defined]
+    assert [await rows.nth(i).get_attribute("data-user") for i in range(await rows.count())] == [
+        "twitch:kaito", "youtube:UCviewer1", "alice"]
+    midori = p.locator('tr[data-user="youtube:UCviewer1"]')  # type: ignore[attr-defined]
+    assert "Midori" in await midori.inner_text() and "Joy 2" in await midori.inner_text()
+    await p.screenshot(path=tmp_path / "users.png", full_page=True)  # type: ignore[attr-defined]
+
+    await p.get_by_role("link", name="Memories of Midori").click()  # type: ignore[attr-defined]
+    await p.wait_for_url(re.compile(r"user=youtube%3AUCviewer1"))  # type: ignore[attr-defined]
+    assert await p.locator("a.memory-link").count() == 2  # type: ignore[attr-defined]
+    await p.go_back()  # type: ignore[attr-defined]
+
+    await p.get_by_role("button", name="Issue a privacy link for Midori").click()  # type: ignore[attr-defined]
+    link = await p.get_by_label("The person's link").input_value()  # type: ignore[attr-defined]
+    path = link[link.index("/console/privacy/"):]
+    await p.screenshot(path=tmp_path / "privacy-link.png", full_page=True)  # type: ignore[attr-defined]
+
+    viewer = await chromium.new_context(base_url=api.base_url, locale="en-US")  # type: ignore[attr-defined]
+    tab = await viewer.new_page()
+    await tab.goto(path)
+    body = await tab.locator("main").inner_text()
+    assert "Midori watches every Friday stream." in body and "Alice" not in body
+    tab.once("dialog", lambda d: d.accept())
+    await tab.get_by_role("button", name=re.compile("Delete: Midori watches")).click()
+    await tab.get_by_text("Deleted 1.").wait_for()
+    await viewer.close()
+    left = await engine.list(engine_filter())
+    assert sorted(m.content for m in left.memories if m.scope.user_id == "youtube:UCviewer1") == [
+        "Midori sent a super chat for the anniversary."]
+
+
+async def test_the_growth_chart_draws_memories_added_and_the_total(page: object, api: ApiServer,
+                                                                   engine: MemoryEngine, tmp_path: Path) -> None:
+    from console_helpers import seed_people
+
+    p = page
+    await seed_people(engine)
+    await log_in(p, api.admin_key)
+    await p.locator("table.grid tr", has_text=COCORO).get_by_role(  # type: ignore[attr-defined]
+        "link", name="Growth").click()
+    chart = p.locator("#growth-chart")  # type: ignore[attr-defined]
+    await chart.locator("canvas").wait_for()
+    drawn = await chart.evaluate("el => ({series: el.chart.series.slice(1).map(s => s.label),"
+                                 " data: el.chart.data.slice(1).map(d => Array.from(d))})")
+    assert drawn == {"series": ["Added", "Total"], "data": [[1, 1, 0, 0, 0, 0, 0, 0, 0, 1, 2, 1],
+                                                            [1, 2, 2, 2, 2, 2, 2, 2, 2, 3, 5, 6]]}
+    await p.screenshot(path=tmp_path / "growth.png", full_page=True)  # type: ignore[attr-defined]
+
+    await p.get_by_label("Per").select_option("week")  # type: ignore[attr-defined]
+    await p.get_by_role("button", name="Apply").click()  # type: ignore[attr-defined]
+    await p.wait_for_url(re.compile("by=week"))  # type: ignore[attr-defined]
+    await chart.locator("canvas").wait_for()
+    weekly = await chart.evaluate("el => el.chart.data.slice(1).map(d => Array.from(d))")
+    assert weekly == [[2, 1, 3], [2, 3, 6]]
+
+
+async def test_a_livestream_viewer_reaches_their_page_by_a_code_typed_in_chat(page: object, api: ApiServer,
+                                                                               engine: MemoryEngine,
+                                                                               tmp_path: Path) -> None:
+    from console_helpers import seed_people
+
+    p = page
+    await seed_people(engine)
+    await p.goto("/console/privacy/ask")  # type: ignore[attr-defined]
+    command = await p.locator("#ask-command").inner_text()  # type: ignore[attr-defined]
+    assert re.fullmatch(r"mydata [A-Z2-9]{8}", command)
+    await p.screenshot(path=tmp_path / "ask.png", full_page=True)  # type: ignore[attr-defined]
+    async with api.client(api.admin_key) as c:
+        r = await c.post("/api/livestream/cocoro/events", json={
+            "platform": "youtube", "viewer_id": "UCviewer1", "viewer_name": "Midori", "type": "chat",
+            "message": command})
+        assert r.json()["reason"] == "privacy_code"
+    await p.wait_for_url(re.compile(r"/console/privacy/ey"), timeout=30_000)  # type: ignore[attr-defined]
+    body = await p.locator("main").inner_text()  # type: ignore[attr-defined]
+    assert "Midori watches every Friday stream." in body and "Alice" not in body

@@ -143,3 +143,16 @@ async def test_an_expired_or_altered_link_is_refused(api: ApiServer, engine: Mem
     assert "Alice" not in old.text and ("expired" in old.text.lower() or "期限" in old.text)
     assert forged.status_code == session.status_code == 403
     assert (await engine.get(made["exam"].id)).id == made["exam"].id
+
+
+async def test_a_revoked_keys_console_session_ends_on_its_next_page(api: ApiServer) -> None:
+    async with api.client(api.admin_key) as admin:
+        made = (await admin.post("/admin/api-keys", json={"name": "short-lived"})).json()
+    async with browser(api) as c:
+        await login(c, made["key"])
+        before = await c.get("/console")  # the session's key is now cached for a few seconds
+        async with api.client(api.admin_key) as admin:
+            assert (await admin.delete(f"/admin/api-keys/{made['id']}")).status_code == 200
+        after = await c.get("/console")
+    assert before.status_code == 200
+    assert after.status_code == 303 and after.headers["location"].startswith("/console/login")

@@ -113,6 +113,17 @@ class Access:
         self._cache[digest] = (time.monotonic(), info)
         return info
 
+    async def key_by_id(self, key_id: str) -> KeyInfo | None:
+        """A key by its id (a console session names it), cached like a key by value: revoking clears both."""
+        hit = self._cache.get(f"id:{key_id}")
+        if hit and time.monotonic() - hit[0] < CACHE_SECONDS:
+            return hit[1]
+        info = await self.keys.get(key_id)
+        if len(self._cache) > 10_000:
+            self._cache.clear()
+        self._cache[f"id:{key_id}"] = (time.monotonic(), info)
+        return info
+
     async def resolve(self, api_key: str | None, bearer: str | None) -> Principal:
         if api_key:
             info = await self._key(api_key)

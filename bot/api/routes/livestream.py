@@ -31,6 +31,7 @@ from bot.api.schemas.livestream import (
 )
 from bot.api.state import STATE, audit, principal, state
 from bot.livestream import LiveEvent, LiveReply, Stream, Streams
+from bot.livestream.codes import CHAT_CODES, ChatCodes
 from bot.livestream.connectors import LiveConnectors, LiveSetupError, check_targets, feed_into
 from bot.livestream.connectors.base import Feed
 from bot.livestream.expressions import expression_for, face_of
@@ -218,6 +219,7 @@ def _connectors(app: web.Application) -> LiveConnectors:
 
 
 def setup(app: web.Application) -> None:
+    app[CHAT_CODES] = ChatCodes(app[STATE].services.conversation.tenant)  # `mydata CODE`: the console's ask page
     app.cleanup_ctx.append(_streams)
     api = Api(app)
     api.add("POST", "/api/livestream/{persona}/events", post_event, summary="A live-chat event for a persona",
@@ -251,7 +253,8 @@ async def _streams(app: web.Application) -> AsyncIterator[None]:
 
         return Stream(persona, st.services.conversation, publish,
                       replies_per_minute=s.livestream_chat_replies_per_minute, burst=s.livestream_chat_burst,
-                      queue_size=s.livestream_queue_size, welcome_back_minutes=s.livestream_welcome_back_minutes)
+                      queue_size=s.livestream_queue_size, welcome_back_minutes=s.livestream_welcome_back_minutes,
+                      intercept=app[CHAT_CODES].claim)
 
     streams = app[STREAMS] = Streams(make)
     connectors = app[CONNECTORS] = _connectors(app)

@@ -58,7 +58,9 @@ class LiveEventOut(BaseModel):
         description="answered: reply below; queued: accepted, the reply comes on the WebSocket; dropped: ordinary "
                     "chat not answered but remembered (see reason); "
                     "failed: accepted but answering raised an error (logged)")
-    reason: Literal["rate_limited", "queue_full"] | None = Field(None, description="Why a chat was dropped")
+    reason: Literal["rate_limited", "queue_full", "privacy_code"] | None = Field(
+        None, description="Why a chat was dropped; privacy_code: a viewer's `mydata CODE` for the console's privacy "
+                          "page (neither answered nor remembered)")
     reply: str | None = None
     tts_text: str | None = Field(None, description="The reply for a speech synthesiser: no emoji or kaomoji, money, "
                                                    "dates and numbers in words (¥1,000 -> 千円, $5 -> five dollars)")

@@ -92,3 +92,18 @@
   el.chart = new window.uPlot({ width: width, height: 320, series: series,
     scales: { x: { time: true } }, axes: [{}, { label: "" }] }, columns, el);
 })();
+
+// The growth chart: memories added per day (or week) and the running total on its own axis, drawn by uPlot.
+(function () {
+  var el = document.querySelector("[data-growth]");
+  if (!el || !window.uPlot) { return; }
+  var data = JSON.parse(document.getElementById(el.getAttribute("data-growth")).textContent);
+  var width = Math.max(320, Math.min(el.parentElement.clientWidth, 1100));
+  function fromZero(u, min, max) { return [0, Math.max(1, max)]; }
+  el.chart = new window.uPlot({ width: width, height: 320,
+    series: [{}, { label: el.getAttribute("data-added"), stroke: "#0b57d0", width: 2, points: { show: true } },
+      { label: el.getAttribute("data-total"), stroke: "#137333", width: 2, scale: "total" }],
+    scales: { x: { time: true }, y: { range: fromZero }, total: { range: fromZero } },
+    axes: [{}, { label: "" }, { scale: "total", side: 1, grid: { show: false } }] },
+    [data.x, data.added, data.total], el);
+})();

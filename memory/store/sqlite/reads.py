@@ -14,8 +14,10 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from memory.clock import Clock, as_utc
 from memory.db.fastread import FastReader
 from memory.db.models import HistoryRow, MemoryRow
+from memory.growth import memories_per_day
 from memory.index import lexical
 from memory.index.postings import DocRow
+from memory.people import CubeUsers, cube_users
 from memory.stats import cube_stats
 from memory.store.base import EmotionRows, HistoryEntry, ImportanceRow, MemoryRecord, StoredRow
 from memory.store.sqlite.filters import bind_time, compile_filter, not_expired
@@ -123,6 +125,15 @@ class SqliteReads:
     async def cube_stats(self, tenant: str, cube: str, now: datetime) -> CubeStats:
         async with self.sessions() as s:
             return await cube_stats(s, tenant, cube, now)
+
+    async def memories_per_day(self, tenant: str, cube: str, user_id: str | None) -> list[tuple[date, int]]:
+        async with self.sessions() as s:
+            return await memories_per_day(s, tenant, cube, user_id)
+
+    async def cube_users(self, tenant: str, cube: str, now: datetime, *, limit: int, offset: int,
+                         platform: str | None) -> CubeUsers:
+        async with self.sessions() as s:
+            return await cube_users(s, tenant, cube, now, limit=limit, offset=offset, platform=platform)
 
     async def emotion_rows(self, tenant: str, cube: str, now: datetime, user_id: str | None) -> EmotionRows:
         user = "AND memories.user_id = :u " if user_id is not None else ""
