@@ -13,6 +13,8 @@ Neither API takes a timestamp, so memories are dated when saved (the default ran
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import time
 from collections.abc import AsyncIterator, Iterator
@@ -63,7 +65,8 @@ async def running_app(data_dir: Path, embedder: Embedder) -> AsyncIterator[Clien
     engine = await MemoryEngine.open(options, embedder)
     services = Services(settings=settings, engine=engine)
     runner = web.AppRunner(create_app(services, settings), access_log=None)
-    await runner.setup()
+    with contextlib.redirect_stdout(io.StringIO()):  # the first-start admin key notice: not for the tables
+        await runner.setup()
     try:
         site = web.TCPSite(runner, "127.0.0.1", 0)
         await site.start()
