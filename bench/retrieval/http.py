@@ -37,7 +37,7 @@ from memory.engine import MemoryEngine
 from memory.options import EngineOptions
 
 Api = Literal["mesh", "emc"]
-BATCH = 500  # messages or turns per request (both APIs take up to 1000)
+BATCH = 100  # messages or turns per request (both APIs take up to 1000)
 BATCH_BYTES = 512 * 1024  # and well under the API's default body limit (API_MAX_BODY_BYTES, 1 MiB)
 EMC_USER = "member"  # the user whose memories a scope's turns are: EmotionMemCore searches one user
 
@@ -72,7 +72,7 @@ async def running_app(data_dir: Path, embedder: Embedder) -> AsyncIterator[Clien
         await site.start()
         key = (data_dir / "admin.key").read_text(encoding="utf-8").strip()
         headers = {"X-API-Key": key}
-        async with aiohttp.ClientSession(headers=headers, timeout=aiohttp.ClientTimeout(total=600)) as session:
+        async with aiohttp.ClientSession(headers=headers, timeout=aiohttp.ClientTimeout(total=3600)) as session:
             yield Client(session, f"http://127.0.0.1:{runner.addresses[0][1]}")
     finally:
         await runner.cleanup()
