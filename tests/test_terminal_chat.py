@@ -75,3 +75,15 @@ async def test_terminal_chat_speaks_the_personas_language_and_has_help(engine: M
     tokyo = saved.created_at.astimezone(ZoneInfo("Asia/Tokyo"))
     assert f"  [{tokyo:%Y-%m-%d %H:%M}] " in text and "（全 1 件）" in text
     await services.close()
+
+
+async def test_the_users_name_is_the_speaker_of_their_turns(engine: MemoryEngine, tmp_path: Path) -> None:
+    """`--user-name` names the speaker of the saved turns (memory.turn_text), as a Discord display name does:
+    an opaque user id alone would leave the turn without a speaker."""
+    services = Services(settings=Settings(_env_file=None, data_dir=tmp_path / "data"), engine=engine)  # type: ignore[call-arg]
+    nova = services.personas.get("nova")
+    lines = iter(["I adopted a kitten last week\n"])
+    await terminal_chat(services, nova, "48213977", user_name="Tess", read=lambda: next(lines, ""), out=io.StringIO())
+    hits = await engine.search("Tess", MemoryFilter(cube="user_user_nova_cube"), top_k=3)
+    assert hits[0].memory.content.startswith("I adopted a kitten last week") and hits[0].matched_lexically
+    await services.close()

@@ -32,6 +32,7 @@ import numpy as np  # noqa: E402
 
 from bench.retrieval import data  # noqa: E402
 from bench.retrieval.baseline import bm25  # noqa: E402
+from bench.retrieval.http import Api, through_http  # noqa: E402
 from bench.retrieval.metrics import KS, Outcome, Scores, score, session_hit  # noqa: E402
 from bench.retrieval.rewrite import rewrite  # noqa: E402
 from bench.retrieval.run import Ingested, ask, ingest  # noqa: E402
@@ -94,6 +95,7 @@ SETS: dict[str, Callable[[], data.Dataset]] = {
     "locomo-all": lambda: data.locomo(None),
     "lme-arena": data.longmemeval_arena,
     "lme-june": data.longmemeval_june,
+    "ja-community": data.ja_community,
 }
 
 
@@ -137,8 +139,15 @@ def explain(outcomes: list[Outcome], k: int = 5) -> None:
                 print(f"    {t.id:24s} {t.speaker}: {t.text[:110]!r}")
 
 
+# the same turns through the HTTP APIs (bench.retrieval.http), default settings
+HTTP_ROWS: dict[Api, tuple[str, str]] = {
+    "mesh": ("Memory Mesh HTTP (one message per turn)", "GET /v1/memory/search (default)"),
+    "emc": ("EmotionMemCore HTTP (/batch-save)", "POST /search (default)"),
+}
+
+
 async def bench_set(name: str, embedder: Embedder, work: Path, rows: list[Row],
-                    show_misses: bool = False) -> dict[str, Scores]:
+                    show_misses: bool = False, apis: tuple[Api, ...] = ()) -> dict[str, Scores]:
     ds = SETS[name]()
     questions = ds.questions
     cats = sorted({q.category for q in questions})
@@ -165,6 +174,12 @@ async def bench_set(name: str, embedder: Embedder, work: Path, rows: list[Row],
         if show_misses and is_default(row):
             default_outcomes = outcomes
         add_row(table, row.ingest, label, s, cats, ds.turn_labels)
+    for api in apis:
+        http_outcomes, seconds, memories = await through_http(ds, api, work / f"{name}-{api}", embedder)
+        print(f"  ingested through {api}: {ds.turn_count} turns -> {memories} memories in {seconds:.0f} s",
+              file=sys.stderr, flush=True)
+        results[api] = s = score(http_outcomes)
+        add_row(table, *HTTP_ROWS[api], s, cats, ds.turn_labels)
     print(table.render())
     if show_misses and default_outcomes:
         print(f"\n### {ds.name}: questions the default misses at {KS[0]}")
@@ -191,6 +206,8 @@ async def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--sets", nargs="+", choices=list(SETS), default=["locomo-dev", "lme-arena"])
     ap.add_argument("--all-rows", action="store_true", help="every row for every set (slower)")
     ap.add_argument("--rows", nargs="+", type=int, help="only these rows (0-based indexes into ROWS)")
+    ap.add_argument("--apis", nargs="*", choices=list(HTTP_ROWS), default=list(HTTP_ROWS),
+                    help="the HTTP rows (a real app on 127.0.0.1); `--apis` alone: none")
     ap.add_argument("--explain", action="store_true",
                     help="print the questions the default misses at 5 and what ranked above (terminal only)")
     args = ap.parse_args(argv)
@@ -205,7 +222,7 @@ async def main(argv: list[str] | None = None) -> None:
             rows = ROWS if name == "locomo-dev" or args.all_rows else SHORT_ROWS
             if args.rows:
                 rows = [ROWS[i] for i in args.rows]
-            await bench_set(name, embedder, work, rows, args.explain)
+            await bench_set(name, embedder, work, rows, args.explain, tuple(args.apis))
 
 
 if __name__ == "__main__":

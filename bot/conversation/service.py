@@ -153,7 +153,8 @@ class ConversationService:
                 text += "\n" + note(lang, "no_llm_note", persona)
         reply = Reply(text, persona, hits, emotions, used_llm, error, lang, calls)
         if save:
-            meta = {"persona": persona.memory_id, "source": "chat", **(metadata or {})}
+            # user_name: the turn's speaker (memory.turn_text), as Discord and the livestream already give it
+            meta = {"persona": persona.memory_id, "source": "chat", "user_name": user_name, **(metadata or {})}
             task = asyncio.get_running_loop().create_task(
                 self._remember(llm, persona, scope, message, text if used_llm else None, emotions, meta))
             self._pending.add(task)

@@ -35,6 +35,9 @@ DropReason = Literal["rate_limited", "queue_full", "privacy_code"]  # privacy_co
 UNANSWERED_BACKLOG = 2000  # dropped chats waiting to be saved
 UNANSWERED_BATCH = 64
 UNANSWERED_PAUSE = 0.5  # seconds between batches, so a burst is saved in a few passes
+# the stream's chats are one conversation: each turn is indexed with the chat before it (memory.turn_text),
+# as a Discord channel's turns are
+LIVE_SESSION = "livestream"
 
 
 @dataclass(slots=True)
@@ -114,7 +117,7 @@ class Stream:
         if len(self._unanswered) >= UNANSWERED_BACKLOG:
             self.counts["unanswered_forgotten"] += 1
         else:
-            scope = self.conversation.scope(self.persona, event.user_id)
+            scope = self.conversation.scope(self.persona, event.user_id, LIVE_SESSION)
             self._unanswered.append(MemoryInput(scope=scope, user_message=event.spoken_text(self.persona.language),
                                                 tags=["livestream", "unanswered"],
                                                 metadata={**self._metadata(event), "dropped": reason}))
@@ -186,7 +189,8 @@ class Stream:
         welcome = is_returning(job.last, utcnow(), self.welcome_back_minutes)
         # disclose=False: the reply is read aloud on stream, so no note about the model goes into it
         reply = await self.conversation.reply(persona, ev.user_id, ev.spoken_text(persona.language),
-                                              user_name=ev.viewer_name, metadata=self._metadata(ev), disclose=False)
+                                              user_name=ev.viewer_name, session_id=LIVE_SESSION,
+                                              metadata=self._metadata(ev), disclose=False)
         opening = opening_lines(persona, ev, job.last, welcome)
         # a paid event without words: the thanks is the answer (the companion has nothing to answer)
         answer = [] if opening and not reply.used_llm and not ev.message.strip() else [reply.text]

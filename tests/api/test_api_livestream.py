@@ -52,6 +52,9 @@ async def test_a_new_viewer_is_remembered_and_welcomed_back_next_stream(make_api
         await drain(api)
         saved = await engine.list(MemoryFilter(tenant="default", cube="user_user_cocoro_cube", user_id="youtube:UC42"))
         assert saved.total == 1 and saved.memories[0].user_message == "今日はいちごのケーキを焼きました"
+        # the stream is one conversation: a chat is indexed with the chat before it, as in a Discord channel
+        assert saved.memories[0].scope.session_id == "livestream"
+        assert saved.memories[0].metadata["viewer_name"] == "name-UC42"
         nova = await engine.list(MemoryFilter(tenant="default", cube="user_user_nova_cube", user_id="youtube:UC42"))
         assert nova.total == 0  # another persona does not know this viewer
 

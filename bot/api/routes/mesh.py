@@ -1,8 +1,12 @@
 """Memory Mesh (seed 002): messages, batches, search, conversations and the WebSocket feed.
 
-A message is a memory in its tenant's default cube: conversation_id is its session (and its user, so
-an identical message in the same conversation reinforces the first instead of adding a copy), the
-role is kept as the tag `role:<role>`, importance is the engine's importance.
+A message is a conversation turn in its tenant's default cube, saved as EmotionMemCore, Discord and
+the livestream save theirs (memory.turn_text): its speaker is the name in its metadata when the client
+gives one (`speaker`, `user_name`, `display_name`, `viewer_name`, or `name` as in chat-completion
+messages), else its role, and it is indexed with the earlier messages of its conversation as context.
+conversation_id is its session (and its user, so an identical message in the same conversation
+reinforces the first instead of adding a copy); the role is kept as the tag `role:<role>`, importance
+is the engine's importance.
 """
 
 from __future__ import annotations
@@ -10,6 +14,7 @@ from __future__ import annotations
 import json
 import logging
 from collections import Counter
+from typing import Any
 
 from aiohttp import WSMsgType, web
 
@@ -35,10 +40,12 @@ from bot.api.state import ApiState, audit, principal, state
 from bot.api.tables import ConversationRow
 from memory.clock import as_utc
 from memory.json_limits import readable_json
+from memory.turn_text import NAME_KEYS
 from memory.types import Memory, MemoryFilter, MemoryInput, SaveResult, Scope
 
 TAG = "Memory Mesh"
 ROLE_TAG = "role:"
+MESH_NAME_KEY = "name"  # a chat-completion message's participant name
 log = logging.getLogger("omoide.api")
 
 
@@ -60,10 +67,20 @@ def _conversation(row: ConversationRow) -> ConversationOut:
                            created_at=as_utc(row.created_at), updated_at=as_utc(row.updated_at))
 
 
+def _with_speaker(msg: MessageIn) -> dict[str, Any]:
+    """The message's metadata, with `speaker` added when it names no speaker the engine reads: its
+    `name`, else its role (the conversation_id, its user, would otherwise read as the speaker)."""
+    meta = dict(msg.metadata or {})
+    if not any(isinstance(name := meta.get(key), str) and name.strip() for key in NAME_KEYS):
+        given = meta.get(MESH_NAME_KEY)
+        meta["speaker"] = given.strip() if isinstance(given, str) and given.strip() else msg.role
+    return meta
+
+
 def _input(msg: MessageIn, actor: str) -> MemoryInput:
     return MemoryInput(scope=Scope(msg.tenant_id, DEFAULT_CUBE, msg.conversation_id, msg.conversation_id),
-                       content=msg.content, tags=[ROLE_TAG + msg.role], importance=msg.importance,
-                       metadata=dict(msg.metadata or {}), actor=actor)
+                       user_message=msg.content, tags=[ROLE_TAG + msg.role], importance=msg.importance,
+                       metadata=_with_speaker(msg), actor=actor)
 
 
 async def _store(request: web.Request, messages: list[MessageIn]) -> tuple[list[MessageOut], list[FailedItem]]:
