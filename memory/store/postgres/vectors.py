@@ -1,0 +1,92 @@
+"""Nearest neighbours in PostgreSQL: one partial HNSW index per embedding dimension, over the vector
+column cast to that dimension, and queries that order by the same expression so the planner uses it.
+
+A filtered query (one user in a large cube, a tag, a time range) runs with pgvector's iterative index
+scans (`hnsw.iterative_scan = relaxed_order`): the scan keeps walking the graph until `k` rows pass the
+filter instead of stopping after `ef_search` candidates, so a narrow scope still gets its own top k.
+relaxed_order may return rows slightly out of order, so the outer query sorts them again. When the
+filter is narrow enough the planner reads the scope's rows by their B-tree index and sorts exactly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any
+
+import numpy as np
+from sqlalchemy import ColumnElement, bindparam, cast, select, text
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from memory.store.postgres.filters import filter_clauses
+from memory.store.postgres.tables import Float32Vector, memories
+from memory.types import MemoryFilter
+
+EF_SEARCH_MIN = 64  # the graph's candidate list: at least this, and at least twice what is asked for
+MAX_SCAN_TUPLES = 40_000  # how far an iterative scan walks before it gives up (pgvector's default: 20k)
+
+
+def index_name(dim: int) -> str:
+    return f"ix_memories_hnsw_{int(dim)}"
+
+
+def index_ddl(dim: int) -> str:
+    dim = int(dim)
+    return (f"CREATE INDEX IF NOT EXISTS {index_name(dim)} ON memories USING hnsw "
+            f"((embedding::vector({dim})) vector_cosine_ops) WHERE embedding_dim = {dim}")
+
+
+async def ensure_indexes(conn: AsyncConnection, dims: Iterable[int]) -> None:
+    """Create the HNSW index of each dimension if missing. Serialised across processes by an advisory lock
+    held to the end of the caller's transaction (two processes starting at once would both try)."""
+    await conn.execute(text("SELECT pg_advisory_xact_lock(hashtext('omoide.hnsw_indexes'))"))
+    for dim in sorted(set(int(d) for d in dims)):
+        await conn.execute(text(index_ddl(dim)))
+
+
+async def stored_dims(conn: AsyncConnection) -> list[int]:
+    return list((await conn.execute(select(memories.c.embedding_dim).distinct())).scalars())
+
+
+def distance(qvec: np.ndarray) -> ColumnElement[float]:
+    """Cosine distance to the query in the indexed expression (`embedding::vector(dim) <=> query`)."""
+    dim = len(qvec)
+    query = bindparam(None, np.asarray(qvec, dtype=np.float32), type_=Float32Vector(dim))
+    column: Any = cast(memories.c.embedding, Float32Vector(dim))
+    return column.cosine_distance(query)  # type: ignore[no-any-return]
+
+
+async def scan_settings(conn: AsyncConnection, k: int) -> None:
+    """Iterative index scans for this transaction only (SET LOCAL), in one round trip."""
+    await conn.execute(text("SELECT set_config('hnsw.iterative_scan', 'relaxed_order', true), "
+                            "set_config('hnsw.ef_search', :ef, true), "
+                            "set_config('hnsw.max_scan_tuples', :scan, true)"),
+                       {"ef": str(max(EF_SEARCH_MIN, 2 * k)), "scan": str(MAX_SCAN_TUPLES)})
+
+
+async def nearest(conn: AsyncConnection, qvec: np.ndarray, f: MemoryFilter, now: datetime, k: int
+                  ) -> list[tuple[int, float]]:
+    """Top-k (label, cosine) within the filter, best first. Call inside a transaction (the scan
+    settings are SET LOCAL)."""
+    dist = distance(qvec).label("distance")
+    inner = (select(memories.c.label, dist)
+             .where(memories.c.embedding_dim == len(qvec), *filter_clauses(f, now=now))
+             .order_by(dist).limit(k).subquery())
+    await scan_settings(conn, k)
+    rows = await conn.execute(select(inner.c.label, inner.c.distance).order_by(inner.c.distance))
+    return [(int(label), 1.0 - float(d)) for label, d in rows]
+
+
+async def nearest_many(conn: AsyncConnection, queries: np.ndarray, f: MemoryFilter, now: datetime, k: int
+                       ) -> list[list[tuple[int, float]]]:
+    """`nearest` for several query vectors in one transaction (batch dedup)."""
+    return [await nearest(conn, q, f, now, k) for q in queries]
+
+
+async def vectors_of(conn: AsyncConnection, labels: Sequence[int]) -> dict[int, np.ndarray]:
+    """Stored vectors by label (lexical-only candidates need a cosine; diversity compares vectors)."""
+    if not labels:
+        return {}
+    rows = await conn.execute(select(memories.c.label, memories.c.embedding)
+                              .where(memories.c.label.in_(list(labels))))
+    return {int(label): vec for label, vec in rows}
