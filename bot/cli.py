@@ -7,6 +7,7 @@ import asyncio
 import logging
 import sys
 
+from bot.db_copy_cli import add_copy_command, run_copy
 from bot.logs import setup_logging
 from bot.mcp.command import add_mcp_command
 from bot.personas import PersonaError
@@ -79,6 +80,8 @@ def main(argv: list[str] | None = None) -> int:
     p_re.add_argument("--re-embed", action="store_true", help="re-embed every memory with EMBEDDING_MODEL first")
     add_snapshot_commands(sub)
     add_secret_commands(sub)
+    p_db = sub.add_parser("db", help="the database: copy a SQLite data dir into PostgreSQL")
+    add_copy_command(p_db.add_subparsers(dest="db_command", required=True))
     p_chat = sub.add_parser("chat", help="talk with a persona in the terminal (same memory as the Discord bot)")
     p_chat.add_argument("--persona", default=None, help="memory_id or display name (default: DEFAULT_PERSONA)")
     p_chat.add_argument("--user", default="terminal", help="whose memories to use (default: terminal)")
@@ -104,6 +107,8 @@ def main(argv: list[str] | None = None) -> int:
         return run_snapshot_command(args, settings)
     if args.command in SECRET_COMMANDS:
         return run_secret_command(args, settings)
+    if args.command == "db" and args.db_command == "copy":
+        return run_copy(args, settings)
     if args.command == "doctor":
         from bot.doctor import run_doctor
         return run_doctor(settings, sys.stdout)

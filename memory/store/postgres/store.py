@@ -67,7 +67,7 @@ class PostgresStore:
         store = cls(db, dim, model_id)
         try:
             async with db.begin() as conn:
-                await store._check_schema(conn)
+                await check_schema(conn)
                 await vectors.ensure_indexes(conn, [dim, *await vectors.stored_dims(conn)])
             await store.cubes()
         except StoreUnavailableError:
@@ -77,17 +77,6 @@ class PostgresStore:
             await db.dispose()
             raise explain_connect_error(parsed, e) from e
         return store
-
-    @staticmethod
-    async def _check_schema(conn: AsyncConnection) -> None:
-        names = set((await conn.execute(text(
-            "SELECT relname FROM pg_class WHERE relnamespace = current_schema()::regnamespace "
-            "AND relname = ANY(:names)"), {"names": [*REQUIRED_TABLES, LABEL_SEQUENCE]})).scalars())
-        missing = [n for n in (*REQUIRED_TABLES, LABEL_SEQUENCE) if n not in names]
-        if missing:
-            raise StoreUnavailableError(
-                f"DATABASE_URL: the database has no Omoide schema yet (missing {', '.join(missing)}): "
-                "run `python -m bot db upgrade`", field="DATABASE_URL")
 
     async def prepare(self) -> dict[str, int]:
         return {}  # nothing lives beside the tables
@@ -254,6 +243,18 @@ class PostgresStore:
 
     async def warm(self, tenant: str, cube: str) -> None:
         await self._read(lambda conn: _scalar(conn, select(memories.c.label).limit(1)))
+
+
+async def check_schema(conn: AsyncConnection) -> None:
+    """The migrations' tables and label sequence are there, or an error saying to run them."""
+    names = set((await conn.execute(text(
+        "SELECT relname FROM pg_class WHERE relnamespace = current_schema()::regnamespace "
+        "AND relname = ANY(:names)"), {"names": [*REQUIRED_TABLES, LABEL_SEQUENCE]})).scalars())
+    missing = [n for n in (*REQUIRED_TABLES, LABEL_SEQUENCE) if n not in names]
+    if missing:
+        raise StoreUnavailableError(
+            f"DATABASE_URL: the database has no Omoide schema yet (missing {', '.join(missing)}): "
+            "run `python -m bot db upgrade`", field="DATABASE_URL")
 
 
 async def _scalar(conn: AsyncConnection, stmt: Any) -> Any:
