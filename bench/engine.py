@@ -36,6 +36,7 @@ from memory.embedding.base import Embedder  # noqa: E402
 from memory.embedding.factory import create_embedder  # noqa: E402
 from memory.engine import MemoryEngine  # noqa: E402
 from memory.options import DEFAULT_MODEL_ID, EngineOptions, HnswParams  # noqa: E402
+from memory.store.sqlite.store import SqliteStore
 from memory.types import MemoryFilter, MemoryInput, Scope  # noqa: E402
 
 CUBE = Scope(tenant="bench", cube="user_user_bench_cube")
@@ -151,12 +152,12 @@ async def run(scales: list[int], model_dir: Path, work: Path) -> Table:
             table.add(f"  stored-vector ingest to {n // 1000}k", f"{rate:.0f} memories/s", "", "index + storage only")
         whole = MemoryFilter(tenant=CUBE.tenant, cube=CUBE.cube)
         first = await atimed(engine.search(queries[0], whole, top_k=10))
-        await engine.indexes.ensure_postings(CUBE.tenant, CUBE.cube)  # built in the background by the first search
+        await engine.storage.warm(CUBE.tenant, CUBE.cube)  # postings are built in the background by the first search
         for i, q in enumerate(queries[:20]):  # steady state: also fills the vector matrix for user scopes
             await engine.search(q, whole, top_k=10)
             await engine.search(q, MemoryFilter(tenant=CUBE.tenant, cube=CUBE.cube, user_id=f"user{i % 100}"))
         # what the cube really holds (near-duplicates among the generated vectors were merged by dedup)
-        stored_labels, stored = await engine._stored_vectors(CUBE.tenant, CUBE.cube, None)  # noqa: SLF001
+        stored_labels, stored = await _sqlite(engine)._stored_vectors(CUBE.tenant, CUBE.cube, None)  # noqa: SLF001
         raw_index = raw_hnsw(stored, engine.options.hnsw)
         # each search timed right after the raw parts with the same query, so drift hits both alike
         lat, user_lat, embeds, knns = [], [], [], []
@@ -180,7 +181,7 @@ async def run(scales: list[int], model_dir: Path, work: Path) -> Table:
         table.add(f"search {n // 1000}k, one user p50 / p95", f"{u50:.1f} / {u95:.1f} ms", f"{base:.1f} ms",
                   f"+{u50 - base:.1f} ms")
         exact = np.argsort(-(qvecs @ stored.T), axis=1)[:, :10]
-        state = engine.indexes.get(CUBE.tenant, CUBE.cube)
+        state = _sqlite(engine).indexes.get(CUBE.tenant, CUBE.cube)
         assert state is not None
         ours = np.vstack([state.index.knn(q, 10)[0] for q in qvecs])
         recall = np.mean([len(set(stored_labels[e].tolist()) & set(o.tolist())) / 10
@@ -192,11 +193,13 @@ async def run(scales: list[int], model_dir: Path, work: Path) -> Table:
 
 
 async def _stored(engine: MemoryEngine) -> list[bytes]:
-    from sqlalchemy import select
+    return [r[0] for r in await _sqlite(engine).reader.fetch("SELECT embedding FROM memories ORDER BY label")]
 
-    from memory.db.models import MemoryRow
-    async with engine.sessions() as s:
-        return list((await s.execute(select(MemoryRow.embedding).order_by(MemoryRow.label))).scalars())
+
+def _sqlite(engine: MemoryEngine) -> SqliteStore:
+    """The embedded store behind the engine (this benchmark reads its index and stored vectors)."""
+    assert isinstance(engine.storage, SqliteStore)
+    return engine.storage
 
 
 def startup(work: Path, model_dir: Path) -> dict[str, float]:

@@ -1,20 +1,19 @@
 """Recall bookkeeping: each search hit's last access time and count, batched off the read path
-(flushed half a second after the first hit, in one hop on the writer's connection)."""
+(flushed half a second after the first hit, in one write)."""
 
 from __future__ import annotations
 
 import asyncio
 from datetime import datetime
 
-from memory.db.fastwrite import Statements
-from memory.writes import Writer
+from memory.store.base import MemoryStore
 
 FLUSH_AFTER_SECONDS = 0.5
 
 
 class AccessLog:
-    def __init__(self, writer: Writer) -> None:
-        self.writer = writer
+    def __init__(self, store: MemoryStore) -> None:
+        self.store = store
         self._pending: dict[str, tuple[datetime, int]] = {}  # id -> (last recalled, times)
         self._task: asyncio.Task[None] | None = None
 
@@ -33,9 +32,5 @@ class AccessLog:
         if not self._pending:
             return
         pending, self._pending = self._pending, {}
-        fast = self.writer.fast
-        assert fast is not None, "the engine runs on a SQLite file, where writes go in one hop"
-        statements: Statements = []
-        fast.record_access(statements, pending)
-        async with self.writer.lock:
-            await fast.transaction(statements)
+        async with self.store.writing():
+            await self.store.record_access(pending)

@@ -3,7 +3,7 @@
 A save that is nearly identical (cosine >= DEDUP_THRESHOLD) to a memory in the same scope reinforces
 that memory instead of adding a copy. The stored side is looked for before the write transaction
 opens (under the writer's lock, so nothing is written in between): most saves find nothing and can
-be written in one hop (memory.db.fastwrite); only those that do read the twin rows in the session.
+be written without reading any row; only those that do read their twin records.
 """
 
 from __future__ import annotations
@@ -14,11 +14,8 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 import numpy as np
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from memory.db.models import MemoryRow
-from memory.search import Retriever
+from memory.store.base import MemoryRecord, MemoryStore, StoredRow
 from memory.turn_text import same_words
 from memory.types import Kind, MemoryFilter, MemoryInput, Tier
 
@@ -36,7 +33,7 @@ def scope_groups(pending: Sequence[Pending]) -> dict[ScopeKey, list[int]]:
     return groups
 
 
-def same_scope(row: MemoryRow, item: MemoryInput, kind: Kind) -> bool:
+def same_scope(row: MemoryRecord | StoredRow, item: MemoryInput, kind: Kind) -> bool:
     """Whether a near-identical row may absorb the item: same user and kind, for a turn the same
     words, for working memory the same session."""
     sc = item.scope
@@ -62,32 +59,35 @@ def batch_near(pending: Sequence[Pending], threshold: float) -> dict[int, list[i
     return out
 
 
-async def stored_near(retriever: Retriever, sessions: async_sessionmaker[AsyncSession], pending: Sequence[Pending],
-                      now: datetime, threshold: float) -> dict[int, list[int]]:
+async def stored_near(store: MemoryStore, pending: Sequence[Pending], now: datetime, threshold: float
+                      ) -> dict[int, list[int]]:
     """Labels of stored memories each item nearly duplicates, one search per scope."""
     near: dict[int, list[int]] = {}
     for (tenant, cube, user_id, kind), positions in scope_groups(pending).items():
         f = MemoryFilter(tenant=tenant, cube=cube, user_id=user_id, kind=kind)
         queries = np.vstack([pending[pos].vector for pos in positions])  # type: ignore[misc]  # all embedded by now
-        for pos, hits in zip(positions, await retriever.dense_many(sessions, f, now, queries, 4), strict=True):
+        for pos, hits in zip(positions, await store.nearest(f, queries, 4, now), strict=True):
             labels = [label for label, cos in hits if cos >= threshold]
             if labels:
                 near[pos] = labels
     return near
 
 
-async def twin_rows(s: AsyncSession, pending: Sequence[Pending], near: dict[int, list[int]]
-                    ) -> dict[int, MemoryRow]:
-    """The stored row each item will reinforce (the nearest that may absorb it), read in the session."""
+async def twin_rows(store: MemoryStore, pending: Sequence[Pending], near: dict[int, list[int]], now: datetime
+                    ) -> dict[int, MemoryRecord]:
+    """The stored record each item will reinforce (the nearest that may absorb it)."""
     if not near:
         return {}
-    wanted = {label for labels in near.values() for label in labels}
-    rows = (await s.execute(select(MemoryRow).where(MemoryRow.label.in_(wanted)))).scalars().all()
-    by_label = {r.label: r for r in rows}
-    out: dict[int, MemoryRow] = {}
+    wanted = sorted({label for labels in near.values() for label in labels})
+    by_label = {r.label: r for r in await store.rows(wanted, MemoryFilter(), now)}
+    records: dict[str, MemoryRecord] = {}
+    out: dict[int, MemoryRecord] = {}
     for pos, labels in near.items():
         p = pending[pos]
         twin = next((by_label[x] for x in labels if x in by_label and same_scope(by_label[x], p.item, p.kind)), None)
         if twin is not None:
-            out[pos] = twin
+            if twin.id not in records and (found := await store.get(twin.id)) is not None:
+                records[twin.id] = found
+            if twin.id in records:
+                out[pos] = records[twin.id]
     return out

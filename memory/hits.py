@@ -12,16 +12,16 @@ import numpy as np
 from memory.db.rows import row_to_memory
 from memory.options import EngineOptions
 from memory.ranking import diversify, diversity_pool
-from memory.search import Candidate, Retriever, calibrate, calibrate_one
+from memory.search import calibrate, calibrate_one, rank_score
+from memory.store.base import Candidate
 from memory.types import SearchHit
 
 Scored = tuple[float, float, Candidate, Any]  # (rank score, calibrated score, candidate, row)
 
 
 class HitRanker:
-    def __init__(self, options: EngineOptions, retriever: Retriever, model_id: str, dim: int) -> None:
+    def __init__(self, options: EngineOptions, model_id: str, dim: int) -> None:
         self.options = options
-        self.retriever = retriever
         self.model_id = model_id
         self.dim = dim
 
@@ -41,7 +41,7 @@ class HitRanker:
                 if recency:  # reading a row's date costs a parse: only when recency counts
                     created = r.created_at
                     age = ((naive_now - created) if created.tzinfo is None else (now - created)).total_seconds()
-                scored.append((self.retriever.rank_score(cand, score, r.importance, age / 86400.0), score, cand, r))
+                scored.append((rank_score(self.options, cand, score, r.importance, age / 86400.0), score, cand, r))
         scored.sort(key=lambda x: -x[0])
         if self.options.diversity > 0.0 and len(scored) > 1:
             scored = self._diversify(scored, vectors, top_k)

@@ -23,17 +23,10 @@ memories when their session goes idle.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
-
-from sqlalchemy import bindparam, func, or_, select, update
-
-from memory.clock import as_utc
-from memory.db.models import MemoryRow, MetaRow
-from memory.types import Tier
 
 if TYPE_CHECKING:
     from memory.engine import MemoryEngine
@@ -70,20 +63,16 @@ async def decay_importance(engine: MemoryEngine, policy: DecayPolicy, now: datet
     """Apply decay and recall reinforcement from the previous run up to `now` (one transaction)."""
     await engine.flush_access()
     now = now or engine.clock.now()
-    async with engine.sessions() as s:
-        meta = await s.get(MetaRow, DECAY_META_KEY)
-        prev = datetime.fromisoformat(meta.value) if meta else None
-        recalled_since = MemoryRow.last_accessed_at > prev if prev else MemoryRow.last_accessed_at.is_not(None)
-        rows = (await s.execute(select(MemoryRow.id, MemoryRow.importance, MemoryRow.created_at,
-                                       MemoryRow.updated_at, MemoryRow.last_accessed_at)
-                                .where(or_(MemoryRow.importance > policy.floor, recalled_since)))).all()
-    decay: list[dict[str, object]] = []
-    boost: list[dict[str, object]] = []
-    for r in rows:
-        accessed = as_utc(r.last_accessed_at)
-        last_use = max(d for d in (as_utc(r.created_at), as_utc(r.updated_at), accessed) if d is not None)
+    store = engine.storage
+    meta = await store.get_meta(DECAY_META_KEY)
+    prev = datetime.fromisoformat(meta) if meta else None
+    decay: list[tuple[str, float]] = []
+    boost: list[str] = []
+    for r in await store.importance_rows(policy.floor, prev):
+        accessed = r.last_accessed_at
+        last_use = max(d for d in (r.created_at, r.updated_at, accessed) if d is not None)
         if accessed is not None and (prev is None or accessed > prev) and accessed <= now:
-            boost.append({"mid": r.id})
+            boost.append(r.id)
         if r.importance <= policy.floor:
             continue
         start = last_use + timedelta(days=policy.grace_days)
@@ -91,18 +80,10 @@ async def decay_importance(engine: MemoryEngine, policy: DecayPolicy, now: datet
             start = prev
         step_days = (now - start).total_seconds() / DAY
         if step_days > 0:
-            decay.append({"mid": r.id, "factor": 2.0 ** (-step_days / policy.half_life_days)})
-    table = MemoryRow.__table__
-    imp = table.c.importance
-    async with engine.writer.lock, engine.sessions.begin() as s:
-        conn = await s.connection()
-        if decay:
-            await conn.execute(update(table).where(table.c.id == bindparam("mid"))
-                               .values(importance=policy.floor + (imp - policy.floor) * bindparam("factor")), decay)
-        if boost:
-            await conn.execute(update(table).where(table.c.id == bindparam("mid"))
-                               .values(importance=func.min(1.0, imp + (1.0 - imp) * policy.recall_boost)), boost)
-        await s.merge(MetaRow(key=DECAY_META_KEY, value=now.isoformat()))
+            decay.append((r.id, 2.0 ** (-step_days / policy.half_life_days)))
+    async with store.writing():
+        await store.apply_importance(decay, boost, floor=policy.floor, boost=policy.recall_boost,
+                                     meta=(DECAY_META_KEY, now.isoformat()))
     log.info("importance decay: %d decayed, %d reinforced by recall", len(decay), len(boost))
     return DecayReport(len(decay), len(boost), prev, now)
 
@@ -115,31 +96,12 @@ async def clear_idle_working(engine: MemoryEngine, idle_seconds: float, now: dat
     Memories saved after the cut-off are never taken, even if they race this job.
     """
     now = now or engine.clock.now()
-    cutoff = now - timedelta(seconds=idle_seconds)
-    working = MemoryRow.tier == Tier.WORKING.value
-    async with engine.sessions() as s:
-        with_working = select(MemoryRow.session_id).where(working, MemoryRow.session_id.is_not(None))
-        activity = (await s.execute(
-            select(MemoryRow.tenant, MemoryRow.session_id, func.max(MemoryRow.created_at),
-                   func.max(MemoryRow.updated_at), func.max(MemoryRow.last_accessed_at))
-            .where(MemoryRow.session_id.in_(with_working))
-            .group_by(MemoryRow.tenant, MemoryRow.session_id))).all()
-        idle = {(t, sid) for t, sid, *times in activity if _latest(times) <= cutoff}
-        rows = (await s.execute(select(MemoryRow.id, MemoryRow.tenant, MemoryRow.session_id, MemoryRow.created_at,
-                                       MemoryRow.updated_at, MemoryRow.last_accessed_at)
-                                .where(working, MemoryRow.created_at <= cutoff))).all()
-    ids = [r.id for r in rows
-           if ((r.tenant, r.session_id) in idle if r.session_id is not None
-               else _latest([r.created_at, r.updated_at, r.last_accessed_at]) <= cutoff)]
+    ids, idle = await engine.storage.idle_working(now - timedelta(seconds=idle_seconds))
     if not ids:
         return []
     deleted = await engine.delete_ids(ids, actor="working-idle")
-    log.info("working memory cleared: %d memories of %d idle sessions", len(deleted), len(idle))
+    log.info("working memory cleared: %d memories of %d idle sessions", len(deleted), idle)
     return deleted
-
-
-def _latest(times: list[datetime | None]) -> datetime:
-    return max(as_utc(t) for t in times if t is not None)
 
 
 @dataclass(slots=True)
@@ -154,20 +116,6 @@ async def maintain_indexes(engine: MemoryEngine, rebuild_deleted_share: float) -
     The new index is built while reads and writes go on (from stored vectors, no re-embedding) and
     swapped in under the write lock after catching up with writes made meanwhile.
     """
-    rebuilt: list[str] = []
-    for tenant, cube in engine.indexes.cubes():
-        state = engine.indexes.get(tenant, cube)
-        if state is None or state.index.total == state.index.alive:
-            continue
-        share = state.index.deleted_share
-        if share < rebuild_deleted_share:
-            continue
-        index = await engine.indexes.build(tenant, cube)
-        async with engine.writer.lock:
-            generation = engine.writer.generations.get((tenant, cube), state.generation)
-            await engine.indexes.install(tenant, cube, index, generation)
-        rebuilt.append(f"{tenant}/{cube}")
-        log.info("index %s/%s rebuilt: %.0f%% of its entries were deleted", tenant, cube, 100 * share)
-        await asyncio.sleep(0)
+    rebuilt = await engine.storage.compact(rebuild_deleted_share)
     saved = await engine.persist_indexes()
     return IndexReport(saved, rebuilt)

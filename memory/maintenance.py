@@ -4,31 +4,21 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-import numpy as np
-from sqlalchemy import func, select, update
-
-from memory.db.models import CubeRow, MemoryRow, MetaRow
 from memory.engine import MemoryEngine
+from memory.model_record import KEY as MODEL_KEY
 from memory.turn_context import embed_text_for_row
+from memory.types import MemoryFilter
 
 Progress = Callable[[int], object]  # told how many more are done; what it returns is ignored (tqdm.update)
 
 
 async def rebuild_indexes(engine: MemoryEngine) -> int:
-    """Rebuild each cube's index from the database and persist it; returns how many cubes."""
-    async with engine.sessions() as s:
-        cubes = (await s.execute(select(CubeRow.tenant, CubeRow.cube, CubeRow.generation))).all()
-    async with engine.writer.lock:
-        for tenant, cube, _ in cubes:
-            gen = engine.writer.generations.get((tenant, cube), 0)
-            await engine.indexes.rebuild(tenant, cube, gen)
-            await engine.indexes.save(tenant, cube)
-    return len(cubes)
+    """Rebuild each cube's index from the stored vectors and persist it; returns how many cubes."""
+    return await engine.storage.rebuild_indexes()
 
 
 async def count_memories(engine: MemoryEngine) -> int:
-    async with engine.sessions() as s:
-        return int((await s.execute(select(func.count()).select_from(MemoryRow))).scalar_one())
+    return (await engine.storage.page(MemoryFilter(), engine.clock.now(), 1, 0))[1]
 
 
 async def reembed_all(engine: MemoryEngine, progress: Progress | None = None, batch: int = 256) -> int:
@@ -39,24 +29,20 @@ async def reembed_all(engine: MemoryEngine, progress: Progress | None = None, ba
     Labels are kept (vectors change, ids do not), so it is safe to interrupt and run again.
     """
     model, dim = engine.embeddings.model_id, engine.embeddings.dim
+    store = engine.storage
     done, last = 0, 0
     while True:
-        async with engine.sessions() as s:
-            rows = (await s.execute(select(MemoryRow).where(MemoryRow.label > last)
-                                    .order_by(MemoryRow.label).limit(batch))).scalars().all()
-            texts = [await embed_text_for_row(s, r, engine.turn_text) for r in rows]
+        rows = await store.records(after_label=last, limit=batch)
         if not rows:
             break
+        texts = [await embed_text_for_row(store, r, engine.turn_text) for r in rows]
         vecs = await engine.embeddings.passages(texts)
-        async with engine.writer.lock, engine.sessions.begin() as s:
-            for r, v in zip(rows, vecs, strict=True):
-                await s.execute(update(MemoryRow).where(MemoryRow.id == r.id).values(
-                    embedding=np.asarray(v, dtype=np.float32).tobytes(), embedding_model=model, embedding_dim=dim))
+        async with store.writing():
+            await store.set_vectors([(r.id, v) for r, v in zip(rows, vecs, strict=True)], model, dim)
         last = rows[-1].label
         done += len(rows)
         if progress:
             progress(len(rows))
-    async with engine.sessions.begin() as s:
-        await s.merge(MetaRow(key="embedding_model", value=f"{model}|{dim}"))
+    await store.set_meta(MODEL_KEY, f"{model}|{dim}")
     await rebuild_indexes(engine)
     return done

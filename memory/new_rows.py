@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from memory.db.models import HistoryRow, MemoryRow
+from memory.store.base import HistoryEntry, MemoryRecord
 from memory.types import Emotion, Kind, MemoryInput, Tier
 
 REINFORCE_STEP = 0.1
@@ -45,13 +45,14 @@ class RowMaker:
             return now + timedelta(seconds=self.short_term_ttl_seconds)
         return None
 
-    def memory(self, p: Pending, label: int, memory_id: str, now: datetime) -> MemoryRow:
+    def memory(self, p: Pending, memory_id: str, now: datetime) -> MemoryRecord:
+        """The record of a new memory (the store gives it its label and stores the vector)."""
         item, sc = p.item, p.item.scope
         tier = Tier(item.tier)
         created = item.created_at or now
         assert p.vector is not None
-        return MemoryRow(
-            id=memory_id, label=label, tenant=sc.tenant, cube=sc.cube,
+        return MemoryRecord(
+            id=memory_id, label=0, tenant=sc.tenant, cube=sc.cube,
             user_id=sc.user_id, session_id=sc.session_id, kind=p.kind.value, content=p.text,
             user_message=item.user_message, ai_message=item.ai_message,
             content_type=str(getattr(item.content_type, "value", item.content_type)),
@@ -60,10 +61,9 @@ class RowMaker:
             emotions=[[e.label, e.score] for e in (p.emotions or [])], summary=p.summary,
             created_at=created, updated_at=now, expires_at=self.expiry_for(tier, item.ttl_seconds, created),
             last_accessed_at=None, access_count=0, reinforce_count=0,
-            embedding=np.asarray(p.vector, dtype=np.float32).tobytes(),
             embedding_model=self.model_id, embedding_dim=self.dim)
 
-    def reinforce(self, row: MemoryRow, p: Pending, now: datetime) -> HistoryRow:
+    def reinforce(self, row: MemoryRecord, p: Pending, now: datetime) -> HistoryEntry:
         """A near-duplicate saved again: the stored memory grows more important instead of being copied."""
         row.reinforce_count = (row.reinforce_count or 0) + 1
         row.importance = min(1.0, row.importance + (1.0 - row.importance) * REINFORCE_STEP)
@@ -74,6 +74,13 @@ class RowMaker:
                        {"reinforce_count": row.reinforce_count, "importance": round(row.importance, 4)})
 
 
-def history(row: MemoryRow, action: str, actor: str | None, at: datetime, changes: dict[str, Any]) -> HistoryRow:
-    return HistoryRow(memory_id=row.id, tenant=row.tenant, cube=row.cube, user_id=row.user_id, action=action,
+def history(row: MemoryRecord, action: str, actor: str | None, at: datetime, changes: dict[str, Any]
+            ) -> HistoryEntry:
+    return HistoryEntry(memory_id=row.id, tenant=row.tenant, cube=row.cube, user_id=row.user_id, action=action,
                       actor=actor, at=at, changes=changes)
+
+
+def history_note(tenant: str, action: str, actor: str | None, at: datetime, deleted: int) -> HistoryEntry:
+    """The history line of a whole-user or whole-tenant erasure (memory "*": it names no one memory)."""
+    return HistoryEntry(memory_id="*", tenant=tenant, cube="*", user_id=None, action=action, actor=actor, at=at,
+                        changes={"deleted": deleted})

@@ -13,16 +13,12 @@ from collections.abc import AsyncIterator, Iterable
 from datetime import datetime
 
 import numpy as np
-from sqlalchemy import select
-from sqlalchemy.orm import undefer
 
-from memory.db.filters import not_expired
-from memory.db.models import MemoryRow
 from memory.db.rows import row_to_memory
 from memory.engine import MemoryEngine
 from memory.errors import ValidationError
 from memory.serialize import memory_to_dict
-from memory.types import BatchFailure, BatchResult, Emotion, MemoryInput, SaveResult, Scope
+from memory.types import BatchFailure, BatchResult, Emotion, MemoryFilter, MemoryInput, SaveResult, Scope
 
 EXPORT_VERSION = 1
 PAGE = 500
@@ -45,21 +41,16 @@ async def _export(engine: MemoryEngine, user_id: str | None, tenant: str | None,
                   with_vectors: bool) -> AsyncIterator[str]:
     last = 0
     while True:
-        stmt = (select(MemoryRow).where(MemoryRow.label > last, not_expired(engine.clock.now()))
-                .order_by(MemoryRow.label).limit(PAGE).options(undefer(MemoryRow.embedding)))
-        if user_id is not None:
-            stmt = stmt.where(MemoryRow.user_id == user_id)
-        if tenant is not None:
-            stmt = stmt.where(MemoryRow.tenant == tenant)
-        async with engine.sessions() as s:
-            rows = (await s.execute(stmt)).scalars().all()
+        scope = MemoryFilter(tenant=tenant, user_id=user_id)
+        rows = await engine.storage.records(after_label=last, limit=PAGE, f=scope, now=engine.clock.now(),
+                                            with_vectors=with_vectors)
         if not rows:
             return
         for row in rows:
             doc = {"format": "omoide.memory", "version": EXPORT_VERSION, **memory_to_dict(row_to_memory(row))}
             if with_vectors:
                 doc["embedding_model"] = row.embedding_model
-                doc["embedding"] = base64.b64encode(row.embedding).decode()
+                doc["embedding"] = base64.b64encode(row.embedding or b"").decode()
             yield json.dumps(doc, ensure_ascii=False)
         last = rows[-1].label
 

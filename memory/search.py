@@ -22,22 +22,17 @@ from __future__ import annotations
 
 import asyncio
 import math
-from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import datetime
 
 import numpy as np
-from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from memory.db.fastread import FastReader
-from memory.db.filters import by_labels, filter_clauses
-from memory.db.models import MemoryRow
 from memory.index import lexical
 from memory.index.manager import IndexManager
 from memory.index.postings import LexicalPostings
 from memory.options import DEFAULT_MODEL_ID, EngineOptions
 from memory.ranking import rrf_relevance, score_relevance
+from memory.store.base import Candidate
 from memory.text.tokenize import query_terms
 from memory.types import MemoryFilter
 
@@ -61,44 +56,21 @@ def narrows_cube(f: MemoryFilter) -> bool:
                                         f.emotions, f.created_after, f.created_before, f.min_importance, f.ids))
 
 
-@dataclass(slots=True)
-class Candidate:
-    label: int
-    cosine: float
-    dense_rank: int | None = None
-    lexical_rank: int | None = None
-
-
 class Retriever:
-    """Finds candidate labels within one cube; the engine turns them into memories."""
+    """Finds candidate labels within one cube of a SQLite store (memory.store.sqlite), from its HNSW
+    indexes, exact matrices, lexical postings and FTS5 table."""
 
-    def __init__(self, options: EngineOptions, indexes: IndexManager) -> None:
+    def __init__(self, options: EngineOptions, indexes: IndexManager, reader: FastReader) -> None:
         self.options = options
         self.indexes = indexes
-        self.reader: FastReader | None = None  # set by the engine when the database is a SQLite file
+        self.reader = reader
 
-    async def labels(self, sessions: async_sessionmaker[AsyncSession], f: MemoryFilter, now: datetime,
-                     limit: int | None = None) -> np.ndarray:
-        """Labels of the unexpired memories the filter selects (the fast reader's when it can answer)."""
-        if self.reader is not None and self.reader.handles(f):
-            return await self.reader.labels(f, now, limit)
-        stmt = select(MemoryRow.label).where(*filter_clauses(f, now=now))
-        if limit is not None:
-            stmt = stmt.limit(limit)
-        async with sessions() as s:
-            return np.fromiter((await s.execute(stmt)).scalars(), dtype=np.int64)
+    async def labels(self, f: MemoryFilter, now: datetime, limit: int | None = None) -> np.ndarray:
+        """Labels of the unexpired memories the filter selects."""
+        return await self.reader.labels(f, now, limit)
 
-    @staticmethod
-    async def _passing(sessions: async_sessionmaker[AsyncSession], labels: Iterable[int], f: MemoryFilter,
-                       now: datetime) -> set[int]:
-        """Which of these labels the filter selects (over-fetched HNSW results of a filtered scope)."""
-        async with sessions() as s:
-            return set((await s.execute(by_labels(select(MemoryRow.label), list(labels), f, now))).scalars())
-
-    async def dense(self, sessions: async_sessionmaker[AsyncSession], f: MemoryFilter, now: datetime, qvec: np.ndarray,
-                    n: int) -> list[tuple[int, float]]:
-        """Top-n (label, cosine) within the filter: exact for narrow scopes, HNSW for large ones.
-        A database session is opened only when the fast reader cannot answer the filter."""
+    async def dense(self, f: MemoryFilter, now: datetime, qvec: np.ndarray, n: int) -> list[tuple[int, float]]:
+        """Top-n (label, cosine) within the filter: exact for narrow scopes, HNSW for large ones."""
         assert f.tenant is not None and f.cube is not None
         state = self.indexes.get(f.tenant, f.cube)
         if state is None or state.index.alive == 0:
@@ -109,7 +81,7 @@ class Retriever:
             # unexpired rows are checked when the rows are fetched; over-fetch for what that drops
             labels, sims = await asyncio.to_thread(index.knn, qvec, n + 16)
             return list(zip(labels.tolist(), sims.tolist(), strict=True))
-        scope = await self.labels(sessions, f, now, limit=cap + 1)
+        scope = await self.labels(f, now, limit=cap + 1)
         if len(scope) <= cap:
             await self.indexes.ensure_matrix(f.tenant, f.cube)
             labels, sims = await asyncio.to_thread(index.exact, qvec, scope, n)
@@ -117,16 +89,16 @@ class Retriever:
         # a large filtered scope: over-fetch from the whole cube and keep what passes the filter
         labels, sims = await asyncio.to_thread(index.knn, qvec, n * 4 + 32)
         found = dict(zip(labels.tolist(), sims.tolist(), strict=True))
-        passing = await self._passing(sessions, found, f, now)
+        passing = await self.reader.passing(list(found), f, now)
         if len(passing) >= n or len(found) >= index.alive:
             return sorted(((x, found[x]) for x in passing), key=lambda p: -p[1])[:n]
         # the filter is too narrow for over-fetching: search HNSW restricted to the scope's labels
-        scope = await self.labels(sessions, f, now)
+        scope = await self.labels(f, now)
         labels, sims = await asyncio.to_thread(index.knn, qvec, n, set(scope.tolist()))
         return list(zip(labels.tolist(), sims.tolist(), strict=True))
 
-    async def dense_many(self, sessions: async_sessionmaker[AsyncSession], f: MemoryFilter, now: datetime,
-                         queries: np.ndarray, k: int) -> list[list[tuple[int, float]]]:
+    async def dense_many(self, f: MemoryFilter, now: datetime, queries: np.ndarray, k: int
+                         ) -> list[list[tuple[int, float]]]:
         """Top-k (label, cosine) for many query vectors in one scope: one SQL query and one matrix
         product (small scopes) or one batched HNSW query (large ones). Used by batch dedup."""
         assert f.tenant is not None and f.cube is not None
@@ -135,12 +107,12 @@ class Retriever:
             return [[] for _ in range(len(queries))]
         index = state.index
         cap = self.options.exact_search_max
-        if self.reader is not None and self.reader.handles(f) and index.matrix is not None:
+        if index.matrix is not None:
             # the scope's labels and their vectors in one job on the reader's thread
             scope, found = await self.reader.labels_then(
                 f, now, cap + 1, lambda s: (s, index.scope_vectors(s) if len(s) <= cap else None))
         else:
-            scope, found = await self.labels(sessions, f, now, limit=cap + 1), None
+            scope, found = await self.labels(f, now, limit=cap + 1), None
         if len(scope) <= cap:
             if found is None:
                 await self.indexes.ensure_matrix(f.tenant, f.cube)
@@ -155,20 +127,18 @@ class Retriever:
                     for row, idx in zip(sims, top, strict=True)]
         found_labels, found_sims = await asyncio.to_thread(index.knn_many, queries, k * 4 + 16)
         flat = {int(x) for x in found_labels.reshape(-1).tolist() if x >= 0}
-        passing = await self._passing(sessions, flat, f, now)
+        passing = await self.reader.passing(list(flat), f, now)
         return [[(int(x), float(c)) for x, c in zip(row_l, row_c, strict=True) if int(x) in passing][:k]
                 for row_l, row_c in zip(found_labels.tolist(), found_sims.tolist(), strict=True)]
 
-    async def lexical(self, sessions: async_sessionmaker[AsyncSession], query: str, f: MemoryFilter, now: datetime,
-                      n: int) -> list[int]:
+    async def lexical(self, query: str, f: MemoryFilter, now: datetime, n: int) -> list[int]:
         """Top-n labels by BM25: from the cube's in-memory postings for a cube or one user of it,
         from FTS5 for other filters, across cubes, or while the postings are being built."""
         if f.tenant is not None and f.cube is not None and not lexical.narrower_than_scope(f):
             postings = self.indexes.postings(f.tenant, f.cube)
             if postings is not None:
                 return await asyncio.to_thread(postings_search, postings, query, f, n)
-        async with sessions() as s:
-            return await lexical.search(s, query, f, now, n)
+        return await lexical.search(self.reader, query, f, now, n)
 
     def fuse(self, dense: list[tuple[int, float]], lexical_labels: list[int]) -> dict[int, Candidate]:
         out: dict[int, Candidate] = {}
@@ -197,18 +167,18 @@ class Retriever:
             del cands[label]
         return dict(zip(labels.tolist(), vecs, strict=True)) if keep_vectors else {}
 
-    def rank_score(self, cand: Candidate, similarity: float, importance: float, age_days: float) -> float:
-        """Relevance (memory.ranking: score fusion or RRF) blended with recency and importance."""
-        o = self.options
-        if o.fusion == "rrf":
-            relevance = rrf_relevance(cand.dense_rank, cand.lexical_rank, dense_weight=o.dense_weight,
-                                      lexical_weight=o.lexical_weight, k=o.rrf_k)
-        else:
-            relevance = score_relevance(similarity, cand.lexical_rank, dense_weight=o.dense_weight,
-                                        lexical_weight=o.lexical_weight, lexical_boost=o.lexical_boost)
-        recency: float = 0.5 ** (max(age_days, 0.0) / o.recency_half_life_days)
-        w_rel = 1.0 - o.recency_weight - o.importance_weight
-        return w_rel * relevance + o.recency_weight * recency + o.importance_weight * importance
+
+def rank_score(o: EngineOptions, cand: Candidate, similarity: float, importance: float, age_days: float) -> float:
+    """Relevance (memory.ranking: score fusion or RRF) blended with recency and importance."""
+    if o.fusion == "rrf":
+        relevance = rrf_relevance(cand.dense_rank, cand.lexical_rank, dense_weight=o.dense_weight,
+                                  lexical_weight=o.lexical_weight, k=o.rrf_k)
+    else:
+        relevance = score_relevance(similarity, cand.lexical_rank, dense_weight=o.dense_weight,
+                                    lexical_weight=o.lexical_weight, lexical_boost=o.lexical_boost)
+    recency: float = 0.5 ** (max(age_days, 0.0) / o.recency_half_life_days)
+    w_rel = 1.0 - o.recency_weight - o.importance_weight
+    return w_rel * relevance + o.recency_weight * recency + o.importance_weight * importance
 
 
 def postings_search(postings: LexicalPostings, query: str, f: MemoryFilter, n: int) -> list[int]:
@@ -216,8 +186,3 @@ def postings_search(postings: LexicalPostings, query: str, f: MemoryFilter, n: i
     assert f.tenant is not None and f.cube is not None
     user = None if f.user_id is None else lexical.user_token(f.tenant, f.cube, f.user_id)
     return postings.search(query_terms(query), user, n)
-
-
-async def count(session: AsyncSession, f: MemoryFilter, now: datetime) -> int:
-    return int((await session.execute(select(func.count()).select_from(MemoryRow)
-                                      .where(*filter_clauses(f, now=now)))).scalar_one())

@@ -10,14 +10,11 @@ from datetime import datetime
 from typing import Any, TypeVar
 
 import numpy as np
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from memory.db.filters import by_labels
-from memory.db.rows import MEMORY_COLUMNS
-from memory.embedding.service import EmbeddingService
 from memory.observe import Observer
-from memory.search import Candidate, Retriever
+from memory.search import Retriever
+from memory.search_one import Embed
+from memory.store.base import Candidate
 from memory.types import MemoryFilter
 
 T = TypeVar("T")
@@ -30,8 +27,8 @@ class ManyCubes:
     vectors: dict[int, np.ndarray]  # the candidates' vectors, when asked for (diversity compares them)
 
 
-async def search_cubes(retriever: Retriever, embeddings: EmbeddingService, sessions: async_sessionmaker[AsyncSession],
-                       observer: Observer, f: MemoryFilter, cubes: Sequence[tuple[str, str]], now: datetime,
+async def search_cubes(retriever: Retriever, embed: Embed, observer: Observer, f: MemoryFilter,
+                       cubes: Sequence[tuple[str, str]], now: datetime,
                        query: str, n: int, *, vectors: bool) -> ManyCubes:
     """Lexical candidates over the filter, the nearest `n` per cube, fused; then the rows that pass."""
 
@@ -39,16 +36,15 @@ async def search_cubes(retriever: Retriever, embeddings: EmbeddingService, sessi
         with observer.phase(name):
             return await step
 
-    qvec, lex = await asyncio.gather(embeddings.query(query),
-                                     in_phase("lexical", retriever.lexical(sessions, query, f, now, n)))
+    qvec, lex = await asyncio.gather(embed(), in_phase("lexical", retriever.lexical(query, f, now, n)))
     dense: list[tuple[int, float]] = []
     with observer.phase("vector"):
         for tenant, cube in cubes:
             sub = MemoryFilter(**{**_filter_dict(f), "tenant": tenant, "cube": cube})
-            dense.extend(await retriever.dense(sessions, sub, now, qvec, n))
+            dense.extend(await retriever.dense(sub, now, qvec, n))
     dense.sort(key=lambda x: -x[1])
     cands = retriever.fuse(dense[:n], lex)
-    rows = await _candidate_rows(retriever, sessions, list(cands), f, now)
+    rows = await retriever.reader.rows(list(cands), f, now)
     by_cube: dict[tuple[str, str], dict[int, Candidate]] = {}
     for r in rows:
         by_cube.setdefault((r.tenant, r.cube), {})[r.label] = cands[r.label]
@@ -58,16 +54,6 @@ async def search_cubes(retriever: Retriever, embeddings: EmbeddingService, sessi
         kept.update(await retriever.fill_cosines(tenant, cube, qvec, sub_cands, keep_vectors=vectors))
         found.update(sub_cands)
     return ManyCubes(found, rows, kept)
-
-
-async def _candidate_rows(retriever: Retriever, sessions: async_sessionmaker[AsyncSession], labels: list[int],
-                          f: MemoryFilter, now: datetime) -> Sequence[Any]:
-    """Rows of the candidates that pass the filter (plain rows; see memory.db.fastread)."""
-    reader = retriever.reader
-    if reader is not None and reader.handles(f):
-        return await reader.rows(labels, f, now)
-    async with sessions() as s:
-        return (await s.execute(by_labels(select(*MEMORY_COLUMNS), labels, f, now))).all()
 
 
 def _filter_dict(f: MemoryFilter) -> dict[str, Any]:

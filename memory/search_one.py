@@ -17,33 +17,35 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import math
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
 
 import numpy as np
 
-from memory.db.fastread import FastRow
-from memory.embedding.service import EmbeddingService
 from memory.observe import NO_OBSERVER, Observer
-from memory.search import Candidate, Retriever, narrows_cube, postings_search
+from memory.search import Retriever, narrows_cube, postings_search
+from memory.store.base import Candidate, StoredRow
 from memory.types import MemoryFilter
+
+Embed = Callable[[], Awaitable[np.ndarray]]
 
 
 @dataclass(slots=True)
 class OneCube:
     qvec: np.ndarray
     candidates: dict[int, Candidate]
-    rows: list[FastRow]
+    rows: list[StoredRow]
     vectors: dict[int, np.ndarray]  # the rows' stored vectors, when asked for (diversity compares them)
 
 
-async def search_one_cube(retriever: Retriever, embeddings: EmbeddingService, f: MemoryFilter, now: datetime,
+async def search_one_cube(retriever: Retriever, embed: Embed, f: MemoryFilter, now: datetime,
                           query: str, n: int, *, vectors: bool = False, observer: Observer = NO_OBSERVER
                           ) -> OneCube | None:
     """Candidates (cosines filled) and their rows, or None when the general path must answer."""
     reader = retriever.reader
-    if f.tenant is None or f.cube is None or reader is None or not reader.handles(f):
+    if f.tenant is None or f.cube is None or not reader.handles(f):
         return None
     state, postings = retriever.indexes.get(f.tenant, f.cube), retriever.indexes.postings(f.tenant, f.cube)
     if state is None or postings is None:
@@ -54,11 +56,11 @@ async def search_one_cube(retriever: Retriever, embeddings: EmbeddingService, f:
 
     labels: np.ndarray | None = None
     if exact and not whole:  # a narrow scope: its labels are read while the model runs
-        qvec, labels = await asyncio.gather(embeddings.query(query), reader.labels(f, now, limit=cap + 1))
+        qvec, labels = await asyncio.gather(embed(), reader.labels(f, now, limit=cap + 1))
     else:
         if whole:
             await retriever.indexes.ensure_matrix(f.tenant, f.cube)
-        qvec = await embeddings.query(query)
+        qvec = await embed()
     if labels is not None:
         if len(labels) > cap:  # a large filtered scope: the general path over-fetches from HNSW
             return None

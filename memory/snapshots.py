@@ -211,7 +211,7 @@ async def take_snapshot(db_file: Path, index_dir: Path, root: Path, *, engine: M
         if engine is not None:
             await engine.flush_access()
             await engine.persist_indexes()
-            async with engine.writer.lock:  # index files change only under this lock: copy a matching set
+            async with engine.storage.writing():  # index files change only under this lock: copy a matching set
                 await asyncio.to_thread(_copy_indexes, index_dir, tmp / INDEX_DIR)
         else:
             await asyncio.to_thread(_copy_indexes, index_dir, tmp / INDEX_DIR)

@@ -139,6 +139,13 @@ def check_filter(f: MemoryFilter) -> MemoryFilter:
     return f
 
 
+def selects_something(f: MemoryFilter) -> bool:
+    """Whether the filter has any condition (an empty one would select every memory)."""
+    return f.ids is not None or bool(f.tiers or f.tags or f.emotions) or any(
+        getattr(f, name) is not None for name in ("tenant", "cube", "user_id", "session_id", "kind", "content_type",
+                                                   "created_after", "created_before", "min_importance"))
+
+
 def check_range(value: Any, field: str, low: int, high: int) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
         raise ValidationError(f"{field} must be an integer from {low} to {high} (got {value!r})", field=field)

@@ -7,6 +7,7 @@ import random
 
 from memory.engine import MemoryEngine
 from memory.types import MemoryFilter, MemoryInput, Scope
+from tests.store_helpers import sqlite_store
 
 FOODS = ["ramen", "sushi", "curry", "pizza", "tacos", "pho", "bibimbap", "falafel", "paella", "pierogi"]
 PLACES = ["Osaka", "Lisbon", "Nairobi", "Lima", "Oslo", "Hanoi", "Tbilisi", "Quito", "Perth", "Busan"]
@@ -31,7 +32,7 @@ async def test_concurrent_writers_lose_nothing(engine: MemoryEngine) -> None:
     assert reinforced <= created  # a reinforced write landed on a stored memory, none vanished
     page = await engine.list(MemoryFilter(tenant="t"), limit=1000)
     assert {m.id for m in page.memories} == created
-    state = engine.indexes.get("t", "c")
+    state = sqlite_store(engine).indexes.get("t", "c")
     assert state is not None and state.index.alive == len(created)
     for r in saves[:10]:
         hits = await engine.search(r.memory.content, MemoryFilter(tenant="t", user_id=r.memory.scope.user_id),

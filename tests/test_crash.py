@@ -20,6 +20,7 @@ from memory.index.manager import index_path
 from memory.maintenance import count_memories
 from memory.options import EngineOptions
 from memory.types import MemoryFilter, Scope
+from tests.store_helpers import sqlite_store
 
 FACTS = [
     "朝ごはんはいつもパンとコーヒー", "I play the violin every Sunday morning", "妹が大阪に住んでいる",
@@ -62,13 +63,9 @@ async def _check_all_there(engine: MemoryEngine, acked: list[dict[str, str]]) ->
         assert (await engine.get(a["id"])).content == a["text"]
         hits = await engine.search(a["text"], MemoryFilter(tenant="t", cube="c"), top_k=3)
         assert a["id"] in [h.memory.id for h in hits], a["text"]
-    state = engine.indexes.get("t", "c")
+    state = sqlite_store(engine).indexes.get("t", "c")
     assert state is not None
-    async with engine.sessions() as s:
-        from sqlalchemy import select
-
-        from memory.db.models import MemoryRow
-        labels = set((await s.execute(select(MemoryRow.label))).scalars())
+    labels = {r[0] for r in await sqlite_store(engine).reader.fetch("SELECT label FROM memories")}
     assert state.index.alive == len(labels) == await count_memories(engine)
     assert labels <= state.index.all_labels()
 
@@ -231,7 +228,7 @@ async def test_sigkill_during_http_writes_loses_no_acknowledged_write(tmp_path: 
     try:
         assert engine.index_report == {"loaded": 1}
         total = await count_memories(engine)
-        alive = sum(engine.indexes.get(t, c).index.alive for t, c in engine.indexes.cubes())  # type: ignore[union-attr]
+        alive = sum(s.alive for s in engine.store_stats().cubes)
         assert alive == total >= len({a["id"] for a in acked}) == len(acked)  # no two acks share a memory
     finally:
         await engine.close()

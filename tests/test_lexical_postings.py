@@ -8,6 +8,7 @@ from memory.clock import utcnow
 from memory.engine import MemoryEngine
 from memory.index import lexical
 from memory.types import MemoryFilter, Scope
+from tests.store_helpers import sqlite_store
 
 CUBE = MemoryFilter(tenant="t1", cube="user_user_cocoro_cube")
 ALICE = Scope(tenant="t1", cube="user_user_cocoro_cube", user_id="alice")
@@ -34,14 +35,13 @@ async def _store_all(engine: MemoryEngine) -> None:
 
 
 async def _fts(engine: MemoryEngine, query: str, f: MemoryFilter) -> list[int]:
-    async with engine.sessions() as s:
-        return await lexical.search(s, query, f, utcnow(), 10)
+    return await lexical.search(sqlite_store(engine).reader, query, f, utcnow(), 10)
 
 
 async def _postings(engine: MemoryEngine, query: str, f: MemoryFilter) -> list[int]:
     assert f.tenant and f.cube
-    assert await engine.indexes.ensure_postings(f.tenant, f.cube) is not None
-    return await engine.retriever.lexical(engine.sessions, query, f, utcnow(), 10)
+    assert await sqlite_store(engine).indexes.ensure_postings(f.tenant, f.cube) is not None
+    return await sqlite_store(engine).lexical(f, query, 10, utcnow())
 
 
 async def test_postings_rank_like_fts5(engine: MemoryEngine) -> None:
@@ -57,7 +57,7 @@ async def test_postings_rank_like_fts5(engine: MemoryEngine) -> None:
 
 async def test_japanese_words_match_through_postings(engine: MemoryEngine) -> None:
     await _store_all(engine)
-    await engine.indexes.ensure_postings("t1", CUBE.cube)  # type: ignore[arg-type]
+    await sqlite_store(engine).indexes.ensure_postings("t1", CUBE.cube)  # type: ignore[arg-type]
     hits = await engine.search("東京", CUBE, top_k=3)
     assert "東京" in hits[0].memory.content and hits[0].matched_lexically
     hits = await engine.search("楽しい", CUBE, top_k=10)
@@ -66,7 +66,7 @@ async def test_japanese_words_match_through_postings(engine: MemoryEngine) -> No
 
 async def test_writes_after_the_build_are_searchable_at_once(engine: MemoryEngine) -> None:
     await _store_all(engine)
-    await engine.indexes.ensure_postings("t1", CUBE.cube)  # type: ignore[arg-type]
+    await sqlite_store(engine).indexes.ensure_postings("t1", CUBE.cube)  # type: ignore[arg-type]
     new = await engine.store(ALICE, "Zanzibar is where I want to travel next summer")
     assert new.memory.id in [m.memory.id for m in await engine.search("Zanzibar", CUBE) if m.matched_lexically]
     updated = await engine.update(new.memory.id, content="Mombasa is where I want to travel next summer")
@@ -79,7 +79,7 @@ async def test_writes_after_the_build_are_searchable_at_once(engine: MemoryEngin
 
 async def test_a_searched_word_finds_memories_saved_after_that_search(engine: MemoryEngine) -> None:
     await _store_all(engine)
-    await engine.indexes.ensure_postings("t1", CUBE.cube)  # type: ignore[arg-type]
+    await sqlite_store(engine).indexes.ensure_postings("t1", CUBE.cube)  # type: ignore[arg-type]
     await engine.store(ALICE, "Zanzibar is where I want to travel next summer")
     assert len(await _postings(engine, "Zanzibar", CUBE)) == 1
     second = await engine.store(ALICE, "My cousin just came back from Zanzibar with spices")
@@ -99,12 +99,12 @@ async def test_user_scope_returns_only_that_users_memories(engine: MemoryEngine)
 
 async def test_writes_during_the_build_are_not_lost(engine: MemoryEngine) -> None:
     await _store_all(engine)
-    assert engine.indexes.postings("t1", CUBE.cube) is None  # type: ignore[arg-type]  # starts the build
+    assert sqlite_store(engine).indexes.postings("t1", CUBE.cube) is None  # type: ignore[arg-type]  # starts the build
     writes = [engine.store(ALICE, f"Kilimanjaro trip number {i} was unforgettable") for i in range(5)]
     await asyncio.gather(*writes)
     gone = (await engine.search("ミケ", CUBE, top_k=1))[0].memory.id
     await engine.delete_ids([gone])
-    await engine.indexes.ensure_postings("t1", CUBE.cube)  # type: ignore[arg-type]
+    await sqlite_store(engine).indexes.ensure_postings("t1", CUBE.cube)  # type: ignore[arg-type]
     assert len(await _postings(engine, "Kilimanjaro", CUBE)) == 5
     assert await _postings(engine, "ミケ", CUBE) == []
 
@@ -115,7 +115,7 @@ async def test_small_cube_exact_search_follows_adds_and_deletes(engine: MemoryEn
     await _store_all(engine)
     first = await engine.search("猫の名前", CUBE, top_k=len(FACTS))
     assert len(first) == len(FACTS) and "ミケ" in first[0].memory.content
-    state = engine.indexes.get("t1", CUBE.cube)  # type: ignore[arg-type]
+    state = sqlite_store(engine).indexes.get("t1", CUBE.cube)  # type: ignore[arg-type]
     assert state is not None and state.index.matrix is not None  # the fast path made the copy
     new = await engine.store(BOB, "うちの猫はクロという名前の黒猫です")
     hits = await engine.search("猫の名前", CUBE, top_k=2)

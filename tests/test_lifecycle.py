@@ -11,6 +11,7 @@ from memory.index.vector import sidecar_path
 from memory.lifecycle import DecayPolicy, clear_idle_working, decay_importance, maintain_indexes
 from memory.maintenance import count_memories
 from memory.types import MemoryFilter, MemoryInput, Scope
+from tests.store_helpers import sqlite_store
 
 S = Scope(tenant="t", cube="c", user_id="u")
 POLICY = DecayPolicy(grace_days=7, half_life_days=30, floor=0.05, recall_boost=0.1)
@@ -85,12 +86,12 @@ async def test_worn_index_is_rebuilt_and_saved(engine: MemoryEngine) -> None:
     saved = await engine.save_batch([MemoryInput(scope=S, content=f) for f in facts])
     ids = [r.memory.id for r in saved.saved]
     await engine.delete_ids(ids[:6])
-    state = engine.indexes.get("t", "c")
+    state = sqlite_store(engine).indexes.get("t", "c")
     assert state is not None and abs(state.index.deleted_share - 0.6) < 1e-9
     assert (await maintain_indexes(engine, rebuild_deleted_share=0.7)).rebuilt == []  # below the threshold
     report = await maintain_indexes(engine, rebuild_deleted_share=0.5)
     assert report.rebuilt == ["t/c"] and report.saved == 1
-    state = engine.indexes.get("t", "c")
+    state = sqlite_store(engine).indexes.get("t", "c")
     assert state is not None and state.index.total == state.index.alive == 4
     assert sidecar_path(index_path(engine.options.index_dir, "t", "c")).exists()
     hits = await engine.search("Penguins live in the Antarctic", MemoryFilter(tenant="t"), top_k=4)
@@ -101,14 +102,14 @@ async def test_worn_index_is_rebuilt_and_saved(engine: MemoryEngine) -> None:
 async def test_rebuild_catches_up_with_writes_made_while_it_was_built(engine: MemoryEngine) -> None:
     first = await engine.store(S, "Penguins live in the Antarctic")
     second = await engine.store(S, "Camels live in the desert")
-    index = await engine.indexes.build("t", "c")  # the slow part, outside the write lock
+    index = await sqlite_store(engine).indexes.build("t", "c")  # the slow part, outside the write lock
     late = await engine.store(S, "Dolphins live in the ocean")
     await engine.store(S, "Owls live in the forest")
     await engine.delete_ids([first.memory.id])
-    async with engine.writer.lock:
-        state = await engine.indexes.install("t", "c", index, engine.writer.generations[("t", "c")])
+    async with engine.storage.writing():
+        state = await sqlite_store(engine).indexes.install("t", "c", index, engine.storage.generation("t", "c"))
     assert state.index.alive == await count_memories(engine) == 3
-    assert engine.indexes.get("t", "c") is state
+    assert sqlite_store(engine).indexes.get("t", "c") is state
     hits = await engine.search("Dolphins in the ocean", MemoryFilter(tenant="t"), top_k=10)
     assert hits[0].memory.id == late.memory.id and len(hits) == 3  # the deleted one is gone
     assert first.memory.id not in [h.memory.id for h in hits] and second.memory.id in [h.memory.id for h in hits]

@@ -12,6 +12,7 @@ from memory.index.manager import index_path
 from memory.options import EngineOptions
 from memory.portability import export_user, import_jsonl
 from memory.types import MemoryFilter, Scope
+from tests.store_helpers import sqlite_store
 
 S = Scope(tenant="t", cube="c", user_id="u")
 FACTS = ["朝ごはんはパンとコーヒー", "趣味は写真撮影", "I play the violin every Sunday", "妹が大阪に住んでいる"]
@@ -54,7 +55,7 @@ async def test_missing_or_corrupt_index_is_rebuilt(options: EngineOptions, embed
     again = await MemoryEngine.open(options, embedder)
     try:
         assert again.index_report == {"rebuilt": 1}
-        state = again.indexes.get("t", "c")
+        state = sqlite_store(again).indexes.get("t", "c")
         assert state is not None and state.index.alive == len(FACTS)
         assert await _violin(again) == "I play the violin every Sunday"
     finally:
@@ -68,13 +69,14 @@ async def test_index_is_caught_up_after_a_crash(options: EngineOptions, embedder
     await engine.persist_indexes()
     late = await engine.store(S, "新しい職場は渋谷にある")
     await engine.delete_ids([ids[0]])
-    if engine.writer.fast is not None:  # connections die with the process; nothing else is saved
-        await engine.writer.fast.close()
-    await engine.db.dispose()  # a crash: no close(), so the index file is never saved again
+    store = sqlite_store(engine)  # connections die with the process; nothing else is saved
+    await store.fast.close()
+    await store.reader.close()
+    await store.db.dispose()  # a crash: no close(), so the index file is never saved again
     again = await MemoryEngine.open(options, embedder)
     try:
         assert again.index_report == {"caught up": 1}
-        state = again.indexes.get("t", "c")
+        state = sqlite_store(again).indexes.get("t", "c")
         assert state is not None and state.index.alive == len(FACTS)
         hits = await again.search("仕事場の場所", MemoryFilter(tenant="t"), top_k=1)
         assert hits[0].memory.id == late.memory.id
@@ -89,13 +91,13 @@ async def test_a_deleted_label_is_never_given_again_after_restart(options: Engin
     engine = await MemoryEngine.open(options, embedder)
     await _fill(engine)
     newest = await engine.store(S, "最後に保存した思い出")
-    freed = engine.writer.next_label - 1
+    freed = sqlite_store(engine).next_label - 1
     await engine.delete_ids([newest.memory.id])
     await engine.close()
     again = await MemoryEngine.open(options, embedder)
     try:
         fresh = await again.store(S, "I moved to Sapporo last winter")
-        assert again.writer.next_label - 1 > freed
+        assert sqlite_store(again).next_label - 1 > freed
         hits = await again.search("where do I live now", MemoryFilter(tenant="t", cube="c"), top_k=1)
         assert hits[0].memory.id == fresh.memory.id
     finally:

@@ -30,6 +30,7 @@ from memory.snapshots import (
     take_snapshot,
 )
 from memory.types import MemoryFilter, MemoryInput, Scope
+from tests.store_helpers import sqlite_store
 
 S = Scope(tenant="t", cube="c", user_id="u")
 TOPICS = ["ramen", "violin", "hiking", "chess", "sourdough", "karaoke", "astronomy", "gardening", "origami",
@@ -92,7 +93,7 @@ async def test_snapshot_under_write_load_restores_whole(tmp_path: Path, embedder
     try:
         assert back.index_report in ({"loaded": 1}, {"caught up": 1})
         assert await count_memories(back) == manifest["counts"]["memories"]
-        state = back.indexes.get("t", "c")
+        state = sqlite_store(back).indexes.get("t", "c")
         assert state is not None and state.index.alive == manifest["counts"]["memories"]
         hits = await back.search("User 3 talked about chess", MemoryFilter(tenant="t"), top_k=1)
         assert hits[0].memory.content == "User 3 talked about chess"

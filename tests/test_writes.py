@@ -11,6 +11,7 @@ from memory.db.models import HistoryRow
 from memory.engine import MemoryEngine
 from memory.errors import NotFoundError
 from memory.types import Emotion, MemoryFilter, MemoryInput, Scope
+from tests.store_helpers import sqlite_store
 
 S = Scope(tenant="t", cube="c", user_id="u")
 
@@ -134,12 +135,11 @@ async def test_a_saved_memory_reads_back_exactly_as_acknowledged(engine: MemoryE
 async def test_a_one_hop_save_that_fails_half_way_leaves_nothing_behind(engine: MemoryEngine) -> None:
     """memory.db.fastwrite.transaction: one statement failing rolls back the ones before it, and the
     engine keeps saving on a fresh connection."""
-    fast = engine.writer.fast
-    assert fast is not None  # SQLite: plain saves take the one-hop path
+    fast = sqlite_store(engine).fast
     await engine.store(S, "I started learning the violin this spring")
     statements: list = []
-    fast.insert(statements, [HistoryRow(memory_id="half-written", tenant="t", cube="c", user_id="u", action="add",
-                                        actor=None, at=datetime.now(UTC), changes={})])
+    fast.insert(statements, fast.history, [HistoryRow(memory_id="half-written", tenant="t", cube="c", user_id="u",
+                                                      action="add", actor=None, at=datetime.now(UTC), changes={})])
     statements.append(("INSERT INTO memories (id) VALUES (NULL)", [()]))  # NOT NULL constraints fail
     with pytest.raises(sqlite3.IntegrityError):
         await fast.transaction(statements)

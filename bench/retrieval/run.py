@@ -69,7 +69,7 @@ async def ask(ds: Dataset, ing: Ingested, embedder: Embedder, rewrite: Callable[
         for conv in ds.conversations:
             scope = MemoryFilter(tenant=TENANT, cube=cube_of(conv.id))
             # a running bot builds a cube's in-memory lexical postings on its first search there
-            await engine.indexes.ensure_postings(TENANT, cube_of(conv.id))
+            await engine.storage.warm(TENANT, cube_of(conv.id))
             for q in conv.questions:
                 query = rewrite(q.text) if rewrite else q.text
                 started = time.perf_counter()

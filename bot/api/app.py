@@ -60,7 +60,7 @@ async def health(request: web.Request) -> HealthResponse:
     discord = services.discord_status  # "degraded" while a configured Discord client is not connected
     return HealthResponse(status="healthy" if discord.healthy else "degraded", service="omoide",
                           embedding_model=engine.embeddings.model_id, embedding_dim=engine.embeddings.dim,
-                          cubes=len(engine.indexes.cubes()), uptime_seconds=round(time.time() - services.started_at, 1),
+                          cubes=len(await engine.cubes()), uptime_seconds=round(time.time() - services.started_at, 1),
                           live_connectors=[ConnectorOut.model_validate(c) for c in request.app[CONNECTORS].statuses()],
                           discord=discord.as_dict())
 

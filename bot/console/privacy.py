@@ -36,7 +36,7 @@ async def page(request: web.Request) -> web.Response:
     engine = st.engine
     names = {p.cube: p.display_name for p in st.services.personas.all()}
     sections = []
-    for tenant, cube in sorted(engine.indexes.cubes()):
+    for tenant, cube in sorted(await engine.cubes()):
         if tenant != claims.tenant:
             continue
         found = await engine.list(MemoryFilter(tenant=tenant, cube=cube, user_id=claims.user_id),

@@ -16,7 +16,7 @@ async def visible_cubes(request: web.Request, who: Principal) -> list[tuple[str,
     """(tenant, cube) pairs this key may read, sorted."""
     st = request.config_dict[STATE]
     tenants = await st.access.tenants_of(who)
-    return sorted((t, c) for t, c in st.engine.indexes.cubes()
+    return sorted((t, c) for t, c in await st.engine.cubes()
                   if (tenants is None or t in tenants) and who.cube_allowed(c))
 
 

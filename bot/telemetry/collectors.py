@@ -38,12 +38,8 @@ class ProcessCollector(Collector):
         yield from self._livestreams()
 
     def _indexes(self) -> Iterator[Metric]:
-        indexes = self.services.engine.indexes
-        sizes: list[tuple[str, str, int, int]] = []
-        for tenant, cube in indexes.cubes():
-            state = indexes.get(tenant, cube)
-            if state is not None:
-                sizes.append((tenant, cube, state.index.alive, state.index.total))
+        cubes = self.services.engine.store_stats().cubes
+        sizes = [(c.tenant, c.cube, c.alive, c.total) for c in cubes]
         sizes.sort(key=lambda x: -x[3])
         if len(sizes) > MAX_CUBES:
             rest = sizes[MAX_CUBES:]
@@ -60,17 +56,17 @@ class ProcessCollector(Collector):
             total.add_metric([tenant, cube], t)
             share.add_metric([tenant, cube], 0.0 if not t else 1.0 - a / t)
         yield from (alive, total, share)
-        yield GaugeMetricFamily("omoide_index_cubes", "Cubes with an index", value=len(indexes.cubes()))
+        yield GaugeMetricFamily("omoide_index_cubes", "Cubes with an index", value=len(cubes))
 
     def _pool(self) -> Iterator[Metric]:
-        pool: Any = self.services.engine.db.pool
-        if not hasattr(pool, "checkedout"):  # a pool without counts (NullPool, StaticPool)
+        pool = self.services.engine.store_stats().pool
+        if pool is None:  # a pool without counts (NullPool, StaticPool)
             return
-        yield GaugeMetricFamily("omoide_db_pool_size", "Connections the database pool keeps", value=pool.size())
+        yield GaugeMetricFamily("omoide_db_pool_size", "Connections the database pool keeps", value=pool.size)
         yield GaugeMetricFamily("omoide_db_pool_checked_out", "Database connections in use now",
-                                value=pool.checkedout())
+                                value=pool.checked_out)
         yield GaugeMetricFamily("omoide_db_pool_overflow", "Connections open beyond the pool size (negative: "
-                                "room left before the pool is full)", value=pool.overflow())
+                                "room left before the pool is full)", value=pool.overflow)
 
     def _jobs(self) -> Iterator[Metric]:
         jobs = self.services.jobs

@@ -3,10 +3,9 @@
 Through SQLAlchemy's async layer a statement costs ~0.45 ms here (four thread hops, statement
 building and caching, result wrapping), more than the simple indexed queries a search or a save
 needs: measured at 100k memories, a search spent ~3.5 ms of its own time there. This read-only
-connection answers those queries for the common scopes (tenant, cube, user, session, kind; expired
-memories left out) in one hop to its own worker thread each. Values go through the models' own SQLAlchemy type
-processors, so both paths compare and read the same stored formats. Other filters, and databases
-other than a SQLite file, keep the SQLAlchemy path (`FastReader.open` returns None for those).
+connection answers those queries (any filter, compiled by memory.store.sqlite.filters; expired
+memories left out) in one hop to its own worker thread each. Values go through the models' own
+SQLAlchemy type processors, so it reads the stored formats exactly as the ORM would.
 
 WAL mode lets this connection read while the engine writes; each query sees every committed write.
 """
@@ -18,20 +17,20 @@ import sqlite3
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import numpy as np
-from sqlalchemy.engine import Dialect, make_url
+from sqlalchemy.engine import Dialect
 
-from memory.db.fastwrite import bind_processor
 from memory.db.models import MemoryRow
-from memory.types import Kind, MemoryFilter
+from memory.store.base import StoredRow
+from memory.store.sqlite.filters import compile_filter
+from memory.types import MemoryFilter
 
 _TABLE = MemoryRow.__table__
 # (attribute name, column name) of every column but the vector
 _COLUMNS = [(a.key, a.columns[0].name) for a in MemoryRow.__mapper__.column_attrs if a.key != "embedding"]
 _SELECT = "SELECT " + ", ".join(f'"{name}"' for _, name in _COLUMNS) + "{extra} FROM memories"
-_SCOPE = ("tenant", "cube", "user_id", "session_id")
 T = TypeVar("T")
 
 
@@ -72,21 +71,20 @@ class FastReader:
         self.positions["embedding"] = len(_COLUMNS)  # selected only by rows_after
         self.result_procs: list[Callable[[Any], Any] | None] = [
             *(_TABLE.c[name].type.dialect_impl(dialect).result_processor(dialect, None) for _, name in _COLUMNS), None]
-        self._bind_time = bind_processor(_TABLE.c.expires_at, dialect) or (lambda v: v)
         self._row = row_class(self.positions, self.result_procs)
 
     @staticmethod
-    def _by_labels(count: int, where: str, *, vectors: bool) -> str:
-        """SELECT of `count` labels' rows passing `where` (with their vectors if asked)."""
-        marks = ", ".join("?" * count)
-        return f"{_SELECT.format(extra=', embedding' if vectors else '')} WHERE label IN ({marks}) AND {where}"
+    def _by_labels(labels: Sequence[int], where: str, params: dict[str, Any], *, vectors: bool
+                   ) -> tuple[str, dict[str, Any]]:
+        """SELECT of these labels' rows passing `where` (with their vectors if asked)."""
+        marks = ", ".join(f":l{i}" for i in range(len(labels)))
+        sql = f"{_SELECT.format(extra=', embedding' if vectors else '')} WHERE label IN ({marks})"
+        return (f"{sql} AND {where}" if where else sql), {**params, **{f"l{i}": x for i, x in enumerate(labels)}}
 
     @classmethod
-    async def open(cls, url: str, dialect: Dialect) -> FastReader | None:
-        parsed = make_url(url)
-        if parsed.get_backend_name() != "sqlite" or not parsed.database or parsed.database == ":memory:":
-            return None
-        conn = sqlite3.connect(parsed.database, timeout=30, check_same_thread=False, isolation_level=None)
+    def open(cls, path: str, dialect: Dialect) -> FastReader:
+        """A read-only connection to the SQLite file at `path`."""
+        conn = sqlite3.connect(path, timeout=30, check_same_thread=False, isolation_level=None)
         conn.execute("PRAGMA query_only=ON")
         return cls(conn, dialect)
 
@@ -97,32 +95,33 @@ class FastReader:
     async def _run(self, fn: Callable[..., T], *args: Any) -> T:
         return await asyncio.get_running_loop().run_in_executor(self._pool, fn, *args)
 
-    def _fetch(self, sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
+    def _fetch(self, sql: str, params: Sequence[Any] | dict[str, Any]) -> list[tuple[Any, ...]]:
         return self._conn.execute(sql, params).fetchall()
+
+    async def fetch(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> list[tuple[Any, ...]]:
+        """Any read, raw values (one hop to this reader's thread)."""
+        return await self._run(self._fetch, sql, params)
+
+    def row(self, raw: tuple[Any, ...]) -> StoredRow:
+        """A row read with `select_rows`'s columns, its values converted when read."""
+        return cast(StoredRow, self._row(raw))
+
+    @staticmethod
+    def select_rows(where: str, *, vectors: bool = False) -> str:
+        """SELECT of every memories column (and the vector last, if asked) WHERE `where`."""
+        return f"{_SELECT.format(extra=', embedding' if vectors else '')} WHERE {where}"
 
     @staticmethod
     def handles(f: MemoryFilter) -> bool:
-        """Filters this path answers: one cube, optionally narrowed by user, session or kind."""
+        """Filters the one-cube fast search (memory.search_one) answers: one cube, optionally narrowed by
+        user, session or kind (every read here answers any filter)."""
         return f.tenant is not None and f.cube is not None and all(
             v is None for v in (f.tiers, f.tags, f.content_type, f.emotions, f.created_after, f.created_before,
                                 f.min_importance, f.ids))
 
-    def _where(self, f: MemoryFilter, now: datetime | None, indexed: bool) -> tuple[str, list[Any]]:
-        # `+column` keeps SQLite on the label index when the query is by label (see store.by_labels)
-        prefix = "" if indexed else "+"
-        clauses, params = [], []
-        for column in _SCOPE:
-            value = getattr(f, column)
-            if value is not None:
-                clauses.append(f"{prefix}{column} = ?")
-                params.append(value)
-        if f.kind is not None:
-            clauses.append(f"{prefix}kind = ?")
-            params.append(Kind(f.kind).value)
-        if now is not None:
-            clauses.append("(expires_at IS NULL OR expires_at > ?)")
-            params.append(self._bind_time(now))
-        return " AND ".join(clauses), params
+    @staticmethod
+    def _where(f: MemoryFilter, now: datetime | None, indexed: bool) -> tuple[str, dict[str, Any]]:
+        return compile_filter(f, now=now, indexed=indexed)
 
     async def labels(self, f: MemoryFilter, now: datetime, limit: int | None = None) -> np.ndarray:
         """Labels of the unexpired memories in the filter's scope."""
@@ -133,7 +132,7 @@ class FastReader:
         """`then(labels)` of the scope's labels, run in the same job on this reader's thread (e.g. the
         exact search over them: one hop instead of two)."""
         where, params = self._where(f, now, indexed=True)
-        sql = f"SELECT label FROM memories WHERE {where}"
+        sql = f"SELECT label FROM memories WHERE {where or '1'}"
         if limit is not None:
             sql += f" LIMIT {int(limit)}"
 
@@ -142,16 +141,26 @@ class FastReader:
             return then(np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows)))
         return await self._run(job)
 
-    async def rows(self, labels: Sequence[int], f: MemoryFilter, now: datetime) -> list[FastRow]:
+    async def rows(self, labels: Sequence[int], f: MemoryFilter, now: datetime) -> list[StoredRow]:
         """The rows of these labels that pass the filter and have not expired."""
         if not labels:
             return []
         where, params = self._where(f, now, indexed=False)
-        sql = self._by_labels(len(labels), where, vectors=False)
-        return [self._row(r) for r in await self._run(self._fetch, sql, [*labels, *params])]
+        sql, bound = self._by_labels(labels, where, params, vectors=False)
+        return [self.row(r) for r in await self._run(self._fetch, sql, bound)]
+
+    async def passing(self, labels: Sequence[int], f: MemoryFilter, now: datetime) -> set[int]:
+        """Which of these labels the filter selects (e.g. over-fetched nearest neighbours of a filtered scope)."""
+        if not labels:
+            return set()
+        where, params = self._where(f, now, indexed=False)
+        marks = ", ".join(f":l{i}" for i in range(len(labels)))
+        sql = f"SELECT label FROM memories WHERE label IN ({marks}) AND {where or '1'}"
+        rows = await self._run(self._fetch, sql, {**params, **{f"l{i}": x for i, x in enumerate(labels)}})
+        return {r[0] for r in rows}
 
     async def rows_after(self, pick: Callable[[], tuple[Sequence[int], T]], f: MemoryFilter, now: datetime,
-                         ) -> tuple[T, list[FastRow], dict[int, np.ndarray]]:
+                         ) -> tuple[T, list[StoredRow], dict[int, np.ndarray]]:
         """Run `pick` (e.g. a nearest-neighbour search) and read the rows of the labels it returns, with
         their stored vectors, in one job on this reader's thread: (what pick returned beside the
         labels, the rows, label -> float32 vector)."""
@@ -162,8 +171,8 @@ class FastReader:
             labels, payload = pick()
             if not labels:
                 return payload, [], {}
-            raw = self._fetch(self._by_labels(len(labels), where, vectors=True), [*labels, *params])
+            raw = self._fetch(*self._by_labels(labels, where, params, vectors=True))
             return payload, raw, {r[label_at]: np.frombuffer(r[vector_at], dtype=np.float32) for r in raw}
 
         payload, rows, vectors = await self._run(job)
-        return payload, [self._row(r) for r in rows], vectors
+        return payload, [self.row(r) for r in rows], vectors

@@ -5,16 +5,15 @@ Through SQLAlchemy's async layer each statement cost ~0.45 ms here (four thread 
 building, result wrapping): more than SQLite's own work. Here they are collected as `Statements` and
 run together:
 
-- `transaction`: a save whose items are all new (memory.dedup found no duplicate) runs BEGIN
-  IMMEDIATE, its statements and COMMIT in one hop, on a plain `sqlite3` connection of our own, used
-  only by one worker thread (as memory.db.fastread does for reads), with the engine's pragmas (no
-  session at all: the session's begin, connection and commit took ~1 ms of a save). Between calls it
-  holds no transaction, so the ORM's connections never wait on it; callers hold the writer's lock.
-- `send`: any other save keeps its ORM session, which owns the transaction; its INSERTs go through the
-  session's connection (`exec_driver_sql`), and the ORM writes the rest at commit.
+`transaction` runs BEGIN IMMEDIATE, the statements and COMMIT in one hop, on a plain `sqlite3`
+connection of our own, used only by one worker thread (as memory.db.fastread does for reads), with
+the engine's pragmas (no session at all: the session's begin, connection and commit took ~1 ms of a
+save). Between calls it holds no transaction, so other connections never wait on it; callers hold
+the store's write lock. Every write of memory.store.sqlite goes this way (saves, updates, deletes,
+recall counts, decay).
 
 Values go through the tables' own SQLAlchemy type processors, so what is stored is exactly what the
-ORM would store. SQLite files only: elsewhere `for_url` returns None and the rows go through the session.
+ORM would store.
 """
 
 from __future__ import annotations
@@ -27,11 +26,11 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Column
-from sqlalchemy.engine import Dialect, make_url
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.engine import Dialect
 
-from memory.db.models import Base, CubeRow, MemoryRow
+from memory.db.models import Base, CubeRow, HistoryRow, MemoryRow
 from memory.db.session import set_pragmas
+from memory.store.base import MemoryRecord
 
 
 def bind_processor(column: Column[Any], dialect: Dialect) -> Callable[[Any], Any] | None:
@@ -51,7 +50,7 @@ class _Insert:
         names = ", ".join(f'"{name}"' for name, _, _ in self.columns)
         self.sql = f"INSERT INTO {table.name} ({names}) VALUES ({', '.join('?' * len(self.columns))})"
 
-    def params(self, obj: Base) -> tuple[Any, ...]:
+    def params(self, obj: object) -> tuple[Any, ...]:
         out = []
         for _, attr, proc in self.columns:
             value = getattr(obj, attr)
@@ -63,8 +62,9 @@ Statements = list[tuple[str, list[tuple[Any, ...]]]]  # (SQL, rows of parameters
 
 
 class FastWrites:
-    def __init__(self, path: str, synchronous: str, dialect: Dialect, models: Sequence[type[Base]]) -> None:
-        self._inserts = {model: _Insert(model, dialect) for model in models}
+    def __init__(self, path: str, synchronous: str, dialect: Dialect) -> None:
+        self.memories, self.history = _Insert(MemoryRow, dialect), _Insert(HistoryRow, dialect)
+        self._memory_time = bind_processor(MemoryRow.__table__.c.updated_at, dialect)
         self._cube_created = bind_processor(CubeRow.__table__.c.created_at, dialect)
         self._accessed_at = bind_processor(MemoryRow.__table__.c.last_accessed_at, dialect)
         self._path, self._synchronous = path, synchronous
@@ -73,20 +73,27 @@ class FastWrites:
         self._conn: sqlite3.Connection | None = None
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="omoide-write")
 
-    @classmethod
-    def for_url(cls, url: str, dialect: Dialect, models: Sequence[type[Base]], *,
-                synchronous: str = "NORMAL") -> FastWrites | None:
-        """The one-hop writer for a SQLite file; None for any other database (the session writes)."""
-        parsed = make_url(url)
-        if parsed.get_backend_name() != "sqlite" or not parsed.database or parsed.database == ":memory:":
-            return None
-        return cls(parsed.database, synchronous, dialect, models)
-
-    def insert(self, out: Statements, objs: Sequence[Base]) -> None:
-        """INSERT mapped objects (all of one class) that are not added to the session."""
+    def insert(self, out: Statements, ins: _Insert, objs: Sequence[object]) -> None:
+        """INSERT objects with the model's attributes (records of memory.store.base: same names)."""
         if objs:
-            ins = self._inserts[type(objs[0])]
             out.append((ins.sql, [ins.params(o) for o in objs]))
+
+    def update_memory(self, out: Statements, record: MemoryRecord, *, with_vector: bool) -> None:
+        """Rewrite every column of a stored memory (the vector only `with_vector`), found by its id."""
+        cols = [c for c in self.memories.columns if c[0] != "id" and (with_vector or c[0] != "embedding")]
+        sets = ", ".join('"' + name + '" = ?' for name, _, _ in cols)
+        sql = f"UPDATE memories SET {sets} WHERE id = ?"
+        values = []
+        for _, attr, proc in cols:
+            value = getattr(record, attr)
+            values.append(proc(value) if proc is not None and value is not None else value)
+        out.append((sql, [(*values, record.id)]))
+
+    def time(self, value: datetime | None) -> Any:
+        """A datetime as the memories table stores it."""
+        if value is None or self._memory_time is None:
+            return value
+        return self._memory_time(value)
 
     def set_generation(self, out: Statements, cube: tuple[str, str], generation: int, now: datetime) -> None:
         """Upsert a cube's generation counter (memory.index.manager compares it at start)."""
@@ -97,14 +104,6 @@ class FastWrites:
         """Last access time and added count per memory id (search hits, flushed in batches)."""
         at = self._accessed_at or (lambda v: v)
         out.append((_ACCESS_UPDATE, [(at(when), times, memory_id) for memory_id, (when, times) in seen.items()]))
-
-    @staticmethod
-    async def send(session: AsyncSession, statements: Statements) -> None:
-        """Run the statements in the session's transaction (saves that reinforce a duplicate)."""
-        if statements:
-            conn = await session.connection()
-            for sql, rows in statements:
-                await conn.exec_driver_sql(sql, rows)
 
     async def transaction(self, statements: Statements) -> None:
         """Run the statements as one transaction of their own (BEGIN IMMEDIATE ... COMMIT; on any error

@@ -13,29 +13,26 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Integer, column, select, table, text
-from sqlalchemy.ext.asyncio import AsyncSession
-
+from memory.db.fastread import FastReader
 from memory.db.fastwrite import Statements
-from memory.db.filters import by_labels, filter_clauses
-from memory.db.models import MemoryRow
 from memory.index.postings import DocRow
+from memory.store.sqlite.filters import compile_filter
 from memory.text.tokenize import fts_match_expression, query_terms
 from memory.types import MemoryFilter
 
-fts = table("memory_fts", column("rowid", Integer), column("terms"), column("scope"))
 OVERFETCH = 4
 MAX_TERMS = 8  # a long query keeps its most selective terms: an OR over many common terms is slow
 
 
-async def _selective(session: AsyncSession, terms: list[str]) -> list[str]:
+async def _selective(reader: FastReader, terms: list[str]) -> list[str]:
     """The MAX_TERMS terms found in the fewest documents (BM25 weighs those most anyway)."""
     if len(terms) <= MAX_TERMS:
         return terms
-    names = ", ".join(f":t{i}" for i in range(len(terms)))
-    sql = text(f"SELECT term, doc FROM memory_fts_vocab WHERE term IN ({names})")
-    df: dict[str, int] = dict((await session.execute(sql, {f"t{i}": t for i, t in enumerate(terms)})).all())
+    names = ", ".join("?" * len(terms))
+    df: dict[str, int] = {t: int(n) for t, n in await reader.fetch(
+        f"SELECT term, doc FROM memory_fts_vocab WHERE term IN ({names})", terms)}
     present = [t for t in terms if df.get(t)]
     return sorted(present, key=lambda t: df[t])[:MAX_TERMS]
 
@@ -75,55 +72,47 @@ def narrower_than_scope(f: MemoryFilter) -> bool:
 FTS_INSERT = "INSERT INTO memory_fts(rowid, terms, scope) VALUES (?, ?, ?)"
 
 
-async def add_documents(session: AsyncSession | None, docs: Sequence[tuple[MemoryRow, str]],
-                        statements: Statements | None = None) -> list[DocRow]:
-    """Index (row, terms) pairs, the terms made by `index_document` (a save makes them beside the
-    embedding); call inside the write transaction that adds the rows (appended to `statements` when
-    given: memory.db.fastwrite). Returns what was stored, for the in-memory postings to follow once the
-    transaction commits."""
+def add_documents(docs: Sequence[tuple[Any, str]], statements: Statements) -> list[DocRow]:
+    """Index (record, terms) pairs, the terms made by `index_document` (a save makes them beside the
+    embedding): appended to the write transaction's statements (memory.db.fastwrite). Returns what is
+    stored, for the in-memory postings to follow once the transaction commits."""
     stored = [(row.label, terms, scope_tokens(row.tenant, row.cube, row.user_id)) for row, terms in docs]
-    if stored and statements is not None:
+    if stored:
         statements.append((FTS_INSERT, stored))
-    elif stored:
-        assert session is not None
-        await session.execute(
-            text("INSERT INTO memory_fts(rowid, terms, scope) VALUES (:rowid, :terms, :scope)"),
-            [{"rowid": label, "terms": terms, "scope": scope} for label, terms, scope in stored])
     return stored
 
 
-async def cube_documents(session: AsyncSession, tenant: str, cube: str) -> list[DocRow]:
+async def cube_documents(reader: FastReader, tenant: str, cube: str) -> list[DocRow]:
     """Every stored document of one cube, to build its in-memory postings from."""
-    rows = await session.execute(text("SELECT rowid, terms, scope FROM memory_fts WHERE memory_fts MATCH :q"),
-                                 {"q": f'scope : "{_token("c", tenant, cube)}"'})
+    rows = await reader.fetch("SELECT rowid, terms, scope FROM memory_fts WHERE memory_fts MATCH ?",
+                              (f'scope : "{_token("c", tenant, cube)}"',))
     return [(int(label), terms, scope) for label, terms, scope in rows]
 
 
-async def remove_documents(session: AsyncSession, labels: list[int]) -> None:
+def remove_documents(labels: Sequence[int], statements: Statements) -> None:
     if labels:
-        await session.execute(text("DELETE FROM memory_fts WHERE rowid = :rowid"), [{"rowid": x} for x in labels])
+        statements.append(("DELETE FROM memory_fts WHERE rowid = ?", [(x,) for x in labels]))
 
 
-async def search(session: AsyncSession, query: str, f: MemoryFilter, now: datetime, limit: int) -> list[int]:
+async def search(reader: FastReader, query: str, f: MemoryFilter, now: datetime, limit: int) -> list[int]:
     """Labels of the best lexical matches within the filter, best first (BM25)."""
-    expr = fts_match_expression(await _selective(session, query_terms(query)))
+    expr = fts_match_expression(await _selective(reader, query_terms(query)))
     if expr is None:
         return []
     scope = _scope_match(f)
     match = f"{scope} AND terms : ({expr})" if scope else f"terms : ({expr})"
     fetch = limit * OVERFETCH
-    ranked = list((await session.execute(
-        text("SELECT rowid FROM memory_fts WHERE memory_fts MATCH :q ORDER BY rank LIMIT :n"),
-        {"q": match, "n": fetch})).scalars())
+    ranked = [r[0] for r in await reader.fetch(
+        "SELECT rowid FROM memory_fts WHERE memory_fts MATCH ? ORDER BY rank LIMIT ?", (match, fetch))]
     if not ranked:
         return []
-    passing = set((await session.execute(by_labels(select(MemoryRow.label), ranked, f, now))).scalars())
+    passing = await reader.passing(ranked, f, now)
     kept = [label for label in ranked if label in passing]
     if len(kept) >= limit or len(ranked) < fetch or not narrower_than_scope(f):
         return kept[:limit]
-    stmt = (select(MemoryRow.label)  # narrow filters: let SQLite join, slower but complete
-            .join(fts, fts.c.rowid == MemoryRow.label)
-            .where(text("memory_fts MATCH :q").bindparams(q=match), *filter_clauses(f, now=now))
-            .order_by(text("bm25(memory_fts)"))
-            .limit(limit))
-    return list((await session.execute(stmt)).scalars())
+    where, params = compile_filter(f, now=now)  # narrow filters: let SQLite join, slower but complete
+    rows = await reader.fetch(
+        "SELECT memories.label FROM memories JOIN memory_fts ON memory_fts.rowid = memories.label "
+        f"WHERE memory_fts MATCH :match AND {where} ORDER BY bm25(memory_fts) LIMIT :limit",
+        {**params, "match": match, "limit": limit})
+    return [r[0] for r in rows]

@@ -31,6 +31,7 @@ from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 
+from memory.observe import NO_OBSERVER, Observer
 from memory.types import CubeStats, MemoryFilter
 
 CubeKey = tuple[str, str]  # (tenant, cube)
@@ -188,6 +189,7 @@ class CandidateQuery:
     n: int
     now: datetime
     with_vectors: bool = False  # return the candidates' stored vectors too (diversity compares them)
+    observer: Observer = NO_OBSERVER  # told the search's phases ("lexical", "vector")
 
 
 @dataclass(slots=True)

@@ -17,6 +17,7 @@ from bot.logs import setup_logging
 from memory.engine import MemoryEngine
 from memory.options import EngineOptions
 from memory.types import MemoryFilter
+from tests.store_helpers import sqlite_store
 
 Samples = dict[tuple[str, frozenset[tuple[str, str]]], float]
 QUERY = "好きな映画の話"
@@ -143,7 +144,7 @@ async def test_readiness_follows_the_database(api: ApiServer, engine: MemoryEngi
 
         moved = options.data_dir.with_name("elsewhere")
         options.data_dir.rename(moved)  # the database file is gone from where the engine connects
-        await engine.db.dispose()  # its pooled connections closed: the next query must reconnect
+        await sqlite_store(engine).db.dispose()  # its pooled connections closed: the next query must reconnect
         try:
             r = await c.get("/health/ready")
             assert r.status_code == 503

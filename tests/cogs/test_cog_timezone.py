@@ -17,6 +17,7 @@ from config import Settings, SettingsError, load_settings
 from memory.engine import MemoryEngine
 from memory.types import MemoryInput, Scope
 from tests.cogs.conftest import make_settings
+from tests.store_helpers import sqlite_store
 
 SAVED_AT = datetime(2026, 1, 4, 23, 58, tzinfo=UTC)  # 2026-01-05 08:58 in Tokyo
 
@@ -91,13 +92,13 @@ def test_an_unknown_timezone_setting_names_the_variable(tmp_path: Path) -> None:
 
 
 async def test_a_database_from_before_time_zones_gets_the_new_columns(engine: MemoryEngine) -> None:
-    async with engine.db.begin() as conn:  # the tables as an earlier version made them
+    async with sqlite_store(engine).db.begin() as conn:  # the tables as an earlier version made them
         await conn.execute(text("CREATE TABLE bot_user_prefs (user_id BIGINT PRIMARY KEY, opted_out BOOLEAN, "
                                 "locale VARCHAR(8), updated_at DATETIME)"))
         await conn.execute(text("CREATE TABLE bot_guild_prefs (guild_id BIGINT PRIMARY KEY, persona VARCHAR(32), "
                                 "updated_at DATETIME)"))
         await conn.execute(text("INSERT INTO bot_user_prefs VALUES (7, 1, 'en', '2025-01-01 00:00:00')"))
-    prefs = Preferences(engine.db)
+    prefs = Preferences(sqlite_store(engine).db)
     await prefs.set_user_timezone(7, "Asia/Tokyo")
     await prefs.set_guild_timezone(8, "Europe/Paris")
     assert await prefs.user_timezone(7) == "Asia/Tokyo" and await prefs.opted_out(7)

@@ -47,7 +47,7 @@ SECRET_NAME = re.compile(r"(?i)token|secret|password|api_key|private")
 async def _cubes(request: web.Request) -> list[CubeInfo]:
     engine = state(request).engine
     out = []
-    for tenant, cube in sorted(engine.indexes.cubes()):
+    for tenant, cube in sorted(await engine.cubes()):
         s = await engine.stats(tenant, cube)
         out.append(CubeInfo(tenant=tenant, cube=cube, persona=persona_of_cube(cube), total=s.total, by_tier=s.by_tier,
                             by_kind=s.by_kind, users=s.users, oldest=s.oldest, newest=s.newest,

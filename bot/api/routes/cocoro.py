@@ -44,7 +44,7 @@ async def _cube(request: web.Request) -> tuple[str, str, str]:
     await st.access.require_tenant(who, tenant)
     cube = persona_cube(memory_id)
     st.access.require_cube(who, cube)
-    if (tenant, cube) not in set(st.engine.indexes.cubes()) and memory_id not in persona_names(request):
+    if (tenant, cube) not in set(await st.engine.cubes()) and memory_id not in persona_names(request):
         raise not_found(f"character {memory_id!r}", field="memory_id")
     return tenant, memory_id, cube
 
@@ -54,7 +54,7 @@ async def characters(request: web.Request) -> CharacterListResponse:
     tenant = st.access.default_tenant(who, request)
     await st.access.require_tenant(who, tenant)
     names = persona_names(request)
-    existing = {mid for t, c in st.engine.indexes.cubes() if t == tenant and (mid := persona_of_cube(c))}
+    existing = {mid for t, c in await st.engine.cubes() if t == tenant and (mid := persona_of_cube(c))}
     data = [CharacterMemoryInfo(memory_id=mid, memory_name=names.get(mid, mid.capitalize()), created=mid in existing)
             for mid in sorted(existing | set(names)) if mid and who.cube_allowed(persona_cube(mid))]
     return CharacterListResponse(data=data)
