@@ -6,6 +6,8 @@ import os
 
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
+import shutil  # noqa: E402
+import tempfile  # noqa: E402
 import uuid  # noqa: E402
 from collections.abc import AsyncIterator, Iterator  # noqa: E402
 from pathlib import Path  # noqa: E402
@@ -36,8 +38,11 @@ def embedder(model_dir: Path) -> Embedder:
 
 
 @pytest.fixture
-def options(tmp_path: Path) -> EngineOptions:
-    return EngineOptions(data_dir=tmp_path / "data")
+def options(tmp_path: Path, request: pytest.FixtureRequest) -> EngineOptions:
+    """OMOIDE_TEST_DATABASE=postgres puts the engine on PostgreSQL (a fresh database per test)."""
+    on_postgres = os.environ.get("OMOIDE_TEST_DATABASE") == "postgres"
+    return EngineOptions(data_dir=tmp_path / "data",
+                         database_url=request.getfixturevalue("pg_schema_url") if on_postgres else "")
 
 
 @pytest.fixture
@@ -68,15 +73,24 @@ def spans() -> Iterator[InMemorySpanExporter]:
         TRACING.use(None)
 
 
+CLUSTERS = Path("/tmp/omoide-pg")  # where tests.postgres_server keeps its readable install too
+
+
 @pytest.fixture(scope="session")
-def postgres(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PostgresServer]:
-    """One PostgreSQL 18 + pgvector cluster on 127.0.0.1 for the whole run, started on first use (~2 s)."""
-    server = PostgresServer(tmp_path_factory.mktemp("postgres"))
+def postgres() -> Iterator[PostgresServer]:
+    """One PostgreSQL 18 + pgvector cluster on 127.0.0.1 for the whole run, started on first use (~2 s).
+
+    Its folder is outside pytest's temporary root: every pytest run on the machine resets that root to
+    0700, which locks the server's own user out of a running cluster (it PANICs)."""
+    CLUSTERS.mkdir(mode=0o755, parents=True, exist_ok=True)
+    root = Path(tempfile.mkdtemp(prefix="cluster-", dir=CLUSTERS))
+    server = PostgresServer(root)
     server.start()
     try:
         yield server
     finally:
         server.stop()
+        shutil.rmtree(root, ignore_errors=True)
 
 
 @pytest.fixture
@@ -95,3 +109,12 @@ async def pg_url(postgres: PostgresServer) -> AsyncIterator[str]:
         await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     finally:
         await admin.close()
+
+
+@pytest.fixture
+async def pg_schema_url(pg_url: str) -> str:
+    """`pg_url` with the engine's and the bot's tables made (tests/pg_schema.py: a stand-in until the
+    migrations land)."""
+    from tests.pg_schema import create_pg_schema
+    await create_pg_schema(pg_url, bot_tables=True)
+    return pg_url

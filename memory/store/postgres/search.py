@@ -47,7 +47,8 @@ async def dense_rows(conn: AsyncConnection, q: CandidateQuery, qvec: np.ndarray)
 
 async def candidates(read: Read[Any], q: CandidateQuery) -> CandidateSet:
     async def lexical_side(conn: AsyncConnection) -> list[int]:
-        return await lexical.search(conn, q.text, q.f, q.now, q.n)
+        with q.observer.phase("lexical"):
+            return await lexical.search(conn, q.text, q.f, q.now, q.n)
 
     lex_task = asyncio.ensure_future(read(lexical_side))
     try:
@@ -58,7 +59,8 @@ async def candidates(read: Read[Any], q: CandidateQuery) -> CandidateSet:
 
     async def dense_side(conn: AsyncConnection) -> list[Row[Any]]:
         async with conn.begin():  # the scan settings are SET LOCAL
-            return await dense_rows(conn, q, qvec)
+            with q.observer.phase("vector"):
+                return await dense_rows(conn, q, qvec)
 
     dense, lex = await asyncio.gather(read(dense_side), lex_task)
     found = fuse([(int(r.label), 1.0 - float(r.distance)) for r in dense], lex)

@@ -19,6 +19,7 @@ import numpy as np
 from sqlalchemy import exc, select, text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from memory.clock import Clock
 from memory.options import EngineOptions
 from memory.store.base import (
     CandidateQuery,
@@ -59,9 +60,10 @@ class PostgresStore:
 
     # -- lifecycle -------------------------------------------------------------------------------------
     @classmethod
-    async def open(cls, url: str, options: EngineOptions | None = None, *, dim: int, model_id: str
-                   ) -> PostgresStore:
-        """Connect, check the schema, create the HNSW index of `dim`; a clear error when any of it fails."""
+    async def open(cls, url: str, options: EngineOptions | None = None, *, dim: int, model_id: str,
+                   clock: Clock | None = None) -> PostgresStore:
+        """Connect, check the schema, create the HNSW index of `dim`; a clear error when any of it fails.
+        (`clock` is unused: every time this store compares comes from its callers.)"""
         parsed = parse_url(url)
         db = create_engine(url)
         store = cls(db, dim, model_id)
