@@ -39,11 +39,12 @@ class Float32Vector(UserDefinedType[np.ndarray]):
 
     def bind_processor(self, dialect: Dialect) -> Callable[[Any], Any]:
         def process(value: Any) -> Any:
-            if value is None:
-                return None
+            if value is None or isinstance(value, Vector):
+                return value
             if isinstance(value, bytes | bytearray | memoryview):
-                return np.frombuffer(value, dtype=np.float32)
-            return np.asarray(value, dtype=np.float32)
+                return Vector(np.frombuffer(value, dtype=np.float32))
+            # a Vector, not an array: inside an ARRAY parameter asyncpg would read an array as a sub-array
+            return Vector(np.asarray(value, dtype=np.float32))
         return process
 
     def result_processor(self, dialect: Dialect, coltype: object) -> Callable[[Any], Any]:
