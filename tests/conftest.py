@@ -39,10 +39,14 @@ def embedder(model_dir: Path) -> Embedder:
 
 @pytest.fixture
 def options(tmp_path: Path, request: pytest.FixtureRequest) -> EngineOptions:
-    """OMOIDE_TEST_DATABASE=postgres puts the engine on PostgreSQL (a fresh database per test)."""
+    """EXACT_SEARCH_MAX=0 in the environment sends every search through the HNSW index (CI runs the
+    retrieval tests once that way); OMOIDE_TEST_DATABASE=postgres puts the engine on PostgreSQL (a fresh
+    database per test)."""
+    exact = os.environ.get("EXACT_SEARCH_MAX")
     on_postgres = os.environ.get("OMOIDE_TEST_DATABASE") == "postgres"
     return EngineOptions(data_dir=tmp_path / "data",
-                         database_url=request.getfixturevalue("pg_schema_url") if on_postgres else "")
+                         database_url=request.getfixturevalue("pg_schema_url") if on_postgres else "",
+                         **({"exact_search_max": int(exact)} if exact is not None else {}))
 
 
 @pytest.fixture

@@ -1,22 +1,16 @@
-"""Row -> Memory conversion: plain Core rows for the hot paths, ORM rows elsewhere."""
+"""Row -> Memory conversion: any stored row or record of memory.store.base."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from memory.clock import as_utc
-from memory.db.models import MemoryRow
 from memory.json_limits import readable_json
 from memory.types import ContentType, Emotion, Kind, Memory, Scope, Tier
 
-# every column but the vector, as Core columns named like MemoryRow's attributes: plain rows skip the
-# ORM's loading machinery (~40 µs a row), which dominated a search's own time
-MEMORY_COLUMNS = tuple(MemoryRow.__table__.c[a.columns[0].name].label(a.key)
-                       for a in MemoryRow.__mapper__.column_attrs if a.key != "embedding")
 
-
-def row_to_memory(row: MemoryRow | Any) -> Memory:
-    """A Memory from an ORM row or a plain row of MEMORY_COLUMNS."""
+def row_to_memory(row: Any) -> Memory:
+    """A Memory from a StoredRow, a MemoryRecord or an ORM MemoryRow (same attribute names)."""
     return Memory(
         id=row.id,
         scope=Scope(tenant=row.tenant, cube=row.cube, user_id=row.user_id, session_id=row.session_id),
