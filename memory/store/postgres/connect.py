@@ -52,12 +52,24 @@ def parse_url(raw: str) -> URL:
     return url
 
 
+# Every connection scans HNSW iteratively (pgvector 0.8): a filtered nearest-neighbour query keeps
+# walking the graph until its LIMIT is met instead of stopping after ef_search candidates, so one user in
+# a big cube still gets their own top k. Set per connection at its start rather than SET LOCAL per query:
+# a search then costs one round trip, not four (BEGIN, SET, the query, COMMIT), which under load is most
+# of its database time. Queries that need a wider candidate list raise ef_search locally (vectors.py).
+EF_SEARCH = 100
+MAX_SCAN_TUPLES = 40_000  # how far an iterative scan walks before it gives up (pgvector's default: 20k)
+SCAN_SETTINGS = {"hnsw.iterative_scan": "relaxed_order", "hnsw.ef_search": str(EF_SEARCH),
+                 "hnsw.max_scan_tuples": str(MAX_SCAN_TUPLES)}
+
+
 def create_engine(raw_url: str, *, pool_size: int = 10) -> AsyncEngine:
-    """An asyncpg engine whose connections exchange vectors in pgvector's binary format. No connection
-    is made here (see `check_reachable`)."""
+    """An asyncpg engine whose connections exchange vectors in pgvector's binary format and scan HNSW
+    iteratively. No connection is made here. Not pinged before use (a round trip per read): a read whose
+    connection dropped is retried instead (`retrying`)."""
     url = parse_url(raw_url)
-    engine = create_async_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True,
-                                 pool_recycle=1800)
+    engine = create_async_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_recycle=1800,
+                                 connect_args={"server_settings": SCAN_SETTINGS})
 
     @event.listens_for(engine.sync_engine, "connect")
     def _vectors(dbapi_conn: Any, _record: Any) -> None:

@@ -13,8 +13,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import BigInteger, Float, Integer, String, bindparam, cast, delete, insert, select, text
+from sqlalchemy import BigInteger, Float, Integer, Select, String, bindparam, cast, delete, insert, select, text
 from sqlalchemy.dialects.postgresql import ARRAY, TSVECTOR
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -74,14 +75,20 @@ GROUP BY m.label
 """
 
 
-async def search(conn: AsyncConnection, query: str, f: MemoryFilter, now: datetime, n: int) -> list[int]:
-    """Labels of the best lexical matches within the filter, best first (BM25, see _BM25)."""
+def ranked(query: str, f: MemoryFilter, now: datetime, n: int, *columns: Any) -> Select[Any] | None:
+    """SELECT of `columns` of the n best lexical matches within the filter, best first (BM25, see _BM25);
+    None when the query has no term to look for."""
     terms = list(dict.fromkeys(t.lower() for t in query_terms(query) if t.strip()))[:MAX_TERMS]
     if not terms:
-        return []
+        return None
     scored = (text(_BM25).bindparams(bindparam("terms", [_quote(t) for t in terms], type_=ARRAY(String)))
               .columns(label=BigInteger, score=Float).cte("scored"))
-    stmt = (select(scored.c.label).join(memories, memories.c.label == scored.c.label)
+    return (select(*columns).select_from(scored).join(memories, memories.c.label == scored.c.label)
             .where(*filter_clauses(f, now=now))
             .order_by(scored.c.score.desc(), scored.c.label.desc()).limit(n))
-    return [int(label) for label in (await conn.execute(stmt)).scalars()]
+
+
+async def search(conn: AsyncConnection, query: str, f: MemoryFilter, now: datetime, n: int) -> list[int]:
+    """Labels of the best lexical matches within the filter, best first."""
+    stmt = ranked(query, f, now, n, memories.c.label)
+    return [] if stmt is None else [int(label) for label in (await conn.execute(stmt)).scalars()]

@@ -1,12 +1,12 @@
 """Search candidates in PostgreSQL: the lexical query runs while the query is embedded (it needs no
-vector, and the work is the server's), then one statement finds the dense top-n within the filter and
-returns their rows with their vectors; lexical-only candidates get their rows and cosines in a second.
+vector, and the work is the server's) and returns its rows with their vectors; then one statement finds
+the dense top-n within the filter with theirs. Lexical-only candidates get their cosine from their
+stored vector.
 """
 
 from __future__ import annotations
 
 import asyncio
-import math
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
@@ -16,8 +16,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from memory.store.base import Candidate, CandidateQuery, CandidateSet
 from memory.store.postgres import lexical, vectors
+from memory.store.postgres.connect import EF_SEARCH
 from memory.store.postgres.filters import filter_clauses
-from memory.store.postgres.reads import rows_by_label
 from memory.store.postgres.records import VECTOR_COLUMN
 from memory.store.postgres.tables import ROW_COLUMNS, memories
 
@@ -41,14 +41,16 @@ async def dense_rows(conn: AsyncConnection, q: CandidateQuery, qvec: np.ndarray)
     inner = (select(*ROW_COLUMNS, VECTOR_COLUMN, dist)
              .where(memories.c.embedding_dim == len(qvec), *filter_clauses(q.f, now=q.now))
              .order_by(dist).limit(q.n).subquery())
-    await vectors.scan_settings(conn, q.n)
     return list(await conn.execute(select(inner).order_by(inner.c.distance)))
 
 
-async def candidates(read: Read[Any], q: CandidateQuery) -> CandidateSet:
-    async def lexical_side(conn: AsyncConnection) -> list[int]:
+async def candidates(read: Read[Any], read_in_transaction: Read[Any], q: CandidateQuery) -> CandidateSet:
+    """The lexical side (its rows and vectors included) runs while the query is embedded; then the
+    dense side, one statement. Two round trips in all, one of them hidden behind the model."""
+    async def lexical_side(conn: AsyncConnection) -> list[Row[Any]]:
         with q.observer.phase("lexical"):
-            return await lexical.search(conn, q.text, q.f, q.now, q.n)
+            stmt = lexical.ranked(q.text, q.f, q.now, q.n, *ROW_COLUMNS, VECTOR_COLUMN)
+            return [] if stmt is None else list(await conn.execute(stmt))
 
     lex_task = asyncio.ensure_future(read(lexical_side))
     try:
@@ -58,22 +60,18 @@ async def candidates(read: Read[Any], q: CandidateQuery) -> CandidateSet:
         raise
 
     async def dense_side(conn: AsyncConnection) -> list[Row[Any]]:
-        async with conn.begin():  # the scan settings are SET LOCAL
-            with q.observer.phase("vector"):
-                return await dense_rows(conn, q, qvec)
+        with q.observer.phase("vector"):
+            await vectors.scan_settings(conn, q.n)  # a longer candidate list, when n asks for one
+            return await dense_rows(conn, q, qvec)
 
-    dense, lex = await asyncio.gather(read(dense_side), lex_task)
-    found = fuse([(int(r.label), 1.0 - float(r.distance)) for r in dense], lex)
+    wide = 2 * q.n > EF_SEARCH  # SET LOCAL needs a transaction; the connection's settings need none
+    dense, lex = await asyncio.gather((read_in_transaction if wide else read)(dense_side), lex_task)
+    found = fuse([(int(r.label), 1.0 - float(r.distance)) for r in dense], [int(r.label) for r in lex])
     rows: list[Any] = list(dense)
     stored = {int(r.label): r.embedding for r in dense}
-    missing = [label for label in lex if label not in stored]
-    if missing:
-        async def lexical_rows(conn: AsyncConnection) -> list[Row[Any]]:
-            return await rows_by_label(conn, missing, q.f, q.now, with_vectors=True)
-        for r in await read(lexical_rows):
+    for r in lex:
+        if int(r.label) not in stored:
             rows.append(r)
             stored[int(r.label)] = r.embedding
             found[int(r.label)].cosine = float(r.embedding @ qvec)
-    for label in [x for x, cand in found.items() if math.isnan(cand.cosine)]:  # gone or filtered out meanwhile
-        del found[label]
     return CandidateSet(found, rows, stored if q.with_vectors else {})

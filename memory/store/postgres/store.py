@@ -53,6 +53,7 @@ REQUIRED_TABLES = ("memories", "memory_history", "cubes", "engine_meta", "memory
 class PostgresStore:
     def __init__(self, db: AsyncEngine, dim: int, model_id: str) -> None:
         self.db = db
+        self._autocommit = db.execution_options(isolation_level="AUTOCOMMIT")  # same pool
         self.dim = dim
         self.model_id = model_id
         self._lock = asyncio.Lock()  # this process's writes, one at a time (the interface's `writing`)
@@ -106,8 +107,16 @@ class PostgresStore:
 
     # -- helpers ---------------------------------------------------------------------------------------
     async def _read(self, fn: Callable[[AsyncConnection], Awaitable[T]]) -> T:
+        """A read on an autocommit connection (no BEGIN or ROLLBACK round trips), retried if it drops."""
         async def once() -> T:
-            async with self.db.connect() as conn:
+            async with self._autocommit.connect() as conn:
+                return await fn(conn)
+        return await retrying(once)
+
+    async def _read_in_transaction(self, fn: Callable[[AsyncConnection], Awaitable[T]]) -> T:
+        """A read that needs a transaction (SET LOCAL), retried if its connection drops."""
+        async def once() -> T:
+            async with self.db.begin() as conn:
                 return await fn(conn)
         return await retrying(once)
 
@@ -231,14 +240,13 @@ class PostgresStore:
 
     # -- search candidates -----------------------------------------------------------------------------
     async def candidates(self, q: CandidateQuery) -> CandidateSet:
-        return await search.candidates(self._read, q)
+        return await search.candidates(self._read, self._read_in_transaction, q)
 
     async def nearest(self, f: MemoryFilter, queries: np.ndarray, k: int, now: datetime
                       ) -> list[list[tuple[int, float]]]:
         async def read(conn: AsyncConnection) -> list[list[tuple[int, float]]]:
-            async with conn.begin():
-                return await vectors.nearest_many(conn, np.asarray(queries, dtype=np.float32), f, now, k)
-        return await self._read(read)
+            return await vectors.nearest_many(conn, np.asarray(queries, dtype=np.float32), f, now, k)
+        return await self._read_in_transaction(read)
 
     async def lexical(self, f: MemoryFilter, text: str, n: int, now: datetime) -> list[int]:
         return await self._read(lambda conn: lexical.search(conn, text, f, now, n))

@@ -2,8 +2,9 @@
 column cast to that dimension, and queries that order by the same expression so the planner uses it.
 
 A filtered query (one user in a large cube, a tag, a time range) runs with pgvector's iterative index
-scans (`hnsw.iterative_scan = relaxed_order`): the scan keeps walking the graph until `k` rows pass the
-filter instead of stopping after `ef_search` candidates, so a narrow scope still gets its own top k.
+scans (`hnsw.iterative_scan = relaxed_order`, set on every connection: memory.store.postgres.connect):
+the scan keeps walking the graph until `k` rows pass the filter instead of stopping after `ef_search`
+candidates, so a narrow scope still gets its own top k.
 relaxed_order may return rows slightly out of order, so the outer query sorts them again. When the
 filter is narrow enough the planner reads the scope's rows by their B-tree index and sorts exactly.
 """
@@ -19,12 +20,10 @@ from sqlalchemy import ColumnElement, bindparam, cast, func, select, text, true
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from memory.store.postgres.connect import EF_SEARCH
 from memory.store.postgres.filters import filter_clauses
 from memory.store.postgres.tables import Float32Vector, memories
 from memory.types import MemoryFilter
-
-EF_SEARCH_MIN = 64  # the graph's candidate list: at least this, and at least twice what is asked for
-MAX_SCAN_TUPLES = 40_000  # how far an iterative scan walks before it gives up (pgvector's default: 20k)
 
 
 def index_name(dim: int) -> str:
@@ -58,11 +57,10 @@ def distance(qvec: np.ndarray) -> ColumnElement[float]:
 
 
 async def scan_settings(conn: AsyncConnection, k: int) -> None:
-    """Iterative index scans for this transaction only (SET LOCAL), in one round trip."""
-    await conn.execute(text("SELECT set_config('hnsw.iterative_scan', 'relaxed_order', true), "
-                            "set_config('hnsw.ef_search', :ef, true), "
-                            "set_config('hnsw.max_scan_tuples', :scan, true)"),
-                       {"ef": str(max(EF_SEARCH_MIN, 2 * k)), "scan": str(MAX_SCAN_TUPLES)})
+    """A candidate list of at least twice `k` for this transaction only (SET LOCAL), when the
+    connection's (memory.store.postgres.connect.SCAN_SETTINGS) is shorter. Call inside a transaction."""
+    if 2 * k > EF_SEARCH:
+        await conn.execute(text("SELECT set_config('hnsw.ef_search', :ef, true)"), {"ef": str(2 * k)})
 
 
 async def nearest_many(conn: AsyncConnection, queries: np.ndarray, f: MemoryFilter, now: datetime, k: int
