@@ -216,7 +216,7 @@ async def test_stats_and_emotions_per_day(store: PostgresStore) -> None:
 
 async def test_reads_survive_a_dropped_connection(store: PostgresStore, pg_url: str) -> None:
     (rec,) = await save(store, record("still here"))
-    assert await store.get(rec.id) is not None  # the pool holds a connection now
+    assert await store.get(rec.id) is not None  # both pools hold a connection now
     u = make_url(pg_url)
     admin = await asyncpg.connect(host=u.host, port=u.port, user=u.username, database=u.database)
     try:  # what a server restart or a failover does to every open connection
@@ -226,6 +226,8 @@ async def test_reads_survive_a_dropped_connection(store: PostgresStore, pg_url: 
         await admin.close()
     got = await store.get(rec.id)
     assert got is not None and got.content == "still here"
+    (later,) = await save(store, record("written after the restart"))  # the write pool's connection died too
+    assert (await store.get(later.id)) is not None
 
 
 async def test_postgres_down_or_bad_url_says_what_to_fix(pg_url: str) -> None:

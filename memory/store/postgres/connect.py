@@ -63,13 +63,13 @@ SCAN_SETTINGS = {"hnsw.iterative_scan": "relaxed_order", "hnsw.ef_search": str(E
                  "hnsw.max_scan_tuples": str(MAX_SCAN_TUPLES)}
 
 
-def create_engine(raw_url: str, *, pool_size: int = 10) -> AsyncEngine:
+def create_engine(raw_url: str, *, pool_size: int = 10, pre_ping: bool = False) -> AsyncEngine:
     """An asyncpg engine whose connections exchange vectors in pgvector's binary format and scan HNSW
-    iteratively. No connection is made here. Not pinged before use (a round trip per read): a read whose
-    connection dropped is retried instead (`retrying`)."""
+    iteratively. No connection is made here. Reads skip the ping before use (a round trip each): a read
+    whose connection dropped is retried instead (`retrying`); writes, never retried, ping."""
     url = parse_url(raw_url)
     engine = create_async_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_recycle=1800,
-                                 connect_args={"server_settings": SCAN_SETTINGS})
+                                 pool_pre_ping=pre_ping, connect_args={"server_settings": SCAN_SETTINGS})
 
     @event.listens_for(engine.sync_engine, "connect")
     def _vectors(dbapi_conn: Any, _record: Any) -> None:

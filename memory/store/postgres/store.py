@@ -51,9 +51,12 @@ REQUIRED_TABLES = ("memories", "memory_history", "cubes", "engine_meta", "memory
 
 
 class PostgresStore:
-    def __init__(self, db: AsyncEngine, dim: int, model_id: str) -> None:
-        self.db = db
+    def __init__(self, db: AsyncEngine, writer: AsyncEngine, dim: int, model_id: str) -> None:
+        self.db = db  # reads: retried when their connection drops
         self._autocommit = db.execution_options(isolation_level="AUTOCOMMIT")  # same pool
+        # writes: not retried (a commit may have happened), so each checks its connection first instead:
+        # after a server restart the first write still lands; writes are serialised, two connections do
+        self._writer = writer
         self.dim = dim
         self.model_id = model_id
         self._lock = asyncio.Lock()  # this process's writes, one at a time (the interface's `writing`)
@@ -67,17 +70,17 @@ class PostgresStore:
         (`clock` is unused: every time this store compares comes from its callers.)"""
         parsed = parse_url(url)
         db = create_engine(url)
-        store = cls(db, dim, model_id)
+        store = cls(db, create_engine(url, pool_size=2, pre_ping=True), dim, model_id)
         try:
             async with db.begin() as conn:
                 await check_schema(conn)
                 await vectors.ensure_indexes(conn, [dim, *await vectors.stored_dims(conn)])
             await store.cubes()
         except StoreUnavailableError:
-            await db.dispose()
+            await store.close()
             raise
         except (OSError, exc.DBAPIError, exc.InterfaceError, ValueError, TimeoutError) as e:
-            await db.dispose()
+            await store.close()
             raise explain_connect_error(parsed, e) from e
         return store
 
@@ -86,6 +89,7 @@ class PostgresStore:
 
     async def close(self) -> None:
         await self.db.dispose()
+        await self._writer.dispose()
 
     async def persist(self) -> int:
         return 0
@@ -122,7 +126,7 @@ class PostgresStore:
 
     @asynccontextmanager
     async def _transaction(self) -> AsyncIterator[AsyncConnection]:
-        async with self.db.begin() as conn:
+        async with self._writer.begin() as conn:
             yield conn
 
     def _generations_now(self, new: dict[CubeKey, int]) -> None:
