@@ -12,11 +12,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from sqlalchemy import func, insert, select
+from sqlalchemy import String, Table, func, insert, select
+from sqlalchemy.exc import DBAPIError
 
 from bot.api.tables import ApiKeyRow, AuditRow, ConversationRow
 from bot.api.tables import create_tables as create_api_tables
-from bot.db_copy import CopyError, copied_tables, copy_database
+from bot.db_copy import copied_tables, copy_database
 from bot.discord.prefs import ChannelPrefRow, Preferences
 from bot.resonant.models import IntentRow, SessionRow
 from bot.resonant.models import create_tables as create_resonant_tables
@@ -175,12 +176,26 @@ async def test_copy_moves_everything_and_the_copy_is_searchable(options: EngineO
 
 async def test_a_copy_that_cannot_finish_writes_nothing(options: EngineOptions, embedder: Embedder,
                                                         pg_url: str) -> None:
+    """SQLite never checks VARCHAR lengths, PostgreSQL does: a row it refuses, late in the copy, rolls
+    the whole copy back and the command says so."""
     await _fill_source(options, embedder)
-    await create_pg_schema(pg_url)  # the engine's tables only: the bot's are missing
-    with pytest.raises(CopyError, match="db upgrade"):
-        await copy_database(options.url, pg_url)
-    store = await PostgresStore.open(pg_url, dim=embedder.dim, model_id=embedder.model_id)
+    db = create_engine(options.url)
     try:
-        assert not await store.has_memories()
+        async with db.begin() as conn:  # a table copied late holds a value too long for PostgreSQL
+            last = next(t for t in reversed(copied_tables()) if not t.foreign_keys)
+            await conn.execute(insert(last).values(**_fill(last, {})))
+            await conn.execute(last.update().values(**{_text_column(last): "x" * 5000}))
     finally:
-        await store.close()
+        await db.dispose()
+    await create_pg_schema(pg_url, bot_tables=True)
+    done = await asyncio.to_thread(run_cli, options.data_dir, "db", "copy", "--to", pg_url)
+    assert done.returncode == 2 and "rolled back, the target is unchanged" in done.stderr
+    assert set((await _counts(pg_url, pg=True)).values()) == {0}
+    with pytest.raises(DBAPIError):
+        await copy_database(options.url, pg_url)
+
+
+def _text_column(table: Table) -> str:
+    """A bounded string column of the table (SQLite stores any length in it)."""
+    return next(c.name for c in table.columns
+                if isinstance(c.type, String) and c.type.length and not c.primary_key and not c.foreign_keys)
