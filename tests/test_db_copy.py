@@ -124,8 +124,9 @@ async def _counts(url: str, pg: bool) -> dict[str, int]:
         await db.dispose()
 
 
-async def test_copy_moves_everything_and_the_copy_is_searchable(options: EngineOptions, embedder: Embedder,
-                                                                 pg_url: str) -> None:
+async def test_copy_moves_everything_and_the_copy_is_searchable(tmp_path: Path, embedder: Embedder, pg_url: str
+                                                                 ) -> None:
+    options = EngineOptions(data_dir=tmp_path / "data")  # the source is SQLite whatever the suite runs on
     ids = await _fill_source(options, embedder)
     await create_pg_schema(pg_url, bot_tables=True)
     done = await asyncio.to_thread(run_cli, options.data_dir, "db", "copy", "--to", pg_url)
@@ -174,10 +175,10 @@ async def test_copy_moves_everything_and_the_copy_is_searchable(options: EngineO
     assert await _counts(pg_url, pg=True) == source_counts
 
 
-async def test_a_copy_that_cannot_finish_writes_nothing(options: EngineOptions, embedder: Embedder,
-                                                        pg_url: str) -> None:
+async def test_a_copy_that_cannot_finish_writes_nothing(tmp_path: Path, embedder: Embedder, pg_url: str) -> None:
     """SQLite never checks VARCHAR lengths, PostgreSQL does: a row it refuses, late in the copy, rolls
     the whole copy back and the command says so."""
+    options = EngineOptions(data_dir=tmp_path / "data")
     await _fill_source(options, embedder)
     db = create_engine(options.url)
     try:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, String, and_, bindparam, cast, exists, func, literal, or_, select, true
+from sqlalchemy import ColumnElement, String, bindparam, cast, exists, func, literal, or_, select
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 
 from memory.store.postgres.tables import memories
@@ -61,8 +61,3 @@ def filter_clauses(f: MemoryFilter, *, now: datetime | None = None) -> list[Colu
     if now is not None:
         out.append(not_expired(now))
     return out
-
-
-def where(f: MemoryFilter, *, now: datetime | None = None) -> ColumnElement[bool]:
-    clauses = filter_clauses(f, now=now)
-    return and_(*clauses) if clauses else true()

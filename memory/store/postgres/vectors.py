@@ -11,7 +11,7 @@ filter is narrow enough the planner reads the scope's rows by their B-tree index
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
@@ -85,12 +85,3 @@ async def nearest_many(conn: AsyncConnection, queries: np.ndarray, f: MemoryFilt
     for i, label, d in rows:
         out[int(i) - 1].append((int(label), 1.0 - float(d)))
     return out
-
-
-async def vectors_of(conn: AsyncConnection, labels: Sequence[int]) -> dict[int, np.ndarray]:
-    """Stored vectors by label (lexical-only candidates need a cosine; diversity compares vectors)."""
-    if not labels:
-        return {}
-    rows = await conn.execute(select(memories.c.label, memories.c.embedding)
-                              .where(memories.c.label.in_(list(labels))))
-    return {int(label): vec for label, vec in rows}
