@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.db_copy_cli import add_copy_command, run_copy
 from bot.snapshot_cli import EXIT_BUSY
 from config import Settings
 from memory.db.database_url import DatabaseUrlError, check_reachable, check_url, shown
@@ -33,9 +34,12 @@ def add_db_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     actions = p_db.add_subparsers(dest="db_command", required=True)
     actions.add_parser("upgrade", help="bring the database to this release's schema (every start does it too)")
     actions.add_parser("current", help="print the database's schema revision and whether it is this release's")
+    add_copy_command(actions)
 
 
 def run_db_command(args: argparse.Namespace, settings: Settings) -> int:
+    if args.db_command == "copy":
+        return run_copy(args, settings)
     try:
         return asyncio.run(ACTIONS[args.db_command](settings))
     except DataDirBusyError as exc:

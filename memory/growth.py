@@ -10,15 +10,17 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from memory.db.models import MemoryRow
 
 
-async def memories_per_day(s: AsyncSession, tenant: str, cube: str,
-                           user_id: str | None = None) -> list[tuple[date, int]]:
-    """(day, memories created that day and still kept), oldest first; days without memories are left out."""
-    day = func.date(MemoryRow.created_at)
+async def memories_per_day(s: AsyncSession | AsyncConnection, tenant: str, cube: str,
+                           user_id: str | None = None, *, postgres: bool = False) -> list[tuple[date, int]]:
+    """(day, memories created that day and still kept), oldest first; days without memories are left out.
+    `postgres`: the UTC day of a timestamptz (SQLite stores UTC text, whose date() is the UTC day)."""
+    day = (func.date(func.timezone("UTC", MemoryRow.created_at)) if postgres
+           else func.date(MemoryRow.created_at))
     where = [MemoryRow.tenant == tenant, MemoryRow.cube == cube]
     if user_id is not None:
         where.append(MemoryRow.user_id == user_id)

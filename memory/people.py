@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import and_, bindparam, func, or_, select, text
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from memory.clock import as_utc
 from memory.db.models import MemoryRow
@@ -37,8 +37,8 @@ class CubeUsers:
     total: int  # users in the cube (all pages)
 
 
-async def cube_users(s: AsyncSession, tenant: str, cube: str, now: datetime, *, limit: int, offset: int = 0,
-                     platform: str | None = None) -> CubeUsers:
+async def cube_users(s: AsyncSession | AsyncConnection, tenant: str, cube: str, now: datetime, *, limit: int,
+                     offset: int = 0, platform: str | None = None) -> CubeUsers:
     """The cube's users, most recently seen first; `platform` keeps one livestream platform's viewers, whose
     ids are `platform:viewer` (bot.livestream.events).
 
@@ -69,7 +69,7 @@ async def cube_users(s: AsyncSession, tenant: str, cube: str, now: datetime, *, 
                       for user, first, newest in rows], total)
 
 
-async def _origins(s: AsyncSession, tenant: str, cube: str,
+async def _origins(s: AsyncSession | AsyncConnection, tenant: str, cube: str,
                    newest: list[tuple[str, datetime]]) -> dict[str, tuple[str, str]]:
     """(name, platform) from each user's newest memory: the name they go by now."""
     if not newest:
@@ -88,21 +88,31 @@ async def _origins(s: AsyncSession, tenant: str, cube: str,
     return found
 
 
-async def _top_emotions(s: AsyncSession, tenant: str, cube: str, now: datetime,
+async def _top_emotions(s: AsyncSession | AsyncConnection, tenant: str, cube: str, now: datetime,
                         users: list[str]) -> dict[str, list[tuple[str, int]]]:
     if not users:
         return {}
     # the alias must not be `label` (memories.label is a column; see memory.stats)
+    at: datetime | str
+    if _dialect(s) == "postgresql":
+        each, emotion, at = ("CROSS JOIN LATERAL jsonb_array_elements(memories.emotions::jsonb) AS j",
+                             "j.value->>0", now)
+    else:
+        each, emotion, at = (", json_each(memories.emotions) j", "json_extract(j.value, '$[0]')",
+                             now.replace(tzinfo=None).isoformat(sep=" "))
     rows = (await s.execute(
-        text("SELECT memories.user_id, json_extract(j.value, '$[0]') AS emotion, count(*) AS n "
-             "FROM memories, json_each(memories.emotions) j "
+        text(f"SELECT memories.user_id, {emotion} AS emotion, count(*) AS n FROM memories {each} "
              "WHERE memories.tenant = :t AND memories.cube = :c AND memories.user_id IN :users "
              "AND (memories.expires_at IS NULL OR memories.expires_at > :now) "
              "GROUP BY memories.user_id, emotion ORDER BY n DESC, emotion")
         .bindparams(bindparam("users", expanding=True)),
-        {"t": tenant, "c": cube, "users": users, "now": now.replace(tzinfo=None).isoformat(sep=" ")})).all()
+        {"t": tenant, "c": cube, "users": users, "now": at})).all()
     top: dict[str, list[tuple[str, int]]] = defaultdict(list)
     for user, emotion, n in rows:
         if len(top[user]) < TOP_EMOTIONS:
             top[user].append((emotion, n))
     return top
+
+
+def _dialect(s: AsyncSession | AsyncConnection) -> str:
+    return s.dialect.name if isinstance(s, AsyncConnection) else s.get_bind().dialect.name

@@ -26,8 +26,6 @@ from memory.engine import MemoryEngine  # noqa: E402
 from memory.options import DEFAULT_MODEL_ID, EngineOptions  # noqa: E402
 from tests.postgres_server import PostgresServer  # noqa: E402
 
-CLUSTERS = Path("/tmp/omoide-pg/clusters")
-
 
 @pytest.fixture(scope="session")
 def model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
@@ -40,11 +38,14 @@ def embedder(model_dir: Path) -> Embedder:
 
 
 @pytest.fixture
-def options(tmp_path: Path) -> EngineOptions:
+def options(tmp_path: Path, request: pytest.FixtureRequest) -> EngineOptions:
     """EXACT_SEARCH_MAX=0 in the environment sends every search through the HNSW index (CI runs the
-    retrieval tests once that way)."""
+    retrieval tests once that way); OMOIDE_TEST_DATABASE=postgres puts the engine on PostgreSQL (a fresh
+    database per test)."""
     exact = os.environ.get("EXACT_SEARCH_MAX")
+    on_postgres = os.environ.get("OMOIDE_TEST_DATABASE") == "postgres"
     return EngineOptions(data_dir=tmp_path / "data",
+                         database_url=request.getfixturevalue("pg_schema_url") if on_postgres else "",
                          **({"exact_search_max": int(exact)} if exact is not None else {}))
 
 
@@ -76,12 +77,16 @@ def spans() -> Iterator[InMemorySpanExporter]:
         TRACING.use(None)
 
 
+CLUSTERS = Path("/tmp/omoide-pg")  # where tests.postgres_server keeps its readable install too
+
+
 @pytest.fixture(scope="session")
 def postgres() -> Iterator[PostgresServer]:
     """One PostgreSQL 18 + pgvector cluster on 127.0.0.1 for the whole run, started on first use (~2 s).
-    Its folder is outside pytest's temp dir: other pytest runs reset that to 0700, and the server's
-    system user must be able to reach its cluster."""
-    CLUSTERS.mkdir(parents=True, exist_ok=True)
+
+    Its folder is outside pytest's temporary root: every pytest run on the machine resets that root to
+    0700, which locks the server's own user out of a running cluster (it PANICs)."""
+    CLUSTERS.mkdir(mode=0o755, parents=True, exist_ok=True)
     root = Path(tempfile.mkdtemp(prefix="cluster-", dir=CLUSTERS))
     server = PostgresServer(root)
     server.start()
@@ -108,3 +113,11 @@ async def pg_url(postgres: PostgresServer) -> AsyncIterator[str]:
         await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     finally:
         await admin.close()
+
+
+@pytest.fixture
+async def pg_schema_url(pg_url: str) -> str:
+    """`pg_url` with the engine's and the bot's tables made by the migrations."""
+    from tests.pg_schema import create_pg_schema
+    await create_pg_schema(pg_url, bot_tables=True)
+    return pg_url

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import ClassVar, Protocol, TypeVar
+from typing import Any, ClassVar, Protocol, TypeVar
 
 from sqlalchemy import ColumnElement, func, literal_column, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -48,12 +48,21 @@ async def require_intent_in(s: AsyncSession, intent_id: str | None, session_id: 
         raise NotFoundError(f"intent {intent_id} not found in session {session_id}", field=field)
 
 
+def insertion_order(s: AsyncSession, model: type[Any]) -> ColumnElement[Any]:
+    """What breaks ties between rows of the same time: SQLite's rowid, the order of insertion. PostgreSQL
+    has no such column (and rowid there is an error): the row's id, a fixed order at least."""
+    if s.get_bind().dialect.name == "sqlite":
+        return literal_column("rowid")
+    column: ColumnElement[Any] = model.__table__.c.id
+    return column
+
+
 async def list_for_session(s: AsyncSession, model: type[InSession], session_id: str,
                            time_column: InstrumentedAttribute[datetime],
                            *where: ColumnElement[bool]) -> Sequence[InSession]:
-    """Oldest first; rowid breaks ties so the order is the order of insertion."""
+    """Oldest first; ties in the order of insertion (insertion_order)."""
     stmt = (select(model).where(model.session_id == session_id, *where)
-            .order_by(time_column, literal_column("rowid")))
+            .order_by(time_column, insertion_order(s, model)))
     return (await s.scalars(stmt)).all()
 
 

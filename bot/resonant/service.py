@@ -13,7 +13,7 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import func, literal_column, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.resonant.enums import (
@@ -29,6 +29,7 @@ from bot.resonant.errors import NotFoundError, StateError, ValidationError
 from bot.resonant.lookups import (
     avg_intensity,
     count,
+    insertion_order,
     list_for_session,
     mean_or_zero,
     require,
@@ -127,7 +128,7 @@ class ResonantService:
             contexts = await self._latest_contexts(s, session_id)
             pending = await self._pending(s, session_id)
             last = await s.scalar(select(IntentRow).where(IntentRow.session_id == session_id)
-                                  .order_by(IntentRow.created_at.desc(), literal_column("rowid").desc()).limit(1))
+                                  .order_by(IntentRow.created_at.desc(), insertion_order(s, IntentRow).desc()).limit(1))
             current = await s.scalar(select(BreathingCycleRow)
                                      .where(BreathingCycleRow.session_id == session_id,
                                             BreathingCycleRow.completed_at.is_(None))

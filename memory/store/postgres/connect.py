@@ -1,0 +1,122 @@
+"""Connecting to PostgreSQL: DATABASE_URL checked before anything runs, a refused or failed connection
+at start turned into one message that says what to fix, and reads retried with backoff when a
+connection drops mid-run (writes are one transaction each and are not retried: a failed commit keeps
+nothing, and the caller sees the error).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+import asyncpg
+from pgvector.asyncpg import register_vector
+from sqlalchemy import event, exc
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt, wait_exponential
+
+from memory.errors import OmoideError
+
+T = TypeVar("T")
+READ_ATTEMPTS = 4  # ~0.1 + 0.2 + 0.4 s of waiting: a restarting server or a failover, not an outage
+
+
+class StoreUnavailableError(OmoideError):
+    """The database cannot be reached or is not set up: a deployment problem, not the caller's input."""
+
+    error_type = "StoreUnavailableError"
+
+
+def _where(url: URL) -> str:
+    return f"{url.host or 'localhost'}:{url.port or 5432}/{url.database or ''}"
+
+
+def parse_url(raw: str) -> URL:
+    """DATABASE_URL as a PostgreSQL + asyncpg URL, or a StoreUnavailableError saying how to write it."""
+    try:
+        url = make_url(raw)
+    except exc.ArgumentError as e:
+        raise StoreUnavailableError(
+            f"DATABASE_URL is not a database URL ({e}); write it as "
+            "postgresql+asyncpg://USER:PASSWORD@HOST:5432/DATABASE", field="DATABASE_URL") from None
+    if url.get_backend_name() != "postgresql":
+        raise StoreUnavailableError(f"DATABASE_URL names {url.get_backend_name()!r}, not PostgreSQL",
+                                    field="DATABASE_URL")
+    if url.get_driver_name() != "asyncpg":
+        raise StoreUnavailableError(
+            f"DATABASE_URL uses the {url.get_driver_name()!r} driver; Omoide talks to PostgreSQL through "
+            "asyncpg: start it with postgresql+asyncpg://", field="DATABASE_URL")
+    if not url.database:
+        raise StoreUnavailableError("DATABASE_URL names no database: end it with /DATABASE", field="DATABASE_URL")
+    return url
+
+
+# Every connection scans HNSW iteratively (pgvector 0.8): a filtered nearest-neighbour query keeps
+# walking the graph until its LIMIT is met instead of stopping after ef_search candidates, so one user in
+# a big cube still gets their own top k. Set per connection at its start rather than SET LOCAL per query:
+# a search then costs one round trip, not four (BEGIN, SET, the query, COMMIT), which under load is most
+# of its database time. Queries that need a wider candidate list raise ef_search locally (vectors.py).
+EF_SEARCH = 100
+MAX_SCAN_TUPLES = 40_000  # how far an iterative scan walks before it gives up (pgvector's default: 20k)
+SCAN_SETTINGS = {"hnsw.iterative_scan": "relaxed_order", "hnsw.ef_search": str(EF_SEARCH),
+                 "hnsw.max_scan_tuples": str(MAX_SCAN_TUPLES)}
+
+
+def create_engine(raw_url: str, *, pool_size: int = 10, pre_ping: bool = False) -> AsyncEngine:
+    """An asyncpg engine whose connections exchange vectors in pgvector's binary format and scan HNSW
+    iteratively. No connection is made here. Reads skip the ping before use (a round trip each): a read
+    whose connection dropped is retried instead (`retrying`); writes, never retried, ping."""
+    url = parse_url(raw_url)
+    engine = create_async_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_recycle=1800,
+                                 pool_pre_ping=pre_ping, connect_args={"server_settings": SCAN_SETTINGS})
+
+    @event.listens_for(engine.sync_engine, "connect")
+    def _vectors(dbapi_conn: Any, _record: Any) -> None:
+        dbapi_conn.run_async(register_vector)
+
+    return engine
+
+
+def explain_connect_error(url: URL, error: BaseException) -> StoreUnavailableError:
+    """What to fix, in words, for an error raised while connecting (never shows the password)."""
+    where = _where(url)
+    cause: BaseException = error
+    while isinstance(cause, exc.DBAPIError) and cause.orig is not None:
+        cause = cause.orig
+    if hasattr(cause, "__cause__") and cause.__cause__ is not None and not isinstance(cause, asyncpg.PostgresError):
+        cause = cause.__cause__
+    if isinstance(cause, asyncpg.InvalidPasswordError | asyncpg.InvalidAuthorizationSpecificationError):
+        hint = f"PostgreSQL refused user {url.username!r}: check the user and password in DATABASE_URL"
+    elif isinstance(cause, asyncpg.InvalidCatalogNameError):
+        hint = (f"database {url.database!r} does not exist on {url.host}: create it (createdb) "
+                "or fix the name in DATABASE_URL")
+    elif isinstance(cause, ValueError) and "unknown type" in str(cause) and "vector" in str(cause):
+        hint = ("the pgvector extension is not installed in this database: run `python -m bot db upgrade` "
+                "(or CREATE EXTENSION vector as a superuser)")
+    elif isinstance(cause, OSError | TimeoutError | asyncpg.CannotConnectNowError):
+        hint = (f"cannot connect to PostgreSQL at {where} ({cause.__class__.__name__}: {cause}): "
+                "is the server running and is DATABASE_URL's host and port right?")
+    else:
+        hint = f"cannot use PostgreSQL at {where}: {cause.__class__.__name__}: {cause}"
+    return StoreUnavailableError(f"DATABASE_URL: {hint}", field="DATABASE_URL")
+
+
+def is_disconnect(error: BaseException) -> bool:
+    """A dropped or refused connection (worth another try), not a bad statement."""
+    if isinstance(error, exc.DBAPIError):
+        if error.connection_invalidated:
+            return True
+        error = error.orig if error.orig is not None else error
+    return isinstance(error, OSError | ConnectionError | asyncpg.ConnectionDoesNotExistError
+                      | asyncpg.CannotConnectNowError | asyncpg.AdminShutdownError
+                      | asyncpg.InterfaceError) or "connection is closed" in str(error)
+
+
+async def retrying(read: Callable[[], Awaitable[T]], *, attempts: int = READ_ATTEMPTS) -> T:
+    """Run a read again, with exponential backoff, when its connection dropped."""
+    async for attempt in AsyncRetrying(retry=retry_if_exception(is_disconnect), stop=stop_after_attempt(attempts),
+                                       wait=wait_exponential(multiplier=0.1, max=2.0), reraise=True):
+        with attempt:
+            return await read()
+    raise AssertionError("unreachable: tenacity reraises the last error")

@@ -1,0 +1,87 @@
+"""The engine's tables as PostgreSQL stores them: `memories.embedding` is a pgvector `vector` column
+(no fixed dimension; each dimension gets its own partial HNSW index, memory.store.postgres.vectors), and
+the lexical terms live in `memory_lexical` (a tsvector per label, GIN-indexed). Labels come from the
+`memory_label_seq` sequence, so any number of processes can write at once.
+
+The other columns are exactly memory.db.models' (copied, not redefined), so both stores read and
+write the same shapes; only the vector column's type differs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+from pgvector import Vector
+from sqlalchemy import BigInteger, Column, ColumnElement, Float, MetaData, Table
+from sqlalchemy.dialects.postgresql import TSVECTOR
+from sqlalchemy.engine import Dialect
+from sqlalchemy.types import UserDefinedType
+
+from memory.db.models import CubeRow, HistoryRow, MemoryRow, MetaRow
+
+LABEL_SEQUENCE = "memory_label_seq"
+
+
+class Float32Vector(UserDefinedType[np.ndarray]):
+    """A pgvector `vector` column (of `dim` dimensions, or any): float32 numpy arrays (or float32 bytes,
+    as rows carry them) in, float32 numpy arrays out, sent in pgvector's binary format (the codec
+    memory.store.postgres.connect registers on each connection) rather than parsed from text."""
+
+    cache_ok = True
+
+    def __init__(self, dim: int | None = None) -> None:
+        self.dim = dim
+
+    def get_col_spec(self, **kw: Any) -> str:
+        return "VECTOR" if self.dim is None else f"VECTOR({int(self.dim)})"
+
+    def bind_processor(self, dialect: Dialect) -> Callable[[Any], Any]:
+        def process(value: Any) -> Any:
+            if value is None or isinstance(value, Vector):
+                return value
+            if isinstance(value, bytes | bytearray | memoryview):
+                return Vector(np.frombuffer(value, dtype=np.float32))
+            # a Vector, not an array: inside an ARRAY parameter asyncpg would read an array as a sub-array
+            return Vector(np.asarray(value, dtype=np.float32))
+        return process
+
+    def result_processor(self, dialect: Dialect, coltype: object) -> Callable[[Any], Any]:
+        def process(value: Any) -> np.ndarray | None:
+            if value is None:
+                return None
+            if isinstance(value, Vector):
+                return value.to_numpy().astype(np.float32, copy=False)
+            return np.asarray(value, dtype=np.float32)
+        return process
+
+    class comparator_factory(UserDefinedType.Comparator[np.ndarray]):
+        def cosine_distance(self, other: Any) -> ColumnElement[float]:
+            distance: Any = self.op("<=>", return_type=Float)(other)
+            return distance  # type: ignore[no-any-return]
+
+
+metadata = MetaData()
+
+
+def _copy(source: Table, **types: Any) -> Table:
+    """The same table (names, types, keys) with some column types replaced."""
+    columns = [Column(c.name, types.get(c.name, c.type), primary_key=c.primary_key, nullable=c.nullable,
+                      autoincrement=c.autoincrement)
+               for c in source.columns]
+    return Table(source.name, metadata, *columns)
+
+
+memories = _copy(MemoryRow.__table__, embedding=Float32Vector())
+history = _copy(HistoryRow.__table__)
+cubes = _copy(CubeRow.__table__)
+engine_meta = _copy(MetaRow.__table__)
+lexical = Table("memory_lexical", metadata, Column("label", BigInteger, primary_key=True),
+                Column("terms", TSVECTOR, nullable=False))
+
+# every memories column but the vector, named like MemoryRow's attributes (metadata -> meta)
+ROW_COLUMNS = tuple(memories.c[a.columns[0].name].label(a.key)
+                    for a in MemoryRow.__mapper__.column_attrs if a.key != "embedding")
+# attribute name -> column name (only `meta` differs: the column is `metadata`)
+COLUMN_OF = {a.key: a.columns[0].name for a in MemoryRow.__mapper__.column_attrs}

@@ -1,0 +1,87 @@
+"""Nearest neighbours in PostgreSQL: one partial HNSW index per embedding dimension, over the vector
+column cast to that dimension, and queries that order by the same expression so the planner uses it.
+
+A filtered query (one user in a large cube, a tag, a time range) runs with pgvector's iterative index
+scans (`hnsw.iterative_scan = relaxed_order`, set on every connection: memory.store.postgres.connect):
+the scan keeps walking the graph until `k` rows pass the filter instead of stopping after `ef_search`
+candidates, so a narrow scope still gets its own top k.
+relaxed_order may return rows slightly out of order, so the outer query sorts them again. When the
+filter is narrow enough the planner reads the scope's rows by their B-tree index and sorts exactly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+import numpy as np
+from sqlalchemy import ColumnElement, bindparam, cast, func, select, text, true
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from memory.store.postgres.connect import EF_SEARCH
+from memory.store.postgres.filters import filter_clauses
+from memory.store.postgres.tables import Float32Vector, memories
+from memory.types import MemoryFilter
+
+
+def index_name(dim: int) -> str:
+    return f"ix_memories_hnsw_{int(dim)}"
+
+
+def index_ddl(dim: int) -> str:
+    dim = int(dim)
+    return (f"CREATE INDEX IF NOT EXISTS {index_name(dim)} ON memories USING hnsw "
+            f"((embedding::vector({dim})) vector_cosine_ops) WHERE embedding_dim = {dim}")
+
+
+async def ensure_indexes(conn: AsyncConnection, dims: Iterable[int]) -> None:
+    """Create the HNSW index of each dimension if missing. Serialised across processes by an advisory lock
+    held to the end of the caller's transaction (two processes starting at once would both try)."""
+    await conn.execute(text("SELECT pg_advisory_xact_lock(hashtext('omoide.hnsw_indexes'))"))
+    for dim in sorted(set(int(d) for d in dims)):
+        await conn.execute(text(index_ddl(dim)))
+
+
+async def stored_dims(conn: AsyncConnection) -> list[int]:
+    return list((await conn.execute(select(memories.c.embedding_dim).distinct())).scalars())
+
+
+def distance(qvec: np.ndarray) -> ColumnElement[float]:
+    """Cosine distance to the query in the indexed expression (`embedding::vector(dim) <=> query`)."""
+    dim = len(qvec)
+    query = bindparam(None, np.asarray(qvec, dtype=np.float32), type_=Float32Vector(dim))
+    column: Any = cast(memories.c.embedding, Float32Vector(dim))
+    return column.cosine_distance(query)  # type: ignore[no-any-return]
+
+
+async def scan_settings(conn: AsyncConnection, k: int) -> None:
+    """A candidate list of at least twice `k` for this transaction only (SET LOCAL), when the
+    connection's (memory.store.postgres.connect.SCAN_SETTINGS) is shorter. Call inside a transaction."""
+    if 2 * k > EF_SEARCH:
+        await conn.execute(text("SELECT set_config('hnsw.ef_search', :ef, true)"), {"ef": str(2 * k)})
+
+
+async def nearest_many(conn: AsyncConnection, queries: np.ndarray, f: MemoryFilter, now: datetime, k: int
+                       ) -> list[list[tuple[int, float]]]:
+    """`nearest` for many query vectors in one statement (a save's duplicate checks: one round trip for a
+    batch of 2,000, each query an HNSW scan of its own through a LATERAL join). Call inside a transaction."""
+    if not len(queries):
+        return []
+    dim = queries.shape[1]
+    vector = Float32Vector(dim)
+    given = (func.unnest(bindparam("queries", list(np.asarray(queries, dtype=np.float32)), type_=ARRAY(vector)))
+             .table_valued("v", with_ordinality="i").render_derived(with_types=False).alias("q"))
+    column: Any = cast(memories.c.embedding, vector)
+    dist = column.cosine_distance(cast(given.c.v, vector)).label("distance")
+    near = (select(memories.c.label, dist)
+            .where(memories.c.embedding_dim == dim, *filter_clauses(f, now=now))
+            .order_by(dist).limit(k).lateral("near"))
+    await scan_settings(conn, k)
+    rows = await conn.execute(select(given.c.i, near.c.label, near.c.distance).select_from(given.join(near, true()))
+                              .order_by(given.c.i, near.c.distance))
+    out: list[list[tuple[int, float]]] = [[] for _ in range(len(queries))]
+    for i, label, d in rows:
+        out[int(i) - 1].append((int(label), 1.0 - float(d)))
+    return out

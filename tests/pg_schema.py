@@ -1,0 +1,17 @@
+"""The engine's and the bot's PostgreSQL schema for tests that open the store directly: the real
+migrations (memory.db.migrate), as every start runs them."""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from memory.db.migrate import upgrade
+
+
+async def create_pg_schema(url: str, *, bot_tables: bool = True) -> None:
+    """This release's schema (engine and bot tables: one migration makes both) in the database at `url`."""
+    engine = create_async_engine(url)
+    try:
+        await upgrade(engine)
+    finally:
+        await engine.dispose()
