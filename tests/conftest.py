@@ -27,6 +27,16 @@ from memory.options import DEFAULT_MODEL_ID, EngineOptions  # noqa: E402
 from tests.postgres_server import PostgresServer  # noqa: E402
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Under OMOIDE_TEST_DATABASE=postgres, tests of SQLite-only things are skipped (and counted as such)."""
+    if os.environ.get("OMOIDE_TEST_DATABASE") != "postgres":
+        return
+    skip = pytest.mark.skip(reason="tests what only the embedded SQLite store has")
+    for item in items:
+        if item.get_closest_marker("sqlite_only"):
+            item.add_marker(skip)
+
+
 @pytest.fixture(scope="session")
 def model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("models")
