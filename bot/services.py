@@ -70,13 +70,15 @@ class Services:
         # SQLite: one process owns DATA_DIR. PostgreSQL: any number share the database (bot.cluster)
         lock = None if is_postgres(settings.database_url) else DataDirLock(settings.data_dir).acquire()
         cluster: Cluster | None = None
+        engine: MemoryEngine | None = None
         try:
-            cluster = await open_cluster(settings, jobs_first=jobs_first, name=name)
-            # the seam for the store: the engine opens on whatever DATABASE_URL names (memory.options)
+            # the engine first: it opens whatever DATABASE_URL names, migrates it, and says what to fix
+            # when it cannot (memory.store); the cluster's own connections then reach the same database
             engine = await MemoryEngine.open(EngineOptions.from_settings(settings))
+            cluster = await open_cluster(settings, jobs_first=jobs_first, name=name)
         except BaseException:
-            if cluster is not None:
-                await cluster.close()
+            if engine is not None:
+                await engine.close()
             if lock is not None:
                 lock.release()
             raise

@@ -30,3 +30,10 @@ class EmbeddingMismatchError(OmoideError):
     """Stored vectors come from another model or dimension; re-embed before mixing (HTTP 409)."""
 
     error_type = "EmbeddingMismatchError"
+
+
+class StoreUnavailableError(OmoideError):
+    """The database cannot be reached or is not set up: a deployment problem, not the caller's input
+    (the message starts with DATABASE_URL and says what to fix)."""
+
+    error_type = "StoreUnavailableError"

@@ -109,16 +109,12 @@ def postgres() -> Iterator[PostgresServer]:
 
 @pytest.fixture
 async def pg_url(postgres: PostgresServer) -> AsyncIterator[str]:
-    """A fresh, empty database (with the `vector` extension) for one test; dropped after it."""
+    """A fresh, empty database for one test, as an operator creates it (no extension: the migrations
+    add `vector`); dropped after it."""
     name = f"t_{uuid.uuid4().hex[:16]}"
     admin = await asyncpg.connect(host="127.0.0.1", port=postgres.port, user="postgres", database="postgres")
     try:
         await admin.execute(f'CREATE DATABASE "{name}"')
-        conn = await asyncpg.connect(host="127.0.0.1", port=postgres.port, user="postgres", database=name)
-        try:
-            await conn.execute("CREATE EXTENSION IF NOT EXISTS vector")
-        finally:
-            await conn.close()
         yield postgres.url.rsplit("/", 1)[0] + f"/{name}"
         await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     finally:

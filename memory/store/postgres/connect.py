@@ -16,16 +16,10 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt, wait_exponential
 
-from memory.errors import OmoideError
+from memory.errors import StoreUnavailableError
 
 T = TypeVar("T")
 READ_ATTEMPTS = 4  # ~0.1 + 0.2 + 0.4 s of waiting: a restarting server or a failover, not an outage
-
-
-class StoreUnavailableError(OmoideError):
-    """The database cannot be reached or is not set up: a deployment problem, not the caller's input."""
-
-    error_type = "StoreUnavailableError"
 
 
 def _where(url: URL) -> str:

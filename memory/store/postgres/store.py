@@ -17,10 +17,12 @@ from typing import Any, TypeVar, cast
 
 import numpy as np
 from sqlalchemy import exc, select, text
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.engine import URL
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 from memory.clock import Clock
 from memory.db.migrate import upgrade
+from memory.errors import StoreUnavailableError
 from memory.growth import memories_per_day
 from memory.options import EngineOptions
 from memory.people import CubeUsers, cube_users
@@ -40,7 +42,6 @@ from memory.store.base import (
 )
 from memory.store.postgres import lexical, reads, search, stats, vectors, writes
 from memory.store.postgres.connect import (
-    StoreUnavailableError,
     create_engine,
     explain_connect_error,
     parse_url,
@@ -72,10 +73,10 @@ class PostgresStore:
         """Connect, upgrade and check the schema, create the HNSW index of `dim`; a clear error when any of it fails.
         (`clock` is unused: every time this store compares comes from its callers.)"""
         parsed = parse_url(url)
+        await _migrate(url, parsed)  # before the store's engines: their connections need the `vector` type
         db = create_engine(url)
         store = cls(db, create_engine(url, pool_size=2, pre_ping=True), dim, model_id)
         try:
-            await upgrade(db)  # this release's schema, under an advisory lock (memory.db.migrate)
             async with db.begin() as conn:
                 await check_schema(conn)
                 await vectors.ensure_indexes(conn, [dim, *await vectors.stored_dims(conn)])
@@ -285,3 +286,15 @@ async def check_schema(conn: AsyncConnection) -> None:
 
 async def _scalar(conn: AsyncConnection, stmt: Any) -> Any:
     return (await conn.execute(stmt)).scalar_one_or_none()
+
+
+async def _migrate(url: str, parsed: URL) -> None:
+    """This release's schema, under an advisory lock (memory.db.migrate), on a plain engine of its own: a
+    new database has no `vector` extension yet, which the store's connections register on connect."""
+    plain = create_async_engine(url)
+    try:
+        await upgrade(plain)
+    except (OSError, exc.DBAPIError, exc.InterfaceError, ValueError, TimeoutError) as e:
+        raise explain_connect_error(parsed, e) from e
+    finally:
+        await plain.dispose()
