@@ -41,7 +41,8 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--systems", nargs="+", choices=list(SYSTEMS), default=list(SYSTEMS))
     ap.add_argument("--quick", action="store_true",
-                    help="a smoke run: one conversation's first 60 turns, 600 rows at scale, one round, 20 s cap")
+                    help="a smoke run: one conversation's first 40 turns, 400 rows at scale, one round, 20 s cap, "
+                         "no model beside Omoide at scale")
     ap.add_argument("--rounds", type=int, default=5, help="search rounds over all questions, interleaved")
     ap.add_argument("--scale", type=int, default=100_000, help="rows in the scale phase's one cube (0: skip)")
     ap.add_argument("--scale-rounds", type=int, default=3)
@@ -50,7 +51,7 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     ap.add_argument("--model-dir", type=Path, help="where the packaged model is converted (default: a temp dir)")
     args = ap.parse_args(argv)
     if args.quick:
-        args.rounds, args.scale, args.scale_rounds, args.cap = 1, 600, 1, 20.0
+        args.rounds, args.scale, args.scale_rounds, args.cap = 1, 400, 1, 20.0
     return args
 
 
@@ -67,13 +68,14 @@ def main(argv: list[str] | None = None) -> int:
         model_dir = args.model_dir or work / "models"
         ds = data.locomo(None)
         if args.quick:
-            ds = stage.subset(ds, 1, 60)
+            ds = stage.subset(ds, 1, 40)
         log(f"staging {ds.turn_count} turns, {len(ds.questions)} questions, {args.scale} scale rows")
         embedder = create_embedder(DEFAULT_MODEL_ID, "fastembed", model_dir)
         staged = stage.build(work / "stage", ds, embedder, args.scale)
         del embedder
         pythons = {s: sys.executable if SYSTEMS[s][1] == "main" else args.peers_python for s in systems}
-        plan = Plan(systems, pythons, staged.dir, work, model_dir, args.rounds, args.scale, args.scale_rounds, args.cap)
+        plan = Plan(systems, pythons, staged.dir, work, model_dir, args.rounds, args.scale, args.scale_rounds, args.cap,
+                    load_model=not args.quick)
         out = {s: Outcome() for s in systems}
         locomo(plan, out)
         if args.scale:

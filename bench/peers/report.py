@@ -26,6 +26,8 @@ def _flat(rounds: list[list[float]]) -> list[float]:
 
 
 def _k(n: int) -> str:
+    if n < 1000:
+        return str(n)
     return f"{n / 1000:.1f}k" if n < 10_000 else f"{n // 1000}k"
 
 

@@ -42,6 +42,7 @@ class Plan:
     scale: int
     scale_rounds: int
     cap_s: float
+    load_model: bool = True  # the scale phase's Omoide holds the model, as a running bot does
 
 
 def log(msg: str) -> None:
@@ -104,7 +105,7 @@ def locomo(plan: Plan, out: dict[str, Outcome]) -> None:
 
 def scale(plan: Plan, out: dict[str, Outcome]) -> None:
     systems = [s for s in plan.systems if s != "omoide"]  # embedding 100k texts would take hours here
-    workers = _start(plan, systems, "scale", {"omoide-vectors": {"load_model": True}}, out)
+    workers = _start(plan, systems, "scale", {"omoide-vectors": {"load_model": plan.load_model}}, out)
 
     def ingest(s: str, w: Worker) -> None:
         log(f"  scale: {s} takes turns up to {plan.scale} (cap {plan.cap_s:.0f} s)")

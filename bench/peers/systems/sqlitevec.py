@@ -15,7 +15,7 @@ import sqlite_vec
 from bench.peers.systems.base import Found, Rows, Simple, safe_name, timed
 
 try:
-    import pysqlite3 as sqlite3  # type: ignore[import-not-found]
+    import pysqlite3 as sqlite3  # type: ignore[import-not-found, unused-ignore]
 except ImportError:  # an interpreter with extension loading
     import sqlite3
 
