@@ -8,7 +8,7 @@ export HNSWLIB_NO_NATIVE := 1
 export TOKENIZERS_PARALLELISM := false
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: run test lint bench bench-emotions bench-load bench-retrieval install clean
+.PHONY: run test lint bench bench-emotions bench-load bench-retrieval bench-peers install clean
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -52,5 +52,12 @@ bench-retrieval: $(STAMP)
 	$(PY) -m bench.retrieval.install
 	$(PY) -m bench.retrieval $(ARGS)
 
+# Omoide beside chromadb, mem0, sqlite-vec and LanceDB (hnswlib and numpy as floors), about 30-40 minutes:
+# the peers get their own .venv-peers from the `peers` extra; make bench-peers ARGS="--rounds 3 --cap 120"
+bench-peers: $(STAMP)
+	$(PY) -m bench.retrieval.install
+	$(PY) -m bench.peers.install
+	$(PY) -m bench.peers $(ARGS)
+
 clean:
-	rm -rf $(VENV) build *.egg-info
+	rm -rf $(VENV) .venv-peers build *.egg-info
