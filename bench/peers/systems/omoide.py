@@ -81,7 +81,7 @@ class Omoide:
 
     def prepare(self, cube: str) -> None:
         # a running bot builds a cube's in-memory lexical postings on its first search there
-        self.loop.run_until_complete(self.engine.indexes.ensure_postings(TENANT, cube))
+        self.loop.run_until_complete(self.engine.storage.warm(TENANT, cube))
 
     def search(self, cube: str, vector: np.ndarray, text: str, k: int) -> Found:
         embed_ms = None
