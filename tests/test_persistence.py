@@ -14,6 +14,8 @@ from memory.portability import export_user, import_jsonl
 from memory.types import MemoryFilter, Scope
 from tests.store_helpers import sqlite_store
 
+pytestmark = pytest.mark.sqlite_only  # index files and snapshots: what the embedded store keeps
+
 S = Scope(tenant="t", cube="c", user_id="u")
 FACTS = ["朝ごはんはパンとコーヒー", "趣味は写真撮影", "I play the violin every Sunday", "妹が大阪に住んでいる"]
 

@@ -32,6 +32,8 @@ from memory.snapshots import (
 from memory.types import MemoryFilter, MemoryInput, Scope
 from tests.store_helpers import sqlite_store
 
+pytestmark = pytest.mark.sqlite_only  # index files and snapshots: what the embedded store keeps
+
 S = Scope(tenant="t", cube="c", user_id="u")
 TOPICS = ["ramen", "violin", "hiking", "chess", "sourdough", "karaoke", "astronomy", "gardening", "origami",
           "surfing", "pottery", "calligraphy"]

@@ -148,6 +148,7 @@ async def test_a_one_hop_save_that_fails_half_way_leaves_nothing_behind(engine: 
     assert (await engine.list(MemoryFilter(tenant="t"))).total == 2
 
 
+@pytest.mark.sqlite_only
 async def test_between_saves_the_writer_holds_no_lock(engine: MemoryEngine) -> None:
     """The one-hop writer keeps its own connection open between saves but no transaction on it, so
     another connection (the bot's tables, a backup tool) can take SQLite's write lock at once."""

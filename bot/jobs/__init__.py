@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+from bot.cluster.dsn import is_postgres
 from bot.jobs.base import JobSpec
 from bot.jobs.memory import importance_decay, index_maintenance, ttl_sweep, working_memory
 from bot.jobs.snapshot import snapshot
@@ -14,8 +15,10 @@ __all__ = ["JobSpec", "default_jobs"]
 
 
 def default_jobs(settings: Settings) -> list[JobSpec]:
+    """Every job; with PostgreSQL no snapshot job: a snapshot copies a SQLite file and its index files, and
+    PostgreSQL is backed up with its own tools (pg_dump, base backups), which the README names."""
     s = settings
-    return [
+    jobs = [
         JobSpec("ttl_sweep", "Delete short_term memories whose TTL has passed (history kept).",
                 s.ttl_sweep_interval_seconds, ttl_sweep),
         JobSpec("importance_decay", "Lower the importance of memories not recalled for a while; reinforce "
@@ -24,6 +27,8 @@ def default_jobs(settings: Settings) -> list[JobSpec]:
                 s.working_sweep_interval_seconds, working_memory),
         JobSpec("index_maintenance", "Save changed indexes; rebuild those whose deleted share passes "
                 "INDEX_REBUILD_DELETED_SHARE.", s.index_maintenance_interval_seconds, index_maintenance),
-        JobSpec("snapshot", "Snapshot the database and indexes into DATA_DIR/snapshots, then apply retention.",
-                s.snapshot_interval_seconds, snapshot),
     ]
+    if not is_postgres(s.database_url):
+        jobs.append(JobSpec("snapshot", "Snapshot the database and indexes into DATA_DIR/snapshots, then apply "
+                            "retention.", s.snapshot_interval_seconds, snapshot))
+    return jobs

@@ -29,6 +29,7 @@ async def with_jobs(api: ApiServer) -> AsyncIterator[ApiServer]:
     services.jobs = None
 
 
+@pytest.mark.sqlite_only
 async def test_jobs_are_listed_and_run_now_with_their_result(with_jobs: ApiServer) -> None:
     api = with_jobs
     async with api.client(api.admin_key) as c:
@@ -99,6 +100,7 @@ async def test_jobs_off_lists_nothing_and_runs_nothing(api: ApiServer) -> None:
         assert off.status_code == 404 and "JOBS_ENABLED" in off.json()["message"]
 
 
+@pytest.mark.sqlite_only
 async def test_snapshots_taken_listed_verified_and_retained(make_api: MakeApi) -> None:
     api = await make_api(snapshot_keep_count=2)
     async with api.client(api.admin_key) as c:

@@ -13,6 +13,7 @@ from typing import Any
 
 import aiohttp
 import httpx
+import pytest
 from api_server import ApiServer, MakeApi
 from example_shapes import differences
 from jsonschema import Draft202012Validator
@@ -101,6 +102,7 @@ def _unknown(value: Any, ids: dict[str, str]) -> bool:
     return any(found not in ids for found in SERVER_MADE.findall(text))
 
 
+@pytest.mark.sqlite_only
 async def test_examples_replayed_on_a_real_server_answer_as_documented(make_api: MakeApi) -> None:
     api = await make_api(api_rate_limit_per_minute=0)
     services = api.app[SERVICES]

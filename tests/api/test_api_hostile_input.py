@@ -119,6 +119,7 @@ def _poison(api: ApiServer, memory_id: str, depth: int) -> None:
         con.close()
 
 
+@pytest.mark.sqlite_only
 async def test_a_poisoned_record_already_stored_does_not_take_reads_down(
         api: ApiServer, c: httpx.AsyncClient, caplog: pytest.LogCaptureFixture) -> None:
     saved = (await c.post("/save", json={"user_message": "I love green tea", "user_id": "u1"})).json()

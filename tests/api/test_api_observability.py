@@ -42,6 +42,7 @@ async def scrape(api: ApiServer) -> Samples:
     return parse(r.text)
 
 
+@pytest.mark.sqlite_only
 async def test_metrics_count_known_traffic_exactly(api: ApiServer) -> None:
     before = await scrape(api)
     async with api.client(api.admin_key) as c:

@@ -123,6 +123,7 @@ async def test_admin_grants_a_user_a_tenant_and_revoking_it_closes_their_websock
         assert (await admin.delete(f"/admin/tenants/team/grants/{bob['user']['id']}")).status_code == 404
 
 
+@pytest.mark.sqlite_only
 async def test_tenants_from_before_owner_records_get_their_first_writer_at_upgrade(make_api: MakeApi) -> None:
     old = await make_api()
     st = old.app[STATE]

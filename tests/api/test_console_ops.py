@@ -116,6 +116,7 @@ async def test_jobs_are_listed_and_run_now_with_their_error(api: ApiServer) -> N
     assert "1 / 1" in broken_row and "disk on fire" in broken_row
 
 
+@pytest.mark.sqlite_only
 async def test_a_snapshot_is_taken_and_listed(api: ApiServer) -> None:
     async with admin(api) as c:
         page = (await c.get("/console/ops/snapshots")).text

@@ -5,11 +5,13 @@ from __future__ import annotations
 import os
 import stat
 
+import pytest
 from api_server import MakeApi
 from botproc import run_cli
 from seed_clients import login, register_user
 
 
+@pytest.mark.sqlite_only
 async def test_rotate_admin_key_revokes_every_admin_key_and_writes_the_new_one(make_api: MakeApi) -> None:
     before = await make_api()
     second_admin = await before.new_key(admin=True)  # as a leaked admin key could have made

@@ -79,6 +79,10 @@ class Users:
                 await s.execute(update(TokenFamilyRow).where(TokenFamilyRow.id == family,
                                                              TokenFamilyRow.revoked_at.is_(None))
                                 .values(revoked_at=now, revoked_why="refresh token reused"))
+            # read in the same transaction as the spend: on PostgreSQL the concurrent losers wait for this
+            # one's row lock and revoke the family only after it commits, so the winner is still honoured
+            fam = await s.get(TokenFamilyRow, family) if family is not None and not reused else None
+            user = await s.get(MeshUserRow, user_id)
         if row is None or row.user_id != user_id:
             raise unauthorized("unknown refresh token")
         if reused:
@@ -86,9 +90,6 @@ class Users:
                                "log in again")
         if (as_utc(row.expires_at) or now) <= now:
             raise unauthorized("the refresh token has expired")
-        async with self.sessions() as s:
-            fam = await s.get(TokenFamilyRow, family) if family is not None else None
-            user = await s.get(MeshUserRow, user_id)
         if fam is not None and fam.revoked_at is not None:
             raise unauthorized("this login was revoked; log in again")
         if user is None:
