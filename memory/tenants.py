@@ -1,5 +1,6 @@
 """What the engine can tell about tenants as a whole: which hold memories, and who wrote to each first
-(the API gives a tenant without an owner record to its first writer)."""
+(the API gives a tenant without an owner record to its first writer). Plain SELECTs both stores run (a
+SQLite session, a PostgreSQL connection)."""
 
 from __future__ import annotations
 
@@ -7,13 +8,13 @@ from collections.abc import Collection, Sequence
 from datetime import datetime
 
 from sqlalchemy import or_, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from memory.clock import as_utc
 from memory.db.models import CubeRow, HistoryRow
 
 
-async def tenants_with_cubes(s: AsyncSession, only: Collection[str] | None) -> set[str]:
+async def tenants_with_cubes(s: AsyncSession | AsyncConnection, only: Collection[str] | None) -> set[str]:
     """Tenants that hold a cube (cubes are kept when emptied: they held memories, now or once)."""
     stmt = select(CubeRow.tenant).distinct()
     if only is not None:
@@ -21,7 +22,7 @@ async def tenants_with_cubes(s: AsyncSession, only: Collection[str] | None) -> s
     return set((await s.execute(stmt)).scalars())
 
 
-async def first_actors(s: AsyncSession, tenants: Collection[str], prefixes: Sequence[str]
+async def first_actors(s: AsyncSession | AsyncConnection, tenants: Collection[str], prefixes: Sequence[str]
                        ) -> dict[str, tuple[datetime, str]]:
     """Per tenant, (when, actor) of its earliest history entry by an actor starting with one of
     `prefixes`; tenants with none are left out."""

@@ -14,17 +14,22 @@ from bot.console.i18n import emotion_name
 from bot.console.memories import cube_url
 from bot.console.render import WHO, lang_of, render
 from bot.console.scope import require_cube
+from bot.console.users import USER_MAX
 from memory.emotions.labels import EMOTION_COLORS
 
-USER_MAX = 128
 
-
-async def emotions(request: web.Request) -> web.Response:
+async def chart_scope(request: web.Request) -> tuple[str, str, str]:
+    """(tenant, cube, user or "") of a chart page: the cube must be the caller's, `?user=` short enough."""
     tenant, cube = request.match_info["tenant"], request.match_info["cube"]
     await require_cube(request, request[WHO], tenant, cube)
     user = request.query.get("user", "").strip()
     if len(user) > USER_MAX:
         raise ApiError(400, "ValidationError", f"user: at most {USER_MAX} characters", field="user")
+    return tenant, cube, user
+
+
+async def emotions(request: web.Request) -> web.Response:
+    tenant, cube, user = await chart_scope(request)
     timeline = await request.config_dict[STATE].engine.emotion_timeline(tenant, cube, user or None)
     lang = lang_of(request)
     names = {key: emotion_name(lang, key) for key in timeline.series}

@@ -12,10 +12,10 @@ from aiohttp import web
 
 from bot.api.errors import ApiError
 from bot.api.state import STATE
+from bot.console.charts import chart_scope
 from bot.console.memories import cube_url
-from bot.console.render import WHO, render
-from bot.console.scope import require_cube
-from bot.console.users import USER_MAX, persona_name
+from bot.console.render import render
+from bot.console.users import persona_name
 from memory.growth import per_week
 
 STEPS = ("day", "week")
@@ -36,11 +36,7 @@ def _epoch(day: date) -> int:
 
 
 async def growth(request: web.Request) -> web.Response:
-    tenant, cube = request.match_info["tenant"], request.match_info["cube"]
-    await require_cube(request, request[WHO], tenant, cube)
-    user = request.query.get("user", "").strip()
-    if len(user) > USER_MAX:
-        raise ApiError(400, "ValidationError", f"user: at most {USER_MAX} characters", field="user")
+    tenant, cube, user = await chart_scope(request)
     step = request.query.get("by", "day")
     if step not in STEPS:
         raise ApiError(400, "ValidationError", f"by: one of {', '.join(STEPS)} (got {step[:40]!r})", field="by")

@@ -15,7 +15,7 @@ from memory.clock import as_utc
 from memory.store.base import HistoryEntry, ImportanceRow, MemoryRecord
 from memory.store.postgres.filters import filter_clauses
 from memory.store.postgres.records import HISTORY_COLUMNS, RECORD_COLUMNS, VECTOR_COLUMN, to_history, to_record
-from memory.store.postgres.tables import ROW_COLUMNS, cubes, history, memories
+from memory.store.postgres.tables import ROW_COLUMNS, history, memories
 from memory.types import Kind, MemoryFilter, Tier
 
 c = memories.c
@@ -103,23 +103,3 @@ async def history_of(conn: AsyncConnection, memory_id: str) -> list[HistoryEntry
     rows = await conn.execute(select(*HISTORY_COLUMNS).where(history.c.memory_id == memory_id)
                               .order_by(history.c.id))
     return [to_history(r) for r in rows]
-
-
-async def tenants(conn: AsyncConnection, only: Sequence[str] | None) -> set[str]:
-    stmt = select(cubes.c.tenant).distinct()
-    if only is not None:
-        stmt = stmt.where(cubes.c.tenant.in_(list(only)))
-    return set((await conn.execute(stmt)).scalars())
-
-
-async def first_actors(conn: AsyncConnection, tenant_names: Sequence[str], prefixes: Sequence[str]
-                       ) -> dict[str, tuple[datetime, str]]:
-    h = history.c
-    by_actor = or_(*(h.actor.startswith(p, autoescape=True) for p in prefixes))
-    out: dict[str, tuple[datetime, str]] = {}
-    for tenant in sorted(tenant_names):
-        first = (await conn.execute(select(h.at, h.actor).where(h.tenant == tenant, by_actor)
-                                    .order_by(h.at, h.id).limit(1))).first()
-        if first is not None and first[1] is not None:
-            out[tenant] = (first[0], first[1])
-    return out

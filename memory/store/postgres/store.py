@@ -48,6 +48,7 @@ from memory.store.postgres.connect import (
     retrying,
 )
 from memory.store.postgres.tables import LABEL_SEQUENCE, cubes, engine_meta, memories
+from memory.tenants import first_actors, tenants_with_cubes
 from memory.types import CubeStats, MemoryFilter
 
 T = TypeVar("T")
@@ -249,11 +250,11 @@ class PostgresStore:
                                                         platform=platform))
 
     async def tenants(self, only: Sequence[str] | None) -> set[str]:
-        return await self._read(lambda conn: reads.tenants(conn, only))
+        return await self._read(lambda conn: tenants_with_cubes(conn, only))
 
     async def first_actors(self, tenants: Sequence[str], prefixes: Sequence[str]
                            ) -> dict[str, tuple[datetime, str]]:
-        return await self._read(lambda conn: reads.first_actors(conn, tenants, prefixes))
+        return await self._read(lambda conn: first_actors(conn, tenants, prefixes))
 
     # -- search candidates -----------------------------------------------------------------------------
     async def candidates(self, q: CandidateQuery) -> CandidateSet:
