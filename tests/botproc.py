@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-LISTENING = re.compile(r"api listening on http://127\.0\.0\.1:(\d+)")
+LISTENING = re.compile(r"(?:api|\w+ health) listening on http://127\.0\.0\.1:(\d+)")
 # Test bots run exactly what `python -m bot` runs (runpy, as -m does) under a command line that says they
 # are test bots: stopping a developer's bot by name (`pkill -f "python -m bot"`, seen on the shared
 # machine) must not stop a test's bot half-way. tests/test_process.py keeps the literal `-m bot`.
@@ -45,11 +45,11 @@ def run_cli(data_dir: Path, *args: str, timeout: float = 120) -> subprocess.Comp
 
 
 class BotProcess:
-    """A running `python -m bot`; its log (stderr) is collected in `lines`."""
+    """A running `python -m bot [mode ...]`; its log (stderr) is collected in `lines`."""
 
-    def __init__(self, data_dir: Path, **env: str) -> None:
+    def __init__(self, data_dir: Path, *args: str, **env: str) -> None:
         self.data_dir = data_dir
-        self.proc = subprocess.Popen(bot_command(), cwd=ROOT, env=bot_env(data_dir, **env),
+        self.proc = subprocess.Popen(bot_command(*args), cwd=ROOT, env=bot_env(data_dir, **env),
                                      stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
         self.lines: list[str] = []
         self.port: int | None = None
@@ -83,7 +83,14 @@ class BotProcess:
         return {"X-API-Key": key.read_text().strip()} if key.exists() else {}
 
     def post(self, path: str, body: Any, timeout: float = 60) -> tuple[int, Any]:
-        req = urllib.request.Request(self.url + path, data=json.dumps(body).encode(), method="POST",
+        return self.request("POST", path, body, timeout)
+
+    def get(self, path: str, timeout: float = 60) -> tuple[int, Any]:
+        return self.request("GET", path, None, timeout)
+
+    def request(self, method: str, path: str, body: Any, timeout: float = 60) -> tuple[int, Any]:
+        data = json.dumps(body).encode() if body is not None else None
+        req = urllib.request.Request(self.url + path, data=data, method=method,
                                      headers={"Content-Type": "application/json", **self.headers()})
         try:
             with urllib.request.urlopen(req, timeout=timeout) as resp:
