@@ -11,14 +11,15 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from memory.errors import OmoideError
+from memory.errors import StoreUnavailableError
 
 SUPPORTED = {"sqlite": "aiosqlite", "postgresql": "asyncpg"}
 EXAMPLES = "sqlite+aiosqlite:///data/omoide.db or postgresql+asyncpg://user:password@host:5432/omoide"
 
 
-class DatabaseUrlError(OmoideError):
-    """DATABASE_URL names no database Omoide can use, or one it cannot reach."""
+class DatabaseUrlError(StoreUnavailableError):
+    """DATABASE_URL names no database Omoide can use, or one it cannot reach (the store is unavailable
+    for a reason the URL itself shows)."""
 
     error_type = "DatabaseUrlError"
 

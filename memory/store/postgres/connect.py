@@ -12,10 +12,11 @@ from typing import Any, TypeVar
 import asyncpg
 from pgvector.asyncpg import register_vector
 from sqlalchemy import event, exc
-from sqlalchemy.engine import URL, make_url
+from sqlalchemy.engine import URL
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt, wait_exponential
 
+from memory.db.database_url import DatabaseUrlError, check_url
 from memory.errors import StoreUnavailableError
 
 T = TypeVar("T")
@@ -27,22 +28,13 @@ def _where(url: URL) -> str:
 
 
 def parse_url(raw: str) -> URL:
-    """DATABASE_URL as a PostgreSQL + asyncpg URL, or a StoreUnavailableError saying how to write it."""
-    try:
-        url = make_url(raw)
-    except exc.ArgumentError as e:
-        raise StoreUnavailableError(
-            f"DATABASE_URL is not a database URL ({e}); write it as "
-            "postgresql+asyncpg://USER:PASSWORD@HOST:5432/DATABASE", field="DATABASE_URL") from None
+    """DATABASE_URL as a PostgreSQL + asyncpg URL naming a database, or DatabaseUrlError saying how to
+    write it (the scheme and driver checks are memory.db.database_url's, shared with SQLite)."""
+    url = check_url(raw)
     if url.get_backend_name() != "postgresql":
-        raise StoreUnavailableError(f"DATABASE_URL names {url.get_backend_name()!r}, not PostgreSQL",
-                                    field="DATABASE_URL")
-    if url.get_driver_name() != "asyncpg":
-        raise StoreUnavailableError(
-            f"DATABASE_URL uses the {url.get_driver_name()!r} driver; Omoide talks to PostgreSQL through "
-            "asyncpg: start it with postgresql+asyncpg://", field="DATABASE_URL")
+        raise DatabaseUrlError(f"DATABASE_URL names {url.get_backend_name()!r}, not PostgreSQL")
     if not url.database:
-        raise StoreUnavailableError("DATABASE_URL names no database: end it with /DATABASE", field="DATABASE_URL")
+        raise DatabaseUrlError("DATABASE_URL names no database: end it with /DATABASE")
     return url
 
 
