@@ -13,9 +13,9 @@ from collections.abc import Callable, Coroutine
 from contextlib import AbstractContextManager, nullcontext
 from typing import Any
 
-from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.cluster.dsn import is_postgres
 from bot.db_copy_cli import add_copy_command, run_copy
 from bot.snapshot_cli import EXIT_BUSY
 from config import Settings
@@ -68,7 +68,7 @@ async def open_database(url: str) -> AsyncEngine:
 def _owner_lock(settings: Settings, url: str) -> AbstractContextManager[object]:
     """SQLite: the data-dir lock, so the schema never changes under a running bot. PostgreSQL: none here
     (the upgrade takes an advisory lock; processes of this release already run on its schema)."""
-    return DataDirLock(settings.data_dir) if make_url(url).get_backend_name() == "sqlite" else nullcontext()
+    return nullcontext() if is_postgres(url) else DataDirLock(settings.data_dir)
 
 
 async def _upgrade(settings: Settings) -> int:
