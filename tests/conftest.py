@@ -125,5 +125,5 @@ async def pg_url(postgres: PostgresServer) -> AsyncIterator[str]:
 async def pg_schema_url(pg_url: str) -> str:
     """`pg_url` with the engine's and the bot's tables made by the migrations."""
     from tests.pg_schema import create_pg_schema
-    await create_pg_schema(pg_url, bot_tables=True)
+    await create_pg_schema(pg_url)
     return pg_url

@@ -8,7 +8,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from memory.db.migrate import upgrade
 
 
-async def create_pg_schema(url: str, *, bot_tables: bool = True) -> None:
+async def create_pg_schema(url: str) -> None:
     """This release's schema (engine and bot tables: one migration makes both) in the database at `url`."""
     engine = create_async_engine(url)
     try:

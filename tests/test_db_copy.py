@@ -128,7 +128,7 @@ async def test_copy_moves_everything_and_the_copy_is_searchable(tmp_path: Path, 
                                                                  ) -> None:
     options = EngineOptions(data_dir=tmp_path / "data")  # the source is SQLite whatever the suite runs on
     ids = await _fill_source(options, embedder)
-    await create_pg_schema(pg_url, bot_tables=True)
+    await create_pg_schema(pg_url)
     done = await asyncio.to_thread(run_cli, options.data_dir, "db", "copy", "--to", pg_url)
     assert done.returncode == 0, done.stderr
     assert "copying to PostgreSQL" in done.stderr and "counts checked" in done.stdout  # the progress bar, the check
@@ -188,7 +188,7 @@ async def test_a_copy_that_cannot_finish_writes_nothing(tmp_path: Path, embedder
             await conn.execute(last.update().values(**{_text_column(last): "x" * 5000}))
     finally:
         await db.dispose()
-    await create_pg_schema(pg_url, bot_tables=True)
+    await create_pg_schema(pg_url)
     done = await asyncio.to_thread(run_cli, options.data_dir, "db", "copy", "--to", pg_url)
     assert done.returncode == 2 and "rolled back, the target is unchanged" in done.stderr
     assert set((await _counts(pg_url, pg=True)).values()) == {0}
