@@ -2,12 +2,7 @@
 
 from __future__ import annotations
 
-import json
-import re
-import signal
 import subprocess
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 import discord
@@ -21,7 +16,7 @@ from bot.snapshot_cli import EXIT_BUSY
 from config import Settings
 from memory.engine import MemoryEngine
 from memory.lockfile import DataDirLock
-from tests.botproc import ROOT, bot_command, bot_env, run_cli, seed_model
+from tests.botproc import ROOT, BotProcess, bot_command, bot_env, run_cli, seed_model
 
 
 @pytest.mark.parametrize(("argv", "expected"), [
@@ -108,31 +103,17 @@ async def test_sharded_clients_run_their_shards_and_only_shard_0_syncs_commands(
 def test_a_jobs_process_serves_health_only(tmp_path: Path, model_dir: Path) -> None:
     data = tmp_path / "data"
     seed_model(model_dir, data)
-    proc = subprocess.Popen(bot_command("jobs"), cwd=ROOT, env=bot_env(data), stderr=subprocess.PIPE,
-                            stdout=subprocess.DEVNULL, stdin=subprocess.DEVNULL, text=True)
+    jobs = BotProcess(data, "jobs")
     try:
-        assert proc.stderr is not None
-        port = None
-        lines = []
-        for line in proc.stderr:
-            lines.append(line)
-            if m := re.search(r"jobs health listening on http://127\.0\.0\.1:(\d+)", line):
-                port = int(m.group(1))
-                break
-        assert port, "".join(lines)
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/health/ready", timeout=30) as resp:
-            ready = json.loads(resp.read())
-        assert ready["checks"]["database"]["ok"] and ready["checks"]["model"]["ok"]
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/health/live", timeout=30) as resp:
-            assert json.loads(resp.read())["status"] == "alive"
-        with pytest.raises(urllib.error.HTTPError) as missing:  # no API in this process
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/v1/memory/search?tenant_id=t&query=q", timeout=30)
-        assert missing.value.code == 404
-        missing.value.close()
+        status, ready = jobs.get("/health/ready")
+        assert status == 200 and ready["checks"]["database"]["ok"] and ready["checks"]["model"]["ok"]
+        status, live = jobs.get("/health/live")
+        assert status == 200 and live["status"] == "alive"
+        status, _ = jobs.get("/v1/memory/search?tenant_id=t&query=q")  # no API in this process
+        assert status == 404
     finally:
-        proc.send_signal(signal.SIGTERM)
-        _, err = proc.communicate(timeout=90)
-    assert proc.returncode == 0, err
-    log = "".join(lines) + err
-    assert "scheduler started: ttl_sweep" in log  # SQLite: the one process leads at once
-    assert "stopped cleanly" in log
+        code = jobs.stop(90)
+    assert code == 0, jobs.log
+    assert "jobs health listening on http://127.0.0.1:" in jobs.log
+    assert "scheduler started: ttl_sweep" in jobs.log  # SQLite: the one process leads at once
+    assert "stopped cleanly" in jobs.log
