@@ -42,14 +42,14 @@ def run_secret_command(args: argparse.Namespace, settings: Settings) -> int:
 
 async def _rotate_admin_key(settings: Settings) -> Sequence[str]:
     from bot.api.auth.keys import KeyStore
-    from bot.api.tables import AuditRow, create_tables
+    from bot.api.tables import AuditRow
     from bot.store import BotStore
     from memory.clock import utcnow
     from memory.options import EngineOptions
 
     store = BotStore.beside(EngineOptions.from_settings(settings))
     try:
-        await create_tables(store.db)
+        await store.ensure_schema()
         _, revoked = await KeyStore(store.sessions).rotate_admin_key(settings.data_dir)
         async with store.sessions.begin() as s:
             s.add(AuditRow(at=utcnow(), actor="cli", method="CLI", path="rotate-admin-key", status=200,

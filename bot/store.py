@@ -6,8 +6,11 @@ closed there."""
 
 from __future__ import annotations
 
+import asyncio
+
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from memory.db.migrate import upgrade
 from memory.db.session import create_engine, make_sessionmaker
 from memory.options import EngineOptions
 
@@ -17,11 +20,21 @@ class BotStore:
         # no connection is made until the first query: building one is cheap and needs no event loop
         self.db: AsyncEngine = create_engine(url, synchronous=synchronous)
         self.sessions: async_sessionmaker[AsyncSession] = make_sessionmaker(self.db)
+        self._schema_ready = False
+        self._schema_lock = asyncio.Lock()
 
     @classmethod
     def beside(cls, options: EngineOptions) -> BotStore:
         """On the same database as the engine opened with these options (WAL, same pragmas)."""
         return cls(options.url, synchronous=options.sqlite_synchronous)
+
+    async def ensure_schema(self) -> None:
+        """The bot's tables at this release's revision (memory.db.migrate: one migration makes the engine's
+        and the bot's), checked once per store however many parts of the process ask."""
+        async with self._schema_lock:
+            if not self._schema_ready:
+                await upgrade(self.db)
+                self._schema_ready = True
 
     async def close(self) -> None:
         await self.db.dispose()

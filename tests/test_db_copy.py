@@ -16,11 +16,10 @@ from sqlalchemy import String, Table, func, insert, select
 from sqlalchemy.exc import DBAPIError
 
 from bot.api.tables import ApiKeyRow, AuditRow, ConversationRow
-from bot.api.tables import create_tables as create_api_tables
 from bot.db_copy import copied_tables, copy_database
-from bot.discord.prefs import ChannelPrefRow, Preferences
+from bot.discord.prefs import ChannelPrefRow
 from bot.resonant.models import IntentRow, SessionRow
-from bot.resonant.models import create_tables as create_resonant_tables
+from memory.db.migrate import upgrade
 from memory.db.session import create_engine
 from memory.embedding.base import Embedder
 from memory.engine import MemoryEngine
@@ -50,9 +49,7 @@ async def _fill_source(options: EngineOptions, embedder: Embedder) -> dict[str, 
         await engine.close()
     db = create_engine(options.url)
     try:
-        await create_api_tables(db)
-        await create_resonant_tables(db)
-        await Preferences(db).create_tables()
+        await upgrade(db)  # the bot's tables (one migration makes them all)
         async with db.begin() as conn:
             await conn.execute(insert(ApiKeyRow.__table__).values(
                 id=str(uuid.uuid4()), name="ci", key_hash="h" * 64, prefix="omk_1234", admin=True, read_only=False,

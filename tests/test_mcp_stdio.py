@@ -15,7 +15,6 @@ from mcp import Client, StdioServerParameters
 from mcp.client.stdio import stdio_client
 
 from bot.api.auth.keys import KeyStore
-from bot.api.tables import create_tables
 from bot.memory_tools.toolbox import MemoryToolbox, ToolScope
 from bot.store import BotStore
 from memory.embedding.base import Embedder
@@ -29,7 +28,7 @@ async def prepare(data_dir: Path, model_dir: Path, embedder: Embedder) -> dict[s
     engine = await MemoryEngine.open(EngineOptions(data_dir=data_dir), embedder)
     store = BotStore.beside(engine.options)
     try:
-        await create_tables(store.db)
+        await store.ensure_schema()
         keys = KeyStore(store.sessions)
         _, full = await keys.create("desktop")
         _, reader = await keys.create("globex reader", tenants=["globex"], read_only=True)

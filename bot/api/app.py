@@ -29,7 +29,6 @@ from bot.api.routes.livestream import CONNECTORS
 from bot.api.schemas.emotionmem import HealthResponse
 from bot.api.schemas.livestream import ConnectorOut
 from bot.api.state import SERVICES, STATE, ApiState
-from bot.api.tables import create_tables
 from bot.services import Services
 from bot.telemetry.http import telemetry
 from config import Settings
@@ -100,7 +99,7 @@ def create_app(services: Services, settings: Settings, *, extra: Sequence[Setup]
 async def _lifecycle(app: web.Application) -> AsyncIterator[None]:
     """The API's tables and admin key at start; at cleanup, the WebSocket listeners are closed."""
     st = app[STATE]
-    await create_tables(st.store.db)
+    await st.store.ensure_schema()
     await st.access.owners.backfill(st.settings.api_default_tenant)  # before any request can claim a tenant
     await st.keys.ensure_admin_key(st.settings.data_dir)
     yield

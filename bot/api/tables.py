@@ -10,11 +10,10 @@ from datetime import datetime
 from typing import Any, ClassVar
 
 from sqlalchemy import JSON, Boolean, DateTime, Index, Integer, String, Table, Text, false
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from bot.telemetry.context import current_request_id
-from memory.db.migrate import upgrade
 
 
 class ApiBase(DeclarativeBase):
@@ -134,11 +133,6 @@ class AuditRow(ApiBase):
     client_ip: Mapped[str | None] = mapped_column(String(64), nullable=True)
     # filled from the request being served when the row is written (bot.telemetry.context)
     request_id: Mapped[str | None] = mapped_column(String(128), nullable=True, default=current_request_id)
-
-
-async def create_tables(db: AsyncEngine) -> None:
-    """The schema at this release's revision (memory.db.migrate): one read when start has upgraded it already."""
-    await upgrade(db)
 
 
 async def audit_page(sessions: async_sessionmaker[AsyncSession], limit: int, offset: int,

@@ -25,7 +25,6 @@ from bot.api.auth.principal import Access
 from bot.api.auth.secrets import read_or_create_secret
 from bot.api.auth.tokens import Tokens
 from bot.api.errors import ApiError
-from bot.api.tables import create_tables
 from bot.mcp.caller import Caller, scope_for
 from bot.mcp.command import ENV
 from bot.mcp.server import build_server
@@ -63,7 +62,7 @@ async def serve_stdio(settings: Settings, args: argparse.Namespace) -> int:
             engine = await MemoryEngine.open(EngineOptions.from_settings(settings))
         store = BotStore.beside(engine.options)
         try:
-            await create_tables(store.db)
+            await store.ensure_schema()
             access = _access(settings, engine, store)
             await access.owners.backfill(settings.api_default_tenant)  # as the API does at start
             return await _serve(engine, store, access, api_key, args)

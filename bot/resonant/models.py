@@ -10,10 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import JSON, Boolean, DateTime, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
-from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
-
-from memory.db.migrate import upgrade
 
 UUID_LEN = 36
 
@@ -156,6 +153,3 @@ class QueryLogRow(ResonantBase):
     results_count: Mapped[int] = mapped_column(Integer)
 
 
-async def create_tables(engine: AsyncEngine) -> None:
-    """The schema at this release's revision, Resonant's tables included (memory.db.migrate)."""
-    await upgrade(engine)

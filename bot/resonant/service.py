@@ -82,7 +82,8 @@ def _new_id() -> str:
 
 
 class ResonantService:
-    """Built on the bot's store (`services.store.db`, bot.store); the tables come from `create_tables`."""
+    """Built on the bot's store (`services.store.db`, bot.store); the tables come from the migrations
+    (`BotStore.ensure_schema`)."""
 
     def __init__(self, db: AsyncEngine, file_snapshot: FileSnapshot | None = None) -> None:
         self.sessions = async_sessionmaker(db, expire_on_commit=False)

@@ -11,7 +11,6 @@ from pathlib import Path
 
 from bot.api.auth.keys import ADMIN_KEY_FILE, KeyStore
 from bot.api.auth.secrets import read_or_create_secret
-from bot.api.tables import create_tables
 from bot.store import BotStore
 from memory.options import EngineOptions
 
@@ -67,7 +66,7 @@ async def test_two_api_starts_together_make_one_admin_key(tmp_path: Path) -> Non
     data_dir = tmp_path / "data"
     stores = [BotStore.beside(EngineOptions(data_dir=data_dir)) for _ in range(2)]
     try:
-        await create_tables(stores[0].db)
+        await stores[0].ensure_schema()
         for s in stores:  # both connected, so both look for a key at the same moment
             await KeyStore(s.sessions).list()
         made = await asyncio.gather(*(KeyStore(s.sessions).ensure_admin_key(data_dir) for s in stores))

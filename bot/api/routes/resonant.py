@@ -23,7 +23,7 @@ from bot.api.registry import Api, Handler
 from bot.api.routes.resonant_http import invalid
 from bot.api.schemas import resonant as sc
 from bot.api.state import SERVICES, audit
-from bot.resonant import ResonantService, create_tables
+from bot.resonant import ResonantService
 from bot.resonant.snapshot import file_snapshots
 
 PREFIX = "/api/memory"
@@ -246,6 +246,6 @@ def setup(app: web.Application) -> None:
 async def _resonant(app: web.Application) -> AsyncIterator[None]:
     """The service on the bot's store (bot.store): it holds no connection of its own, so nothing to close after."""
     services = app[SERVICES]
-    await create_tables(services.store.db)
+    await services.store.ensure_schema()
     app[RESONANT] = ResonantService(services.store.db, file_snapshots(services.engine, services.settings))
     yield
