@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from datetime import datetime, timedelta
 
 import httpx
 import pytest
@@ -145,3 +146,18 @@ async def test_a_user_exports_everything_kept_about_them_as_jsonl(api: ApiServer
     assert [m["content"] for m in by_format["omoide.memory"]] == ["my cat is called Mochi"]
     text = r.text
     assert key not in text and "scrypt" not in text and "not the leaver's" not in text and "embedding\"" not in text
+
+
+async def test_who_am_i_gives_the_account_with_the_time_it_was_made_in_utc(api: ApiServer) -> None:
+    auth = await account(api, "whoami")
+    async with as_user(api, auth) as c:
+        assert (await c.post("/v1/messages", json=message("whoami-app", "hello"))).status_code == 201
+        me = await c.get("/v1/auth/me")
+    assert me.status_code == 200, me.text
+    body = me.json()
+    assert body["id"] == auth["user"]["id"] and body["username"] == "whoami"
+    assert body["owned_tenants"] == ["whoami-app"] and body["granted_tenants"] == []
+    # the same instant the registration answered, and marked as UTC (a naive time reads as local in browsers)
+    made = datetime.fromisoformat(body["created_at"].replace("Z", "+00:00"))
+    assert made.utcoffset() == timedelta(0), body["created_at"]
+    assert made == datetime.fromisoformat(auth["user"]["created_at"].replace("Z", "+00:00"))

@@ -23,7 +23,7 @@ from bot.api.schemas.mesh import (
     UserOut,
 )
 from bot.api.state import audit, principal, state
-from memory.clock import utcnow
+from memory.clock import as_utc, utcnow
 
 TAG = "Memory Mesh auth"
 
@@ -89,7 +89,7 @@ async def me(request: web.Request) -> MeshUser:
     user = await st.users.get(user_id)
     if user is None:
         raise not_found("this user", field="user_id")
-    return MeshUser(id=user.id, email=user.email, username=user.username, created_at=user.created_at,
+    return MeshUser(id=user.id, email=user.email, username=user.username, created_at=as_utc(user.created_at),
                     owned_tenants=await st.access.owners.owned_by(user_id),
                     granted_tenants=await st.access.owners.granted_to(user_id))
 
