@@ -52,6 +52,7 @@ def parse(argv: Sequence[str] | None) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="python -m bench.scale", description=__doc__.splitlines()[0])
     p.add_argument("--sizes", type=counts, default=[10_000, 250_000], help="memories in the cube, comma-separated")
     p.add_argument("--workers", type=counts, default=[1, 2, 4], help="API worker counts on PostgreSQL ('' for none)")
+    p.add_argument("--skip-load", action="store_true", help="the stores table only (no API throughput rows)")
     p.add_argument("--skip-postgres", action="store_true", help="SQLite only (no cluster, no worker rows)")
     p.add_argument("--database-url", default="", help="a PostgreSQL server to use instead of a throwaway one")
     p.add_argument("--cap-minutes", type=float, default=120.0, help="start no further size after this long")
@@ -125,6 +126,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(table + "\n", flush=True)
         if skipped:
             print(f"not run (past the {args.cap_minutes:.0f}-minute cap): {', '.join(map(str, skipped))} memories\n")
+        if args.skip_load:
+            return 0
         print(f"API throughput: {args.clients} clients, {args.seconds:.0f} s per phase, chat pace = think "
               f"time {args.think_ms:.0f} ms (0.5-1.5x), saturation = none; 20% saves\n")
         print(asyncio.run(workers(args, work, url)), flush=True)

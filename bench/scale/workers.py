@@ -76,7 +76,8 @@ class ApiServer:
         self.url = ""
         self._listening = 0
         self._ready = threading.Event()
-        threading.Thread(target=self._read, daemon=True).start()
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
 
     def _read(self) -> None:
         assert self.proc.stderr is not None
@@ -110,6 +111,9 @@ class ApiServer:
         except subprocess.TimeoutExpired:
             self.proc.kill()
             self.proc.wait()
+        self._reader.join(10)  # the last log lines, then the pipe
+        if not self._reader.is_alive() and self.proc.stderr is not None:
+            self.proc.stderr.close()
 
 
 def rss_mb(pid: int) -> float:
