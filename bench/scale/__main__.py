@@ -95,7 +95,7 @@ async def stores(args: argparse.Namespace, work: Path, url: str, began: float) -
     return store_table(runs).render(), skipped
 
 
-async def workers(args: argparse.Namespace, work: Path, url: str) -> str:
+async def workers(args: argparse.Namespace, work: Path, url: str, db_pid: int | None) -> str:
     plan = LoadPlan(clients=args.clients, seconds=args.seconds, think_ms=args.think_ms, seed=args.seed)
     model_dir = args.model_dir or work / "models"
     served: list[Served] = [await serve_and_load("SQLite, one process", work / "api-sqlite", model_dir, 1, "", plan)]
@@ -103,7 +103,7 @@ async def workers(args: argparse.Namespace, work: Path, url: str) -> str:
         db = await create_database(url, f"omoide_scale_api{n}_{uuid.uuid4().hex[:8]}")
         try:
             name = f"PostgreSQL, {n} worker{'s' if n > 1 else ''}"
-            served.append(await serve_and_load(name, work / f"api-pg{n}", model_dir, n, db, plan))
+            served.append(await serve_and_load(name, work / f"api-pg{n}", model_dir, n, db, plan, db_pid))
         finally:
             await drop_database(url, db)
     return workers_table(served, plan).render()
@@ -122,7 +122,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"Omoide scale benchmark, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {platform.machine()} "
               f"{os.cpu_count()} cores, Python {platform.python_version()}, "
               f"PostgreSQL {'off' if not url else 'at ' + url.split('@')[-1]}\n", flush=True)
-        table, skipped = asyncio.run(stores(args, work, url, began))
+        table, skipped = asyncio.run(stores(args, work, url, began)) if args.sizes else ("", [])
         print(table + "\n", flush=True)
         if skipped:
             print(f"not run (past the {args.cap_minutes:.0f}-minute cap): {', '.join(map(str, skipped))} memories\n")
@@ -130,7 +130,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 0
         print(f"API throughput: {args.clients} clients, {args.seconds:.0f} s per phase, chat pace = think "
               f"time {args.think_ms:.0f} ms (0.5-1.5x), saturation = none; 20% saves\n")
-        print(asyncio.run(workers(args, work, url)), flush=True)
+        # the cluster started here is ours to read the CPU of (its postmaster's first line); a given one's is not
+        db_pid = int((server.data / "postmaster.pid").read_text().split()[0]) if server is not None else None
+        print(asyncio.run(workers(args, work, url, db_pid)), flush=True)
         return 0
     finally:
         if server is not None:

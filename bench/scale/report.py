@@ -57,15 +57,18 @@ def errors(stats: dict[str, Stats]) -> int:
 
 def workers_table(served: list[Served], plan: LoadPlan) -> Table:
     table = Table(["API", "phase", "answered/s", "search p50 / p99 ms", "save p50 / p99 ms", "errors",
-                   "ready in", "RSS per worker"])
+                   "CPU ms per answer: API / PostgreSQL", "ready in", "RSS per worker"])
     for s in served:
         rss = f"{np.mean(s.rss_mb):.0f} MB" if s.rss_mb else "-"
-        for phase in PHASES:
-            stats, elapsed = s.phases[phase]
-            answered = sum(len(st.latencies_ms) for st in stats.values())
+        for name in PHASES:
+            phase = s.phases[name]
+            stats, first = phase.stats, name == PHASES[0]
             kinds = "; ".join(f"{k} x{v}" for st in stats.values() for k, v in st.errors.items())
-            failed = errors(stats) + (plan.seed - s.seeded if phase == PHASES[0] else 0)
-            table.add(s.name, phase, f"{answered / elapsed:.1f}", _percentiles(stats["search"]),
+            failed = errors(stats) + (plan.seed - s.seeded if first else 0)
+            per = 1000 / max(1, phase.answered)
+            db = "-" if phase.db_cpu_s is None else f"{phase.db_cpu_s * per:.1f}"
+            table.add(s.name, name, f"{phase.answered / phase.seconds:.1f}", _percentiles(stats["search"]),
                       _percentiles(stats["save"]), f"{failed}" + (f" ({kinds})" if kinds else ""),
-                      f"{s.ready_s:.1f} s" if phase == PHASES[0] else "", rss if phase == PHASES[0] else "")
+                      f"{phase.api_cpu_s * per:.1f} / {db}", f"{s.ready_s:.1f} s" if first else "",
+                      rss if first else "")
     return table

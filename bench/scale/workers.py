@@ -40,6 +40,20 @@ class LoadPlan:
 
 
 @dataclass
+class Phase:
+    """One load phase: per-operation stats, its length, and the CPU seconds the API processes and the
+    database server (None when it is not ours to read) spent in it."""
+    stats: dict[str, Stats]
+    seconds: float
+    api_cpu_s: float
+    db_cpu_s: float | None
+
+    @property
+    def answered(self) -> int:
+        return sum(len(st.latencies_ms) for st in self.stats.values())
+
+
+@dataclass
 class Served:
     """One server under load: how long it took to answer, its processes' RSS, and each phase's stats."""
     name: str
@@ -47,7 +61,25 @@ class Served:
     ready_s: float = 0.0
     rss_mb: list[float] = field(default_factory=list)
     seeded: int = 0
-    phases: dict[str, tuple[dict[str, Stats], float]] = field(default_factory=dict)  # phase -> (stats, seconds)
+    phases: dict[str, Phase] = field(default_factory=dict)
+
+
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_s(pid: int, *, children: bool = False) -> float:
+    """CPU seconds of a process (user + system); with `children`, also its ended children's, and its live
+    children's own (PostgreSQL's backends are the postmaster's children)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except FileNotFoundError:
+        return 0.0
+    ticks = int(fields[11]) + int(fields[12]) + (int(fields[13]) + int(fields[14]) if children else 0)
+    total = ticks / TICK
+    if children:
+        kids = Path(f"/proc/{pid}/task/{pid}/children")
+        total += sum(cpu_s(int(k)) for k in (kids.read_text().split() if kids.exists() else []))
+    return total
 
 
 def free_port() -> int:
@@ -103,6 +135,9 @@ class ApiServer:
         children = Path(f"/proc/{self.proc.pid}/task/{self.proc.pid}/children")
         return [int(p) for p in children.read_text().split()] if children.exists() else []
 
+    def cpu_s(self) -> float:
+        return sum(cpu_s(pid) for pid in {self.proc.pid, *self.worker_pids()})
+
     def stop(self) -> None:
         if self.proc.poll() is None:
             self.proc.send_signal(signal.SIGTERM)
@@ -123,7 +158,8 @@ def rss_mb(pid: int) -> float:
     return 0.0
 
 
-async def drive(base: str, hdrs: dict[str, str], plan: LoadPlan, served: Served) -> None:
+async def drive(base: str, hdrs: dict[str, str], plan: LoadPlan, served: Served, server: ApiServer,
+                db_pid: int | None) -> None:
     """Seed, then both phases with the same clients (bench.load's client: think time, then none)."""
     timeout = aiohttp.ClientTimeout(total=60)
     connector = aiohttp.TCPConnector(limit=plan.clients + 8)
@@ -137,19 +173,22 @@ async def drive(base: str, hdrs: dict[str, str], plan: LoadPlan, served: Served)
             stats = {"save": Stats(), "search": Stats()}
             until = time.monotonic() + plan.seconds
             rng = random.Random(7)
+            api0, db0 = server.cpu_s(), cpu_s(db_pid, children=True) if db_pid else 0.0
             t0 = time.perf_counter()
             await asyncio.gather(*(client(s, base, random.Random(rng.random()), texts, plan.save_share,
                                           think_ms / 1000, until, stats) for _ in range(plan.clients)))
-            served.phases[phase] = (stats, time.perf_counter() - t0)
+            elapsed = time.perf_counter() - t0
+            db = cpu_s(db_pid, children=True) - db0 if db_pid else None
+            served.phases[phase] = Phase(stats, elapsed, server.cpu_s() - api0, db)
 
 
 async def serve_and_load(name: str, data_dir: Path, model_dir: Path, workers: int, database_url: str,
-                         plan: LoadPlan) -> Served:
+                         plan: LoadPlan, db_pid: int | None = None) -> Served:
     served = Served(name, workers)
     server = ApiServer(data_dir, model_dir, workers, database_url)
     try:
         served.ready_s = await asyncio.to_thread(server.wait_ready)
-        await drive(server.url, headers(data_dir, None), plan, served)
+        await drive(server.url, headers(data_dir, None), plan, served, server, db_pid)
         served.rss_mb = [rss_mb(pid) for pid in server.worker_pids()]
     finally:
         await asyncio.to_thread(server.stop)
