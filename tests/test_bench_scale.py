@@ -62,5 +62,6 @@ def test_tiny_run_prints_both_stores_and_every_worker_row(postgres: PostgresServ
     for r in lines:
         assert r[5] == "0", r  # no failed request, seeding included
         assert first_number(r[2]) > 0 and first_number(r[3]) > 0, r
-    per_worker = [first_number(r[7]) for r in lines if r[1] == "chat pace"]
+        assert first_number(r[6]) > 0 and r[6].endswith("/ -"), r  # the API's CPU; a given server's is not read
+    per_worker = [first_number(r[8]) for r in lines if r[1] == "chat pace"]
     assert all(mb > 100 for mb in per_worker), per_worker  # each worker holds the model
