@@ -37,7 +37,7 @@ import numpy as np  # noqa: E402
 from bench.corpus import corpus  # noqa: E402
 from bench.scale.databases import create_database, drop_database  # noqa: E402
 from bench.scale.report import store_table, workers_table  # noqa: E402
-from bench.scale.stores import Corpus, StoreRun, real_texts, run_store  # noqa: E402
+from bench.scale.stores import StoreRun, make_corpus, run_store  # noqa: E402
 from bench.scale.workers import LoadPlan, Served, serve_and_load  # noqa: E402
 from memory.embedding.factory import create_embedder  # noqa: E402
 from memory.options import DEFAULT_MODEL_ID, EngineOptions  # noqa: E402
@@ -78,19 +78,17 @@ async def stores(args: argparse.Namespace, work: Path, url: str, began: float) -
         if time.monotonic() - began > args.cap_minutes * 60:
             skipped.append(size)
             continue
-        docs = texts[:real_texts(size)]
-        base = np.asarray(embedder.encode([embedder.passage_prefix + d for d in docs]), np.float32)
-        data = Corpus(docs, queries, base)
+        data = make_corpus(embedder, texts, queries, size, rng)
         runs[size] = {}
         if url:
             db = await create_database(url, f"omoide_scale_{size}_{uuid.uuid4().hex[:8]}")
             try:
                 options = EngineOptions(data_dir=work / f"pg-{size}", database_url=db)
-                runs[size]["PostgreSQL"] = await run_store(options, embedder, data, size, rng, model_dir)
+                runs[size]["PostgreSQL"] = await run_store(options, embedder, data, model_dir)
             finally:
                 await drop_database(url, db)
         options = EngineOptions(data_dir=work / f"sqlite-{size}")
-        runs[size]["SQLite"] = await run_store(options, embedder, data, size, rng, model_dir)
+        runs[size]["SQLite"] = await run_store(options, embedder, data, model_dir)
         shutil.rmtree(work / f"sqlite-{size}", ignore_errors=True)
     return store_table(runs).render(), skipped
 

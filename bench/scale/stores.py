@@ -48,10 +48,11 @@ class StoreRun:
 
 @dataclass
 class Corpus:
-    """The real texts (embedded once here, again by each store's save) and the search queries."""
+    """The real texts (each store's save embeds them), the stored vectors around them, the queries:
+    both stores get the same."""
     docs: list[str]
     queries: list[str]
-    base: np.ndarray
+    extra: np.ndarray
 
 
 def real_texts(size: int) -> int:
@@ -60,13 +61,18 @@ def real_texts(size: int) -> int:
     return min(600, max(20, size // 5))
 
 
-async def run_store(options: EngineOptions, embedder: Embedder, corpus: Corpus, size: int,
-                    rng: np.random.Generator, model_dir: Path) -> StoreRun:
+def make_corpus(embedder: Embedder, texts: list[str], queries: list[str], size: int,
+                rng: np.random.Generator) -> Corpus:
+    docs = texts[:real_texts(size)]
+    base = np.asarray(embedder.encode([embedder.passage_prefix + d for d in docs]), np.float32)
+    return Corpus(docs, queries, clustered(base, size - len(docs), rng))
+
+
+async def run_store(options: EngineOptions, embedder: Embedder, corpus: Corpus, model_dir: Path) -> StoreRun:
     out = StoreRun()
-    extra = clustered(corpus.base, size - len(corpus.docs), rng)
     engine = await MemoryEngine.open(options, embedder)
     try:
-        out.ingest_rate = await fill(engine, corpus.docs, extra)
+        out.ingest_rate = await fill(engine, corpus.docs, corpus.extra)
         store = engine.storage
         if isinstance(store, PostgresStore):  # fresh statistics, as autovacuum would make them soon after
             async with store.db.begin() as conn:
