@@ -28,13 +28,17 @@ from tests.postgres_server import PostgresServer  # noqa: E402
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Under OMOIDE_TEST_DATABASE=postgres, tests of SQLite-only things are skipped (and counted as such)."""
+    """Under OMOIDE_TEST_DATABASE=postgres, tests of SQLite-only things are skipped (and counted as such),
+    and so are tests that already run on both stores themselves (the SQLite run has them)."""
     if os.environ.get("OMOIDE_TEST_DATABASE") != "postgres":
         return
-    skip = pytest.mark.skip(reason="tests what only the embedded SQLite store has")
+    sqlite_only = pytest.mark.skip(reason="tests what only the embedded SQLite store has")
+    ran_already = pytest.mark.skip(reason="runs on both stores by itself: the SQLite run of the suite has it")
     for item in items:
         if item.get_closest_marker("sqlite_only"):
-            item.add_marker(skip)
+            item.add_marker(sqlite_only)
+        elif item.get_closest_marker("both_stores"):
+            item.add_marker(ran_already)
 
 
 @pytest.fixture(scope="session")

@@ -37,6 +37,7 @@ def first_number(cell: str) -> float:
     return float(m.group())
 
 
+@pytest.mark.both_stores
 def test_tiny_run_prints_both_stores_and_every_worker_row(postgres: PostgresServer, model_dir: Path,
                                                           embedder: object, capsys: pytest.CaptureFixture[str]) -> None:
     # `embedder` converts the packaged model into model_dir once for the session: the bench loads it there
