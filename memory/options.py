@@ -57,7 +57,7 @@ class EngineOptions:
     turn_context_chars: int = 600
     rerank_model: str | None = None  # memory.rerank: None = no reranking, nothing loads
     rerank_candidates: int = 20
-    rerank_timeout_ms: int = 5000
+    rerank_timeout_ms: int = 3000
 
     @property
     def url(self) -> str:

@@ -51,10 +51,11 @@ def _register_local(directory: Path, model_file: str) -> str:
 
 class FastEmbedReranker:
     """Implements `memory.rerank.base.Reranker`. One worker thread: the model uses every core it is
-    given (`threads`), a second call would only contend; `batch_size` pairs per model call."""
+    given (`threads`), a second call would only contend. `batch_size` pairs per model call: 8 measured
+    cheaper than 1 (call overhead) and than 20 (padding) for 20 candidates (bench.rerank)."""
 
     def __init__(self, model: str, *, cache_dir: Path | str, threads: int | None = None,
-                 batch_size: int = 32) -> None:
+                 batch_size: int = 8) -> None:
         from fastembed.rerank.cross_encoder import TextCrossEncoder
 
         if batch_size < 1:
@@ -74,8 +75,16 @@ class FastEmbedReranker:
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="omoide-rerank")
 
     def scores(self, query: str, texts: Sequence[str]) -> list[float]:
-        """Blocking: the model's score of each (query, text) pair."""
-        return [float(s) for s in self._model.rerank(query, list(texts), batch_size=self.batch_size)]
+        """Blocking: the model's score of each (query, text) pair, in the order given.
+
+        A batch is padded to its longest pair, so texts go to the model shortest first (UTF-8 bytes
+        stand in for tokens) and the scores are put back in the caller's order."""
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i].encode("utf-8")))
+        out = [0.0] * len(texts)
+        found = self._model.rerank(query, [texts[i] for i in order], batch_size=self.batch_size)
+        for i, score in zip(order, found, strict=True):
+            out[i] = float(score)
+        return out
 
     async def rerank(self, query: str, texts: Sequence[str]) -> list[float]:
         # a call cancelled while it waits for the worker never runs (asyncio cancels the queued job)
