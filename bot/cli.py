@@ -16,7 +16,7 @@ from bot.secrets_cli import COMMANDS as SECRET_COMMANDS
 from bot.secrets_cli import add_secret_commands, run_secret_command
 from bot.snapshot_cli import EXIT_BUSY, add_snapshot_commands, run_snapshot_command
 from config import Settings, SettingsError, load_settings
-from memory.errors import EmbeddingMismatchError, StoreUnavailableError
+from memory.errors import EmbeddingMismatchError, RerankerUnavailableError, StoreUnavailableError
 from memory.file_modes import private_umask
 from memory.lockfile import DataDirBusyError, DataDirLock
 
@@ -156,6 +156,9 @@ def main(argv: list[str] | None = None) -> int:
         log.error("%s", exc)
         return 3
     except StoreUnavailableError as exc:  # DatabaseUrlError too: one line naming DATABASE_URL and what to fix
+        log.error("%s", exc.message)
+        return 2
+    except RerankerUnavailableError as exc:  # one line naming RERANK_MODEL and what to fix
         log.error("%s", exc.message)
         return 2
     except DataDirBusyError as exc:

@@ -102,6 +102,16 @@ class Settings(BaseSettings):
     turn_context_chars: int = Field(
         ENGINE.turn_context_chars, ge=0, le=4000,
         description="At most this many characters of those previous turns (their end is kept).")
+    rerank_model: str | None = Field(
+        ENGINE.rerank_model,
+        description="Rerank search results with this cross-encoder: a fastembed reranker name (downloaded once, "
+                    "e.g. jinaai/jina-reranker-v2-base-multilingual) or a directory holding its model.onnx and "
+                    "tokenizer files. Empty: no reranking, nothing loads.")
+    rerank_candidates: int = Field(
+        ENGINE.rerank_candidates, ge=1, le=200, description="How many of the best fused results the reranker orders.")
+    rerank_timeout_ms: int = Field(
+        ENGINE.rerank_timeout_ms, ge=1, le=600000,
+        description="A rerank slower than this is dropped and the search answers in the fused order.")
 
     # process
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(

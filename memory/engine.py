@@ -29,6 +29,8 @@ from memory.observe import NO_OBSERVER, Observer, OperationNote
 from memory.options import EngineOptions
 from memory.people import CubeUsers
 from memory.ranking import candidates
+from memory.rerank.base import Reranker
+from memory.rerank.stage import RerankStage
 from memory.stats import EmotionTimeline, emotion_timeline
 from memory.store.base import CandidateQuery, CubeKey, MemoryStore, StoreStats
 from memory.store.factory import open_store
@@ -64,7 +66,7 @@ class MemoryEngine:
     """Open with `await MemoryEngine.open(options)`; close with `await engine.close()`."""
 
     def __init__(self, options: EngineOptions, embedder: Embedder, store: MemoryStore,
-                 clock: Clock | None = None) -> None:
+                 clock: Clock | None = None, reranker: Reranker | None = None) -> None:
         self.options = options
         self.clock: Clock = clock or SystemClock()  # every time the engine reads or stores comes from here
         self.embeddings = EmbeddingService(embedder, options.embedding_batch_size)
@@ -76,21 +78,42 @@ class MemoryEngine:
         self.hits = HitRanker(options, embedder.model_id, embedder.dim)
         self.index_report: dict[str, int] = {}
         self.observer: Observer = NO_OBSERVER  # metrics and traces, when the process watches (memory.observe)
+        # RERANK_MODEL's cross-encoder after fusion (memory.rerank), None when off
+        self.rerank = None if reranker is None else RerankStage(reranker, options.rerank_candidates,
+                                                                 options.rerank_timeout_ms)
+        self.owns_reranker = False  # made by open (closed with the engine) rather than given
 
     # -- lifecycle --------------------------------------------------------------------------------
     @classmethod
     async def open(cls, options: EngineOptions, embedder: Embedder | None = None, *,
-                   allow_model_change: bool = False, clock: Clock | None = None) -> MemoryEngine:
+                   allow_model_change: bool = False, clock: Clock | None = None,
+                   reranker: Reranker | None = None) -> MemoryEngine:
         """Open the store (its schema created), check the stored vectors' model, and load or rebuild
         what the store keeps beside its tables (SQLite: each cube's index). `clock` (default: the wall
-        clock) is what the engine reads the time from (memory.clock)."""
+        clock) is what the engine reads the time from (memory.clock). `reranker` (default: RERANK_MODEL's,
+        loaded first so a bad one stops the start early) reorders search results (memory.rerank)."""
+        owns_reranker = reranker is None and bool(options.rerank_model)
+        if owns_reranker:
+            from memory.rerank.factory import create_reranker
+            reranker = await asyncio.to_thread(create_reranker, options)
+        try:
+            return await cls._open(options, embedder, allow_model_change, clock, reranker, owns_reranker)
+        except BaseException:
+            if owns_reranker and reranker is not None:
+                reranker.close()
+            raise
+
+    @classmethod
+    async def _open(cls, options: EngineOptions, embedder: Embedder | None, allow_model_change: bool,
+                    clock: Clock | None, reranker: Reranker | None, owns_reranker: bool) -> MemoryEngine:
         if embedder is None:
             from memory.embedding.factory import create_embedder
             embedder = await asyncio.to_thread(create_embedder, options.embedding_model, options.embedding_backend,
                                                options.model_dir, options.embedding_threads)
         clock = clock or SystemClock()
         store = await open_store(options.url, options, dim=embedder.dim, model_id=embedder.model_id, clock=clock)
-        self = cls(options, embedder, store, clock)
+        self = cls(options, embedder, store, clock, reranker)
+        self.owns_reranker = owns_reranker
         try:
             await asyncio.to_thread(make_private, options.data_dir)  # the database and all beside it: owner-only
             await check_model(store, embedder.model_id, embedder.dim, allow_model_change)
@@ -110,6 +133,8 @@ class MemoryEngine:
         await self.flush_access()
         await self.persist_indexes()
         self.embeddings.close()
+        if self.rerank is not None and self.owns_reranker:
+            self.rerank.reranker.close()
         await self.storage.close()
 
     def watch(self, observer: Observer) -> None:
@@ -186,12 +211,15 @@ class MemoryEngine:
         min_similarity = unit_interval(min_similarity, "min_similarity")
         f = check_filter(f or MemoryFilter())
         now = self.clock.now()
+        pool = top_k if self.rerank is None else self.rerank.pool(top_k)  # a reranker orders a larger pool
         found = await self.storage.candidates(CandidateQuery(
-            f, query, lambda: self.embeddings.query(query), candidates(top_k), now,
+            f, query, lambda: self.embeddings.query(query), candidates(pool), now,
             with_vectors=self.options.diversity > 0.0, observer=self.observer))
         note.candidates = len(found.candidates)
         with self.observer.phase("rank"):
-            hits = self.hits.rank(found.rows, found.candidates, found.vectors, now, top_k, min_similarity)
+            hits = self.hits.rank(found.rows, found.candidates, found.vectors, now, pool, min_similarity)
+        if self.rerank is not None:
+            hits = await self.rerank.apply(query, hits, top_k, self.observer)
         self.access.note([h.memory.id for h in hits], now)
         return hits
 

@@ -37,3 +37,10 @@ class StoreUnavailableError(OmoideError):
     (the message starts with DATABASE_URL and says what to fix)."""
 
     error_type = "StoreUnavailableError"
+
+
+class RerankerUnavailableError(OmoideError):
+    """RERANK_MODEL is set but its model cannot be loaded: a deployment problem found at start (the
+    message starts with RERANK_MODEL and says what to fix)."""
+
+    error_type = "RerankerUnavailableError"

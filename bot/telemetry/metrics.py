@@ -31,6 +31,8 @@ ENGINE_PHASE = Histogram("omoide_engine_phase_duration_seconds", "Time a search 
                          ["phase"], buckets=FAST)
 SEARCH_CANDIDATES = Histogram("omoide_engine_search_candidates", "Candidates a search ranked (dense + lexical)",
                               buckets=(0, 5, 10, 20, 40, 80, 160, 320, 640))
+ENGINE_FALLBACKS = Counter("omoide_engine_fallbacks", "Optional stages an operation answered without (rerank), "
+                           "by stage and reason (timeout, error)", ["stage", "reason"])
 BATCH_ITEMS = Counter("omoide_engine_batch_items", "Items given to save/batch, saved or refused", ["outcome"])
 
 EMBED_DURATION = Histogram("omoide_embedding_duration_seconds",

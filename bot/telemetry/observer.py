@@ -8,7 +8,7 @@ from contextlib import AbstractContextManager
 from types import TracebackType
 from typing import Any
 
-from opentelemetry.trace import Status, StatusCode
+from opentelemetry.trace import Status, StatusCode, get_current_span
 
 from bot.telemetry import metrics as m
 from bot.telemetry.tracing import TRACING
@@ -129,6 +129,10 @@ class EngineObserver(Observer):
 
     def embedding(self, kind: str, texts: int) -> AbstractContextManager[None]:
         return _Embedding(kind, texts)
+
+    def fallback(self, stage: str, reason: str) -> None:
+        m.ENGINE_FALLBACKS.labels(stage, reason).inc()
+        get_current_span().add_event("omoide.fallback", {"omoide.stage": stage, "omoide.reason": reason})
 
 
 ENGINE_OBSERVER = EngineObserver()
