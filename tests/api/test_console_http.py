@@ -156,3 +156,28 @@ async def test_a_revoked_keys_console_session_ends_on_its_next_page(api: ApiServ
         after = await c.get("/console")
     assert before.status_code == 200
     assert after.status_code == 303 and after.headers["location"].startswith("/console/login")
+
+
+async def test_a_deleted_mesh_users_key_ends_its_console_session_as_it_ends_api_calls(api: ApiServer) -> None:
+    """A key the user made while being deleted escapes the deletion's revoke: it still dies with its user."""
+    from mesh_accounts import account, as_user
+    from sqlalchemy import delete
+
+    from bot.api.state import STATE
+    from bot.api.tables import MeshUserRow
+
+    auth = await account(api, "leaver")
+    async with as_user(api, auth) as c:
+        key = (await c.post("/v1/auth/api-keys", json={"name": "console"})).json()["key"]
+    async with browser(api) as c:
+        await login(c, key)
+        before = await c.get("/console")
+        st = api.app[STATE]
+        async with st.store.sessions.begin() as s:  # the user is gone, the key row not revoked
+            await s.execute(delete(MeshUserRow).where(MeshUserRow.id == auth["user"]["id"]))
+        st.access.forget_cached()  # as the deletion does after its transaction
+        after = await c.get("/console")
+    async with api.client(key) as by_key:
+        assert (await by_key.get("/v1/auth/api-keys")).status_code == 401
+    assert before.status_code == 200
+    assert after.status_code == 303 and after.headers["location"].startswith("/console/login")
