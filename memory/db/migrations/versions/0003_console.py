@@ -5,7 +5,8 @@ read every unexpired memory of the cube. The rows carry a ~2 KB vector each, so 
 of milliseconds at 100k memories; this index holds the few columns those queries read, and they read
 it alone. SQLite keys every column (it has no INCLUDE); PostgreSQL cannot key a `json` column, so there
 the rest is INCLUDEd. Written per dialect like the lexical tables, so it is not in the models
-(tests/test_migrations.py leaves it out of the comparison).
+(tests/test_migrations.py leaves it out of the comparison). IF NOT EXISTS: a database whose version
+record was lost is adopted at 0001 and upgraded again with its indexes in place.
 
 Revision ID: 0003_console
 Revises: 0001
@@ -28,10 +29,10 @@ REST = "expires_at, tier, kind, emotions"
 
 def upgrade() -> None:
     if op.get_bind().dialect.name == "postgresql":
-        op.execute(f"CREATE INDEX {INDEX} ON memories ({KEY}) INCLUDE ({REST})")
+        op.execute(f"CREATE INDEX IF NOT EXISTS {INDEX} ON memories ({KEY}) INCLUDE ({REST})")
     else:
-        op.execute(f"CREATE INDEX {INDEX} ON memories ({KEY}, {REST})")
+        op.execute(f"CREATE INDEX IF NOT EXISTS {INDEX} ON memories ({KEY}, {REST})")
 
 
 def downgrade() -> None:
-    op.execute(f"DROP INDEX {INDEX}")
+    op.execute(f"DROP INDEX IF EXISTS {INDEX}")
