@@ -323,10 +323,12 @@ class MemoryEngine:
 
     # Last in the class: from here on `list` in the class body names this method, so an annotation such as
     # `list[str]` below it would not mean the builtin.
-    async def list(self, f: MemoryFilter | None = None, *, limit: int = 50, offset: int = 0) -> Page:
-        """Newest first, with the total for pagination; expired memories are never listed."""
+    async def list(self, f: MemoryFilter | None = None, *, limit: int = 50, offset: int = 0, after: str | None = None,
+                   before: str | None = None) -> Page:
+        """Newest first, with the total for pagination; expired memories are never listed. `after` / `before`
+        (a memory id): the page just older / newer than that memory, quick at any depth (keyset pagination)."""
         f = check_filter(f or MemoryFilter())
         check_range(limit, "limit", 1, MAX_LIMIT)
         check_range(offset, "offset", 0, 2**62)
-        rows, total = await self.storage.page(f, self.clock.now(), limit, offset)
+        rows, total = await self.storage.page(f, self.clock.now(), limit, offset, after=after, before=before)
         return Page([row_to_memory(r) for r in rows], total, limit, offset)

@@ -17,12 +17,15 @@ EmotionRows = list[tuple[date, str, int]]  # (UTC day, emotion, memories): memor
 
 
 async def cube_stats(s: AsyncSession, tenant: str, cube: str, now: datetime) -> CubeStats:
+    """Every query reads the columns of ix_memories_console (migration 0003_console) only, never the rows."""
     scope = (MemoryRow.tenant == tenant, MemoryRow.cube == cube,
              or_(MemoryRow.expires_at.is_(None), MemoryRow.expires_at > now))
-    by_tier = dict((await s.execute(select(MemoryRow.tier, func.count()).where(*scope)
-                                    .group_by(MemoryRow.tier))).all())
-    by_kind = dict((await s.execute(select(MemoryRow.kind, func.count()).where(*scope)
-                                    .group_by(MemoryRow.kind))).all())
+    by_tier: Counter[str] = Counter()
+    by_kind: Counter[str] = Counter()
+    for tier, kind, n in await s.execute(select(MemoryRow.tier, MemoryRow.kind, func.count()).where(*scope)
+                                         .group_by(MemoryRow.tier, MemoryRow.kind)):
+        by_tier[tier] += n
+        by_kind[kind] += n
     users, oldest, newest = (await s.execute(select(func.count(func.distinct(MemoryRow.user_id)),
                                                     func.min(MemoryRow.created_at),
                                                     func.max(MemoryRow.created_at)).where(*scope))).one()
@@ -35,7 +38,8 @@ async def cube_stats(s: AsyncSession, tenant: str, cube: str, now: datetime) -> 
              "AND (memories.expires_at IS NULL OR memories.expires_at > :now) "
              "GROUP BY emotion ORDER BY n DESC, emotion LIMIT 10"),
         {"t": tenant, "c": cube, "now": now.replace(tzinfo=None).isoformat(sep=" ")})).all()
-    return CubeStats(tenant=tenant, cube=cube, total=sum(by_tier.values()), by_tier=by_tier, by_kind=by_kind,
+    return CubeStats(tenant=tenant, cube=cube, total=sum(by_tier.values()), by_tier=dict(by_tier),
+                     by_kind=dict(by_kind),
                      users=users, oldest=as_utc(oldest), newest=as_utc(newest),
                      top_emotions=[(emotion, n) for emotion, n in emotions])
 

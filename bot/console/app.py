@@ -58,4 +58,4 @@ def build(signer: ConsoleSigner) -> web.Application:
 
 
 def setup(app: web.Application) -> None:
-    app.add_subapp(PREFIX, build(ConsoleSigner.from_settings(app[STATE].settings)))
+    app.add_subapp(PREFIX, build(ConsoleSigner.from_settings(app[STATE].settings, app[STATE].engine.clock)))

@@ -1,10 +1,13 @@
 """The memory browser's query string: search text, filters and page, read into the engine's MemoryFilter.
+A list's pages after the first also carry `after` (or `before`, going back): the id of the memory the page
+follows, so a deep page is a seek rather than an OFFSET that reads every row it skips.
 
 A bad value is a 400 naming the form field, before the engine sees it.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -17,6 +20,7 @@ from memory.validation import MAX_TOP_K
 
 PAGE_SIZE = 25
 TEXT_MAX = 2000
+CURSOR = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 
 @dataclass(frozen=True)
@@ -30,6 +34,8 @@ class Browse:
     date_to: str = ""
     type: str = ""
     page: int = 1
+    after: str = ""  # list pages: the memory id this page follows (its predecessor's last row)
+    before: str = ""  # ... or precedes (going back: the next page's first row)
 
     @property
     def tag_list(self) -> list[str]:
@@ -83,10 +89,16 @@ def parse_browse(query: Mapping[str, str]) -> Browse:
     _choice(values["type"], tuple(c.value for c in ContentType), "type")
     _day(values["date_from"], "date_from")
     _day(values["date_to"], "date_to")
+    cursors = {k: query.get(k, "").strip() for k in ("after", "before")}
+    for name, value in cursors.items():
+        if value and not CURSOR.fullmatch(value):
+            raise ApiError(400, "ValidationError", f"{name}: a memory id from a page link", field=name)
     raw_page = query.get("page", "1")
     if not raw_page.isdigit() or not 1 <= int(raw_page) <= MAX_TOP_K // PAGE_SIZE * 1000:
         raise ApiError(400, "ValidationError", "page: a whole number from 1", field="page")
     page = int(raw_page)
     if values["q"] and page * PAGE_SIZE > MAX_TOP_K:
         raise ApiError(400, "ValidationError", f"page: search shows at most {MAX_TOP_K} results", field="page")
-    return Browse(page=page, **values)
+    if values["q"]:  # search pages are numbered, not chained
+        cursors = {"after": "", "before": ""}
+    return Browse(page=page, **values, **cursors)

@@ -10,11 +10,11 @@ from aiohttp import web
 
 from bot.api.errors import ApiError
 from bot.api.state import STATE
-from bot.console.filters import PAGE_SIZE, parse_browse
+from bot.console.filters import PAGE_SIZE, Browse, parse_browse
 from bot.console.render import WHO, render, see_other
 from bot.console.scope import audit, reachable_memory, require_cube
 from memory.emotions.labels import EMOTIONS
-from memory.types import ContentType, MemoryFilter, Tier
+from memory.types import ContentType, Memory, MemoryFilter, Tier
 
 IDS_MAX = 500
 
@@ -39,9 +39,11 @@ async def browse(request: web.Request) -> web.Response:
         total = None
         has_next = len(hits) == view.search_top_k and view.search_top_k < 1000
     else:
-        page = await engine.list(f, limit=PAGE_SIZE, offset=first)
+        chained = bool(view.after or view.before)  # a page link: seek; an address typed by hand: OFFSET
+        page = await engine.list(f, limit=PAGE_SIZE, offset=0 if chained else first, after=view.after or None,
+                                 before=None if view.after else view.before or None)
         memories, total = page.memories, page.total
-        has_next = first + PAGE_SIZE < total
+        has_next = first + len(memories) < total
     persona = next((p.display_name for p in request.config_dict[STATE].services.personas.all() if p.cube == cube), cube)
     context: dict[str, Any] = {
         "tenant": tenant, "cube": cube, "persona": persona, "base": cube_url(tenant, cube), "view": view,
@@ -49,8 +51,19 @@ async def browse(request: web.Request) -> web.Response:
         "scores": scores, "total": total, "first": first + 1, "last": first + len(memories), "has_next": has_next,
         "tiers": [t.value for t in Tier], "emotions": EMOTIONS, "types": [c.value for c in ContentType],
         "deleted": request.query.get("deleted", ""), "here": request.path_qs,
+        "prev_query": _neighbour(view, memories, -1), "next_query": _neighbour(view, memories, 1),
     }
     return render(request, "memories.html", context)
+
+
+def _neighbour(view: Browse, memories: list[Memory], step: int) -> str:
+    """The query string of the page before (-1) or after (1) this one: a list chains by memory id."""
+    page = view.page + step
+    if view.searching or not memories or page == 1:
+        return view.query(page=page, after="", before="")
+    if step > 0:
+        return view.query(page=page, after=memories[-1].id, before="")
+    return view.query(page=page, after="", before=memories[0].id)
 
 
 async def detail(request: web.Request) -> web.Response:

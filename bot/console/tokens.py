@@ -2,7 +2,8 @@
 
 They are signed with their own secret (DATA_DIR/console.secret, 0600) and each kind names its audience,
 so a privacy link never passes for a session, and neither passes for a Memory Mesh token.
-A session cookie holds the API key's id, never the key: revoking the key ends the session.
+A session cookie holds the API key's id, never the key: revoking the key ends the session. Expiry is
+read from the engine's clock (memory.clock), so a test moves a ManualClock past a link's 30 minutes.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import jwt
 
 from bot.api.auth.secrets import read_or_create_secret
 from config import Settings
-from memory.clock import utcnow
+from memory.clock import Clock, SystemClock
 
 SECRET_FILE = "console.secret"
 ISSUER = "omoide-console"
@@ -60,22 +61,31 @@ class ConsoleSigner:
     session_life: timedelta
     link_life: timedelta
     ended: set[str] = field(default_factory=set)  # session ids logged out (until their cookie expires)
+    clock: Clock = field(default_factory=SystemClock)
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> ConsoleSigner:
+    def from_settings(cls, settings: Settings, clock: Clock | None = None) -> ConsoleSigner:
         return cls(read_or_create_secret(Path(settings.data_dir) / SECRET_FILE),
-                   timedelta(hours=settings.console_session_hours), timedelta(minutes=settings.privacy_link_minutes))
+                   timedelta(hours=settings.console_session_hours), timedelta(minutes=settings.privacy_link_minutes),
+                   clock=clock or SystemClock())
 
     def _encode(self, claims: dict[str, Any]) -> str:
         return jwt.encode({"iss": ISSUER, **claims}, self.secret, algorithm="HS256")
 
     def _decode(self, token: str, audience: str) -> dict[str, Any]:
-        return jwt.decode(token, self.secret, algorithms=["HS256"], issuer=ISSUER, audience=audience,
-                          options={"require": ["exp", "sub", "jti", "aud"]})
+        claims: dict[str, Any] = jwt.decode(
+            token, self.secret, algorithms=["HS256"], issuer=ISSUER, audience=audience,
+            options={"require": ["exp", "sub", "jti", "aud"], "verify_exp": False, "verify_iat": False})
+        expires = claims["exp"]
+        if not isinstance(expires, int | float):
+            raise jwt.InvalidTokenError("exp: not a time")
+        if expires <= self.clock.now().timestamp():  # this clock, not PyJWT's wall clock
+            raise jwt.ExpiredSignatureError("expired")
+        return claims
 
     # -- operator sessions ------------------------------------------------------------------------
     def session(self, key_id: str, now: datetime | None = None) -> str:
-        now = now or utcnow()
+        now = now or self.clock.now()
         return self._encode({"aud": SESSION_AUDIENCE, "sub": key_id, "jti": secrets.token_urlsafe(16), "iat": now,
                              "exp": now + self.session_life})
 
@@ -105,7 +115,7 @@ class ConsoleSigner:
                       cubes: list[str] | None = None) -> str:
         """One user, one tenant, read and delete only, for `link_life` (30 minutes by default). `cubes` narrows
         it to some personas: a link an operator with a persona-scoped key issues shows no more than that key may."""
-        now = now or utcnow()
+        now = now or self.clock.now()
         claims: dict[str, Any] = {"aud": PRIVACY_AUDIENCE, "sub": user_id, "ten": tenant, "iat": now,
                                   "jti": secrets.token_urlsafe(12), "exp": now + self.link_life}
         if cubes is not None:

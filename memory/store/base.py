@@ -320,8 +320,11 @@ class MemoryStore(Protocol):
         """Rows of these labels that pass the filter and have not expired."""
         ...
 
-    async def page(self, f: MemoryFilter, now: datetime, limit: int, offset: int) -> tuple[list[StoredRow], int]:
-        """Unexpired rows of the filter, newest first (created_at, then label), and how many in all."""
+    async def page(self, f: MemoryFilter, now: datetime, limit: int, offset: int, *, after: str | None = None,
+                   before: str | None = None) -> tuple[list[StoredRow], int]:
+        """Unexpired rows of the filter, newest first (created_at, then label), and how many in all. `after` /
+        `before` (a memory id): the rows just older / newer than that memory (a seek, however deep, where
+        OFFSET reads every row it skips); none when that memory is gone."""
         ...
 
     async def resolve_ids(self, f: MemoryFilter, id_prefix: str, now: datetime, limit: int) -> list[str]: ...

@@ -1,8 +1,11 @@
 """The console in a real browser (Playwright driving Debian's chromium): a scoped operator's login, search,
-edit and delete; a user's privacy page; keyboard use and labelled fields. Screenshots go to the test's tmp dir."""
+edit and delete; a user's privacy page and its limits; keyboard use and labelled fields. Screenshots of every
+page go to $OMOIDE_TEST_ARTIFACTS/console/<database>/<test>/ (.ci/run keeps them in artifacts/, which git
+ignores), else to the test's tmp dir."""
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -11,6 +14,7 @@ import pytest
 from api_server import ApiServer
 from console_helpers import COCORO, HARU, seed, signer
 
+from memory.clock import ManualClock
 from memory.engine import MemoryEngine
 from memory.errors import NotFoundError
 
@@ -39,6 +43,18 @@ async def page(chromium: object, api: ApiServer) -> AsyncIterator[object]:
     assert not errors, f"the page logged errors (a CSP refusal shows here): {errors}"
 
 
+@pytest.fixture
+def shots(request: pytest.FixtureRequest, tmp_path: Path) -> Path:
+    """Where this test's screenshots go: the CI's artifacts directory when it names one, else tmp."""
+    root = os.environ.get("OMOIDE_TEST_ARTIFACTS")
+    if not root:
+        return tmp_path
+    where = (Path(root) / "console" / os.environ.get("OMOIDE_TEST_DATABASE", "sqlite")
+             / re.sub(r"[^\w.-]+", "_", request.node.name))
+    where.mkdir(parents=True, exist_ok=True)
+    return where
+
+
 async def log_in(page: object, key: str) -> None:
     await page.goto("/console")  # type: ignore[attr-defined]
     await page.get_by_label("API key").fill(key)  # type: ignore[attr-defined]
@@ -46,14 +62,14 @@ async def log_in(page: object, key: str) -> None:
 
 
 async def test_a_scoped_operator_searches_edits_and_deletes(page: object, api: ApiServer, engine: MemoryEngine,
-                                                            tmp_path: Path) -> None:
+                                                            shots: Path) -> None:
     p = page
     made = await seed(engine)
     await log_in(p, await api.new_key(name="cocoro ops", personas=["cocoro"]))
     await p.get_by_text("Signed in as cocoro ops").wait_for()
     table = p.locator("table.grid")
     assert COCORO in await table.inner_text() and HARU not in await p.content()
-    await p.screenshot(path=tmp_path / "personas.png", full_page=True)
+    await p.screenshot(path=shots / "personas.png", full_page=True)
 
     await p.get_by_role("link", name=re.compile("ココロ|cocoro")).first.click()
     await p.get_by_label("Search (meaning and words)").fill("miso ramen")
@@ -62,7 +78,7 @@ async def test_a_scoped_operator_searches_edits_and_deletes(page: object, api: A
     assert "miso ramen" in await first_row.inner_text()
     score = float(await first_row.locator("td.score").inner_text())
     assert 0.0 < score <= 1.0
-    await p.screenshot(path=tmp_path / "search.png", full_page=True)
+    await p.screenshot(path=shots / "search.png", full_page=True)
 
     await first_row.get_by_role("link").click()
     await p.get_by_role("heading", name=re.compile("Memory")).first.wait_for()
@@ -73,7 +89,7 @@ async def test_a_scoped_operator_searches_edits_and_deletes(page: object, api: A
     await p.get_by_text("Saved.").wait_for()
     assert "tonkotsu" in await p.locator("#content-shown").inner_text()
     assert "update" in await p.locator("table.grid").inner_text()  # the history row
-    await p.screenshot(path=tmp_path / "memory.png", full_page=True)
+    await p.screenshot(path=shots / "memory.png", full_page=True)
     stored = await engine.get(made["ramen"].id)
     assert stored.content == "Alice loves tonkotsu ramen now." and stored.tags == ["food", "changed"]
     assert stored.importance == pytest.approx(0.9)
@@ -140,14 +156,15 @@ async def test_the_memory_list_works_by_keyboard_and_every_field_has_a_label(pag
 
 
 async def test_a_user_reads_deletes_and_downloads_with_their_link(page: object, api: ApiServer,
-                                                                  engine: MemoryEngine, tmp_path: Path) -> None:
+                                                                  engine: MemoryEngine, tmp_path: Path,
+                                                                  shots: Path) -> None:
     p = page
     made = await seed(engine)
     link = signer(api.settings).privacy_token("alice", "default")
     await p.goto(f"/console/privacy/{link}")
     body = await p.locator("main").inner_text()
     assert "miso ramen" in body and "guitar band" in body and "Mochi" not in body
-    await p.screenshot(path=tmp_path / "privacy.png", full_page=True)
+    await p.screenshot(path=shots / "privacy.png", full_page=True)
 
     p.once("dialog", lambda d: d.accept())
     await p.get_by_role("button", name=re.compile("Delete: Alice loves the miso")).click()
@@ -169,7 +186,7 @@ async def test_a_user_reads_deletes_and_downloads_with_their_link(page: object, 
 
 
 async def test_the_live_view_shows_an_event_posted_through_the_api(page: object, api: ApiServer,
-                                                                   tmp_path: Path) -> None:
+                                                                   shots: Path) -> None:
     p = page
     await log_in(p, api.admin_key)
     await p.goto("/console/live/cocoro")  # type: ignore[attr-defined]
@@ -185,11 +202,11 @@ async def test_the_live_view_shows_an_event_posted_through_the_api(page: object,
     assert await row.locator("td.outcome").inner_text() == "answered"
     assert await row.locator("td.reply").inner_text() == out["reply"]
     assert await row.locator("td.emotion").inner_text() == out["dominant_emotion"]["name"]
-    await p.screenshot(path=tmp_path / "live.png", full_page=True)  # type: ignore[attr-defined]
+    await p.screenshot(path=shots / "live.png", full_page=True)  # type: ignore[attr-defined]
 
 
 async def test_an_admin_creates_and_revokes_a_key_in_the_browser(page: object, api: ApiServer,
-                                                                 tmp_path: Path) -> None:
+                                                                 shots: Path) -> None:
     p = page
     await log_in(p, api.admin_key)
     await p.get_by_role("link", name="API keys").click()  # type: ignore[attr-defined]
@@ -200,7 +217,7 @@ async def test_an_admin_creates_and_revokes_a_key_in_the_browser(page: object, a
     assert key.startswith("omo_")
     async with api.client(key) as c:
         assert (await c.get("/api/livestream/cocoro/stats")).status_code == 200
-    await p.screenshot(path=tmp_path / "keys.png", full_page=True)  # type: ignore[attr-defined]
+    await p.screenshot(path=shots / "keys.png", full_page=True)  # type: ignore[attr-defined]
 
     p.once("dialog", lambda d: d.accept())  # type: ignore[attr-defined]
     await p.get_by_role("button", name="Revoke: overlay bot").click()  # type: ignore[attr-defined]
@@ -213,7 +230,7 @@ async def test_an_admin_creates_and_revokes_a_key_in_the_browser(page: object, a
 
 
 async def test_the_emotion_chart_draws_one_series_per_emotion(page: object, api: ApiServer, engine: MemoryEngine,
-                                                              tmp_path: Path) -> None:
+                                                              shots: Path) -> None:
     from console_helpers import seed_emotions
 
     p = page
@@ -227,7 +244,7 @@ async def test_the_emotion_chart_draws_one_series_per_emotion(page: object, api:
                                  " points: el.chart.data.slice(1).map(d => d.length), days: el.chart.data[0].length})")
     assert drawn == {"series": ["Joy", "Sadness", "Trust"], "points": [3, 3, 3], "days": 3}
     assert await chart.locator(".u-legend .u-series").count() == 4  # the x axis and the three emotions
-    await p.screenshot(path=tmp_path / "emotions.png", full_page=True)  # type: ignore[attr-defined]
+    await p.screenshot(path=shots / "emotions.png", full_page=True)  # type: ignore[attr-defined]
 
     await p.get_by_label("User ID").fill("alice")  # type: ignore[attr-defined]
     await p.get_by_role("button", name="Apply").click()  # type: ignore[attr-defined]
@@ -238,7 +255,7 @@ async def test_the_emotion_chart_draws_one_series_per_emotion(page: object, api:
 
 
 async def test_an_operator_sees_who_a_persona_remembers_and_hands_a_viewer_their_link(
-        page: object, chromium: object, api: ApiServer, engine: MemoryEngine, tmp_path: Path) -> None:
+        page: object, chromium: object, api: ApiServer, engine: MemoryEngine, shots: Path) -> None:
     from console_helpers import seed_people
 
     p = page
@@ -251,7 +268,7 @@ async def test_an_operator_sees_who_a_persona_remembers_and_hands_a_viewer_their
         "twitch:kaito", "youtube:UCviewer1", "alice"]
     midori = p.locator('tr[data-user="youtube:UCviewer1"]')  # type: ignore[attr-defined]
     assert "Midori" in await midori.inner_text() and "Joy 2" in await midori.inner_text()
-    await p.screenshot(path=tmp_path / "users.png", full_page=True)  # type: ignore[attr-defined]
+    await p.screenshot(path=shots / "users.png", full_page=True)  # type: ignore[attr-defined]
 
     await p.get_by_role("link", name="Memories of Midori").click()  # type: ignore[attr-defined]
     await p.wait_for_url(re.compile(r"user=youtube%3AUCviewer1"))  # type: ignore[attr-defined]
@@ -261,7 +278,7 @@ async def test_an_operator_sees_who_a_persona_remembers_and_hands_a_viewer_their
     await p.get_by_role("button", name="Issue a privacy link for Midori").click()  # type: ignore[attr-defined]
     link = await p.get_by_label("The person's link").input_value()  # type: ignore[attr-defined]
     path = link[link.index("/console/privacy/"):]
-    await p.screenshot(path=tmp_path / "privacy-link.png", full_page=True)  # type: ignore[attr-defined]
+    await p.screenshot(path=shots / "privacy-link.png", full_page=True)  # type: ignore[attr-defined]
 
     viewer = await chromium.new_context(base_url=api.base_url, locale="en-US")  # type: ignore[attr-defined]
     tab = await viewer.new_page()
@@ -278,7 +295,7 @@ async def test_an_operator_sees_who_a_persona_remembers_and_hands_a_viewer_their
 
 
 async def test_the_growth_chart_draws_memories_added_and_the_total(page: object, api: ApiServer,
-                                                                   engine: MemoryEngine, tmp_path: Path) -> None:
+                                                                   engine: MemoryEngine, shots: Path) -> None:
     from console_helpers import seed_people
 
     p = page
@@ -292,7 +309,7 @@ async def test_the_growth_chart_draws_memories_added_and_the_total(page: object,
                                  " data: el.chart.data.slice(1).map(d => Array.from(d))})")
     assert drawn == {"series": ["Added", "Total"], "data": [[1, 1, 0, 0, 0, 0, 0, 0, 0, 1, 2, 1],
                                                             [1, 2, 2, 2, 2, 2, 2, 2, 2, 3, 5, 6]]}
-    await p.screenshot(path=tmp_path / "growth.png", full_page=True)  # type: ignore[attr-defined]
+    await p.screenshot(path=shots / "growth.png", full_page=True)  # type: ignore[attr-defined]
 
     await p.get_by_label("Per").select_option("week")  # type: ignore[attr-defined]
     await p.get_by_role("button", name="Apply").click()  # type: ignore[attr-defined]
@@ -304,7 +321,7 @@ async def test_the_growth_chart_draws_memories_added_and_the_total(page: object,
 
 async def test_a_livestream_viewer_reaches_their_page_by_a_code_typed_in_chat(page: object, api: ApiServer,
                                                                                engine: MemoryEngine,
-                                                                               tmp_path: Path) -> None:
+                                                                               shots: Path) -> None:
     from console_helpers import seed_people
 
     p = page
@@ -312,7 +329,7 @@ async def test_a_livestream_viewer_reaches_their_page_by_a_code_typed_in_chat(pa
     await p.goto("/console/privacy/ask")  # type: ignore[attr-defined]
     command = await p.locator("#ask-command").inner_text()  # type: ignore[attr-defined]
     assert re.fullmatch(r"mydata [A-Z2-9]{8}", command)
-    await p.screenshot(path=tmp_path / "ask.png", full_page=True)  # type: ignore[attr-defined]
+    await p.screenshot(path=shots / "ask.png", full_page=True)  # type: ignore[attr-defined]
     async with api.client(api.admin_key) as c:
         r = await c.post("/api/livestream/cocoro/events", json={
             "platform": "youtube", "viewer_id": "UCviewer1", "viewer_name": "Midori", "type": "chat",
@@ -321,3 +338,55 @@ async def test_a_livestream_viewer_reaches_their_page_by_a_code_typed_in_chat(pa
     await p.wait_for_url(re.compile(r"/console/privacy/ey"), timeout=30_000)  # type: ignore[attr-defined]
     body = await p.locator("main").inner_text()  # type: ignore[attr-defined]
     assert "Midori watches every Friday stream." in body and "Alice" not in body
+
+
+UNLABELLED = """() => [...document.querySelectorAll('input:not([type=hidden]), select, textarea')]
+    .filter(el => !(el.labels && el.labels.length) && !el.getAttribute('aria-label')).map(el => el.name)"""
+
+
+async def test_a_link_shows_only_its_user_and_stops_working_when_it_expires(
+        chromium: object, api: ApiServer, engine: MemoryEngine, clock: ManualClock, shots: Path) -> None:
+    """The console reads the engine's clock: moving it past the link's 30 minutes expires the link, no sleep."""
+    from bot.console.tokens import ConsoleSigner
+
+    made = await seed(engine)
+    path = f"/console/privacy/{ConsoleSigner.from_settings(api.settings, clock).privacy_token('alice', 'default')}"
+    context = await chromium.new_context(base_url=api.base_url, locale="en-US")  # type: ignore[attr-defined]
+    tab = await context.new_page()  # no console-error check: the expired answers are 410s, which Chromium logs
+    await tab.goto(f"{path}?user=bob")  # the link names its user; the address cannot name another
+    body = await tab.locator("main").inner_text()
+    assert "miso ramen" in body and "Mochi" not in body
+    csrf = await tab.locator("input[name=csrf]").first.input_value()
+    cross = await tab.request.post(f"{path}/delete", form={"csrf": csrf, "id": made["cat"].id})
+    assert cross.url.endswith("?deleted=0")  # Bob's memory through Alice's link: nothing deleted
+    assert (await engine.get(made["cat"].id)).id == made["cat"].id
+    export = await tab.request.get(f"{path}/export.jsonl")
+    assert '"user_id": "bob"' not in await export.text() and '"user_id": "alice"' in await export.text()
+
+    clock.advance(29 * 60)
+    assert (await tab.request.get(path)).status == 200  # 29 minutes on: still open
+    clock.advance(2 * 60)
+    tab.once("dialog", lambda d: d.accept())
+    await tab.get_by_role("button", name=re.compile("Delete: Alice passed")).click()  # the page still open
+    await tab.get_by_text("This link has expired").wait_for()
+    assert (await engine.get(made["exam"].id)).id == made["exam"].id  # the expired link deleted nothing
+    again = await tab.goto(path)
+    assert again is not None and again.status == 410
+    assert "miso ramen" not in await tab.locator("main").inner_text()
+    assert (await tab.request.get(f"{path}/export.jsonl")).status == 410
+    await tab.screenshot(path=shots / "privacy-expired.png", full_page=True)
+    await context.close()
+
+
+async def test_every_page_of_operations_opens_with_labelled_fields(page: object, api: ApiServer,
+                                                                   shots: Path) -> None:
+    p = page
+    await p.goto("/console/login")  # type: ignore[attr-defined]
+    await p.screenshot(path=shots / "login.png", full_page=True)  # type: ignore[attr-defined]
+    await log_in(p, api.admin_key)
+    for name, shot in [("API keys", "keys"), ("Scheduled jobs", "jobs"), ("Snapshots", "snapshots"),
+                       ("Settings", "settings"), ("Audit log", "audit")]:
+        await p.get_by_role("navigation").get_by_role("link", name=name, exact=True).click()  # type: ignore[attr-defined]
+        await p.get_by_role("heading", level=1, name=name).wait_for()  # type: ignore[attr-defined]
+        assert await p.evaluate(UNLABELLED) == [], name  # type: ignore[attr-defined]
+        await p.screenshot(path=shots / f"ops-{shot}.png", full_page=True)  # type: ignore[attr-defined]

@@ -156,3 +156,75 @@ async def test_a_revoked_keys_console_session_ends_on_its_next_page(api: ApiServ
         after = await c.get("/console")
     assert before.status_code == 200
     assert after.status_code == 303 and after.headers["location"].startswith("/console/login")
+
+
+async def test_a_deleted_mesh_users_key_ends_its_console_session_as_it_ends_api_calls(api: ApiServer) -> None:
+    """A key the user made while being deleted escapes the deletion's revoke: it still dies with its user."""
+    from mesh_accounts import account, as_user
+    from sqlalchemy import delete
+
+    from bot.api.state import STATE
+    from bot.api.tables import MeshUserRow
+
+    auth = await account(api, "leaver")
+    async with as_user(api, auth) as c:
+        key = (await c.post("/v1/auth/api-keys", json={"name": "console"})).json()["key"]
+    async with browser(api) as c:
+        await login(c, key)
+        before = await c.get("/console")
+        st = api.app[STATE]
+        async with st.store.sessions.begin() as s:  # the user is gone, the key row not revoked
+            await s.execute(delete(MeshUserRow).where(MeshUserRow.id == auth["user"]["id"]))
+        st.access.forget_cached()  # as the deletion does after its transaction
+        after = await c.get("/console")
+    async with api.client(key) as by_key:
+        assert (await by_key.get("/v1/auth/api-keys")).status_code == 401
+    assert before.status_code == 200
+    assert after.status_code == 303 and after.headers["location"].startswith("/console/login")
+
+
+async def test_list_pages_chain_by_memory_id_and_show_every_memory_once(api: ApiServer, engine: MemoryEngine) -> None:
+    """Next and previous links seek from a memory id (`after` / `before`); ten memories share each creation
+    time, so page boundaries fall inside ties (broken by label) as well as between times."""
+    import html
+    from datetime import UTC, datetime
+
+    import numpy as np
+
+    from memory.types import MemoryFilter, MemoryInput, Scope
+
+    dim = len((await engine.embeddings.passages(["x"]))[0])
+    rng = np.random.default_rng(3)
+    at = datetime(2026, 5, 1, 12, tzinfo=UTC)
+    made = await engine.save_batch([MemoryInput(Scope("default", COCORO, "alice"), content=f"note number {i}",
+                                                embedding=rng.standard_normal(dim), emotions=[], summary="",
+                                                created_at=at + timedelta(minutes=i // 10)) for i in range(60)])
+    assert not made.failed
+    newest_first = [m.id for m in (await engine.list(MemoryFilter(tenant="default", cube=COCORO), limit=60)).memories]
+    base = f"/console/cube/default/{COCORO}"
+
+    def ids_and_links(page: httpx.Response) -> tuple[list[str], dict[str, str]]:
+        found = re.findall(r'<a rel="(next|prev)" href="([^"]+)"', page.text)
+        links = {rel: html.unescape(href) for rel, href in found}
+        return re.findall(r'href="/console/memory/([^"]+)"', page.text), links
+
+    async with browser(api) as c:
+        await login(c, api.admin_key)
+        pages, url = [], base
+        while url:
+            ids, links = ids_and_links(await c.get(url))
+            pages.append((url, ids))
+            url = links.get("next", "")
+        back, visited, url = [], [], pages[-1][0]
+        while url:
+            ids, links = ids_and_links(await c.get(url))
+            back.insert(0, ids)
+            visited.append(url)
+            url = links.get("prev", "")
+        typed, _ = ids_and_links(await c.get(f"{base}?page=2"))  # an address typed by hand still works
+    assert [len(ids) for _url, ids in pages] == [25, 25, 10]
+    assert [i for _url, ids in pages for i in ids] == newest_first
+    assert "after=" in pages[1][0] and "after=" in pages[2][0]
+    assert "before=" in visited[1] and visited[-1].rstrip("?") == base  # back to the first page's own address
+    assert back == [ids for _url, ids in pages]
+    assert typed == pages[1][1]

@@ -103,14 +103,19 @@ class Access:
         hit = self._cache.get(digest)
         if hit and time.monotonic() - hit[0] < CACHE_SECONDS:
             return hit[1]
-        info = await self.keys.find(key)
-        if info is not None and info.owner_user_id is not None and info.revoked_at is None:
-            async with self.sessions() as s:  # a deleted user's keys die with it, revoked or not
-                if await s.get(MeshUserRow, info.owner_user_id) is None:
-                    info = replace(info, revoked_at=utcnow())
+        info = await self._owner_alive(await self.keys.find(key))
         if len(self._cache) > 10_000:
             self._cache.clear()
         self._cache[digest] = (time.monotonic(), info)
+        return info
+
+    async def _owner_alive(self, info: KeyInfo | None) -> KeyInfo | None:
+        """The key as revoked when its Memory Mesh user is gone: a deleted user's keys die with it, revoked or
+        not (a key the user made while being deleted), by value and by id (a console session) alike."""
+        if info is not None and info.owner_user_id is not None and info.revoked_at is None:
+            async with self.sessions() as s:
+                if await s.get(MeshUserRow, info.owner_user_id) is None:
+                    return replace(info, revoked_at=utcnow())
         return info
 
     async def key_by_id(self, key_id: str) -> KeyInfo | None:
@@ -118,7 +123,7 @@ class Access:
         hit = self._cache.get(f"id:{key_id}")
         if hit and time.monotonic() - hit[0] < CACHE_SECONDS:
             return hit[1]
-        info = await self.keys.get(key_id)
+        info = await self._owner_alive(await self.keys.get(key_id))
         if len(self._cache) > 10_000:
             self._cache.clear()
         self._cache[f"id:{key_id}"] = (time.monotonic(), info)

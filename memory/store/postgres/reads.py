@@ -43,13 +43,25 @@ async def rows_by_label(conn: AsyncConnection, labels: Sequence[int], f: MemoryF
                                                           *filter_clauses(f, now=now))))
 
 
-async def page(conn: AsyncConnection, f: MemoryFilter, now: datetime, limit: int, offset: int
-               ) -> tuple[list[Row[Any]], int]:
+async def page(conn: AsyncConnection, f: MemoryFilter, now: datetime, limit: int, offset: int,
+               after: str | None = None, before: str | None = None) -> tuple[list[Row[Any]], int]:
+    """Newest first; `after` / `before` a memory id: a seek to the rows just older / newer (the store's page)."""
     where = filter_clauses(f, now=now)
     total = int((await conn.execute(select(func.count()).select_from(memories).where(*where))).scalar_one())
-    rows = await conn.execute(select(*ROW_COLUMNS).where(*where).order_by(c.created_at.desc(), c.label.desc())
-                              .limit(limit).offset(offset))
-    return list(rows), total
+    order = (c.created_at.desc(), c.label.desc())
+    if after is not None or before is not None:
+        found = (await conn.execute(select(c.created_at, c.label).where(
+            c.id == (after if after is not None else before)))).first()
+        if found is None:
+            return [], total
+        at, label = found
+        if after is not None:
+            where = [*where, c.created_at <= at, or_(c.created_at < at, c.label < label)]
+        else:
+            where = [*where, c.created_at >= at, or_(c.created_at > at, c.label > label)]
+            order = (c.created_at.asc(), c.label.asc())
+    rows = list(await conn.execute(select(*ROW_COLUMNS).where(*where).order_by(*order).limit(limit).offset(offset)))
+    return (rows[::-1] if before is not None and after is None else rows), total
 
 
 async def resolve_ids(conn: AsyncConnection, f: MemoryFilter, prefix: str, now: datetime, limit: int) -> list[str]:

@@ -211,8 +211,9 @@ class PostgresStore:
     async def rows(self, labels: Sequence[int], f: MemoryFilter, now: datetime) -> list[StoredRow]:
         return cast(list[StoredRow], await self._read(lambda conn: reads.rows_by_label(conn, labels, f, now)))
 
-    async def page(self, f: MemoryFilter, now: datetime, limit: int, offset: int) -> tuple[list[StoredRow], int]:
-        rows, total = await self._read(lambda conn: reads.page(conn, f, now, limit, offset))
+    async def page(self, f: MemoryFilter, now: datetime, limit: int, offset: int, *, after: str | None = None,
+                   before: str | None = None) -> tuple[list[StoredRow], int]:
+        rows, total = await self._read(lambda conn: reads.page(conn, f, now, limit, offset, after, before))
         return cast(list[StoredRow], rows), total
 
     async def resolve_ids(self, f: MemoryFilter, id_prefix: str, now: datetime, limit: int) -> list[str]:

@@ -58,13 +58,27 @@ class SqliteReads:
     async def rows(self, labels: Sequence[int], f: MemoryFilter, now: datetime) -> list[StoredRow]:
         return await self.reader.rows(labels, f, now)
 
-    async def page(self, f: MemoryFilter, now: datetime, limit: int, offset: int) -> tuple[list[StoredRow], int]:
+    async def page(self, f: MemoryFilter, now: datetime, limit: int, offset: int, *, after: str | None = None,
+                   before: str | None = None) -> tuple[list[StoredRow], int]:
         where, params = compile_filter(f, now=now)
         (total,), = await self.reader.fetch(f"SELECT count(*) FROM memories WHERE {where or '1'}", params)
+        order = "DESC"
+        if after is not None or before is not None:
+            found = await self.reader.fetch("SELECT created_at, label FROM memories WHERE id = :id",
+                                            {"id": after if after is not None else before})
+            if not found:
+                return [], int(total)
+            # written out rather than as a row value, so the (tenant, cube, created_at) index seeks to it
+            op, order = ("<", "DESC") if after is not None else (">", "ASC")
+            seek = (f"memories.created_at {op}= :seek_at AND "
+                    f"(memories.created_at {op} :seek_at OR memories.label {op} :seek_label)")
+            where = " AND ".join(x for x in (where, seek) if x)
+            params = {**params, "seek_at": found[0][0], "seek_label": found[0][1]}
         raw = await self.reader.fetch(self.reader.select_rows(where or "1") +
-                                      f" ORDER BY created_at DESC, label DESC LIMIT {int(limit)} OFFSET {int(offset)}",
-                                      params)
-        return [self.reader.row(r) for r in raw], int(total)
+                                      f" ORDER BY created_at {order}, label {order} LIMIT {int(limit)} "
+                                      f"OFFSET {int(offset)}", params)
+        rows = [self.reader.row(r) for r in raw]
+        return (rows[::-1] if order == "ASC" else rows), int(total)
 
     async def resolve_ids(self, f: MemoryFilter, id_prefix: str, now: datetime, limit: int) -> list[str]:
         where, params = compile_filter(f, now=now)
