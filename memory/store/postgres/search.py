@@ -49,8 +49,7 @@ async def candidates(read: Read[Any], read_in_transaction: Read[Any], q: Candida
     dense side, one statement. Two round trips in all, one of them hidden behind the model."""
     async def lexical_side(conn: AsyncConnection) -> list[Row[Any]]:
         with q.observer.phase("lexical"):
-            stmt = lexical.ranked(q.text, q.f, q.now, q.n, *ROW_COLUMNS, VECTOR_COLUMN)
-            return [] if stmt is None else list(await conn.execute(stmt))
+            return await lexical.ranked(conn, q.text, q.f, q.now, q.n, *ROW_COLUMNS, VECTOR_COLUMN)
 
     lex_task = asyncio.ensure_future(read(lexical_side))
     try:
