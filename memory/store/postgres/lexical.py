@@ -5,8 +5,8 @@ PostgreSQL's text parser would split and normalise Japanese its own way (it cann
 terms are not parsed again: each document is written as a tsvector literal, lexeme by lexeme with its
 positions (`'東京':1,4 'cat':2`: term frequency and proximity stay for ranking), lower-cased as FTS5's
 unicode61 tokenizer folds case, with no stemming ('simple' semantics). Queries are tsquery literals of
-the query's terms OR-ed, ranked by ts_rank_cd (cover density, scaled down for long documents), all in
-the database: no process keeps lexical state another needs.
+the query's terms OR-ed, ranked by BM25 (below) with statistics kept in the database: no process keeps
+lexical state another needs.
 """
 
 from __future__ import annotations
