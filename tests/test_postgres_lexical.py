@@ -30,15 +30,15 @@ def corpus(rng: np.random.Generator, n: int) -> list[str]:
 
 
 def bm25(docs: dict[int, str], query: str) -> dict[int, float]:
-    """The documented formula, over every document: idf = ln(1 + (N - df + 0.5) / (df + 0.5)), term
-    frequency 1, length = distinct terms, average length over all documents."""
+    """The documented formula, over every document: idf = ln((N - df + 0.5) / (df + 0.5)) (at least
+    1e-6), term frequency 1, length = distinct terms, average length over all documents."""
     terms = {label: set(index_document(d).lower().split()) for label, d in docs.items()}
     avglen = sum(len(t) for t in terms.values()) / len(terms)
     wanted = {t.lower() for t in query_terms(query)}
     df = {w: sum(w in t for t in terms.values()) for w in wanted}
     out = {}
     for label, held in terms.items():
-        idf = sum(math.log(1 + (len(docs) - df[w] + 0.5) / (df[w] + 0.5)) for w in wanted & held)
+        idf = sum(max(math.log((len(docs) - df[w] + 0.5) / (df[w] + 0.5)), 1e-6) for w in wanted & held)
         if idf:
             out[label] = idf * (lexical.K1 + 1) / (1 + lexical.K1 * (1 - lexical.B + lexical.B * len(held) / avglen))
     return out

@@ -78,8 +78,9 @@ async def remove_documents(conn: AsyncConnection, labels: Sequence[int]) -> None
 # (migration 0004_pg_search: documents per term, documents and lexemes in all), so no search counts them.
 # A document scores the sum over the query terms it holds of idf * (k1 + 1) / (1 + k1 * (1 - b + b *
 # len / avglen)), len its distinct lexemes (term frequency taken as 1: reading it means unpacking every
-# tsvector) and idf = ln(1 + (N - df + 0.5) / (df + 0.5)). Statistics are over the whole table, as FTS5's
-# bm25() over memory_fts is.
+# tsvector) and idf = ln((N - df + 0.5) / (df + 0.5)), at least MIN_IDF, as SQLite's postings and FTS5's
+# bm25() have it (a word in most documents counts for almost nothing). Statistics are over the whole
+# table, as FTS5's bm25() over memory_fts is.
 #
 # Scoring every document that holds any term costs a row read each (a common word in a large table:
 # tens of thousands, ~50 ms), so a whole-cube search reads the documents of its rarest terms first
@@ -91,6 +92,7 @@ async def remove_documents(conn: AsyncConnection, labels: Sequence[int]) -> None
 # price of a bounded search in a very large cube). Narrower filters (one user, a session) score the
 # documents of the filter's scope that hold any term, exactly.
 K1, B = 1.2, 0.75
+MIN_IDF = 1e-6  # memory.index.postings' floor for a term in half the documents or more
 ESSENTIAL_POSTINGS = 4096  # documents the rare terms may bring before the common ones are left to the bound
 ALL_POSTINGS = 8192  # when the bound cannot prove the top n, score every matching document up to this many
 
@@ -113,7 +115,7 @@ async def weights(conn: AsyncConnection, terms: list[str]) -> Weights:
     lexemes = float(totals.lexemes) if totals is not None and totals.lexemes is not None else 0.0
     found = sorted((int(r.df), r.term) for r in rows if r.term is not None and r.df > 0)
     return Weights([t for _, t in found], [df for df, _ in found],
-                   [math.log(1 + (n - df + 0.5) / (df + 0.5)) for df, _ in found], max(lexemes / n, 1.0))
+                   [max(math.log((n - df + 0.5) / (df + 0.5)), MIN_IDF) for df, _ in found], max(lexemes / n, 1.0))
 
 
 _STATS = text("""
