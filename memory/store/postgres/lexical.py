@@ -5,20 +5,41 @@ PostgreSQL's text parser would split and normalise Japanese its own way (it cann
 terms are not parsed again: each document is written as a tsvector literal, lexeme by lexeme with its
 positions (`'東京':1,4 'cat':2`: term frequency and proximity stay for ranking), lower-cased as FTS5's
 unicode61 tokenizer folds case, with no stemming ('simple' semantics). Queries are tsquery literals of
-the query's terms OR-ed, ranked by ts_rank_cd (cover density, scaled down for long documents), all in
-the database: no process keeps lexical state another needs.
+the query's terms OR-ed, ranked by BM25 (below) with statistics kept in the database: no process keeps
+lexical state another needs.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Float, Integer, Select, String, bindparam, cast, delete, insert, select, text
-from sqlalchemy.dialects.postgresql import ARRAY, TSVECTOR
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    Float,
+    Integer,
+    Row,
+    Select,
+    String,
+    bindparam,
+    case,
+    cast,
+    delete,
+    func,
+    insert,
+    literal,
+    select,
+    text,
+    true,
+)
+from sqlalchemy.dialects.postgresql import ARRAY, TSQUERY, TSVECTOR
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from memory.search import narrows_cube
 from memory.store.postgres.filters import filter_clauses
 from memory.store.postgres.tables import lexical, memories
 from memory.text.tokenize import query_terms
@@ -53,42 +74,130 @@ async def remove_documents(conn: AsyncConnection, labels: Sequence[int]) -> None
         await conn.execute(delete(lexical).where(lexical.c.label.in_(list(labels))))
 
 
-# BM25 in one statement: per query term its documents (a GIN bitmap scan each: planned per term, which
-# the planner does well, where one scan for the OR of the terms went through every row), their count as
-# the term's document frequency, each document's length in distinct lexemes; a document scores the sum
-# over the terms it holds of idf * (k1 + 1) / (1 + k1 * (1 - b + b * len / avglen)) (term frequency
-# taken as 1: reading it means unpacking every matched tsvector, 5x the time). Statistics are over the
-# whole table, as FTS5's bm25() over memory_fts is.
+# BM25 over the query's terms (any of them), with the statistics kept by triggers beside memory_lexical
+# (migration 0004_pg_search: documents per term, documents and lexemes in all), so no search counts them.
+# A document scores the sum over the query terms it holds of idf * (k1 + 1) / (1 + k1 * (1 - b + b *
+# len / avglen)), len its distinct lexemes (term frequency taken as 1: reading it means unpacking every
+# tsvector) and idf = ln((N - df + 0.5) / (df + 0.5)), at least MIN_IDF, as SQLite's postings and FTS5's
+# bm25() have it (a word in most documents counts for almost nothing). Statistics are over the whole
+# table, as FTS5's bm25() over memory_fts is.
+#
+# Scoring every document that holds any term costs a row read each (a common word in a large table:
+# tens of thousands, ~50 ms), so a whole-cube search reads the documents of its rarest terms first
+# (up to ESSENTIAL_POSTINGS, MaxScore's "essential" terms), scored on every term: the other terms can add
+# at most their idf * (k1 + 1) / (1 + k1 * (1 - b + b / avglen)) to a document holding none of the rare
+# ones, and when the n-th best score beats that bound the top n is exact. When it does not, every
+# matching document is scored if there are at most ALL_POSTINGS of them; beyond that the top n of the
+# documents holding a rare term is returned (a document holding only common terms is left out: the
+# price of a bounded search in a very large cube). Narrower filters (one user, a session) score the
+# documents of the filter's scope that hold any term, exactly.
 K1, B = 1.2, 0.75
-_BM25 = f"""
-WITH q AS (SELECT unnest(CAST(:terms AS text[])) AS term),
-m AS (SELECT q.term, d.label, d.len FROM q CROSS JOIN LATERAL (
-        SELECT l.label, length(l.terms) AS len FROM memory_lexical l WHERE l.terms @@ CAST(q.term AS tsquery)) d),
-df AS (SELECT term, count(*) AS df FROM m GROUP BY term),
-n AS (SELECT greatest(reltuples, (SELECT count(DISTINCT label) FROM m), 1) AS n FROM pg_class
-      WHERE oid = 'memory_lexical'::regclass),
-avg AS (SELECT greatest(avg(len), 1) AS avglen FROM m)
-SELECT m.label, sum(ln(1 + (n.n - df.df + 0.5) / (df.df + 0.5))
-                    * {K1 + 1} / (1 + {K1} * (1 - {B} + {B} * m.len / avg.avglen))) AS score
-FROM m JOIN df USING (term) CROSS JOIN n CROSS JOIN avg
-GROUP BY m.label
-"""
+MIN_IDF = 1e-6  # memory.index.postings' floor for a term in half the documents or more
+ESSENTIAL_POSTINGS = 4096  # documents the rare terms may bring before the common ones are left to the bound
+ALL_POSTINGS = 8192  # when the bound cannot prove the top n, score every matching document up to this many
 
 
-def ranked(query: str, f: MemoryFilter, now: datetime, n: int, *columns: Any) -> Select[Any] | None:
-    """SELECT of `columns` of the n best lexical matches within the filter, best first (BM25, see _BM25);
-    None when the query has no term to look for."""
-    terms = list(dict.fromkeys(t.lower() for t in query_terms(query) if t.strip()))[:MAX_TERMS]
-    if not terms:
-        return None
-    scored = (text(_BM25).bindparams(bindparam("terms", [_quote(t) for t in terms], type_=ARRAY(String)))
-              .columns(label=BigInteger, score=Float).cte("scored"))
-    return (select(*columns).select_from(scored).join(memories, memories.c.label == scored.c.label)
-            .where(*filter_clauses(f, now=now))
+@dataclass(frozen=True, slots=True)
+class Weights:
+    """The query's terms that occur anywhere, rarest first, with their document frequencies and idf."""
+
+    terms: list[str]
+    df: list[int]
+    idf: list[float]
+    avglen: float
+
+
+async def weights(conn: AsyncConnection, terms: list[str]) -> Weights:
+    """Document frequencies and totals for `terms` (one small read of the statistics tables)."""
+    rows = (await conn.execute(_STATS, {"terms": terms})).all()
+    totals = next((r for r in rows if r.term is None), None)
+    n = max(float(totals.df), 1.0) if totals is not None and totals.df is not None else 1.0
+    lexemes = float(totals.lexemes) if totals is not None and totals.lexemes is not None else 0.0
+    found = sorted((int(r.df), r.term) for r in rows if r.term is not None and r.df > 0)
+    return Weights([t for _, t in found], [df for df, _ in found],
+                   [max(math.log((n - df + 0.5) / (df + 0.5)), MIN_IDF) for df, _ in found], max(lexemes / n, 1.0))
+
+
+_STATS = text("""
+SELECT term, sum(df) AS df, NULL::numeric AS lexemes FROM memory_lexical_terms
+WHERE term = ANY(CAST(:terms AS text[])) GROUP BY term
+UNION ALL SELECT NULL, sum(docs), sum(lexemes) FROM memory_lexical_totals
+""").bindparams(bindparam("terms", type_=ARRAY(String))).columns(term=String, df=BigInteger, lexemes=BigInteger)
+
+
+def _tsquery(terms: Sequence[str]) -> ColumnElement[Any]:
+    return cast(bindparam(None, " | ".join(_quote(t) for t in terms), type_=String), TSQUERY)
+
+
+def _score(w: Weights, terms: ColumnElement[Any]) -> ColumnElement[Any]:
+    """BM25 of a document (its tsvector) for the query: the idf of the terms it holds, times its length's weight."""
+    held: ColumnElement[Any] = literal(0.0)
+    for term, idf in zip(w.terms, w.idf, strict=True):
+        held = held + case((terms.op("@@")(_tsquery([term])), literal(idf)), else_=literal(0.0))
+    length = cast(func.length(terms), Float)
+    return (held * (K1 + 1) / (1 + K1 * (1 - B + B * length / w.avglen))).label("score")
+
+
+def _essential(w: Weights, budget: int) -> int:
+    """How many of the rarest terms to read documents for: while their documents stay under `budget`."""
+    k, seen = 0, 0
+    while k < len(w.terms) and seen + w.df[k] <= budget:
+        seen += w.df[k]
+        k += 1
+    return k
+
+
+def _rare_first(w: Weights, k: int, f: MemoryFilter, now: datetime, n: int, columns: Sequence[Any]) -> Select[Any]:
+    """The n best of the documents holding one of the k rarest terms, scored on every term, best first,
+    read from memories in score order until n pass the filter (a nested loop that stops early)."""
+    scored = (select(lexical.c.label, _score(w, lexical.c.terms))
+              .where(lexical.c.terms.op("@@")(_tsquery(w.terms[:k])))
+              .order_by(text("score DESC"), lexical.c.label.desc()).subquery("scored"))
+    row = (select(*columns).where(memories.c.label == scored.c.label, *filter_clauses(f, now=now))
+           .offset(0).lateral("row"))
+    return (select(row, scored.c.score).select_from(scored.join(row, true()))
             .order_by(scored.c.score.desc(), scored.c.label.desc()).limit(n))
+
+
+def _in_scope(w: Weights, f: MemoryFilter, now: datetime, n: int, columns: Sequence[Any]) -> Select[Any]:
+    """The n best documents of the filter's scope that hold any term, best first: the scope's labels
+    (a covering index for a cube or a user), each one's terms by primary key."""
+    scope = select(memories.c.label).where(*filter_clauses(f, now=now)).cte("scope").prefix_with("MATERIALIZED")
+    doc = select(lexical.c.label, lexical.c.terms).where(lexical.c.label == scope.c.label).offset(0).lateral("doc")
+    scored = (select(doc.c.label, _score(w, doc.c.terms)).select_from(scope.join(doc, true()))
+              .where(doc.c.terms.op("@@")(_tsquery(w.terms)))
+              .order_by(text("score DESC"), doc.c.label.desc()).limit(n).subquery("scored"))
+    return (select(*columns, scored.c.score).select_from(scored.join(memories, memories.c.label == scored.c.label))
+            .order_by(scored.c.score.desc(), scored.c.label.desc()))
+
+
+def terms_of(query: str) -> list[str]:
+    """The query's lexical terms as stored (lower-cased), each once, the first MAX_TERMS."""
+    return list(dict.fromkeys(t.lower() for t in query_terms(query) if t.strip()))[:MAX_TERMS]
+
+
+async def ranked(conn: AsyncConnection, query: str, f: MemoryFilter, now: datetime, n: int, *columns: Any
+                 ) -> list[Row[Any]]:
+    """Rows of `columns` (and `score`) of the n best lexical matches within the filter, best first."""
+    terms = terms_of(query)
+    if not terms:
+        return []
+    w = await weights(conn, terms)
+    if not w.terms:
+        return []
+    if not narrows_cube(f):
+        k = max(_essential(w, ESSENTIAL_POSTINGS), 1)
+        rows = list(await conn.execute(_rare_first(w, k, f, now, n, columns)))
+        gain = (K1 + 1) / (1 + K1 * (1 - B + B / w.avglen))  # a term's largest weight per idf (len >= 1)
+        if k == len(w.terms) or (len(rows) == n and float(rows[-1].score) > sum(w.idf[k:]) * gain):
+            return rows  # exact: no document without a rare term can reach the top n
+        if sum(w.df) <= ALL_POSTINGS:
+            return list(await conn.execute(_rare_first(w, len(w.terms), f, now, n, columns)))
+        if len(rows) == n:
+            return rows  # too many documents to score them all: the best of those with a rare term
+    return list(await conn.execute(_in_scope(w, f, now, n, columns)))
 
 
 async def search(conn: AsyncConnection, query: str, f: MemoryFilter, now: datetime, n: int) -> list[int]:
     """Labels of the best lexical matches within the filter, best first."""
-    stmt = ranked(query, f, now, n, memories.c.label)
-    return [] if stmt is None else [int(label) for label in (await conn.execute(stmt)).scalars()]
+    return [int(r.label) for r in await ranked(conn, query, f, now, n, memories.c.label)]

@@ -38,10 +38,12 @@ def fuse(dense: list[tuple[int, float]], lexical_labels: list[int]) -> dict[int,
 async def dense_rows(conn: AsyncConnection, q: CandidateQuery, qvec: np.ndarray) -> list[Row[Any]]:
     """The dense top-n rows within the filter, with distance and vector, nearest first (one statement)."""
     dist = vectors.distance(qvec).label("distance")
-    inner = (select(*ROW_COLUMNS, VECTOR_COLUMN, dist)
-             .where(memories.c.embedding_dim == len(qvec), *filter_clauses(q.f, now=q.now))
-             .order_by(dist).limit(q.n).subquery())
-    return list(await conn.execute(select(inner).order_by(inner.c.distance)))
+    stmt = (select(*ROW_COLUMNS, VECTOR_COLUMN, dist)
+            .where(memories.c.embedding_dim == len(qvec), *filter_clauses(q.f, now=q.now))
+            .order_by(dist).limit(q.n))
+    # relaxed_order scans may return rows slightly out of order: sorted here (n rows) rather than by an
+    # outer query, whose subquery costs SQLAlchemy a copy of every column to build and to cache-key
+    return sorted(await conn.execute(stmt), key=lambda r: float(r.distance))
 
 
 async def candidates(read: Read[Any], read_in_transaction: Read[Any], q: CandidateQuery) -> CandidateSet:
@@ -49,8 +51,7 @@ async def candidates(read: Read[Any], read_in_transaction: Read[Any], q: Candida
     dense side, one statement. Two round trips in all, one of them hidden behind the model."""
     async def lexical_side(conn: AsyncConnection) -> list[Row[Any]]:
         with q.observer.phase("lexical"):
-            stmt = lexical.ranked(q.text, q.f, q.now, q.n, *ROW_COLUMNS, VECTOR_COLUMN)
-            return [] if stmt is None else list(await conn.execute(stmt))
+            return await lexical.ranked(conn, q.text, q.f, q.now, q.n, *ROW_COLUMNS, VECTOR_COLUMN)
 
     lex_task = asyncio.ensure_future(read(lexical_side))
     try:
