@@ -143,8 +143,9 @@ class _Embedding(_Leaf):
 
     def __exit__(self, exc_type: Exc, exc: BaseException | None, tb: TracebackType | None) -> None:
         m.EMBED_QUEUE.dec()
-        seconds = self._end("embed", exc, {"omoide.embedding.kind": self.kind, "omoide.embedding.texts": self.texts}
-                            if self._parent is not None else None)
+        # a query is one text under a search: only passages (save, batch) say how many they were
+        seconds = self._end("embed", exc, {"omoide.embedding.texts": self.texts}
+                            if self._parent is not None and self.kind != "query" else None)
         duration, texts = _embedding(self.kind)
         duration.observe(seconds)
         texts.inc(self.texts)
