@@ -4,7 +4,8 @@ when tracing is on, a span (memory.observe defines the hooks; the engine imports
 Hooks run several times per search, so they are kept cheap (bench.observability measures them): metric
 children are looked up once per label value, an operation's span is made current by a plain context
 attach, and a phase or model call is timed with perf_counter and becomes a span only when its parent is
-recording, made when it ends with the start time it had (a leaf: never made current).
+recording, made when it ends with the start time it had (a leaf: never made current; made finished in
+one step, bot.telemetry.leaf_spans).
 """
 
 from __future__ import annotations
@@ -97,20 +98,27 @@ class _Operation:
 class _Leaf:
     """A timed step that, when its parent span is recording, becomes a child span once it has ended."""
 
-    __slots__ = ("_parent", "_start_ns", "_t0")
+    __slots__ = ("_parent", "_parent_span", "_start_ns", "_t0")
 
     def _begin(self) -> None:
         self._parent: context.Context | None = None
         if TRACING.tracer is not None:
             parent = context.get_current()
-            if trace.get_current_span(parent).is_recording():
-                self._parent, self._start_ns = parent, time.time_ns()
+            span = trace.get_current_span(parent)
+            if span.is_recording():
+                self._parent, self._parent_span, self._start_ns = parent, span, time.time_ns()
         self._t0 = time.perf_counter()
 
-    def _end(self, name: str, exc: BaseException | None, attributes: dict[str, str | int] | None = None) -> float:
+    def _end(self, name: str, exc: BaseException | None, attributes: dict[str, int] | None = None) -> float:
         seconds = time.perf_counter() - self._t0
+        if self._parent is None:
+            return seconds
+        leaves = TRACING.leaves  # finished in one step (bot.telemetry.leaf_spans); errors take the SDK's path
+        if exc is None and leaves is not None and leaves.emit(self._parent_span, name, self._start_ns,
+                                                               time.time_ns(), attributes):
+            return seconds
         tracer = TRACING.tracer
-        if self._parent is not None and tracer is not None:
+        if tracer is not None:
             span = tracer.start_span(name, self._parent, attributes=attributes, start_time=self._start_ns)
             if exc is not None:
                 _failed(span, exc)
