@@ -68,7 +68,6 @@ async def run_discord(services: Services, token: str, *, retry_first: float = RE
     try:
         while True:
             bot = make_bot(services, shard_ids=shard_ids, shard_count=shard_count)
-            status.watch(bot)
             status.state, status.attempts = "connecting", status.attempts + 1
             try:
                 await bot.login(token)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import time
 from dataclasses import InitVar, dataclass, field
-from typing import TYPE_CHECKING
 
 from bot.cluster import Cluster, is_postgres, open_cluster
 from bot.conversation import ConversationService
@@ -22,9 +21,6 @@ from config import Settings
 from memory.engine import MemoryEngine
 from memory.lockfile import DataDirLock
 from memory.options import EngineOptions
-
-if TYPE_CHECKING:
-    from discord.ext.commands import Bot
 
 
 @dataclass
@@ -46,7 +42,6 @@ class Services:
     conversation: ConversationService = field(init=False)
     desk: MemoryDesk = field(init=False)
     loaded_personas: InitVar[PersonaRegistry | None] = None  # read already (start: before the model loads)
-    discord: Bot | None = field(default=None, init=False)  # the Discord client once made (health, metrics)
     # the model client made already: start's (LLM_BASE_URL or a local server found), or a caller's own
     loaded_llm: InitVar[LLMClient | None] = None
     _leading: asyncio.Task[None] | None = field(default=None, init=False)  # contends for the jobs (leader.py)

@@ -13,12 +13,14 @@ from pathlib import Path
 import discord
 import pytest
 import yarl
+from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
 from bot.api.app import create_app
 from bot.discord.status import DiscordStatus
 from bot.runner import run_discord
 from bot.services import Services
+from bot.telemetry.collectors import ProcessCollector
 from config.settings import Settings
 from memory.engine import MemoryEngine
 from memory.types import MemoryFilter
@@ -105,6 +107,15 @@ async def _until(status: DiscordStatus, condition: Callable[[DiscordStatus], boo
     await asyncio.wait_for(status.wait_until(condition), 60)
 
 
+async def _discord_as_reported(http: TestClient[web.Request, web.Application], services: Services
+                               ) -> tuple[str, str, float]:
+    """The Discord state /health and /health/ready give, and the connected gauge /metrics gives."""
+    health = await (await http.get("/health")).json()
+    ready = await (await http.get("/health/ready")).json()
+    gauges = {m.name: m.samples[0].value for m in ProcessCollector(services).collect() if m.name.startswith("omoide_d")}
+    return health["discord"]["state"], ready["checks"]["discord"]["state"], gauges["omoide_discord_connected"]
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -129,6 +140,7 @@ async def test_discord_down_at_start_is_retried_and_health_says_so(monkeypatch: 
                 assert health["discord"]["configured"] is True and health["discord"]["connected"] is False
                 assert health["discord"]["state"] == "connecting" and "ClientConnectorError" in health["discord"][
                     "last_error"]
+                assert await _discord_as_reported(http, services) == ("connecting", "connecting", 0)
                 retries = [r for r in caplog.records if r.getMessage().startswith("Discord unreachable")]
                 assert len(retries) >= 2 and all(r.exc_info is None for r in retries)  # one line each, no traceback
                 assert "trying again in" in retries[0].getMessage() and "(attempt 1)" in retries[0].getMessage()
@@ -140,12 +152,13 @@ async def test_discord_down_at_start_is_retried_and_health_says_so(monkeypatch: 
                 state = health["discord"]
                 assert state["connected"] is True and state["shards"] == 1 and state["guilds"] == 1
                 assert "latency_ms" in state and state["last_error"].startswith("ClientConnectorError")
+                assert await _discord_as_reported(http, services) == ("connected", "connected", 1)
                 await server.send_message(42, "alice", "!memorize 回線が戻りました")
                 assert (await server.wait_for_posts(1))[0]["content"].startswith("覚えました！")
                 attempts = status.attempts
                 await server.stop()  # Discord goes away mid-session: discord.py's own reconnect takes over
                 await _until(status, lambda s: s.attempts > attempts)
-                assert (await (await http.get("/health")).json())["discord"]["state"] == "reconnecting"
+                assert await _discord_as_reported(http, services) == ("reconnecting", "reconnecting", 0)
                 await server.start(port)
                 await asyncio.wait_for(server.resumed.wait(), 60)
                 await _until(status, lambda s: s.state == "connected")
@@ -162,5 +175,21 @@ async def test_discord_down_at_start_is_retried_and_health_says_so(monkeypatch: 
 async def test_health_says_when_discord_is_not_configured(services: Services) -> None:
     async with TestClient(TestServer(create_app(services, services.settings), host="127.0.0.1")) as http:
         health = await (await http.get("/health")).json()
+        assert await _discord_as_reported(http, services) == ("off", "off", 0)
     assert health["status"] == "healthy" and health["discord"]["configured"] is False
     assert health["discord"]["state"] == "off"
+
+
+async def test_an_api_process_with_a_token_but_no_client_is_ready(engine: MemoryEngine, tmp_path: Path) -> None:
+    """`python -m bot api` beside a `python -m bot discord` process: both read DISCORD_TOKEN, only the
+    second runs the client, so the API process's Discord is off, not forever "connecting"."""
+    settings = Settings(_env_file=None, data_dir=tmp_path / "data", discord_token=TOKEN)  # type: ignore[call-arg]
+    services = Services(settings=settings, engine=engine)
+    try:
+        async with TestClient(TestServer(create_app(services, settings), host="127.0.0.1")) as http:
+            assert await _discord_as_reported(http, services) == ("off", "off", 0)
+            ready = await (await http.get("/health/ready")).json()
+        assert ready["status"] == "ready"
+        assert "no Discord client in this process" in ready["checks"]["discord"]["detail"]
+    finally:
+        await services.close()

@@ -30,6 +30,14 @@ class Collector(ThreadingHTTPServer):
         return [(s.name, {a.key: a.value.string_value for a in s.attributes})
                 for req in self.requests for rs in req.resource_spans for ss in rs.scope_spans for s in ss.spans]
 
+    def search_tree(self) -> dict[str, tuple[bytes, str, str]]:
+        """The last search span's children as received: name -> (trace id, service name, scope name)."""
+        received = [(s, rs.resource, ss.scope) for req in self.requests for rs in req.resource_spans
+                    for ss in rs.scope_spans for s in ss.spans]
+        search = [s for s, _, _ in received if s.name == "search"][-1]
+        return {s.name: (s.trace_id, next(a.value.string_value for a in res.attributes if a.key == "service.name"),
+                         scope.name) for s, res, scope in received if s.parent_span_id == search.span_id}
+
 
 class _Receive(BaseHTTPRequestHandler):
     server: Collector
@@ -78,6 +86,8 @@ def test_metrics_port_json_logs_and_otlp_export(tmp_path: Path, model_dir: Path,
         assert get(f"{bot.url}/metrics")[0] == 401  # the API's own /metrics still wants the admin key
         status, _, headers = get(f"{bot.url}/health/ready", **{"X-Request-ID": "proc-req-1"})
         assert status == 200 and headers["X-Request-ID"] == "proc-req-1"
+        assert bot.post("/save", {"user_message": "昨日見た映画が面白かった", "user_id": "viewer_1"})[0] == 200
+        assert bot.post("/search", {"query": "好きな映画", "user_id": "viewer_1"})[0] == 200
     finally:
         code = bot.stop()
     assert code == 0, bot.log
@@ -86,3 +96,9 @@ def test_metrics_port_json_logs_and_otlp_export(tmp_path: Path, model_dir: Path,
     assert set(collector.paths) == {"/v1/traces"}  # OTEL_EXPORTER_OTLP_ENDPOINT is the base URL
     ready = [attrs for name, attrs in collector.spans() if name == "GET /health/ready"]
     assert ready and ready[0]["omoide.request_id"] == "proc-req-1"
+    phases = collector.search_tree()  # the phases reach the collector as children of their search, like it
+    assert set(phases) == {"embed", "lexical", "vector", "rank"}
+    assert {(service, scope) for _, service, scope in phases.values()} == {("omoide", "omoide")}
+    search = next(s for req in collector.requests for rs in req.resource_spans for ss in rs.scope_spans
+                  for s in ss.spans if s.name == "search")
+    assert {trace_id for trace_id, _, _ in phases.values()} == {search.trace_id}

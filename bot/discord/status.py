@@ -1,5 +1,6 @@
-"""The Discord connection as /health shows it: off, connecting, connected, reconnecting or stopped, with
-shards, latency, the last error and how many attempts were made.
+"""The Discord connection as /health, /health/ready and /metrics show it: off, connecting, connected,
+reconnecting or stopped, with shards, latency, the last error and how many attempts were made (the one
+place that says; the three read it).
 
 The runner's login loop and the client's own events (connect, ready, resumed, disconnect) update it.
 discord.py retries a dropped gateway itself and logs each retry with a full traceback; `OneLineRetries`
@@ -32,7 +33,7 @@ def describe(exc: BaseException) -> str:
 
 @dataclass
 class DiscordStatus:
-    configured: bool = False  # a DISCORD_TOKEN was given and the client runs in this process
+    configured: bool = False  # a Discord client runs in this process (the runner's, once a token is given)
     state: State = "off"
     last_error: str | None = None
     last_error_at: datetime | None = None
@@ -60,8 +61,9 @@ class DiscordStatus:
         self.last_error_at = utcnow()
 
     def watch(self, client: discord.Client) -> None:
-        """Follow this client's connection through its events."""
+        """Follow this client's connection through its events (it runs in this process: configured)."""
         self.client = client
+        self.configured = True
         add = getattr(client, "add_listener", None)
         if add is None:
             return

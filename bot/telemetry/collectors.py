@@ -5,10 +5,9 @@ objects already keep the numbers (JobStatus, Stream.counts, the index), the coll
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
@@ -92,20 +91,23 @@ class ProcessCollector(Collector):
         yield from (runs, failures, last, duration, ok, running)
 
     def _discord(self) -> Iterator[Metric]:
-        client = self.services.discord
-        configured = self.services.settings.discord_token is not None
-        yield GaugeMetricFamily("omoide_discord_configured", "1 when DISCORD_TOKEN is set", value=int(configured))
-        if client is None:
-            yield GaugeMetricFamily("omoide_discord_connected", "1 while the gateway connection is up", value=0)
-            return
+        """From services.discord_status, as /health and readiness report it."""
+        status = self.services.discord_status
+        shown = status.as_dict()
+        yield GaugeMetricFamily("omoide_discord_configured", "1 when a Discord client runs in this process",
+                                value=int(status.configured))
         yield GaugeMetricFamily("omoide_discord_connected", "1 while the gateway connection is up",
-                                value=int(discord_connected(client)))
-        yield GaugeMetricFamily("omoide_discord_shards", "Gateway shards", value=client.shard_count or 1)
-        yield GaugeMetricFamily("omoide_discord_guilds", "Guilds the bot is in", value=len(client.guilds))
-        latency = client.latency
-        if isinstance(latency, float) and math.isfinite(latency):
+                                value=int(shown["connected"]))
+        if status.client is None:
+            return
+        yield GaugeMetricFamily("omoide_discord_shards", "Gateway shards (0 while not connected)",
+                                value=shown["shards"])
+        yield GaugeMetricFamily("omoide_discord_guilds", "Guilds the bot is in (0 while not connected)",
+                                value=shown["guilds"])
+        if shown["latency_ms"] is not None:
             yield GaugeMetricFamily("omoide_discord_gateway_latency_seconds",
-                                    "Time between a gateway heartbeat and its acknowledgement", value=latency)
+                                    "Time between a gateway heartbeat and its acknowledgement",
+                                    value=shown["latency_ms"] / 1000.0)
 
     def _livestreams(self) -> Iterator[Metric]:
         if self.streams is None:
@@ -135,7 +137,3 @@ class ProcessCollector(Collector):
             waiting.add_metric([persona, "paid"], n_paid)
             waiting.add_metric([persona, "chat"], n_chat)
         yield from (events, paid, answered, failed, dropped, waiting)
-
-
-def discord_connected(client: Any) -> bool:
-    return bool(not client.is_closed() and client.is_ready())

@@ -37,8 +37,9 @@ _failed_counted: weakref.WeakSet[Any] = weakref.WeakSet()
 
 
 def watch_discord(bot: commands.Bot, services: Any) -> None:
-    """Hook `bot`'s commands and let readiness and /metrics see its connection (services.discord)."""
-    services.discord = bot
+    """Hook `bot`'s commands, and follow its connection in services.discord_status (what /health,
+    readiness and /metrics report)."""
+    services.discord_status.watch(bot)
     bot.before_invoke(_before)
     bot.after_invoke(_after)
     bot.add_listener(_on_error, "on_command_error")

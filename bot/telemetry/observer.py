@@ -1,121 +1,162 @@
 """The engine's observer in the bot process: each operation, phase and model call becomes metrics and,
-when tracing is on, a span (memory.observe defines the hooks; the engine imports nothing from here)."""
+when tracing is on, a span (memory.observe defines the hooks; the engine imports nothing from here).
+
+Hooks run several times per search, so they are kept cheap (bench.observability measures them): metric
+children are looked up once per label value, an operation's span is made current by a plain context
+attach, and a phase or model call is timed with perf_counter and becomes a span only when its parent is
+recording, made when it ends with the start time it had (a leaf: never made current; made finished in
+one step, bot.telemetry.leaf_spans).
+"""
 
 from __future__ import annotations
 
 import time
 from contextlib import AbstractContextManager
+from functools import cache
 from types import TracebackType
 from typing import Any
 
+from opentelemetry import context, trace
 from opentelemetry.trace import Status, StatusCode, get_current_span
 
 from bot.telemetry import metrics as m
 from bot.telemetry.tracing import TRACING
 from memory.observe import Observer, OperationNote
 
+Exc = type[BaseException] | None
 
-class _Timed:
-    """Times a block and, with tracing on, runs it inside a span; subclasses record what they measure."""
 
-    __slots__ = ("_span_cm", "_span", "_t0")
+@cache
+def _ops(op: str) -> tuple[Any, Any, Any]:
+    """The operation's duration histogram and its ok/error counters (labels() costs a lock and a dict)."""
+    return m.ENGINE_DURATION.labels(op), m.ENGINE_OPS.labels(op, "ok"), m.ENGINE_OPS.labels(op, "error")
 
-    def __init__(self) -> None:
-        self._span_cm: AbstractContextManager[Any] | None = None
+
+@cache
+def _phase(phase: str) -> Any:
+    return m.ENGINE_PHASE.labels(phase)
+
+
+@cache
+def _embedding(kind: str) -> tuple[Any, Any]:
+    return m.EMBED_DURATION.labels(kind), m.EMBED_TEXTS.labels(kind)
+
+
+_SAVED, _REFUSED = m.BATCH_ITEMS.labels("saved"), m.BATCH_ITEMS.labels("failed")
+
+
+def _failed(span: Any, exc: BaseException) -> None:
+    span.record_exception(exc)
+    span.set_status(Status(StatusCode.ERROR, type(exc).__name__))
+
+
+class _Operation:
+    """Save, batch or search: its span is the current one while it runs, so its phases become children
+    (also on the threads the engine hands them to, which run in a copy of this context)."""
+
+    __slots__ = ("op", "note", "_span", "_token", "_t0")
+
+    def __init__(self, op: str) -> None:
+        self.op = op
+        self.note = OperationNote()
         self._span: Any = None
 
-    def _start(self, span_name: str, *, current: bool = False) -> None:
-        """`current`: the span becomes the parent of spans started inside the block (an operation's
-        phases). A leaf span (a phase, a model call) is only started: making a span current costs a
-        context attach and detach, about half of what the span costs (bench.observability)."""
+    def __enter__(self) -> OperationNote:
         tracer = TRACING.tracer
         if tracer is not None:
-            if current:
-                self._span_cm = tracer.start_as_current_span(span_name)
-                self._span = self._span_cm.__enter__()
-            else:
-                self._span = tracer.start_span(span_name)
+            self._span = tracer.start_span(self.op)
+            self._token = context.attach(trace.set_span_in_context(self._span))
+        self._t0 = time.perf_counter()
+        return self.note
+
+    def __exit__(self, exc_type: Exc, exc: BaseException | None, tb: TracebackType | None) -> None:
+        seconds = time.perf_counter() - self._t0
+        note, op, span = self.note, self.op, self._span
+        if span is not None:
+            context.detach(self._token)
+            if span.is_recording():
+                span.set_attributes({"omoide.candidates": note.candidates, "omoide.hits": note.hits}
+                                    if op == "search" else {"omoide.items": note.items, "omoide.failed": note.failed})
+                if exc is not None:
+                    _failed(span, exc)
+            span.end()
+        duration, ok, error = _ops(op)
+        duration.observe(seconds)
+        if exc_type is None:
+            ok.inc()
+        else:
+            error.inc()
+            m.ENGINE_ERRORS.labels(op, exc_type.__name__).inc()
+        if op == "search":
+            if exc_type is None:
+                m.SEARCH_CANDIDATES.observe(note.candidates)
+        else:
+            _SAVED.inc(note.items - note.failed if exc_type is None else 0)
+            _REFUSED.inc(note.failed if exc_type is None else note.items)
+
+
+class _Leaf:
+    """A timed step that, when its parent span is recording, becomes a child span once it has ended."""
+
+    __slots__ = ("_parent", "_parent_span", "_start_ns", "_t0")
+
+    def _begin(self) -> None:
+        self._parent: context.Context | None = None
+        if TRACING.tracer is not None:
+            parent = context.get_current()
+            span = trace.get_current_span(parent)
+            if span.is_recording():
+                self._parent, self._parent_span, self._start_ns = parent, span, time.time_ns()
         self._t0 = time.perf_counter()
 
-    def _stop(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-              tb: TracebackType | None) -> float:
+    def _end(self, name: str, exc: BaseException | None, attributes: dict[str, int] | None = None) -> float:
         seconds = time.perf_counter() - self._t0
-        if self._span_cm is not None:
-            self._span_cm.__exit__(exc_type, exc, tb)
-        elif self._span is not None:
+        if self._parent is None:
+            return seconds
+        leaves = TRACING.leaves  # finished in one step (bot.telemetry.leaf_spans); errors take the SDK's path
+        if exc is None and leaves is not None and leaves.emit(self._parent_span, name, self._start_ns,
+                                                               time.time_ns(), attributes):
+            return seconds
+        tracer = TRACING.tracer
+        if tracer is not None:
+            span = tracer.start_span(name, self._parent, attributes=attributes, start_time=self._start_ns)
             if exc is not None:
-                self._span.record_exception(exc)
-                self._span.set_status(Status(StatusCode.ERROR, type(exc).__name__))
-            self._span.end()
+                _failed(span, exc)
+            span.end()
         return seconds
 
 
-class _Operation(_Timed):
-    __slots__ = ("op", "note")
-
-    def __init__(self, op: str) -> None:
-        super().__init__()
-        self.op = op
-        self.note = OperationNote()
-
-    def __enter__(self) -> OperationNote:
-        self._start(self.op, current=True)
-        return self.note
-
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
-        note, op = self.note, self.op
-        if self._span is not None:
-            self._span.set_attributes({"omoide.operation": op, "omoide.items": note.items,
-                                       "omoide.candidates": note.candidates, "omoide.hits": note.hits,
-                                       "omoide.failed": note.failed})
-        seconds = self._stop(exc_type, exc, tb)
-        m.ENGINE_DURATION.labels(op).observe(seconds)
-        if exc_type is None:
-            m.ENGINE_OPS.labels(op, "ok").inc()
-        else:
-            m.ENGINE_OPS.labels(op, "error").inc()
-            m.ENGINE_ERRORS.labels(op, exc_type.__name__).inc()
-        if op == "search" and exc_type is None:
-            m.SEARCH_CANDIDATES.observe(note.candidates)
-        elif op != "search":
-            m.BATCH_ITEMS.labels("saved").inc(note.items - note.failed if exc_type is None else 0)
-            m.BATCH_ITEMS.labels("failed").inc(note.failed if exc_type is None else note.items)
-
-
-class _Phase(_Timed):
+class _Phase(_Leaf):
     __slots__ = ("phase",)
 
     def __init__(self, phase: str) -> None:
-        super().__init__()
         self.phase = phase
 
     def __enter__(self) -> None:
-        self._start(self.phase)
+        self._begin()
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
-        m.ENGINE_PHASE.labels(self.phase).observe(self._stop(exc_type, exc, tb))
+    def __exit__(self, exc_type: Exc, exc: BaseException | None, tb: TracebackType | None) -> None:
+        _phase(self.phase).observe(self._end(self.phase, exc))
 
 
-class _Embedding(_Timed):
+class _Embedding(_Leaf):
     __slots__ = ("kind", "texts")
 
     def __init__(self, kind: str, texts: int) -> None:
-        super().__init__()
         self.kind, self.texts = kind, texts
 
     def __enter__(self) -> None:
         m.EMBED_QUEUE.inc()
-        self._start("embed")
-        if self._span is not None:
-            self._span.set_attributes({"omoide.embedding.kind": self.kind, "omoide.embedding.texts": self.texts})
+        self._begin()
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(self, exc_type: Exc, exc: BaseException | None, tb: TracebackType | None) -> None:
         m.EMBED_QUEUE.dec()
-        m.EMBED_DURATION.labels(self.kind).observe(self._stop(exc_type, exc, tb))
-        m.EMBED_TEXTS.labels(self.kind).inc(self.texts)
+        # a query is one text under a search: only passages (save, batch) say how many they were
+        seconds = self._end("embed", exc, {"omoide.embedding.texts": self.texts}
+                            if self._parent is not None and self.kind != "query" else None)
+        duration, texts = _embedding(self.kind)
+        duration.observe(seconds)
+        texts.inc(self.texts)
 
 
 class EngineObserver(Observer):

@@ -20,6 +20,8 @@ from opentelemetry.trace import SpanKind
 if TYPE_CHECKING:
     from opentelemetry.trace import Span, Tracer, TracerProvider
 
+    from bot.telemetry.leaf_spans import LeafSpans
+
 log = logging.getLogger("omoide.telemetry")
 _OFF: AbstractContextManager[None] = nullcontext()
 Attributes = Mapping[str, str | int | float | bool]
@@ -30,6 +32,7 @@ class Tracing:
 
     def __init__(self) -> None:
         self.tracer: Tracer | None = None
+        self.leaves: LeafSpans | None = None  # the engine's phase spans, made finished (SDK tracers only)
         self._provider: TracerProvider | None = None
 
     @property
@@ -41,6 +44,13 @@ class Tracing:
         in-memory exporter; start-up passes the OTLP one."""
         self._provider = provider
         self.tracer = provider.get_tracer("omoide") if provider is not None else None
+        self.leaves = None
+        if self.tracer is not None:
+            try:
+                from bot.telemetry.leaf_spans import LeafSpans
+            except ImportError:  # another API implementation than the SDK: phases take the API's path
+                return
+            self.leaves = LeafSpans.of(self.tracer)
 
     def shutdown(self) -> None:
         """Flush what is buffered (at process exit)."""

@@ -22,7 +22,7 @@ from bot.api.schemas.health import CheckOut, DiscordCheckOut, LiveResponse, Read
 from bot.api.state import STATE, state
 from bot.livestream import Stream
 from bot.services import Services
-from bot.telemetry.collectors import ProcessCollector, discord_connected
+from bot.telemetry.collectors import ProcessCollector
 from bot.telemetry.http import attach, metrics
 from memory.db.migrate import current as current_revision
 from memory.db.migrate import head as head_revision
@@ -71,18 +71,29 @@ def model_check(services: Services) -> CheckOut:
     return CheckOut(ok=True, detail=f"{emb.model_id} ({emb.dim} dims) loaded")
 
 
+_NOT_CONNECTED = {
+    "connecting": "the Discord client is logging in",
+    "reconnecting": "lost the gateway; discord.py is reconnecting",
+    "stopped": "the Discord client stopped; the log says why",
+}
+
+
 def discord_check(services: Services) -> DiscordCheckOut:
-    client = services.discord
-    if client is None and services.settings.discord_token is None:
-        return DiscordCheckOut(ok=True, state="off", detail="DISCORD_TOKEN is not set: the API runs alone")
-    if client is None:
-        return DiscordCheckOut(ok=False, state="connecting", detail="the Discord client is starting")
-    if discord_connected(client):
-        return DiscordCheckOut(ok=True, state="connected", detail=f"in {len(client.guilds)} guild(s), "
-                                                                  f"{client.shard_count or 1} shard(s)")
-    if client.is_closed():
-        return DiscordCheckOut(ok=False, state="stopped", detail="the Discord client stopped; the log says why")
-    return DiscordCheckOut(ok=False, state="disconnected", detail="not connected to the gateway (reconnecting)")
+    """What /health reports under `discord` (services.discord_status), as a check."""
+    status = services.discord_status
+    if not status.configured:
+        return DiscordCheckOut(ok=True, state="off", detail="DISCORD_TOKEN is not set: the API runs alone"
+                               if services.settings.discord_token is None else
+                               "no Discord client in this process (`python -m bot discord` runs one)")
+    shown = status.as_dict()
+    state = shown["state"]
+    if state == "connected":
+        return DiscordCheckOut(ok=True, state=state, detail=f"in {shown['guilds']} guild(s), {shown['shards']} "
+                                                            "shard(s)")
+    detail = _NOT_CONNECTED.get(state, state)
+    if status.last_error:
+        detail += f" (last error: {status.last_error})"
+    return DiscordCheckOut(ok=False, state=state, detail=detail)
 
 
 async def ready(request: web.Request) -> web.Response:

@@ -18,8 +18,9 @@ class CheckOut(BaseModel):
 
 
 class DiscordCheckOut(CheckOut):
-    state: Literal["off", "connecting", "connected", "disconnected", "stopped"] = Field(
-        description="off: no DISCORD_TOKEN; stopped: the client gave up (the log says why)")
+    state: Literal["off", "connecting", "connected", "reconnecting", "stopped"] = Field(
+        description="The same state /health reports under discord. off: no Discord client in this process; "
+                    "stopped: the client gave up (the log says why)")
 
 
 class ReadyChecks(BaseModel):
