@@ -89,9 +89,12 @@ class Writer:
 
     async def _turn_texts(self, pending: list[Pending]) -> None:
         """Each turn's text with its speaker's name, and with the session's previous turns for the
-        vector (earlier items of this batch first, else the database; see memory.turn_text)."""
+        vector (earlier items of this batch first, else the database; see memory.turn_text). A session
+        whose items all come with their vectors needs no context: its earlier turns are not read."""
         opts = self.turn_text
         recent: dict[tuple[str, str, str], list[str]] = {}
+        to_embed = {(p.item.scope.tenant, p.item.scope.cube, p.item.scope.session_id)
+                    for p in pending if p.vector is None}
         for p in pending:
             p.embed_text = p.lexical_text = p.text
             if p.kind is not Kind.TURN:
@@ -102,6 +105,8 @@ class Writer:
             if sc.session_id is None or opts.context_turns <= 0:
                 continue
             key = (sc.tenant, sc.cube, sc.session_id)
+            if key not in to_embed:  # its vector is given: the context would feed nothing
+                continue
             if key not in recent:
                 recent[key] = await previous_turns(self.store, *key, item.created_at or self.clock.now(), opts)
             p.embed_text = with_context(own, recent[key], opts.context_chars)

@@ -51,6 +51,15 @@ async def test_context_stays_inside_the_session(tmp_path: Path, embedder: Embedd
     assert top == "I need a holiday so badly."
 
 
+async def test_a_turn_saved_with_its_own_vector_is_still_context_for_the_next(tmp_path: Path,
+                                                                              embedder: Embedder) -> None:
+    """A caller's vector needs no context read for its own turn, but the turn after it still shows it."""
+    asked = embedder.encode([embedder.passage_prefix + "bob: How was your holiday?"])[0]
+    items = [replace(HOLIDAY[0], embedding=asked), HOLIDAY[1]]
+    top = await _dense_top(EngineOptions(data_dir=tmp_path / "a"), embedder, items + DISTRACTORS)
+    assert top == "Amazing, we spent two weeks in Lisbon!"
+
+
 async def test_one_by_one_batch_and_reembedding_agree(tmp_path: Path, embedder: Embedder) -> None:
     """Context comes from the database when turns arrive one at a time, as a bot saves them."""
     items = HOLIDAY + DISTRACTORS

@@ -22,6 +22,11 @@ from memory.options import HnswParams
 
 log = logging.getLogger(__name__)
 SIDECAR_VERSION = 1
+# hnswlib inserts a batch on this many threads (it releases the GIL): building the graph is most of a
+# large batch's save at scale. Small batches stay on one thread (starting threads costs more); at most 4
+# (a container may report the host's cores).
+ADD_THREADS = max(1, min(4, os.cpu_count() or 1))
+PARALLEL_ADD_MIN = 32
 
 
 def _file_digest(path: Path) -> str:
@@ -75,7 +80,8 @@ class CubeIndex:
             need = self._index.get_current_count() + len(labels)
             if need > self._index.get_max_elements():
                 self._index.resize_index(max(need, self._index.get_max_elements() * 2))
-            self._index.add_items(vectors, np.asarray(labels, dtype=np.int64), num_threads=1)
+            threads = ADD_THREADS if len(labels) >= PARALLEL_ADD_MIN else 1
+            self._index.add_items(vectors, np.asarray(labels, dtype=np.int64), num_threads=threads)
             self._alive += len(labels)
             if self.matrix is not None:
                 self.matrix.append(np.asarray(labels, dtype=np.int64), vectors)

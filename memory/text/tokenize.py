@@ -165,19 +165,23 @@ def _en_lemma(word: str) -> str:
 
 def _latin_tokens(piece: str) -> list[Token]:
     """Words outside Japanese runs: lower-cased, apostrophes folded, English lemma."""
-    tokens: list[Token] = []
-    for match in _WORD.finditer(piece):
-        raw = match.group(0).lower().replace("’", "'")
-        stop = raw in EN_STOPWORDS
-        if raw.endswith("'s") and not stop:
-            raw = raw[:-2]  # alice's -> alice
-        word = raw.replace("'", "")
-        if not word:
-            continue
-        base = _en_lemma(word) if _ASCII_ALPHA.fullmatch(word) else word
-        stop = stop or word in EN_STOPWORDS or (base in EN_STOPWORDS and base != word)
-        tokens.append(Token(surface=word, base=base, alt=None, content=not stop, inflected=False, japanese=False))
-    return tokens
+    return [token for match in _WORD.finditer(piece) if (token := _latin_token(match.group(0))) is not None]
+
+
+@lru_cache(maxsize=65536)
+def _latin_token(matched: str) -> Token | None:
+    """The token of one Latin word as matched (cached: it is pure, and chat repeats its words; each
+    text is tokenized for its emotions, its summary and its index terms)."""
+    raw = matched.lower().replace("’", "'")
+    stop = raw in EN_STOPWORDS
+    if raw.endswith("'s") and not stop:
+        raw = raw[:-2]  # alice's -> alice
+    word = raw.replace("'", "")
+    if not word:
+        return None
+    base = _en_lemma(word) if _ASCII_ALPHA.fullmatch(word) else word
+    stop = stop or word in EN_STOPWORDS or (base in EN_STOPWORDS and base != word)
+    return Token(surface=word, base=base, alt=None, content=not stop, inflected=False, japanese=False)
 
 
 def _strip_gloss(lemma: str) -> str:
