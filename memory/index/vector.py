@@ -23,9 +23,8 @@ from memory.options import HnswParams
 log = logging.getLogger(__name__)
 SIDECAR_VERSION = 1
 # hnswlib inserts a batch on this many threads (it releases the GIL): building the graph is most of a
-# large batch's save at scale. Small batches stay on one thread (starting threads costs more); at most 4
-# (a container may report the host's cores).
-ADD_THREADS = max(1, min(4, os.cpu_count() or 1))
+# large batch's save at scale. Small batches stay on one thread (starting threads costs more).
+ADD_THREADS = max(1, os.cpu_count() or 1)
 PARALLEL_ADD_MIN = 32
 
 
