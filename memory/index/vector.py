@@ -22,10 +22,6 @@ from memory.options import HnswParams
 
 log = logging.getLogger(__name__)
 SIDECAR_VERSION = 1
-# hnswlib inserts a batch on this many threads (it releases the GIL): building the graph is most of a
-# large batch's save at scale. Small batches stay on one thread (starting threads costs more).
-ADD_THREADS = max(1, os.cpu_count() or 1)
-PARALLEL_ADD_MIN = 32
 
 
 def _file_digest(path: Path) -> str:
@@ -79,8 +75,7 @@ class CubeIndex:
             need = self._index.get_current_count() + len(labels)
             if need > self._index.get_max_elements():
                 self._index.resize_index(max(need, self._index.get_max_elements() * 2))
-            threads = ADD_THREADS if len(labels) >= PARALLEL_ADD_MIN else 1
-            self._index.add_items(vectors, np.asarray(labels, dtype=np.int64), num_threads=threads)
+            self._index.add_items(vectors, np.asarray(labels, dtype=np.int64), num_threads=1)
             self._alive += len(labels)
             if self.matrix is not None:
                 self.matrix.append(np.asarray(labels, dtype=np.int64), vectors)
