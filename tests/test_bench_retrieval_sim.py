@@ -24,5 +24,5 @@ async def test_the_copy_of_the_default_ranking_matches_the_engine(tmp_path: Path
     qvecs = dict(zip([q.id for q in QUESTIONS], cache.queries([q.text for q in QUESTIONS]), strict=True))
     assert ranked_ids(run_variant(prepared, qvecs, VARIANTS[0])) == engine
     # the ideas reorder the same memories: a second vector per turn adds no result of its own
-    windowed = ranked_ids(run_variant(prepared, qvecs, VARIANTS[1]))
+    windowed = ranked_ids(run_variant(prepared, qvecs, VARIANTS[-1]))
     assert [sorted(r) for r in windowed] == [sorted(r) for r in engine]

@@ -15,6 +15,7 @@ import os
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 import argparse  # noqa: E402
+import sys  # noqa: E402
 from collections.abc import Callable  # noqa: E402
 from dataclasses import dataclass, field  # noqa: E402
 from functools import cached_property  # noqa: E402
@@ -220,12 +221,8 @@ def fit_learned(prepared: list[Prepared], qvecs: dict[str, np.ndarray], base: Va
     return tuple(float(a) for a in w)
 
 
-VARIANTS = [
+VARIANTS = [  # the ones that only rank differently first: they need no new vectors
     Variant("engine default (this copy)", "score fusion 0.2 + diversity 0.1"),
-    Variant("context window both sides", "2nd vector: previous + turn + next", multi="turn:1:1"),
-    Variant("session windows", "multi-vector: 6-turn windows, stride 3", multi="session:6:3"),
-    Variant("session-level documents", "session prior 0.1 (6-turn windows)", session_prior=0.1),
-    Variant("session-level documents", "session prior 0.2 (6-turn windows)", session_prior=0.2),
     Variant("BM25 over fields", "speaker 0.5, words 1, previous 0.3", fields=(0.5, 1.0, 0.3)),
     Variant("BM25 over fields", "speaker 0, words 1, previous 0.5", fields=(0.0, 1.0, 0.5)),
     Variant("BM25 over fields", "speaker 1, words 1, previous 0", fields=(1.0, 1.0, 0.0)),
@@ -233,6 +230,13 @@ VARIANTS = [
     Variant("per-query normalisation", "min-max dense + 0.4 x BM25/best", fusion="minmax", boost=0.4),
     Variant("per-query normalisation", "z-scores, lexical 0.3", fusion="z", boost=0.3),
     Variant("per-query normalisation", "z-scores, lexical 0.6", fusion="z", boost=0.6),
+    Variant("BM25 over fields", "speaker 1, words 1, previous 0.3", fields=(1.0, 1.0, 0.3)),
+    Variant("per-query normalisation", "min-max dense + 0.1 x BM25/best", fusion="minmax", boost=0.1),
+    Variant("per-query normalisation", "z-scores, lexical 0.15", fusion="z", boost=0.15),
+    Variant("session-level documents", "session prior 0.1 (6-turn windows)", session_prior=0.1),
+    Variant("session-level documents", "session prior 0.2 (6-turn windows)", session_prior=0.2),
+    Variant("session windows", "multi-vector: 6-turn windows, stride 3", multi="session:6:3"),
+    Variant("context window both sides", "2nd vector: previous + turn + next", multi="turn:1:1"),
 ]
 
 
@@ -256,21 +260,22 @@ def main(argv: list[str] | None = None) -> None:
         prepared = [Prepared(build_scope(c, cache), cache) for c in ds.conversations]
         vecs = cache.queries([q.text for q in ds.questions])
         data[name] = (ds, prepared, dict(zip([q.id for q in ds.questions], vecs, strict=True)))
-    if not args.no_learned and all(s in data for s in ("lme-arena", "lme-june")):
-        for multi in (None,):
-            base = Variant("learned fusion", "", multi=multi)
-            train = [p for s in ("lme-arena", "lme-june") for p in data[s][1]]
-            qvs = {**data["lme-arena"][2], **data["lme-june"][2]}
-            w = fit_learned(train, qvs, base)
-            label = "logistic on LongMemEval: " + ", ".join(f"{x:.2f}" for x in w) + (f" + {multi}" if multi else "")
-            variants.append(Variant("learned fusion", label, multi=multi, fusion="learned", weights=w))
+    fit_on = [s for s in ("lme-arena", "lme-june") if s in data]
+    if not args.no_learned and fit_on:
+        base = Variant("learned fusion", "")
+        train = [p for s in fit_on for p in data[s][1]]
+        qvs = {k: v for s in fit_on for k, v in data[s][2].items()}
+        w = fit_learned(train, qvs, base)
+        label = f"logistic fitted on {' + '.join(fit_on)}: " + ", ".join(f"{x:.2f}" for x in w)
+        variants.append(Variant("learned fusion", label, fusion="learned", weights=w))
     results: dict[str, dict[str, Scores]] = {}
     for name, (ds, prepared, qv) in data.items():
         results[name] = {"bm25": score(bm25(ds))}
         for v in variants:
             if name in args.rank_only and (v.multi or v.session_prior):
                 continue  # needs vectors of new texts: measured where it first had to win (locomo-dev)
-            results[name][v.name] = score(run_variant(prepared, qv, v))
+            results[name][v.name] = r = score(run_variant(prepared, qv, v))
+            print(f"  {name}: {v.idea}, {v.name}: {counts(r)} of {r.n}", file=sys.stderr, flush=True)
     header = ["idea", "variant", *[f"{s} S@5/S@10" for s in data]]
     table = Table(header)
     table.add("BM25 baseline", "rank_bm25", *[counts(results[s]["bm25"]) for s in data])
