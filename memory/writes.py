@@ -113,7 +113,7 @@ class Writer:
             recent[key] = (recent[key] + [own])[-opts.context_turns:]
 
     async def _insert(self, pending: list[Pending]) -> dict[int, SaveResult | BatchFailure]:
-        async with self.store.writing():
+        async with self.store.writing(*{(p.item.scope.tenant, p.item.scope.cube) for p in pending}):
             now = self.clock.now()
             threshold = self.options.dedup_threshold
             near = await dedup.stored_near(self.store, pending, now, threshold)

@@ -6,13 +6,9 @@ import os
 
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
-import shutil  # noqa: E402
-import tempfile  # noqa: E402
-import uuid  # noqa: E402
 from collections.abc import AsyncIterator, Iterator  # noqa: E402
 from pathlib import Path  # noqa: E402
 
-import asyncpg  # noqa: E402
 import pytest  # noqa: E402
 from opentelemetry.sdk.trace import TracerProvider  # noqa: E402
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor  # noqa: E402
@@ -24,7 +20,7 @@ from memory.embedding.base import Embedder  # noqa: E402
 from memory.embedding.factory import create_embedder  # noqa: E402
 from memory.engine import MemoryEngine  # noqa: E402
 from memory.options import DEFAULT_MODEL_ID, EngineOptions  # noqa: E402
-from tests.postgres_server import PostgresServer  # noqa: E402
+from tests.postgres_server import PostgresServer, running_cluster  # noqa: E402
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -91,38 +87,22 @@ def spans() -> Iterator[InMemorySpanExporter]:
         TRACING.use(None)
 
 
-CLUSTERS = Path("/tmp/omoide-pg")  # where tests.postgres_server keeps its readable install too
-
-
 @pytest.fixture(scope="session")
 def postgres() -> Iterator[PostgresServer]:
-    """One PostgreSQL 18 + pgvector cluster on 127.0.0.1 for the whole run, started on first use (~2 s).
-
-    Its folder is outside pytest's temporary root: every pytest run on the machine resets that root to
-    0700, which locks the server's own user out of a running cluster (it PANICs)."""
-    CLUSTERS.mkdir(mode=0o755, parents=True, exist_ok=True)
-    root = Path(tempfile.mkdtemp(prefix="cluster-", dir=CLUSTERS))
-    server = PostgresServer(root)
-    server.start()
-    try:
+    """One PostgreSQL 18 + pgvector cluster on 127.0.0.1 for the whole run, started on first use (~2 s)."""
+    with running_cluster() as server:
         yield server
-    finally:
-        server.stop()
-        shutil.rmtree(root, ignore_errors=True)
 
 
 @pytest.fixture
 async def pg_url(postgres: PostgresServer) -> AsyncIterator[str]:
     """A fresh, empty database for one test, as an operator creates it (no extension: the migrations
     add `vector`); dropped after it."""
-    name = f"t_{uuid.uuid4().hex[:16]}"
-    admin = await asyncpg.connect(host="127.0.0.1", port=postgres.port, user="postgres", database="postgres")
+    url = await postgres.create_database()
     try:
-        await admin.execute(f'CREATE DATABASE "{name}"')
-        yield postgres.url.rsplit("/", 1)[0] + f"/{name}"
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        yield url
     finally:
-        await admin.close()
+        await postgres.drop_database(url)
 
 
 @pytest.fixture

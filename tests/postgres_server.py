@@ -14,10 +14,17 @@ import os
 import shutil
 import socket
 import subprocess
+import tempfile
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+
+import asyncpg
 
 SYSTEM_USER = "omoide-pg"
 VERSION = "18.6.3"
+CLUSTERS = Path("/tmp/omoide-pg")  # clusters and the readable install; outside pytest's temporary root
 
 
 def _wheel_root() -> Path:
@@ -60,7 +67,7 @@ def _readable_install(cache: Path) -> Path:
 class PostgresServer:
     """One PostgreSQL cluster in `root`, listening on 127.0.0.1 only; `stop()` ends it."""
 
-    def __init__(self, root: Path, *, cache: Path = Path("/tmp/omoide-pg"), durable: bool = False) -> None:
+    def __init__(self, root: Path, *, cache: Path = CLUSTERS, durable: bool = False) -> None:
         self.durable = durable  # benchmarks keep fsync; tests trade it for speed
         self.root = root
         self.data = root / "pgdata"
@@ -103,3 +110,38 @@ class PostgresServer:
     def stop(self) -> None:
         if (self.data / "postmaster.pid").exists():
             self._run("pg_ctl", "-D", str(self.data), "-m", "fast", "-w", "stop")
+
+    async def create_database(self) -> str:
+        """A fresh, empty database (no extension: the migrations add `vector`), as an asyncpg SQLAlchemy URL."""
+        name = f"t_{uuid.uuid4().hex[:16]}"
+        admin = await asyncpg.connect(host="127.0.0.1", port=self.port, user="postgres", database="postgres")
+        try:
+            await admin.execute(f'CREATE DATABASE "{name}"')
+        finally:
+            await admin.close()
+        return self.url.rsplit("/", 1)[0] + f"/{name}"
+
+    async def drop_database(self, url: str) -> None:
+        name = url.rsplit("/", 1)[1]
+        admin = await asyncpg.connect(host="127.0.0.1", port=self.port, user="postgres", database="postgres")
+        try:
+            await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        finally:
+            await admin.close()
+
+
+@contextmanager
+def running_cluster(*, durable: bool = False) -> Iterator[PostgresServer]:
+    """A cluster in a new folder under CLUSTERS, started now, stopped and removed at the end.
+
+    The folder is outside pytest's temporary root: every pytest run on the machine resets that root to
+    0700, which locks the server's own user out of a running cluster (it PANICs)."""
+    CLUSTERS.mkdir(mode=0o755, parents=True, exist_ok=True)
+    root = Path(tempfile.mkdtemp(prefix="cluster-", dir=CLUSTERS))
+    server = PostgresServer(root, cache=CLUSTERS, durable=durable)
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+        shutil.rmtree(root, ignore_errors=True)

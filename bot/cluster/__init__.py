@@ -5,7 +5,7 @@ process's sockets, this process always runs the jobs, rate limits are counted in
 `postgresql` DATABASE_URL, `open_cluster` gives the shared versions: pushes over LISTEN/NOTIFY
 (bot.cluster.pgbus), jobs leadership by advisory lock (bot.cluster.leader), rate-limit buckets in a
 table (bot.cluster.limits). They use their own small asyncpg pool, not the engine's, so they work
-whatever store the engine opens.
+whatever store the engine opens; their tables come from the migrations the engine runs as it opens.
 """
 
 from __future__ import annotations
@@ -56,7 +56,6 @@ async def open_cluster(settings: Settings, *, jobs_first: bool = False, name: st
     pool = await asyncpg.create_pool(dsn, min_size=1, max_size=4)
     try:
         limiter = SharedRateLimiter(pool, settings.api_rate_limit_per_minute, settings.api_rate_limit_burst)
-        await limiter.create_table()
         bus = await PgBus.start(dsn, pool)
     except BaseException:
         await pool.close()

@@ -6,7 +6,9 @@ of workers would cut such a client to a fraction of its limit, and a client spre
 would get it whole only by luck. So the bucket lives in the database and every worker takes from the
 same one: one upsert per request (a primary-key row, well under a millisecond on a near database),
 timed by the database's clock so workers on different hosts agree. The bucket rules are those of
-`bot.api.ratelimit.RateLimiter` (SQLite mode keeps that one, in process).
+`bot.api.ratelimit.RateLimiter` (SQLite mode keeps that one, in process). The table
+(`omoide_rate_buckets`, unlogged: buckets refill, losing them in a crash costs nothing) is made by the
+migrations (memory/db/migrations, 0002).
 """
 
 from __future__ import annotations
@@ -15,11 +17,6 @@ import math
 
 import asyncpg
 
-from bot.cluster.pgbus import _SCHEMA_LOCK
-
-SCHEMA = """CREATE UNLOGGED TABLE IF NOT EXISTS omoide_rate_buckets (
-    caller text PRIMARY KEY, tokens double precision NOT NULL, at double precision NOT NULL,
-    granted boolean NOT NULL)"""
 _NOW = "extract(epoch FROM clock_timestamp())"
 _REFILLED = f"LEAST($2::float8, b.tokens + GREATEST(0, {_NOW} - b.at) * $3::float8)"
 # one statement: refill by the time passed, take a token when there is one, say whether it was taken
@@ -42,11 +39,6 @@ class SharedRateLimiter:
         self.rate = per_minute / 60.0
         self.burst = float(max(burst, 1))
         self._since_prune = 0
-
-    async def create_table(self) -> None:
-        async with self.pool.acquire() as conn, conn.transaction():
-            await conn.execute("SELECT pg_advisory_xact_lock($1)", _SCHEMA_LOCK)
-            await conn.execute(SCHEMA)
 
     async def check(self, caller: str) -> int:
         if not self.enabled:

@@ -4,7 +4,8 @@ Each process keeps one dedicated connection that LISTENs on `omoide_push` (async
 publishes with `pg_notify` through a small pool; its own pushes come back on its listener like anyone
 else's, so delivery is the same path for all. A NOTIFY payload must stay under 8000 bytes: a bigger
 event (a long message) is written to the unlogged table `omoide_push_payloads` and only its id is
-sent; listeners read the row (rows older than PAYLOAD_KEEP_SECONDS are deleted as new ones come).
+sent; listeners read the row (rows older than PAYLOAD_KEEP_SECONDS are deleted as new ones come). The
+table is made by the migrations (memory/db/migrations, 0002), which every process runs before this.
 
 Pushes are best effort, like the sockets they feed: a listener reconnecting after a dropped
 connection misses what was sent meanwhile (clients catch up with search/list, as after their own
@@ -30,15 +31,6 @@ PAYLOAD_KEEP_SECONDS = 300
 RECONNECT_FIRST_SECONDS = 0.5
 RECONNECT_MAX_SECONDS = 30.0
 START_TIMEOUT_SECONDS = 30.0
-_SCHEMA_LOCK = 0x6F6D6F6964650001  # serialises CREATE TABLE IF NOT EXISTS between processes starting together
-SCHEMA = """CREATE UNLOGGED TABLE IF NOT EXISTS omoide_push_payloads (
-    id bigserial PRIMARY KEY, body text NOT NULL, created_at timestamptz NOT NULL DEFAULT now())"""
-
-
-async def ensure_payload_table(conn: asyncpg.Connection) -> None:
-    async with conn.transaction():
-        await conn.execute("SELECT pg_advisory_xact_lock($1)", _SCHEMA_LOCK)
-        await conn.execute(SCHEMA)
 
 
 class PgBus:
@@ -59,8 +51,6 @@ class PgBus:
         """Listening when it returns; publishes through `pool` (one of its own when not given)."""
         owns_pool = pool is None
         pool = pool if pool is not None else await asyncpg.create_pool(dsn, min_size=1, max_size=2)
-        async with pool.acquire() as conn:
-            await ensure_payload_table(conn)
         bus = cls(dsn, pool, owns_pool=owns_pool)
         try:
             await asyncio.wait_for(bus.listening(), START_TIMEOUT_SECONDS)

@@ -7,7 +7,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 from pgvector.sqlalchemy import VECTOR
-from sqlalchemy import JSON, DateTime, Dialect, Float, Index, Integer, LargeBinary, String, Table, Text
+from sqlalchemy import JSON, BigInteger, DateTime, Dialect, Float, Index, Integer, LargeBinary, String, Table, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator, TypeEngine
 
@@ -57,7 +57,8 @@ class MemoryRow(Base):
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
-    label: Mapped[int] = mapped_column(Integer)
+    # 64-bit in both: SQLite's INTEGER is; PostgreSQL's labels come from a BIGINT sequence (migration 0002)
+    label: Mapped[int] = mapped_column(BigInteger().with_variant(Integer(), "sqlite"))
     tenant: Mapped[str] = mapped_column(String(128))
     cube: Mapped[str] = mapped_column(String(256))
     user_id: Mapped[str | None] = mapped_column(String(128))

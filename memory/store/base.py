@@ -264,8 +264,9 @@ class MemoryStore(Protocol):
         on meanwhile); returns "tenant/cube" of each rebuilt."""
         ...
 
-    def writing(self) -> AbstractAsyncContextManager[None]:
-        """Held around every write (and the reads a write decides on): see the module's docstring."""
+    def writing(self, *cubes: CubeKey) -> AbstractAsyncContextManager[None]:
+        """Held around every write (and the reads a write decides on): see the module's docstring. A save
+        names its cubes: a store that other processes write too also holds those cubes against them."""
         ...
 
     # -- engine bookkeeping ----------------------------------------------------------------------------

@@ -37,10 +37,10 @@ class Inbox:
 
 
 @pytest.fixture
-async def buses(pg_url: str) -> AsyncIterator[tuple[PgBus, PgBus]]:
+async def buses(pg_schema_url: str) -> AsyncIterator[tuple[PgBus, PgBus]]:
     """Two processes' buses: each its own pool and its own listening connection."""
-    one = await PgBus.start(asyncpg_dsn(pg_url))
-    two = await PgBus.start(asyncpg_dsn(pg_url))
+    one = await PgBus.start(asyncpg_dsn(pg_schema_url))
+    two = await PgBus.start(asyncpg_dsn(pg_schema_url))
     yield one, two
     await one.close()
     await two.close()
@@ -79,7 +79,7 @@ async def test_a_push_larger_than_a_notify_payload_arrives_whole(buses: tuple[Pg
 # -- through the API: a WebSocket on worker A sees a message posted to worker B -------------------------------
 
 @pytest.fixture
-async def two_workers(pg_url: str, options: EngineOptions, engine: MemoryEngine
+async def two_workers(pg_schema_url: str, options: EngineOptions, engine: MemoryEngine
                       ) -> AsyncIterator[tuple[str, str, str]]:
     """Two API apps on 127.0.0.1, each with its own bus (as two processes would have): their base URLs and
     the admin key. They share the engine here because the engine cannot open on PostgreSQL yet."""
@@ -88,7 +88,7 @@ async def two_workers(pg_url: str, options: EngineOptions, engine: MemoryEngine
     urls = []
     for _ in range(2):
         settings = load_settings(data_dir=options.data_dir)
-        bus = await PgBus.start(asyncpg_dsn(pg_url))
+        bus = await PgBus.start(asyncpg_dsn(pg_schema_url))
         made.append(services := Services(settings=settings, engine=engine, cluster=Cluster(bus=bus)))
         runner = web.AppRunner(create_app(services, settings), access_log=None)
         await runner.setup()

@@ -1,16 +1,51 @@
 """The issue's topology as real processes on one PostgreSQL: two API workers and a jobs process share a
-DATA_DIR and a database; a write through one worker is found through the other; the jobs leader killed
-with SIGKILL is replaced by a worker; no acknowledged write is lost."""
+DATA_DIR and a database; a write through one worker is found through the other; a WebSocket listener on
+one worker sees what is posted to the other (Memory Mesh messages, livestream replies); the jobs leader
+killed with SIGKILL is replaced by a worker; no acknowledged write is lost."""
 
 from __future__ import annotations
 
+import json
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
+
+from websockets.sync.client import ClientConnection, connect
 
 from tests.botproc import BotProcess, seed_model
 
 TAKEOVER_SECONDS = 90  # the leader poll is 15 s; the processes share two loaded cores with the model
+
+
+WAIT = 120.0  # a guard against hanging, not a measured time
+
+
+def _listen(worker: BotProcess, path: str) -> ClientConnection:
+    return connect(worker.url.replace("http://", "ws://") + path, additional_headers=worker.headers())
+
+
+def _next(ws: ClientConnection) -> Any:
+    return json.loads(ws.recv(timeout=WAIT))
+
+
+def _pushes_cross_workers(a: BotProcess, b: BotProcess) -> None:
+    """A listener on worker a sees a Memory Mesh message and a livestream reply posted to worker b."""
+    with _listen(a, "/ws/messages/studio") as ws:
+        assert _next(ws) == {"type": "subscribed", "tenant_id": "studio"}
+        status, saved = b.post("/v1/messages", {"tenant_id": "studio", "conversation_id": "c1", "role": "user",
+                                                "content": "今日は配信の日"})
+        assert status == 201, saved
+        pushed = _next(ws)
+        assert pushed["type"] == "message.created" and pushed["data"] == saved
+    with _listen(a, "/api/livestream/cocoro/ws") as ws:
+        assert _next(ws) == {"type": "subscribed", "persona": "cocoro"}
+        status, out = b.post("/api/livestream/cocoro/events", {
+            "platform": "youtube", "viewer_id": "UC7", "viewer_name": "Mika", "type": "chat",
+            "message": "初見です！歌枠たのしみ", "event_id": "yt-1"})
+        assert status == 200 and out["status"] == "answered", out
+        pushed = _next(ws)
+        assert pushed["type"] == "reply" and pushed["event_id"] == "yt-1" and pushed["reply"] == out["reply"]
 
 
 def _leaders(*workers: BotProcess) -> list[bool]:
@@ -41,6 +76,7 @@ def test_two_api_workers_and_a_jobs_process_share_one_postgres(tmp_path: Path, m
         assert status == 200 and found["results"][0]["memory_id"] == saved[0]  # written through a, read through b
         status, found = a.post("/search", {"query": "what is my pet called?", "user_id": "alice"})
         assert status == 200 and found["results"][0]["memory_id"] == saved[1]
+        _pushes_cross_workers(a, b)
 
         assert _leaders(a, b) == [False, False]  # the jobs process leads
         jobs.kill()  # SIGKILL: its advisory lock goes with its connection

@@ -48,7 +48,7 @@ EXAMPLES: dict[str, OpExample] = {
             "status": "ready",
             "checks": {
                 "database": {"ok": True, "detail": "reachable"},
-                "migrations": {"ok": True, "detail": "at revision 0001 (head)"},
+                "migrations": {"ok": True, "detail": "at revision 0002 (head)"},
                 "model": {"ok": True, "detail": "omoide/multilingual-e5-small-q4 (384 dims) loaded"},
                 "discord": {"ok": True, "detail": "DISCORD_TOKEN is not set: the API runs alone", "state": "off"},
             },

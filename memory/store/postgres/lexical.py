@@ -21,7 +21,6 @@ from sqlalchemy import (
     BigInteger,
     ColumnElement,
     Float,
-    Integer,
     Row,
     Select,
     String,
@@ -65,7 +64,7 @@ async def add_documents(conn: AsyncConnection, docs: Sequence[tuple[int, str]]) 
     """(label, document) pairs, in the caller's transaction."""
     if docs:
         await conn.execute(insert(lexical).values(
-            label=bindparam("l", type_=Integer), terms=cast(bindparam("t"), TSVECTOR)),
+            label=bindparam("l", type_=BigInteger), terms=cast(bindparam("t"), TSVECTOR)),
             [{"l": label, "t": tsvector_literal(doc)} for label, doc in docs])
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from contextlib import asynccontextmanager
 from datetime import date, datetime
 from typing import Any, TypeVar, cast
 
@@ -48,6 +48,7 @@ from memory.store.postgres.connect import (
     retrying,
 )
 from memory.store.postgres.tables import LABEL_SEQUENCE, cubes, engine_meta, memories
+from memory.store.postgres.write_lock import cube_locks
 from memory.tenants import first_actors, tenants_with_cubes
 from memory.types import CubeStats, MemoryFilter
 
@@ -112,8 +113,11 @@ class PostgresStore:
     async def compact(self, deleted_share: float) -> list[str]:
         return []  # PostgreSQL's vacuum repairs HNSW graphs after deletes
 
-    def writing(self) -> AbstractAsyncContextManager[None]:
-        return self._lock
+    @asynccontextmanager
+    async def writing(self, *cubes_: CubeKey) -> AsyncIterator[None]:
+        """This process's lock, then the cubes' advisory locks (other processes: write_lock.py)."""
+        async with self._lock, cube_locks(self._writer, cubes_):
+            yield
 
     # -- helpers ---------------------------------------------------------------------------------------
     async def _read(self, fn: Callable[[AsyncConnection], Awaitable[T]]) -> T:

@@ -145,8 +145,8 @@ class SqliteStore(SqliteReads, SqliteSearch):
             await asyncio.sleep(0)
         return rebuilt
 
-    def writing(self) -> AbstractAsyncContextManager[None]:
-        return self._lock
+    def writing(self, *cubes: CubeKey) -> AbstractAsyncContextManager[None]:
+        return self._lock  # one process owns the file (the data dir's lock): its lock covers every cube
 
     # -- bookkeeping ---------------------------------------------------------------------------------
     async def get_meta(self, key: str) -> str | None:

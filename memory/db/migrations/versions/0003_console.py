@@ -9,7 +9,7 @@ the rest is INCLUDEd. Written per dialect like the lexical tables, so it is not 
 record was lost is adopted at 0001 and upgraded again with its indexes in place.
 
 Revision ID: 0003_console
-Revises: 0001
+Revises: 0002
 Create Date: 2026-12-06
 """
 
@@ -18,7 +18,7 @@ from __future__ import annotations
 from alembic import op
 
 revision = "0003_console"
-down_revision: str | None = "0001"
+down_revision: str | None = "0002"
 branch_labels: str | None = None
 depends_on: str | None = None
 
