@@ -19,6 +19,8 @@ from memory.types import MemoryFilter
 from tests.pg_schema import create_pg_schema
 from tests.test_postgres_store import DIM, NOW, record, save, unit
 
+pytestmark = pytest.mark.both_stores  # PostgreSQL by itself: runs once, in the SQLite run of the suite
+
 WORDS = [f"w{i}" for i in range(40)]
 
 

@@ -21,6 +21,8 @@ from config import load_settings
 from memory.engine import MemoryEngine
 from memory.options import EngineOptions
 
+pytestmark = pytest.mark.both_stores  # PostgreSQL by itself: runs once, in the SQLite run of the suite
+
 WAIT = 60.0  # a guard against hanging, not a measured time
 
 

@@ -20,6 +20,8 @@ from bot.cluster.leader import AdvisoryLockLeader
 from bot.jobs import JobSpec
 from bot.scheduler import JobScheduler
 
+pytestmark = pytest.mark.both_stores  # PostgreSQL by itself: runs once, in the SQLite run of the suite
+
 ROOT = Path(__file__).resolve().parent.parent.parent
 POLL = 0.05
 WAIT = 60.0  # a guard against hanging, not a measured time

@@ -11,9 +11,12 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
+import pytest
 from websockets.sync.client import ClientConnection, connect
 
 from tests.botproc import BotProcess, seed_model
+
+pytestmark = pytest.mark.both_stores  # PostgreSQL by itself: runs once, in the SQLite run of the suite
 
 TAKEOVER_SECONDS = 90  # the leader poll is 15 s; the processes share two loaded cores with the model
 

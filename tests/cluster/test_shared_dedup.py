@@ -7,10 +7,14 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
+
 from memory.embedding.base import Embedder
 from memory.engine import MemoryEngine
 from memory.options import EngineOptions
 from memory.types import MemoryFilter, MemoryInput, Scope
+
+pytestmark = pytest.mark.both_stores  # PostgreSQL by itself: runs once, in the SQLite run of the suite
 
 TEXTS = ["猫の名前はミケです", "I moved to Osaka last spring", "明日は十時から歌枠を配信します",
          "My favourite tea is genmaicha", "妹は春から大学生になる"]

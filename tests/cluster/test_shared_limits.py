@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import asyncpg
+import pytest
 
 from bot.cluster.dsn import asyncpg_dsn
 from bot.cluster.limits import SharedRateLimiter
+
+pytestmark = pytest.mark.both_stores  # PostgreSQL by itself: runs once, in the SQLite run of the suite
 
 
 async def test_two_workers_share_one_bucket_per_caller(pg_schema_url: str) -> None:
