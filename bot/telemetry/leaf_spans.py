@@ -26,9 +26,9 @@ from typing import Any
 from opentelemetry import trace
 from opentelemetry.sdk.trace import Event, ReadableSpan
 from opentelemetry.sdk.trace import Tracer as SdkTracer
-from opentelemetry.sdk.trace.sampling import Decision
+from opentelemetry.sdk.trace.sampling import DEFAULT_ON, Decision
 from opentelemetry.sdk.util.instrumentation import InstrumentationScope
-from opentelemetry.trace import Span, SpanContext, SpanKind, Status, StatusCode, TraceFlags, Tracer
+from opentelemetry.trace import NonRecordingSpan, Span, SpanContext, SpanKind, Status, StatusCode, TraceFlags, Tracer
 
 _OK = Status(StatusCode.UNSET)
 
@@ -64,27 +64,38 @@ class LeafSpans:
         self.tracer, self.scope = tracer, scope
         self.processor, self.ids, self.sampler = tracer.span_processor, tracer.id_generator, tracer.sampler
         self.resource = tracer.resource
+        # parent-based, always on (the SDK's default): sampled unless the parent is not
+        self.parent_based_on = self.sampler is DEFAULT_ON
 
     @classmethod
     def of(cls, tracer: Tracer, name: str) -> LeafSpans | None:
         """For an SDK tracer got as `name`; None for any other (its spans then take the API's path)."""
         return cls(tracer, InstrumentationScope(name)) if isinstance(tracer, SdkTracer) else None
 
-    def start(self, name: str, start_ns: int) -> OperationSpan | None:
-        """An operation's span under the current span, as `start_span` would decide and number it; None
-        when the sampler does not record it (the caller then takes the SDK's path)."""
-        current = trace.get_current_span().get_span_context()
+    def start(self, name: str, start_ns: int, outer: OperationSpan | None) -> OperationSpan | None:
+        """An operation's span under `outer` (an operation it runs in) or else the current span, as
+        `start_span` would decide and number it; None when the sampler does not record it (the caller
+        then takes the SDK's path)."""
+        current = outer.context if outer is not None else trace.get_current_span().get_span_context()
         parent = current if current.is_valid else None
         if parent is not None:
             trace_id, random_id = parent.trace_id, parent.trace_flags.random_trace_id
         else:
             trace_id, random_id = self.ids.generate_trace_id(), self.ids.is_trace_id_random()
-        sampled = self.sampler.should_sample(None, trace_id, name, SpanKind.INTERNAL)
-        if sampled.decision is not Decision.RECORD_AND_SAMPLE:
-            return None
+        if self.parent_based_on:  # the default sampler's decision, without a SamplingResult per call
+            if parent is not None and not parent.trace_flags.sampled:
+                return None
+            state, extra = (parent.trace_state if parent is not None else None), None
+        else:
+            sampled = self.sampler.should_sample(
+                trace.set_span_in_context(NonRecordingSpan(current)) if outer is not None else None,
+                trace_id, name, SpanKind.INTERNAL)
+            if sampled.decision is not Decision.RECORD_AND_SAMPLE:
+                return None
+            state, extra = sampled.trace_state, sampled.attributes or None
         flags = TraceFlags(TraceFlags.SAMPLED | TraceFlags.RANDOM_TRACE_ID if random_id else TraceFlags.SAMPLED)
-        ctx = SpanContext(trace_id, self.ids.generate_span_id(), False, flags, sampled.trace_state)
-        return OperationSpan(name, ctx, parent, start_ns, sampled.attributes or None)
+        ctx = SpanContext(trace_id, self.ids.generate_span_id(), False, flags, state)
+        return OperationSpan(name, ctx, parent, start_ns, extra)
 
     def end(self, op: OperationSpan, end_ns: int, attributes: Mapping[str, int],
             exc: BaseException | None = None) -> None:

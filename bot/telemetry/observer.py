@@ -71,7 +71,7 @@ class _Operation:
         tracer = TRACING.tracer
         if tracer is not None:
             leaves = TRACING.leaves
-            made = leaves.start(self.op, time.time_ns()) if leaves is not None else None
+            made = leaves.start(self.op, time.time_ns(), OPERATION.get()) if leaves is not None else None
             if made is not None:
                 self._span, self._made, self._token = made, True, OPERATION.set(made)
             else:
