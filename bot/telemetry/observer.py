@@ -2,10 +2,10 @@
 when tracing is on, a span (memory.observe defines the hooks; the engine imports nothing from here).
 
 Hooks run several times per search, so they are kept cheap (bench.observability measures them): metric
-children are looked up once per label value, an operation's span is made current by a plain context
-attach, and a phase or model call is timed with perf_counter and becomes a span only when its parent is
-recording, made when it ends with the start time it had (a leaf: never made current; made finished in
-one step, bot.telemetry.leaf_spans).
+children are looked up once per label value; an operation's span is found by its phases through a
+context variable and made finished at its end, and a phase or model call is timed with perf_counter and
+becomes a span only when its parent is recording, made when it ends with the start time it had (never
+made current; both made finished in one step, bot.telemetry.leaf_spans).
 """
 
 from __future__ import annotations
