@@ -113,6 +113,10 @@ async def test_a_reranker_that_times_out_leaves_the_fused_order(
     assert any("stalled took over 50 ms" in r.getMessage() for r in caplog.records)
     rerank_span = next(s for s in spans.get_finished_spans() if s.name == "rerank")
     assert rerank_span.status.status_code == StatusCode.ERROR
+    search = next(s for s in spans.get_finished_spans() if s.name == "search")  # the fallback is on the search
+    assert rerank_span.parent is not None and rerank_span.parent.span_id == search.context.span_id
+    assert [(e.name, dict(e.attributes or {})) for e in search.events] == [
+        ("omoide.fallback", {"omoide.stage": "rerank", "omoide.reason": "timeout"})]
 
 
 async def test_a_model_that_fails_on_a_search_leaves_the_fused_order(

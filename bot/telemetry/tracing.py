@@ -12,6 +12,7 @@ import logging
 import os
 from collections.abc import Mapping
 from contextlib import AbstractContextManager, nullcontext
+from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any
 
 from opentelemetry import trace
@@ -20,11 +21,15 @@ from opentelemetry.trace import SpanKind
 if TYPE_CHECKING:
     from opentelemetry.trace import Span, Tracer, TracerProvider
 
-    from bot.telemetry.leaf_spans import LeafSpans
+    from bot.telemetry.leaf_spans import LeafSpans, OperationSpan
 
 log = logging.getLogger("omoide.telemetry")
+_NAME = "omoide"  # the tracer's (instrumentation scope)
 _OFF: AbstractContextManager[None] = nullcontext()
 Attributes = Mapping[str, str | int | float | bool]
+OPERATION: ContextVar[OperationSpan | None] = ContextVar("omoide_operation", default=None)
+"""The engine operation's span this code runs under, when made by bot.telemetry.leaf_spans (cheaper to set
+and read than an OpenTelemetry context; copied to worker threads like it)."""
 
 
 class Tracing:
@@ -43,14 +48,14 @@ class Tracing:
         """Trace through `provider` (None turns tracing off). Tests pass an SDK provider with an
         in-memory exporter; start-up passes the OTLP one."""
         self._provider = provider
-        self.tracer = provider.get_tracer("omoide") if provider is not None else None
+        self.tracer = provider.get_tracer(_NAME) if provider is not None else None
         self.leaves = None
         if self.tracer is not None:
             try:
                 from bot.telemetry.leaf_spans import LeafSpans
             except ImportError:  # another API implementation than the SDK: phases take the API's path
                 return
-            self.leaves = LeafSpans.of(self.tracer)
+            self.leaves = LeafSpans.of(self.tracer, _NAME)
 
     def shutdown(self) -> None:
         """Flush what is buffered (at process exit)."""
@@ -98,5 +103,6 @@ def current_trace_id() -> str | None:
     """The current trace's id in hex (for log lines), or None when tracing is off or nothing is traced."""
     if TRACING.tracer is None:
         return None
-    ctx = trace.get_current_span().get_span_context()
+    op = OPERATION.get()
+    ctx = op.context if op is not None else trace.get_current_span().get_span_context()
     return format(ctx.trace_id, "032x") if ctx.is_valid else None

@@ -154,7 +154,27 @@ def test_a_failed_phase_is_marked_on_its_span_under_its_operation(spans: InMemor
     assert set(phases) == {"lexical", "vector"}
     assert phases["vector"].status.status_code is StatusCode.ERROR and phases["vector"].events[0].name == "exception"
     assert phases["lexical"].status.status_code is StatusCode.UNSET
-    assert search.status.status_code is StatusCode.ERROR
+    assert search.status.status_code is StatusCode.ERROR and search.status.description == "ValueError"
+    assert [(e.name, (e.attributes or {}).get("exception.type")) for e in search.events] == [
+        ("exception", "ValueError")]
+
+
+def test_an_operation_nests_and_follows_its_parents_sampling(spans: InMemorySpanExporter) -> None:
+    """An operation inside another is its child; under a parent that is not sampled nothing is recorded."""
+    from opentelemetry.trace import NonRecordingSpan, SpanContext, TraceFlags, use_span
+
+    from bot.telemetry.observer import ENGINE_OBSERVER
+    with ENGINE_OBSERVER.operation("batch"), ENGINE_OBSERVER.operation("save"), ENGINE_OBSERVER.phase("rank"):
+        pass
+    every = spans.get_finished_spans()
+    (batch,) = [s for s in every if s.parent is None]
+    assert batch.name == "batch" and set(children(batch, every)) == {"save"}
+    assert set(children(children(batch, every)["save"], every)) == {"rank"}
+    spans.clear()
+    unsampled = SpanContext(0x1234, 0x5678, is_remote=True, trace_flags=TraceFlags(TraceFlags.DEFAULT))
+    with use_span(NonRecordingSpan(unsampled)), ENGINE_OBSERVER.operation("search"), ENGINE_OBSERVER.phase("rank"):
+        pass
+    assert spans.get_finished_spans() == ()
 
 
 async def test_readiness_follows_the_database(api: ApiServer, engine: MemoryEngine, options: EngineOptions) -> None:
