@@ -8,7 +8,6 @@ from __future__ import annotations
 import time
 
 import numpy as np
-from rank_bm25 import BM25Okapi
 
 from bench.retrieval.data import Dataset
 from bench.retrieval.metrics import Outcome
@@ -21,6 +20,9 @@ def words(text: str) -> list[str]:
 
 
 def bm25(ds: Dataset) -> list[Outcome]:
+    # rank_bm25 comes with the bench extra (`make bench-retrieval` installs it); tests import this module without it
+    from rank_bm25 import BM25Okapi
+
     outcomes: list[Outcome] = []
     for conv in ds.conversations:
         docs = [words(t.text + ("\n" + t.reply if t.reply else "")) for t in conv.turns]
