@@ -38,10 +38,16 @@ def index_ddl(dim: int) -> str:
 
 async def ensure_indexes(conn: AsyncConnection, dims: Iterable[int]) -> None:
     """Create the HNSW index of each dimension if missing. Serialised across processes by an advisory lock
-    held to the end of the caller's transaction (two processes starting at once would both try)."""
+    held to the end of the caller's transaction (two processes starting at once would both try). An index
+    that exists is not touched: even `CREATE INDEX IF NOT EXISTS` first takes a SHARE lock on `memories`,
+    which waits for every open write of the other processes and holds new ones back meanwhile."""
+    wanted = sorted(set(int(d) for d in dims))
+    if not wanted:
+        return
     await conn.execute(text("SELECT pg_advisory_xact_lock(hashtext('omoide.hnsw_indexes'))"))
-    for dim in sorted(set(int(d) for d in dims)):
-        await conn.execute(text(index_ddl(dim)))
+    for dim in wanted:
+        if (await conn.execute(text("SELECT to_regclass(:name)"), {"name": index_name(dim)})).scalar() is None:
+            await conn.execute(text(index_ddl(dim)))
 
 
 async def stored_dims(conn: AsyncConnection) -> list[int]:
