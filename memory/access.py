@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from datetime import datetime
 
 from memory.store.base import MemoryStore
@@ -16,6 +17,7 @@ class AccessLog:
         self.store = store
         self._pending: dict[str, tuple[datetime, int]] = {}  # id -> (last recalled, times)
         self._task: asyncio.Task[None] | None = None
+        self._sleeping = False
 
     def note(self, ids: list[str], now: datetime) -> None:
         for i in ids:
@@ -24,7 +26,22 @@ class AccessLog:
             self._task = asyncio.get_running_loop().create_task(self._flush_soon())
 
     async def _flush_soon(self) -> None:
-        await asyncio.sleep(FLUSH_AFTER_SECONDS)
+        self._sleeping = True
+        try:
+            await asyncio.sleep(FLUSH_AFTER_SECONDS)
+        finally:
+            self._sleeping = False
+        await self.flush()
+
+    async def close(self) -> None:
+        """Before the store closes: a delayed flush still sleeping is dropped and its hits written now; one
+        already writing is awaited (otherwise its transaction would outlive the store's connections)."""
+        task = self._task
+        if task is not None and not task.done():
+            if self._sleeping:
+                task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):  # bookkeeping: never fails a close
+                await task
         await self.flush()
 
     async def flush(self) -> None:

@@ -130,7 +130,7 @@ class MemoryEngine:
         return await stored_model(self.storage)
 
     async def close(self) -> None:
-        await self.flush_access()
+        await self.access.close()
         await self.persist_indexes()
         self.embeddings.close()
         if self.rerank is not None and self.owns_reranker:
