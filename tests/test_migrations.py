@@ -232,7 +232,7 @@ async def test_a_0001_database_is_upgraded_with_every_memory_vector_and_key_inta
     try:
         db = create_async_db(url)
         try:
-            assert await current(db) == head() == "0004_pg_search"
+            assert await current(db) == head() == "0006_history_bigint"
         finally:
             await db.dispose()
         after = {m.id: m for m in (await engine.list(MemoryFilter(tenant="t"), limit=100)).memories}
@@ -274,5 +274,24 @@ async def test_postgres_saves_and_finds_a_memory_whose_label_is_past_32_bits(
         found = await engine.search("ミケ", MemoryFilter(tenant="t"), top_k=1)
         assert found[0].memory.id == saved.memory.id
         assert [r.label for r in await store.records(after_label=0, limit=10)] == [3000000001]
+    finally:
+        await engine.close()
+
+
+async def test_postgres_writes_and_reads_history_whose_id_is_past_32_bits(
+        pg_url: str, tmp_path: Path, embedder: Embedder) -> None:
+    """History rows are kept after deletion, so their ids outrun labels: INTEGER stopped every write at 2^31 - 1."""
+    engine = await MemoryEngine.open(EngineOptions(data_dir=tmp_path / "data", database_url=pg_url), embedder)
+    try:
+        store = engine.storage
+        assert isinstance(store, PostgresStore)
+        async with store.db.begin() as conn:
+            await conn.execute(text("SELECT setval(pg_get_serial_sequence('memory_history', 'id'), 3000000000)"))
+        saved = await engine.store(S, "猫の名前はミケです")
+        await engine.update(saved.memory.id, content="猫の名前はタマです")
+        assert [h["action"] for h in await engine.history(saved.memory.id)] == ["add", "update"]
+        async with store.db.connect() as conn:
+            ids = (await conn.execute(text("SELECT id FROM memory_history ORDER BY id"))).scalars().all()
+        assert ids == [3000000001, 3000000002]
     finally:
         await engine.close()

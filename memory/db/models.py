@@ -91,7 +91,10 @@ class HistoryRow(Base):
     __tablename__ = "memory_history"
     __table_args__ = (Index("ix_history_memory", "memory_id", "at"),)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    # 64-bit in both: SQLite's INTEGER PRIMARY KEY is (and only it is the autoincrementing rowid);
+    # PostgreSQL's is BIGINT from migration 0006_history_bigint (rows are kept, so ids outrun labels)
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer(), "sqlite"), primary_key=True,
+                                    autoincrement=True)
     memory_id: Mapped[str] = mapped_column(String(36))
     tenant: Mapped[str] = mapped_column(String(128))
     cube: Mapped[str] = mapped_column(String(256))
