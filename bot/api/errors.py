@@ -12,6 +12,7 @@ from functools import partial
 from typing import Any
 
 from aiohttp import web
+from pydantic import BaseModel
 from pydantic import ValidationError as PydanticValidationError
 
 from memory.errors import OmoideError
@@ -61,7 +62,8 @@ def loc_name(loc: tuple[Any, ...]) -> str:
     return ".".join(parts) or "body"
 
 
-def from_pydantic(exc: PydanticValidationError, *, prefix: str = "") -> ApiError:
+def from_pydantic(exc: PydanticValidationError, *, prefix: str = "", model: type[BaseModel] | None = None) -> ApiError:
+    """The first problem, named by its field; `model`: an unknown field's message lists the expected ones."""
     first = exc.errors()[0]
     name = loc_name(tuple(first["loc"]))
     if prefix:
@@ -70,6 +72,9 @@ def from_pydantic(exc: PydanticValidationError, *, prefix: str = "") -> ApiError
     msg = first["msg"]
     if first["type"] == "missing":
         msg = "is required"
+    elif first["type"] == "extra_forbidden" and model is not None:
+        expected = ", ".join(info.alias or name for name, info in model.model_fields.items())
+        msg = f"is not a field of this request (expected: {expected})"
     more = len(exc.errors()) - 1
     tail = f" (and {more} more problem{'s' if more > 1 else ''})" if more else ""
     return ApiError(422, "ValidationError", f"{name}: {msg}{tail}", field=name)

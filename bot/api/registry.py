@@ -96,7 +96,7 @@ def _wrap(op: Operation) -> Callable[[web.Request], Awaitable[web.StreamResponse
         if op.body is not None:
             default: list[Any] | dict[str, Any] | None = None if op.body_required else [] if op.body_is_list else {}
             raw = await read_json(request, default=default)
-            kwargs["body"] = raw if op.body_is_list else validate(op.body, raw, invalid=invalid)
+            kwargs["body"] = raw if op.body_is_list else validate(op.body, raw, invalid=op.invalid)
         result = await op.handler(request, **kwargs)
         if isinstance(result, web.StreamResponse):
             return result
@@ -190,7 +190,7 @@ def validate(model: type[BaseModel], data: Any, *, prefix: str = "", invalid: In
     try:
         return model.model_validate(data)
     except PydanticValidationError as exc:
-        raise (invalid(exc) if invalid else from_pydantic(exc, prefix=prefix)) from None
+        raise (invalid(exc) if invalid else from_pydantic(exc, prefix=prefix, model=model)) from None
 
 
 def _model(model: type[BaseModel], data: dict[str, Any], invalid: Invalid) -> Any:

@@ -108,3 +108,30 @@ async def test_bad_input_is_a_clear_4xx(api: ApiServer, client: EmotionMemCoreCl
                 assert body["field"] == field, body
     health = await client.health_check()
     assert health["status"] == "healthy"
+
+
+async def test_an_unknown_field_is_a_422_naming_it_and_the_expected_ones(
+        api: ApiServer, client: EmotionMemCoreClient) -> None:
+    """`ai_response` for the seed's `ai_message` used to save the turn without its reply, with no error."""
+    async with api.client(api.admin_key) as c:
+        r = await c.post("/save", json={"user_message": "猫を飼い始めた", "ai_response": "名前は？", "user_id": "u_x"})
+        assert r.status_code == 422, r.text
+        body = r.json()
+        assert body["field"] == "ai_response"
+        assert "ai_response" in body["message"] and "ai_message" in body["message"]
+        assert "user_message" in body["message"] and "session_id" in body["message"]
+
+        r = await c.post("/batch-save", json=[
+            {"user_message": "朝はパン派です", "ai_message": "いいですね", "user_id": "u_x"},
+            {"user_message": "夜は米派です", "ai_response": "なるほど", "user_id": "u_x"},
+        ])
+        assert r.status_code == 200, r.text
+        batch = r.json()
+        assert batch["successful_saves"] == 1 and batch["failed_saves"] == 1
+        (failed,) = batch["failed_items"]
+        assert failed["index"] == 1 and failed["field"] == "[1].ai_response" and "ai_message" in failed["error"]
+
+        r = await c.post("/search", json={"query": "パン", "user_id": "u_x", "limit": 3})  # top_k is the seed's
+        assert r.status_code == 422 and r.json()["field"] == "limit" and "top_k" in r.json()["message"]
+    listed = await client.get_memories("u_x")
+    assert [m["user_message"] for m in listed["memories"]] == ["朝はパン派です"]  # the turn without its reply: not kept

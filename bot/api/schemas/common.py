@@ -58,6 +58,13 @@ class Request(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
 
+class ClosedRequest(BaseModel):
+    """Request bodies whose seed clients send only the declared fields: an unknown one is a 422 naming it and
+    the expected ones (a client sending `ai_response` for `ai_message` would otherwise lose the reply)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
 class ErrorBody(BaseModel):
     """The unified error body of every route."""
 

@@ -8,6 +8,7 @@ from typing import Any
 from pydantic import BaseModel, Field, field_validator, model_validator
 
 from bot.api.schemas.common import (
+    ClosedRequest,
     DateOrTime,
     FailedItem,
     Metadata,
@@ -35,7 +36,7 @@ def _labels(values: list[str] | None) -> list[str] | None:
     return list(dict.fromkeys(out))
 
 
-class SaveRequest(Request):
+class SaveRequest(ClosedRequest):
     user_message: Text
     ai_message: str | None = Field(None, max_length=100_000)
     user_id: UserId
@@ -54,7 +55,7 @@ class SaveResponse(BaseModel):
     deduplicated: bool = Field(description="True when an almost identical memory was reinforced instead")
 
 
-class SearchRequest(Request):
+class SearchRequest(ClosedRequest):
     query: Text
     user_id: UserId
     top_k: int = Field(5, ge=1, le=1000)
