@@ -62,6 +62,8 @@ WORDS: dict[str, tuple[str, str]] = {  # key: (ja, en)
     "browse.count": ("{total} 件中 {first}–{last} 件", "{first}–{last} of {total}"),
     "browse.hits": ("検索結果 {first}–{last} 件（スコア順）", "Results {first}–{last} (by score)"),
     "browse.empty": ("該当する記憶はありません。", "No memory matches."),
+    "browse.cursor_gone": ("このページの起点だった記憶は削除されました。ページ番号の位置で表示しています。",
+                           "The memory this page followed was deleted: showing the page by its number instead."),
     "browse.prev": ("前へ", "Previous"),
     "browse.next": ("次へ", "Next"),
     "browse.select_all": ("すべて選択", "Select all"),

@@ -14,7 +14,9 @@ from bot.console.filters import PAGE_SIZE, Browse, parse_browse
 from bot.console.render import WHO, render, see_other
 from bot.console.scope import audit, reachable_memory, require_cube
 from memory.emotions.labels import EMOTIONS
-from memory.types import ContentType, Memory, MemoryFilter, Tier
+from memory.engine import MemoryEngine
+from memory.errors import NotFoundError
+from memory.types import ContentType, Memory, MemoryFilter, Page, Tier
 
 IDS_MAX = 500
 
@@ -39,9 +41,7 @@ async def browse(request: web.Request) -> web.Response:
         total = None
         has_next = len(hits) == view.search_top_k and view.search_top_k < 1000
     else:
-        chained = bool(view.after or view.before)  # a page link: seek; an address typed by hand: OFFSET
-        page = await engine.list(f, limit=PAGE_SIZE, offset=0 if chained else first, after=view.after or None,
-                                 before=None if view.after else view.before or None)
+        page, cursor_gone = await _list_page(engine, f, view, first)
         memories, total = page.memories, page.total
         has_next = first + len(memories) < total
     persona = next((p.display_name for p in request.config_dict[STATE].services.personas.all() if p.cube == cube), cube)
@@ -50,10 +50,33 @@ async def browse(request: web.Request) -> web.Response:
         "memories": memories,
         "scores": scores, "total": total, "first": first + 1, "last": first + len(memories), "has_next": has_next,
         "tiers": [t.value for t in Tier], "emotions": EMOTIONS, "types": [c.value for c in ContentType],
-        "deleted": request.query.get("deleted", ""), "here": request.path_qs,
+        "deleted": request.query.get("deleted", ""), "here": request.path_qs, "cursor_gone": cursor_gone,
         "prev_query": _neighbour(view, memories, -1), "next_query": _neighbour(view, memories, 1),
     }
     return render(request, "memories.html", context)
+
+
+async def _list_page(engine: MemoryEngine, f: MemoryFilter, view: Browse, first: int) -> tuple[Page, bool]:
+    """A page link seeks from the memory id it carries; an address typed by hand uses OFFSET. When that memory
+    was deleted since (the seek has no row to start from), the page is found by its number instead: going
+    forward one row fewer precedes it (the deleted one). True when that happened, so the page can say so."""
+    if not (view.after or view.before):
+        return await engine.list(f, limit=PAGE_SIZE, offset=first), False
+    cursor = view.after or view.before
+    page = await engine.list(f, limit=PAGE_SIZE, after=view.after or None,
+                             before=None if view.after else view.before or None)
+    if page.memories or await _exists(engine, cursor, f.tenant):
+        return page, False
+    offset = max(first - 1, 0) if view.after else first
+    return await engine.list(f, limit=PAGE_SIZE, offset=offset), True
+
+
+async def _exists(engine: MemoryEngine, memory_id: str, tenant: str | None) -> bool:
+    try:
+        await engine.get(memory_id, tenant=tenant)
+    except NotFoundError:
+        return False
+    return True
 
 
 def _neighbour(view: Browse, memories: list[Memory], step: int) -> str:

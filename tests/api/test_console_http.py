@@ -228,3 +228,42 @@ async def test_list_pages_chain_by_memory_id_and_show_every_memory_once(api: Api
     assert "before=" in visited[1] and visited[-1].rstrip("?") == base  # back to the first page's own address
     assert back == [ids for _url, ids in pages]
     assert typed == pages[1][1]
+
+
+async def test_a_page_link_whose_memory_was_deleted_still_lands_on_its_page(
+        api: ApiServer, engine: MemoryEngine) -> None:
+    """A link chains from a memory id; that memory deleted since (in another tab, by the API) used to give an
+    empty page with only a "previous" link. The page is found by its number instead, and says so."""
+    import html
+
+    from memory.types import MemoryFilter, MemoryInput, Scope
+
+    made = await engine.save_batch([MemoryInput(Scope("default", COCORO, "alice"), content=f"note number {i}")
+                                    for i in range(60)])
+    assert not made.failed
+    newest_first = [m.id for m in (await engine.list(MemoryFilter(tenant="default", cube=COCORO), limit=60)).memories]
+    base = f"/console/cube/default/{COCORO}"
+
+    def listed(page: httpx.Response) -> list[str]:
+        return re.findall(r'href="/console/memory/([^"]+)"', page.text)
+
+    def link(page: httpx.Response, rel: str) -> str:
+        found = re.search(rf'<a rel="{rel}" href="([^"]+)"', page.text)
+        assert found is not None, rel
+        return html.unescape(found.group(1))
+
+    async with browser(api) as c:
+        await login(c, api.admin_key)
+        second = link(await c.get(base), "next")  # after= the first page's last memory
+        third = link(await c.get(second), "next")
+        back_to_second = link(await c.get(third), "prev")  # before= the third page's first memory
+        await engine.delete_ids([newest_first[50]])
+        backward = await c.get(back_to_second)
+        await engine.delete_ids([newest_first[24]])
+        forward = await c.get(second)
+    assert "after=" + newest_first[24] in second and "before=" + newest_first[50] in back_to_second
+    for page in (backward, forward):
+        assert page.status_code == 200
+        assert [newest_first.index(i) for i in listed(page)] == list(range(25, 50))  # the second page as it was
+        assert "was deleted" in page.text or "削除されました" in page.text
+        assert link(page, "next")
