@@ -1,9 +1,10 @@
 """`python -m bot doctor`: check what the bot needs before starting it, and say what to fix.
 
 Checks, in the order a new user meets them: DATA_DIR is writable, the persona files load, the embedding
-model loads and encodes, a Discord token is set, and the language model answers one short request
-(each persona's own model too). Without a model it looks for a local Ollama or llama.cpp server. It
-never takes the data-dir lock, so it runs beside a running bot. Exit code 0 when nothing needs fixing.
+model loads and encodes, the reranker (RERANK_MODEL, when set) loads and scores, a Discord token is set,
+and the language model answers one short request (each persona's own model too). Without a model it
+looks for a local Ollama or llama.cpp server. It never takes the data-dir lock, so it runs beside a running
+bot. Exit code 0 when nothing needs fixing.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import time
 import uuid
+from pathlib import Path
 from typing import TextIO
 
 from bot.llm.client import LLMClient, LLMError
@@ -84,6 +86,47 @@ def check_model(settings: Settings, report: Report) -> None:
                     f"{time.perf_counter() - started:.1f} s)")
 
 
+RERANK_FIX = ("give a directory holding an exported cross-encoder (model.onnx, tokenizer.json, tokenizer_config.json) "
+              "or a fastembed reranker name (downloaded once), or leave RERANK_MODEL empty to search without "
+              "reranking: the bot does not start with a model it cannot load")
+
+
+def _fastembed_name(model: str) -> bool:
+    from fastembed.rerank.cross_encoder import TextCrossEncoder
+
+    return model.lower() in {m["model"].lower() for m in TextCrossEncoder.list_supported_models()}
+
+
+def check_rerank(settings: Settings, report: Report) -> None:
+    """RERANK_MODEL, when set: the cross-encoder loads and scores one pair (the bot refuses to start otherwise)."""
+    from memory.errors import RerankerUnavailableError
+    from memory.options import EngineOptions
+    from memory.rerank.factory import create_reranker
+
+    model = settings.rerank_model
+    if not model:
+        return
+    started = time.perf_counter()
+    try:
+        reranker = create_reranker(EngineOptions.from_settings(settings))
+    except RerankerUnavailableError as exc:
+        cause = exc.__cause__ or exc
+        why = (f"{type(cause).__name__}: {cause}" if Path(model).expanduser().exists() or _fastembed_name(model)
+               else "no such directory, and not a fastembed reranker name")
+        report.line(BAD, f"RERANK_MODEL={model!r} does not load ({why})", RERANK_FIX)
+        return
+    assert reranker is not None  # RERANK_MODEL is set
+    try:
+        asyncio.run(reranker.rerank("こんにちは", ["こんにちは、元気です"]))
+    except Exception as exc:  # any failure here is the thing to report
+        report.line(BAD, f"RERANK_MODEL={model!r} loads but fails to score a pair ({type(exc).__name__}: {exc})",
+                    RERANK_FIX)
+        return
+    finally:
+        reranker.close()
+    report.line(OK, f"RERANK_MODEL={model!r} loads and scores ({time.perf_counter() - started:.1f} s)")
+
+
 def check_discord(settings: Settings, report: Report) -> None:
     token = settings.discord_token.get_secret_value() if settings.discord_token else ""
     if not token:
@@ -150,6 +193,7 @@ def run_doctor(settings: Settings, out: TextIO) -> int:
     check_data_dir(settings, report)
     registry = check_personas(settings, report)
     check_model(settings, report)
+    check_rerank(settings, report)
     check_discord(settings, report)
     asyncio.run(check_llm(settings, registry, report))
     print(f"{report.problems} problem(s) to fix" if report.problems else "all good", file=out, flush=True)

@@ -4,6 +4,7 @@ through fastembed from a directory, applied after fusion; timeouts and errors ke
 from __future__ import annotations
 
 import asyncio
+import io
 import logging
 import math
 import subprocess
@@ -16,7 +17,9 @@ from opentelemetry.trace import StatusCode
 from prometheus_client import REGISTRY
 
 from bench.rerank_model import tiny_cross_encoder
+from bot.doctor import Report, check_rerank
 from bot.telemetry.observer import ENGINE_OBSERVER
+from config import Settings
 from memory.embedding.base import Embedder
 from memory.engine import MemoryEngine
 from memory.errors import RerankerUnavailableError
@@ -147,3 +150,30 @@ def test_the_bot_refuses_to_start_with_a_rerank_model_it_cannot_load(tmp_path: P
                           env=bot_env(tmp_path / "data", RERANK_MODEL=str(tmp_path / "nowhere")))
     assert done.returncode == 2
     assert "RERANK_MODEL=" in done.stderr and "could not be loaded" in done.stderr
+
+
+
+def _doctor_on(model: Path, tmp_path: Path) -> tuple[list[str], int]:
+    out = io.StringIO()
+    report = Report(out)
+    check_rerank(Settings(_env_file=None, data_dir=tmp_path / "data", rerank_model=str(model)),  # type: ignore[call-arg]
+                 report)
+    return out.getvalue().splitlines(), report.problems
+
+
+def test_doctor_says_the_rerank_model_loads(fruit_model: Path, tmp_path: Path) -> None:
+    lines, problems = _doctor_on(fruit_model, tmp_path)
+    assert len(lines) == 1 and problems == 0
+    assert lines[0].startswith(f"✔ RERANK_MODEL={str(fruit_model)!r} loads and scores (")
+
+
+@pytest.mark.parametrize("what", ["missing", "fails to score"])
+def test_doctor_names_rerank_model_and_the_fix_when_it_does_not_load(tmp_path: Path, what: str) -> None:
+    model = tmp_path / "nowhere" if what == "missing" else failing_cross_encoder(tmp_path / "bad")
+    lines, problems = _doctor_on(model, tmp_path)
+    said = {"missing": "does not load (no such directory, and not a fastembed reranker name)",
+            "fails to score": "loads but fails to score a pair ("}[what]
+    assert problems == 1 and len(lines) == 2
+    assert lines[0].startswith(f"✘ RERANK_MODEL={str(model)!r} {said}")
+    assert lines[1].startswith("    fix: give a directory holding an exported cross-encoder")
+    assert "leave RERANK_MODEL empty" in lines[1]
