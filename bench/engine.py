@@ -18,20 +18,18 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 import argparse  # noqa: E402
 import asyncio  # noqa: E402
 import json  # noqa: E402
-import platform  # noqa: E402
 import shutil  # noqa: E402
 import subprocess  # noqa: E402
 import sys  # noqa: E402
 import tempfile  # noqa: E402
 import time  # noqa: E402
-from datetime import date  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import hnswlib  # noqa: E402
 import numpy as np  # noqa: E402
 
 from bench.corpus import corpus  # noqa: E402
-from bench.table import Table, pct  # noqa: E402
+from bench.table import Table, pct, print_report  # noqa: E402
 from memory.embedding.base import Embedder  # noqa: E402
 from memory.embedding.factory import create_embedder  # noqa: E402
 from memory.engine import MemoryEngine  # noqa: E402
@@ -224,9 +222,7 @@ def main() -> None:
                   f"model load {info['model_s']:.2f} s", f"target ≤ 3 s; indexes {info['indexes']}")
         table.add("first search after start-up", f"{info['first_search_s'] - info['open_s']:.2f} s", "", "")
         table.add(f"RSS with {scales[-1] // 1000}k memories", f"{info['rss_mb']:.0f} MB", "", "target ≤ 800 MB")
-        print(f"\nOmoide engine benchmark, {date.today()}, {platform.machine()} {os.cpu_count()} cores, "
-              f"Python {platform.python_version()}\n")
-        print(table.render())
+        print_report("engine benchmark", table)
     finally:
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)

@@ -18,14 +18,12 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 import argparse  # noqa: E402
 import asyncio  # noqa: E402
-import platform  # noqa: E402
 import re  # noqa: E402
 import shutil  # noqa: E402
 import statistics  # noqa: E402
 import tempfile  # noqa: E402
 import time  # noqa: E402
 from collections.abc import Awaitable, Callable  # noqa: E402
-from datetime import date  # noqa: E402
 from functools import partial  # noqa: E402
 from pathlib import Path  # noqa: E402
 
@@ -33,7 +31,7 @@ from tokenizers import Tokenizer  # noqa: E402
 
 from bench.corpus import corpus  # noqa: E402
 from bench.rerank_model import base_cross_encoder, tiny_cross_encoder  # noqa: E402
-from bench.table import Table  # noqa: E402
+from bench.table import Table, print_report  # noqa: E402
 from memory.embedding.e5_convert import build_e5_onnx  # noqa: E402
 from memory.embedding.factory import create_embedder  # noqa: E402
 from memory.embedding.service import EmbeddingService  # noqa: E402
@@ -126,9 +124,7 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="omoide-bench-rerank-"))
     try:
         table = asyncio.run(run(work, args.repeat))
-        print(f"\nOmoide rerank benchmark, {date.today()}, {platform.machine()} {os.cpu_count()} cores, "
-              f"Python {platform.python_version()}\n")
-        print(table.render())
+        print_report("rerank benchmark", table)
     finally:
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import platform
+from datetime import date
+
 
 def pct(x: float) -> str:
     return f"{100 * x:.0f}%"
@@ -23,3 +27,10 @@ class Table:
 
         sep = "|" + "|".join("-" * (w + 2) for w in widths) + "|"
         return "\n".join([line(self.header), sep, *(line(r) for r in self.rows)])
+
+
+def print_report(title: str, table: Table) -> None:
+    """A benchmark's result: a heading saying what ran, when and on which machine, then its table."""
+    print(f"\nOmoide {title}, {date.today()}, {platform.machine()} {os.cpu_count()} cores, "
+          f"Python {platform.python_version()}\n")
+    print(table.render())
