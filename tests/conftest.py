@@ -20,6 +20,8 @@ from memory.embedding.base import Embedder  # noqa: E402
 from memory.embedding.factory import create_embedder  # noqa: E402
 from memory.engine import MemoryEngine  # noqa: E402
 from memory.options import DEFAULT_MODEL_ID, EngineOptions  # noqa: E402
+from memory.store.postgres import PostgresStore  # noqa: E402
+from tests.pg_schema import STORE_DIM, create_pg_schema  # noqa: E402
 from tests.postgres_server import PostgresServer, running_cluster  # noqa: E402
 
 
@@ -106,8 +108,17 @@ async def pg_url(postgres: PostgresServer) -> AsyncIterator[str]:
 
 
 @pytest.fixture
+async def store(pg_url: str) -> AsyncIterator[PostgresStore]:
+    """A PostgresStore opened on `pg_url` with the schema made (STORE_DIM-dimensional vectors, model "test"),
+    for the tests of the store itself (tests/test_postgres_*.py)."""
+    await create_pg_schema(pg_url)
+    s = await PostgresStore.open(pg_url, dim=STORE_DIM, model_id="test")
+    yield s
+    await s.close()
+
+
+@pytest.fixture
 async def pg_schema_url(pg_url: str) -> str:
     """`pg_url` with the engine's and the bot's tables made by the migrations."""
-    from tests.pg_schema import create_pg_schema
     await create_pg_schema(pg_url)
     return pg_url

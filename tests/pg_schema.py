@@ -7,6 +7,8 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from memory.db.migrate import upgrade
 
+STORE_DIM = 16  # the vectors of the `store` fixture's PostgresStore (tests/conftest.py): small, made up
+
 
 async def create_pg_schema(url: str) -> None:
     """This release's schema (engine and bot tables: one migration makes both) in the database at `url`."""

@@ -5,7 +5,6 @@ user, and the statistics it ranks with follow every save, update and delete."""
 from __future__ import annotations
 
 import math
-from collections.abc import AsyncIterator
 from datetime import timedelta
 
 import numpy as np
@@ -16,7 +15,6 @@ from memory.store.base import HistoryEntry, MemoryChange
 from memory.store.postgres import PostgresStore, lexical
 from memory.text.tokenize import index_document, query_terms
 from memory.types import MemoryFilter
-from tests.pg_schema import create_pg_schema
 from tests.test_postgres_store import DIM, NOW, record, save, unit
 
 pytestmark = pytest.mark.both_stores  # PostgreSQL by itself: runs once, in the SQLite run of the suite
@@ -51,14 +49,6 @@ def assert_top(got: list[int], scores: dict[int, float], n: int) -> None:
     best = sorted(scores.values(), reverse=True)[:n]
     assert len(got) == len(best)
     assert [scores[label] for label in got] == pytest.approx(best, rel=1e-9)
-
-
-@pytest.fixture
-async def store(pg_url: str) -> AsyncIterator[PostgresStore]:
-    await create_pg_schema(pg_url)
-    s = await PostgresStore.open(pg_url, dim=DIM, model_id="test")
-    yield s
-    await s.close()
 
 
 async def test_whole_cube_and_one_user_get_the_exact_bm25_top_n(store: PostgresStore,

@@ -4,7 +4,6 @@ filtered nearest neighbours, Japanese lexical search, and the errors a deploymen
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
 import asyncpg
@@ -16,9 +15,9 @@ from memory.store.base import CandidateQuery, HistoryEntry, MemoryChange, Memory
 from memory.store.postgres import PostgresStore, StoreUnavailableError
 from memory.text.tokenize import index_document
 from memory.types import MemoryFilter
-from tests.pg_schema import create_pg_schema
+from tests.pg_schema import STORE_DIM
 
-DIM = 16
+DIM = STORE_DIM
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
 RNG = np.random.default_rng(7)
 
@@ -51,14 +50,6 @@ async def save(store: PostgresStore, *recs: MemoryRecord, vecs: np.ndarray | Non
     async with store.writing():
         await store.write(WriteBatch(new=items, history=[added(r) for r in recs], now=NOW))
     return list(recs)
-
-
-@pytest.fixture
-async def store(pg_url: str) -> AsyncIterator[PostgresStore]:
-    await create_pg_schema(pg_url)
-    s = await PostgresStore.open(pg_url, dim=DIM, model_id="test")
-    yield s
-    await s.close()
 
 
 async def test_write_then_read_back_records_rows_vectors_and_history(store: PostgresStore) -> None:
