@@ -262,36 +262,38 @@ async def test_postgres_schema_has_64_bit_labels_and_the_cluster_tables(pg_url: 
     assert label == "bigint"  # as memory_label_seq, which hands labels out and never reuses one
 
 
-async def test_postgres_saves_and_finds_a_memory_whose_label_is_past_32_bits(
-        pg_url: str, tmp_path: Path, embedder: Embedder) -> None:
+@pytest.fixture
+async def pg_engine(pg_url: str, tmp_path: Path, embedder: Embedder) -> AsyncIterator[MemoryEngine]:
     engine = await MemoryEngine.open(EngineOptions(data_dir=tmp_path / "data", database_url=pg_url), embedder)
     try:
-        store = engine.storage
-        assert isinstance(store, PostgresStore)
-        async with store.db.begin() as conn:
-            await conn.execute(text("SELECT setval('memory_label_seq', 3000000000)"))  # past INTEGER's 2^31 - 1
-        saved = await engine.store(S, "猫の名前はミケです")
-        found = await engine.search("ミケ", MemoryFilter(tenant="t"), top_k=1)
-        assert found[0].memory.id == saved.memory.id
-        assert [r.label for r in await store.records(after_label=0, limit=10)] == [3000000001]
+        yield engine
     finally:
         await engine.close()
 
 
-async def test_postgres_writes_and_reads_history_whose_id_is_past_32_bits(
-        pg_url: str, tmp_path: Path, embedder: Embedder) -> None:
+async def _past_32_bits(engine: MemoryEngine, sequence: str) -> PostgresStore:
+    """Move the sequence past INTEGER's 2^31 - 1: its next value is 3000000001."""
+    store = engine.storage
+    assert isinstance(store, PostgresStore)
+    async with store.db.begin() as conn:
+        await conn.execute(text(f"SELECT setval({sequence}, 3000000000)"))
+    return store
+
+
+async def test_postgres_saves_and_finds_a_memory_whose_label_is_past_32_bits(pg_engine: MemoryEngine) -> None:
+    store = await _past_32_bits(pg_engine, "'memory_label_seq'")
+    saved = await pg_engine.store(S, "猫の名前はミケです")
+    found = await pg_engine.search("ミケ", MemoryFilter(tenant="t"), top_k=1)
+    assert found[0].memory.id == saved.memory.id
+    assert [r.label for r in await store.records(after_label=0, limit=10)] == [3000000001]
+
+
+async def test_postgres_writes_and_reads_history_whose_id_is_past_32_bits(pg_engine: MemoryEngine) -> None:
     """History rows are kept after deletion, so their ids outrun labels: INTEGER stopped every write at 2^31 - 1."""
-    engine = await MemoryEngine.open(EngineOptions(data_dir=tmp_path / "data", database_url=pg_url), embedder)
-    try:
-        store = engine.storage
-        assert isinstance(store, PostgresStore)
-        async with store.db.begin() as conn:
-            await conn.execute(text("SELECT setval(pg_get_serial_sequence('memory_history', 'id'), 3000000000)"))
-        saved = await engine.store(S, "猫の名前はミケです")
-        await engine.update(saved.memory.id, content="猫の名前はタマです")
-        assert [h["action"] for h in await engine.history(saved.memory.id)] == ["add", "update"]
-        async with store.db.connect() as conn:
-            ids = (await conn.execute(text("SELECT id FROM memory_history ORDER BY id"))).scalars().all()
-        assert ids == [3000000001, 3000000002]
-    finally:
-        await engine.close()
+    store = await _past_32_bits(pg_engine, "pg_get_serial_sequence('memory_history', 'id')")
+    saved = await pg_engine.store(S, "猫の名前はミケです")
+    await pg_engine.update(saved.memory.id, content="猫の名前はタマです")
+    assert [h["action"] for h in await pg_engine.history(saved.memory.id)] == ["add", "update"]
+    async with store.db.connect() as conn:
+        ids = (await conn.execute(text("SELECT id FROM memory_history ORDER BY id"))).scalars().all()
+    assert ids == [3000000001, 3000000002]
