@@ -34,6 +34,7 @@ async def browse(request: web.Request) -> web.Response:
     f = view.memory_filter(tenant, cube)
     first = (view.page - 1) * PAGE_SIZE
     scores: dict[str, float] = {}
+    cursor_gone = False  # a list page whose link's memory was deleted since (found by its number instead)
     if view.searching:
         hits = await engine.search(view.q, f, top_k=view.search_top_k)
         memories = [h.memory for h in hits[first:first + PAGE_SIZE]]
