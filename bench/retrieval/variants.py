@@ -42,7 +42,7 @@ from memory.embedding.factory import create_embedder  # noqa: E402
 from memory.options import DEFAULT_MODEL_ID  # noqa: E402
 from memory.ranking import diversity_pool  # noqa: E402
 from memory.search import calibrate  # noqa: E402
-from memory.turn_text import labelled_turn  # noqa: E402
+from memory.turn_text import labelled_turn, with_context  # noqa: E402
 
 MODEL = DEFAULT_MODEL_ID
 SELECTION = ("locomo-dev", "lme-arena", "lme-june")
@@ -93,6 +93,12 @@ class Prepared:
                 ms = self.scope.memories
                 owners = [i for i, m in enumerate(ms) if m.turns[0].reply]
                 texts = [labelled_turn(ms[i].turns[0].text, None, ms[i].speaker) for i in owners]
+                members = [[o] for o in owners]
+            elif kind == "pair":  # the engine's text for a pair with its reply cut to `a` characters
+                ms = self.scope.memories
+                owners = [i for i, m in enumerate(ms) if m.turns[0].reply]
+                texts = [with_context(labelled_turn(ms[i].turns[0].text, (ms[i].turns[0].reply or "")[:int(a)],
+                                                    ms[i].speaker), [ms[i].previous], CONTEXT_CHARS) for i in owners]
                 members = [[o] for o in owners]
             else:
                 size, stride = int(a), int(b)
@@ -150,7 +156,9 @@ def features(p: Prepared, v: Variant, qvec: np.ndarray, qtext: str) -> tuple[np.
     cos = s.vectors @ qvec
     if v.multi:
         vecs, members = p.extra(v.multi)
-        cos = np.maximum(cos, best_of(n, vecs @ qvec, members))
+        extra = best_of(n, vecs @ qvec, members)
+        # "pair:..." replaces a pair's vector; the others are second vectors, the better one scoring
+        cos = np.where(extra > -1, extra, cos) if v.multi.startswith("pair") else np.maximum(cos, extra)
     if v.fields:
         lex = np.zeros(n)
         for w, f in zip(v.fields, p.lexical_fields, strict=True):
@@ -276,6 +284,8 @@ VARIANTS = [  # the ones that only rank differently first: they need no new vect
     Variant("context window both sides", "2nd vector: 2 before + turn + 2 after", multi="turn:2:2"),
     Variant("user message alone", "2nd vector for a user/assistant pair: the user's words", multi="user:0:0"),
     Variant("context window both sides", "2nd vector for a session's first turn: turn + next", multi="first:0:1"),
+    Variant("a pair's vector", "embedded with its reply cut to 300 characters", multi="pair:300:0"),
+    Variant("a pair's vector", "embedded without its reply (user message + context)", multi="pair:0:0"),
     Variant("diversity by session", "- 0.02 per earlier result of the same session", same_session=0.02),
     Variant("diversity by session", "- 0.05 per earlier result of the same session", same_session=0.05),
 ]
