@@ -29,6 +29,7 @@ from bench.retrieval.metrics import KS, Outcome, Scores, score  # noqa: E402
 from bench.retrieval.sim import (  # noqa: E402
     BM25,
     CONTEXT_CHARS,
+    TOP_K,
     Scope,
     VectorCache,
     build_scope,
@@ -39,7 +40,9 @@ from bench.retrieval.sim import (  # noqa: E402
 from bench.table import Table  # noqa: E402
 from memory.embedding.factory import create_embedder  # noqa: E402
 from memory.options import DEFAULT_MODEL_ID  # noqa: E402
+from memory.ranking import diversity_pool  # noqa: E402
 from memory.search import calibrate  # noqa: E402
+from memory.turn_text import labelled_turn, with_context  # noqa: E402
 
 MODEL = DEFAULT_MODEL_ID
 SELECTION = ("locomo-dev", "lme-arena", "lme-june")
@@ -56,14 +59,15 @@ def window(scope: Scope, i: int, before: int, after: int) -> str:
     return "\n".join(p for p in (prev, scope.memories[i].own, nxt) if p)
 
 
-def turn_windows(before: int, after: int) -> Callable[[Scope], tuple[list[str], list[int]]]:
+def turn_windows(before: int, after: int, first_only: bool = False) -> Callable[[Scope], tuple[list[str], list[int]]]:
     """A second vector per turn that has a later turn in its session: its window on both sides (what a
-    store could add when the next turn arrives)."""
+    store could add when the next turn arrives); `first_only`: only for a session's first turn, the one
+    saved without context."""
     def make(scope: Scope) -> tuple[list[str], list[int]]:
         texts, owners = [], []
         for order in scope.sessions.values():
             for at, i in enumerate(order):
-                if at + 1 < len(order):
+                if at + 1 < len(order) and (at == 0 or not first_only):
                     texts.append(window(scope, i, before, after))
                     owners.append(i)
         return texts, owners
@@ -82,8 +86,19 @@ class Prepared:
         """Extra vectors and, for each, the memories it stands for."""
         if name not in self.extras:
             kind, a, b = name.split(":")
-            if kind == "turn":
-                texts, owners = turn_windows(int(a), int(b))(self.scope)
+            if kind in ("turn", "first"):
+                texts, owners = turn_windows(int(a), int(b), first_only=kind == "first")(self.scope)
+                members = [[o] for o in owners]
+            elif kind == "user":  # a user/assistant pair's user message alone, its speaker named
+                ms = self.scope.memories
+                owners = [i for i, m in enumerate(ms) if m.turns[0].reply]
+                texts = [labelled_turn(ms[i].turns[0].text, None, ms[i].speaker) for i in owners]
+                members = [[o] for o in owners]
+            elif kind == "pair":  # the engine's text for a pair with its reply cut to `a` characters
+                ms = self.scope.memories
+                owners = [i for i, m in enumerate(ms) if m.turns[0].reply]
+                texts = [with_context(labelled_turn(ms[i].turns[0].text, (ms[i].turns[0].reply or "")[:int(a)],
+                                                    ms[i].speaker), [ms[i].previous], CONTEXT_CHARS) for i in owners]
                 members = [[o] for o in owners]
             else:
                 size, stride = int(a), int(b)
@@ -130,6 +145,7 @@ class Variant:
     fusion: str = "score"  # "score" (engine), "minmax", "z", "learned"
     boost: float = 0.2
     weights: tuple[float, ...] = ()  # learned fusion weights (set at run time)
+    same_session: float = 0.0  # diversity by session: - weight x earlier results of the same session
 
 
 def features(p: Prepared, v: Variant, qvec: np.ndarray, qtext: str) -> tuple[np.ndarray, np.ndarray]:
@@ -140,7 +156,9 @@ def features(p: Prepared, v: Variant, qvec: np.ndarray, qtext: str) -> tuple[np.
     cos = s.vectors @ qvec
     if v.multi:
         vecs, members = p.extra(v.multi)
-        cos = np.maximum(cos, best_of(n, vecs @ qvec, members))
+        extra = best_of(n, vecs @ qvec, members)
+        # "pair:..." replaces a pair's vector; the others are second vectors, the better one scoring
+        cos = np.where(extra > -1, extra, cos) if v.multi.startswith("pair") else np.maximum(cos, extra)
     if v.fields:
         lex = np.zeros(n)
         for w, f in zip(v.fields, p.lexical_fields, strict=True):
@@ -189,7 +207,33 @@ def answer(p: Prepared, v: Variant, qvec: np.ndarray, qtext: str) -> list[int]:
     idx, feats = features(p, v, qvec, qtext)
     full = np.full(len(p.scope.memories), -np.inf)
     full[idx] = relevance(v, feats)
+    if v.same_session:
+        return rank_by_session(p.scope, full, idx.tolist(), v.same_session)
     return rank(p.scope, full, idx.tolist(), MODEL)
+
+
+def rank_by_session(scope: Scope, relevance: np.ndarray, cand: list[int], weight: float,
+                    diversity: float = 0.1, importance_weight: float = 0.1) -> list[int]:
+    """`sim.rank` (importance, diversity over the best 20) with a second penalty per earlier result of the
+    same session: a soft cap on how much of the top one session fills."""
+    idx = np.asarray(sorted(cand), np.int64)
+    score = (1.0 - importance_weight) * relevance[idx] + importance_weight * 0.5
+    pool = idx[np.argsort(-score, kind="stable")[:diversity_pool(TOP_K)]]
+    base = (1.0 - importance_weight) * relevance[pool] + importance_weight * 0.5
+    vecs = scope.vectors[pool]
+    near = calibrate(vecs @ vecs.T, MODEL)
+    sessions = [scope.memories[i].session for i in pool]
+    closest = np.zeros(len(pool))
+    seen: dict[str, int] = {}
+    chosen: list[int] = []
+    for _ in range(min(TOP_K, len(pool))):
+        value = base - diversity * closest - weight * np.array([seen.get(x, 0) for x in sessions])
+        value[chosen] = -np.inf
+        j = int(value.argmax())
+        chosen.append(j)
+        seen[sessions[j]] = seen.get(sessions[j], 0) + 1
+        np.maximum(closest, near[j], out=closest)
+    return [int(pool[j]) for j in chosen]
 
 
 def run_variant(prepared: list[Prepared], qvecs: dict[str, np.ndarray], v: Variant) -> list[Outcome]:
@@ -237,6 +281,13 @@ VARIANTS = [  # the ones that only rank differently first: they need no new vect
     Variant("session-level documents", "session prior 0.2 (6-turn windows)", session_prior=0.2),
     Variant("session windows", "multi-vector: 6-turn windows, stride 3", multi="session:6:3"),
     Variant("context window both sides", "2nd vector: previous + turn + next", multi="turn:1:1"),
+    Variant("context window both sides", "2nd vector: 2 before + turn + 2 after", multi="turn:2:2"),
+    Variant("user message alone", "2nd vector for a user/assistant pair: the user's words", multi="user:0:0"),
+    Variant("context window both sides", "2nd vector for a session's first turn: turn + next", multi="first:0:1"),
+    Variant("a pair's vector", "embedded with its reply cut to 300 characters", multi="pair:300:0"),
+    Variant("a pair's vector", "embedded without its reply (user message + context)", multi="pair:0:0"),
+    Variant("diversity by session", "- 0.02 per earlier result of the same session", same_session=0.02),
+    Variant("diversity by session", "- 0.05 per earlier result of the same session", same_session=0.05),
 ]
 
 
@@ -250,7 +301,10 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--only", nargs="*", type=int, help="variant indexes (0 is always run)")
     ap.add_argument("--no-learned", action="store_true")
     ap.add_argument("--rank-only", nargs="*", default=[], help="sets where variants that embed new texts are skipped")
+    ap.add_argument("--skip", nargs="*", default=[], metavar="SET:INDEX",
+                    help="variants not run on one set (e.g. lme-june:14: its long windows take too long to embed)")
     args = ap.parse_args(argv)
+    skip = {tuple(x.split(":")) for x in args.skip}
     embedder = create_embedder(MODEL, "fastembed", Path("/tmp/omoide-bench-models"))
     cache = VectorCache(embedder)
     variants = [VARIANTS[0], *(VARIANTS[i] for i in (args.only or range(1, len(VARIANTS))) if i)]
@@ -274,8 +328,11 @@ def main(argv: list[str] | None = None) -> None:
         for v in variants:
             if name in args.rank_only and (v.multi or v.session_prior):
                 continue  # needs vectors of new texts: measured where it first had to win (locomo-dev)
+            if v in VARIANTS and (name, str(VARIANTS.index(v))) in skip:
+                continue
             results[name][v.name] = r = score(run_variant(prepared, qv, v))
-            print(f"  {name}: {v.idea}, {v.name}: {counts(r)} of {r.n}", file=sys.stderr, flush=True)
+            turns = f", turns {r.turn[5] * 100:.1f}/{r.turn[10] * 100:.1f}% of {r.turn_n}" if r.turn_n else ""
+            print(f"  {name}: {v.idea}, {v.name}: {counts(r)} of {r.n}{turns}", file=sys.stderr, flush=True)
     header = ["idea", "variant", *[f"{s} S@5/S@10" for s in data]]
     table = Table(header)
     table.add("BM25 baseline", "rank_bm25", *[counts(results[s]["bm25"]) for s in data])
