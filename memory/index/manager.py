@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from memory.index.matrix import VectorMatrix
-from memory.index.postings import DocRow, LexicalPostings
+from memory.index.postings import BUILD_CHUNK, DocRow, LexicalPostings, PostingsBuilder
 from memory.index.vector import CubeIndex
 from memory.options import HnswParams
 
@@ -28,7 +28,8 @@ CubeKey = tuple[str, str]
 # (tenant, cube, labels or None for all) -> (labels, vectors) of live rows
 VectorSource = Callable[[str, str, "np.ndarray | None"], Awaitable[tuple[np.ndarray, np.ndarray]]]
 LabelSource = Callable[[str, str], Awaitable[np.ndarray]]
-DocSource = Callable[[str, str], Awaitable[list[DocRow]]]
+# (tenant, cube, after label, limit) -> the cube's FTS documents with labels above it, in label order
+DocSource = Callable[[str, str, int, int], Awaitable[list[DocRow]]]
 
 
 @dataclass
@@ -161,9 +162,13 @@ class IndexManager:
 
     async def _build_postings(self, key: CubeKey) -> None:
         assert self._documents is not None
-        try:
-            rows = await self._documents(*key)
-            built = await asyncio.to_thread(LexicalPostings.build, rows)
+        try:  # a chunk at a time: all of a cube's documents at once cost their size again in RSS
+            builder, after = PostingsBuilder(), -(1 << 63)
+            while rows := await self._documents(*key, after, BUILD_CHUNK):
+                await asyncio.to_thread(builder.feed, rows)
+                after = rows[-1][0]
+                del rows
+            built = await asyncio.to_thread(builder.finish)
         except Exception:  # lexical search keeps using FTS5; the next search tries again
             log.exception("building lexical postings for %s/%s failed", *key)
             self._building.pop(key, None)
