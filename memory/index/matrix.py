@@ -15,10 +15,10 @@ import numpy as np
 
 
 class VectorMatrix:
-    def __init__(self, labels: np.ndarray, vectors: np.ndarray) -> None:
+    def __init__(self, labels: np.ndarray, vectors: np.ndarray, capacity: int = 0) -> None:
         order = np.argsort(labels, kind="stable")
         n = len(labels)
-        cap = max(1024, int(n * 1.25))
+        cap = max(1024, int(n * 1.25), capacity)  # rows never written take no memory
         self._labels = np.empty(cap, np.int64)
         self._dim = vectors.shape[1]
         self._vecs = np.empty((cap, self._dim), np.float32)
