@@ -264,11 +264,19 @@ class PostingsBuilder:
         p._n = p._n_alive = n
         p._pos = {int(label): i for i, label in enumerate(p._labels[:n].tolist())}
         p._total_len = float(lengths.sum())
-        tids = joined(self._tids, np.int32)
-        order = np.argsort(tids, kind="stable")  # chunks come in doc order: docs stay ascending per term
-        p._docs = joined(self._docs, np.int32)[order]
-        p._tfs = joined(self._tfs, np.float32)[order]
-        del order
-        p._ptr = np.zeros(len(p._vocab) + 1, np.int64)
-        np.cumsum(np.bincount(tids, minlength=len(p._vocab)), out=p._ptr[1:])
+        # a counting sort by term straight into the final arrays, a chunk at a time: concatenating the
+        # chunks and sorting them held every posting three times more (~70 MB at 100k memories)
+        n_terms = len(p._vocab)
+        p._ptr = np.zeros(n_terms + 1, np.int64)
+        for tids in self._tids:
+            p._ptr[1:] += np.bincount(tids, minlength=n_terms)
+        np.cumsum(p._ptr, out=p._ptr)
+        cursor = p._ptr[:-1].copy()
+        p._docs, p._tfs = np.empty(int(p._ptr[-1]), np.int32), np.empty(int(p._ptr[-1]), np.float32)
+        while self._tids:  # chunks in doc order, each sorted by (term, doc): docs stay ascending per term
+            tids, docs, tfs = self._tids.pop(0), self._docs.pop(0), self._tfs.pop(0)
+            terms, first, counts = np.unique(tids, return_index=True, return_counts=True)
+            dest = np.repeat(cursor[terms] - first, counts) + np.arange(len(tids))
+            p._docs[dest], p._tfs[dest] = docs, tfs
+            cursor[terms] += counts
         return p
