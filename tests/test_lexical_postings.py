@@ -125,3 +125,22 @@ async def test_small_cube_exact_search_follows_adds_and_deletes(engine: MemoryEn
     assert {h.memory.id for h in after}.isdisjoint({new.memory.id, first[0].memory.id})
     assert len(after) == len(FACTS) - 1
     assert len(state.index.matrix.alive_rows()[0]) == len(FACTS) - 1
+
+
+def test_postings_fed_in_chunks_rank_like_one_build() -> None:
+    """A cube's postings are built from its documents read a chunk at a time: the chunk boundaries
+    change no result (terms shared across chunks, repeated words, users met in later chunks)."""
+    from memory.index.postings import LexicalPostings, PostingsBuilder
+
+    words = ["tokyo", "peanuts", "hospital", "night", "osaka", "bakery", "東京", "花火", "猫"]
+    rows = [(10 + 3 * i, " ".join(words[(i * k) % len(words)] for k in range(1, 2 + i % 5)) + f" n{i % 7}",
+             f"t c u{i % 4}") for i in range(60)]
+    whole = LexicalPostings.build(rows)
+    builder = PostingsBuilder()
+    for lo in range(0, len(rows), 7):
+        builder.feed(rows[lo:lo + 7])
+    chunked = builder.finish()
+    for query in [["tokyo"], ["peanuts", "night"], ["東京", "猫"], ["n3", "osaka", "bakery"], ["absent"]]:
+        for user in [None, "u1", "u3"]:
+            assert chunked.search(query, user, 10) == whole.search(query, user, 10), (query, user)
+            assert len(whole.search(query, user, 100)) == len(chunked.search(query, user, 100))

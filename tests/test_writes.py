@@ -8,8 +8,10 @@ from datetime import UTC, datetime
 import pytest
 
 from memory.db.models import HistoryRow
+from memory.embedding.base import Embedder
 from memory.engine import MemoryEngine
 from memory.errors import NotFoundError
+from memory.options import EngineOptions
 from memory.types import Emotion, MemoryFilter, MemoryInput, Scope
 from tests.store_helpers import sqlite_store
 
@@ -162,3 +164,24 @@ async def test_between_saves_the_writer_holds_no_lock(engine: MemoryEngine) -> N
         other.close()
     await engine.store(S, "My sister moved to Fukuoka for work")
     assert (await engine.list(MemoryFilter(tenant="t"))).total == 2
+
+
+async def test_a_restarted_engine_merges_a_repeat_into_the_memory_stored_before(options: EngineOptions,
+                                                                                  embedder: Embedder) -> None:
+    """After a restart the cube's vectors are read back (a chunk at a time) for the near-duplicate
+    check: a repeat still reinforces the memory saved before the restart, in its own user's scope."""
+    first = await MemoryEngine.open(options, embedder)
+    try:
+        kept = await first.store(S, "I love spicy ramen", importance=0.5)
+        await first.store(Scope(tenant="t", cube="c", user_id="someone-else"), "I love spicy ramen")
+        await first.store(S, "My sister moved to Fukuoka for work")
+    finally:
+        await first.close()
+    again = await MemoryEngine.open(options, embedder)
+    try:
+        repeat = await again.store(S, "I love spicy ramen!")
+        assert repeat.deduplicated and repeat.memory.id == kept.memory.id
+        assert not (await again.store(S, "I hate spicy food")).deduplicated
+        assert (await again.list(MemoryFilter(tenant="t"))).total == 4
+    finally:
+        await again.close()

@@ -82,10 +82,11 @@ def add_documents(docs: Sequence[tuple[Any, str]], statements: Statements) -> li
     return stored
 
 
-async def cube_documents(reader: FastReader, tenant: str, cube: str) -> list[DocRow]:
-    """Every stored document of one cube, to build its in-memory postings from."""
-    rows = await reader.fetch("SELECT rowid, terms, scope FROM memory_fts WHERE memory_fts MATCH ?",
-                              (f'scope : "{_token("c", tenant, cube)}"',))
+async def cube_documents(reader: FastReader, tenant: str, cube: str, after: int, limit: int) -> list[DocRow]:
+    """One cube's stored documents with labels above `after`, at most `limit`, in label order: the
+    in-memory postings are built from them a chunk at a time (memory.index.postings.PostingsBuilder)."""
+    rows = await reader.fetch("SELECT rowid, terms, scope FROM memory_fts WHERE memory_fts MATCH ? AND rowid > ? "
+                              "ORDER BY rowid LIMIT ?", (f'scope : "{_token("c", tenant, cube)}"', after, limit))
     return [(int(label), terms, scope) for label, terms, scope in rows]
 
 

@@ -18,17 +18,19 @@ from pathlib import Path
 import numpy as np
 
 from memory.index.matrix import VectorMatrix
-from memory.index.postings import DocRow, LexicalPostings
+from memory.index.postings import BUILD_CHUNK, DocRow, LexicalPostings, PostingsBuilder
 from memory.index.vector import CubeIndex
 from memory.options import HnswParams
 
 log = logging.getLogger(__name__)
+MATRIX_CHUNK = 8192  # stored vectors read at a time to fill a cube's matrix (12 MB)
 
 CubeKey = tuple[str, str]
 # (tenant, cube, labels or None for all) -> (labels, vectors) of live rows
 VectorSource = Callable[[str, str, "np.ndarray | None"], Awaitable[tuple[np.ndarray, np.ndarray]]]
 LabelSource = Callable[[str, str], Awaitable[np.ndarray]]
-DocSource = Callable[[str, str], Awaitable[list[DocRow]]]
+# (tenant, cube, after label, limit) -> the cube's FTS documents with labels above it, in label order
+DocSource = Callable[[str, str, int, int], Awaitable[list[DocRow]]]
 
 
 @dataclass
@@ -137,8 +139,25 @@ class IndexManager:
             return
         async with state.lock:
             if state.index.matrix is None:
-                labels, vecs = await self._vectors(tenant, cube, None)
-                state.index.matrix = VectorMatrix(labels, vecs)
+                state.index.matrix = await self._fill_matrix(tenant, cube, state.index)
+
+    async def _fill_matrix(self, tenant: str, cube: str, index: CubeIndex) -> VectorMatrix:
+        """The cube's stored vectors read a chunk at a time into one matrix, in label order.
+
+        Reading them all at once held the rows, their joined bytes and a sorted copy beside the matrix
+        (~600 MB over its 154 at 100k: a restarted bot's first save paid it). Rows written meanwhile
+        are read after the chunks; any still later take the slow path in `CubeIndex.scope_vectors`.
+        """
+        labels = np.array(sorted(await asyncio.to_thread(index.all_labels)), np.int64)
+        matrix = VectorMatrix(labels[:0], np.empty((0, self.dim), np.float32), capacity=int(len(labels) * 1.25))
+        for lo in range(0, len(labels), MATRIX_CHUNK):
+            found, vecs = await self._vectors(tenant, cube, labels[lo:lo + MATRIX_CHUNK])
+            matrix.append(found, vecs)
+        held = set(labels.tolist())
+        newer = np.array(sorted(await asyncio.to_thread(index.all_labels) - held), np.int64)
+        if len(newer):
+            matrix.append(*await self._vectors(tenant, cube, newer))
+        return matrix
 
     # -- lexical postings (memory.index.postings) ---------------------------------------------------
     def postings(self, tenant: str, cube: str) -> LexicalPostings | None:
@@ -161,9 +180,13 @@ class IndexManager:
 
     async def _build_postings(self, key: CubeKey) -> None:
         assert self._documents is not None
-        try:
-            rows = await self._documents(*key)
-            built = await asyncio.to_thread(LexicalPostings.build, rows)
+        try:  # a chunk at a time: all of a cube's documents at once cost their size again in RSS
+            builder, after = PostingsBuilder(), -(1 << 63)
+            while rows := await self._documents(*key, after, BUILD_CHUNK):
+                await asyncio.to_thread(builder.feed, rows)
+                after = rows[-1][0]
+                del rows
+            built = await asyncio.to_thread(builder.finish)
         except Exception:  # lexical search keeps using FTS5; the next search tries again
             log.exception("building lexical postings for %s/%s failed", *key)
             self._building.pop(key, None)

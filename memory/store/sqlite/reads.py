@@ -189,8 +189,8 @@ class SqliteReads:
     async def _alive_labels(self, tenant: str, cube: str) -> np.ndarray:
         return await self.reader.labels(MemoryFilter(tenant=tenant, cube=cube), self.clock.now())
 
-    async def _cube_documents(self, tenant: str, cube: str) -> list[DocRow]:
-        return await lexical.cube_documents(self.reader, tenant, cube)
+    async def _cube_documents(self, tenant: str, cube: str, after: int, limit: int) -> list[DocRow]:
+        return await lexical.cube_documents(self.reader, tenant, cube, after, limit)
 
     dim: int  # set by the store
     clock: Clock
