@@ -11,6 +11,7 @@ import asyncio
 import logging
 from collections.abc import Sequence
 from datetime import date, datetime
+from functools import partial
 from typing import Any
 
 from memory.access import AccessLog
@@ -214,7 +215,8 @@ class MemoryEngine:
         pool = top_k if self.rerank is None else self.rerank.pool(top_k)  # a reranker orders a larger pool
         found = await self.storage.candidates(CandidateQuery(
             f, query, lambda: self.embeddings.query(query), candidates(pool), now,
-            with_vectors=self.options.diversity > 0.0, observer=self.observer))
+            with_vectors=self.options.diversity > 0.0, observer=self.observer,
+            embed_now=partial(self.embeddings.query_now, query) if self.embeddings.idle else None))
         note.candidates = len(found.candidates)
         with self.observer.phase("rank"):
             hits = self.hits.rank(found.rows, found.candidates, found.vectors, now, pool, min_similarity)
