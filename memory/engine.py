@@ -11,7 +11,6 @@ import asyncio
 import logging
 from collections.abc import Sequence
 from datetime import date, datetime
-from functools import partial
 from typing import Any
 
 from memory.access import AccessLog
@@ -216,7 +215,7 @@ class MemoryEngine:
         found = await self.storage.candidates(CandidateQuery(
             f, query, lambda: self.embeddings.query(query), candidates(pool), now,
             with_vectors=self.options.diversity > 0.0, observer=self.observer,
-            embed_now=partial(self.embeddings.query_now, query) if self.embeddings.idle else None))
+            embed_now=(lambda: self.embeddings.query_now(query)) if self.embeddings.idle else None))
         note.candidates = len(found.candidates)
         with self.observer.phase("rank"):
             hits = self.hits.rank(found.rows, found.candidates, found.vectors, now, pool, min_similarity)
