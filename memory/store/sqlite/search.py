@@ -25,8 +25,12 @@ class SqliteSearch:
 
     async def candidates(self, q: CandidateQuery) -> CandidateSet:
         f = q.f
-        cubes = [k for k in self.retriever.indexes.cubes()
-                 if (f.tenant is None or k[0] == f.tenant) and (f.cube is None or k[1] == f.cube)]
+        indexes = self.retriever.indexes
+        if f.tenant is not None and f.cube is not None:  # one cube: a lookup, not a scan of every cube
+            cubes = [(f.tenant, f.cube)] if indexes.get(f.tenant, f.cube) is not None else []
+        else:
+            cubes = [k for k in indexes.cubes()
+                     if (f.tenant is None or k[0] == f.tenant) and (f.cube is None or k[1] == f.cube)]
         if not cubes:
             return CandidateSet({}, [], {})
         if self.one_cube_path:
