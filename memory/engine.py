@@ -214,7 +214,8 @@ class MemoryEngine:
         pool = top_k if self.rerank is None else self.rerank.pool(top_k)  # a reranker orders a larger pool
         found = await self.storage.candidates(CandidateQuery(
             f, query, lambda: self.embeddings.query(query), candidates(pool), now,
-            with_vectors=self.options.diversity > 0.0, observer=self.observer))
+            with_vectors=self.options.diversity > 0.0, observer=self.observer,
+            embed_now=(lambda: self.embeddings.query_now(query)) if self.embeddings.idle else None))
         note.candidates = len(found.candidates)
         with self.observer.phase("rank"):
             hits = self.hits.rank(found.rows, found.candidates, found.vectors, now, pool, min_similarity)

@@ -30,6 +30,7 @@ from memory.store.base import Candidate, StoredRow
 from memory.types import MemoryFilter
 
 Embed = Callable[[], Awaitable[np.ndarray]]
+EmbedNow = Callable[[], np.ndarray]
 
 
 @dataclass(slots=True)
@@ -41,9 +42,11 @@ class OneCube:
 
 
 async def search_one_cube(retriever: Retriever, embed: Embed, f: MemoryFilter, now: datetime,
-                          query: str, n: int, *, vectors: bool = False, observer: Observer = NO_OBSERVER
-                          ) -> OneCube | None:
-    """Candidates (cosines filled) and their rows, or None when the general path must answer."""
+                          query: str, n: int, *, vectors: bool = False, observer: Observer = NO_OBSERVER,
+                          embed_now: EmbedNow | None = None) -> OneCube | None:
+    """Candidates (cosines filled) and their rows, or None when the general path must answer. With
+    `embed_now` (the query's embedding on the calling thread) a whole small cube or a large one is
+    searched in one job on the reader's thread, embedding included: one thread hop instead of two."""
     reader = retriever.reader
     if f.tenant is None or f.cube is None or not reader.handles(f):
         return None
@@ -55,12 +58,14 @@ async def search_one_cube(retriever: Retriever, embed: Embed, f: MemoryFilter, n
     whole = exact and not narrows_cube(f)  # a small cube, unfiltered: every live vector, no SQL
 
     labels: np.ndarray | None = None
+    qvec: np.ndarray | None = None
     if exact and not whole:  # a narrow scope: its labels are read while the model runs
         qvec, labels = await asyncio.gather(embed(), reader.labels(f, now, limit=cap + 1))
     else:
         if whole:
             await retriever.indexes.ensure_matrix(f.tenant, f.cube)
-        qvec = await embed()
+        if embed_now is None:
+            qvec = await embed()
     if labels is not None:
         if len(labels) > cap:  # a large filtered scope: the general path over-fetches from HNSW
             return None
@@ -68,20 +73,25 @@ async def search_one_cube(retriever: Retriever, embed: Embed, f: MemoryFilter, n
     if whole and index.matrix is None:
         return None
 
-    def pick() -> tuple[list[int], tuple[list[int], list[tuple[int, float]]]]:
+    def pick() -> tuple[list[int], tuple[list[int], list[tuple[int, float]], np.ndarray]]:
         """Lexical and dense top-n, and the labels whose rows to read: one job on the reader's thread."""
+        if qvec is not None:
+            qvec_ = qvec
+        else:
+            assert embed_now is not None
+            qvec_ = embed_now()
         with observer.phase("lexical"):
             lex = postings_search(postings, query, f, n)
         with observer.phase("vector"):
             if whole:  # expired memories are dropped with the rows, as on the HNSW path
-                found, sims = index.exact(qvec, None, n)
+                found, sims = index.exact(qvec_, None, n)
             else:
-                found, sims = index.knn(qvec, n) if labels is None else index.exact(qvec, labels, n)
+                found, sims = index.knn(qvec_, n) if labels is None else index.exact(qvec_, labels, n)
         dense = list(zip(found.tolist(), sims.tolist(), strict=True))
-        return list(dict.fromkeys([*lex, *found.tolist()])), (lex, dense)
+        return list(dict.fromkeys([*lex, *found.tolist()])), (lex, dense, qvec_)
 
     # on the reader's thread in this task's context, so the phases' spans have the search as parent
-    (lex, dense), rows, stored = await reader.rows_after(partial(contextvars.copy_context().run, pick), f, now)
+    (lex, dense, qvec), rows, stored = await reader.rows_after(partial(contextvars.copy_context().run, pick), f, now)
     cands = retriever.fuse(dense, lex)
     for label, vec in stored.items():  # lexical-only candidates: their cosine from the stored vector
         cand = cands[label]

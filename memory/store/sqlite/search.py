@@ -25,13 +25,17 @@ class SqliteSearch:
 
     async def candidates(self, q: CandidateQuery) -> CandidateSet:
         f = q.f
-        cubes = [k for k in self.retriever.indexes.cubes()
-                 if (f.tenant is None or k[0] == f.tenant) and (f.cube is None or k[1] == f.cube)]
+        indexes = self.retriever.indexes
+        if f.tenant is not None and f.cube is not None:  # one cube: a lookup, not a scan of every cube
+            cubes = [(f.tenant, f.cube)] if indexes.get(f.tenant, f.cube) is not None else []
+        else:
+            cubes = [k for k in indexes.cubes()
+                     if (f.tenant is None or k[0] == f.tenant) and (f.cube is None or k[1] == f.cube)]
         if not cubes:
             return CandidateSet({}, [], {})
         if self.one_cube_path:
             one = await search_one_cube(self.retriever, q.embed, f, q.now, q.text, q.n, vectors=q.with_vectors,
-                                        observer=q.observer)
+                                        observer=q.observer, embed_now=q.embed_now)
             if one is not None:
                 return CandidateSet(one.candidates, one.rows, one.vectors)
         many = await search_cubes(self.retriever, q.embed, q.observer, f, cubes, q.now, q.text, q.n,
