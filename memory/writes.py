@@ -70,9 +70,9 @@ class Writer:
             if len(pending) > 1 or not to_embed:  # a batch: the text work fits beside the model's long runs
                 analysis = asyncio.ensure_future(asyncio.to_thread(self._analyse, pending))
             # one item: beside the model it contends for the GIL (measured: 0.25 ms slower than after it)
-            vectors = await self.embeddings.passages(texts) if to_embed else []
-            for p, vec in zip(to_embed, vectors, strict=True):
-                p.vector = vec
+            if to_embed:
+                for p, vec in zip(to_embed, await self.embeddings.passages(texts), strict=True):
+                    p.vector = vec
             if analysis is None:
                 analysis = asyncio.ensure_future(asyncio.to_thread(self._analyse, pending))
             # with every vector given the analysis is still running: the near-duplicate checks and the

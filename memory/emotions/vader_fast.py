@@ -12,7 +12,7 @@ This subclass keeps the library's own steps and public parts (`SentiText`, `BOOS
   check add for it), so no method call is made for it;
 * a text with "but" goes through the library's whole `polarity_scores`, which rescales around it.
 
-tests/test_emotions_vader.py compares every score with the library's on LoCoMo's turns and our chat lines.
+tests/test_emotion_speedups.py compares every score with the library's on LoCoMo's turns and our chat lines.
 """
 
 from __future__ import annotations
