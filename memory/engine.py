@@ -14,6 +14,7 @@ from datetime import date, datetime
 from typing import Any
 
 from memory.access import AccessLog
+from memory.blas import one_blas_thread
 from memory.clock import Clock, SystemClock, as_utc
 from memory.db.rows import row_to_memory
 from memory.embedding.base import Embedder
@@ -110,6 +111,7 @@ class MemoryEngine:
             from memory.embedding.factory import create_embedder
             embedder = await asyncio.to_thread(create_embedder, options.embedding_model, options.embedding_backend,
                                                options.model_dir, options.embedding_threads)
+        one_blas_thread()
         clock = clock or SystemClock()
         store = await open_store(options.url, options, dim=embedder.dim, model_id=embedder.model_id, clock=clock)
         self = cls(options, embedder, store, clock, reranker)
