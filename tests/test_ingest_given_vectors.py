@@ -60,6 +60,18 @@ async def test_turns_with_given_vectors_get_the_same_analysis_are_found_and_surv
         await again.close()
 
 
+async def test_a_duplicate_inside_a_batch_of_given_vectors_returns_the_analysed_memory(engine: MemoryEngine) -> None:
+    vec = np.eye(engine.embeddings.dim, dtype=np.float32)[0].tolist()
+    line = "I'm so happy, I finally passed my driving test!!"
+    res = await engine.save_batch([MemoryInput(Scope("t", "c", "u"), content=line, embedding=vec) for _ in range(3)])
+    first, second, third = res.saved
+    assert [s.deduplicated for s in res.saved] == [False, True, True]
+    assert first.memory.emotions and first.memory.summary
+    assert second.memory.emotions == third.memory.emotions == first.memory.emotions
+    assert second.memory.summary == first.memory.summary
+    assert (first.memory.reinforce_count, second.memory.reinforce_count, third.memory.reinforce_count) == (0, 1, 2)
+
+
 async def test_a_second_item_with_the_same_new_id_is_a_conflict_not_a_crash(engine: MemoryEngine) -> None:
     vec = np.eye(engine.embeddings.dim, dtype=np.float32)
     res = await engine.save_batch([
