@@ -131,7 +131,7 @@ class Writer:
             taken = await self._existing_ids(pending)
             twins = await dedup.twin_rows(self.store, pending, near, now)
             created: dict[int, MemoryRecord] = {}  # pending position -> record added by this batch
-            of_new: list[tuple[SaveResult, MemoryRecord]] = []  # results given their analysis after the write
+            of_new: list[tuple[SaveResult, Pending]] = []  # results given their analysis after the write
             for pos, p in enumerate(pending):
                 if p.item.memory_id in taken:  # stored, or a new row of this batch has it
                     out[p.index] = BatchFailure(p.index, f"memory {p.item.memory_id} already exists",
@@ -145,8 +145,7 @@ class Writer:
                     if all(twin is not c for c in created.values()) and all(twin is not r for r in batch.reinforced):
                         batch.reinforced.append(twin)
                     out[p.index] = result = SaveResult(row_to_memory(twin), deduplicated=True)
-                    if any(twin is c for c in created.values()):  # as reinforced now, analysed below
-                        of_new.append((result, twin))
+                    of_new += [(result, pending[i]) for i, c in created.items() if c is twin]  # analysed below
                     continue
                 assert p.vector is not None
                 row = created[pos] = self.rows.memory(p, p.item.memory_id or str(uuid.uuid4()), now)
@@ -154,7 +153,7 @@ class Writer:
                 batch.history.append(history(row, "add", p.item.actor, now, {"kind": row.kind, "tier": row.tier}))
                 batch.new.append(NewMemory(row, p.vector, ""))
                 out[p.index] = result = SaveResult(row_to_memory(row))  # as added, before any reinforcement
-                of_new.append((result, row))
+                of_new.append((result, p))
 
             async def analysed() -> None:
                 """The text analysis into the new rows (it ran beside the checks above)."""
@@ -166,9 +165,9 @@ class Writer:
 
             batch.ready = analysed
             await self.store.write(batch)  # new rows inserted last: a later item may have reinforced one
-            for result, row in of_new:
-                done = row_to_memory(row)
-                result.memory.emotions, result.memory.summary = done.emotions, done.summary
+            for result, p in of_new:
+                result.memory.emotions = [Emotion(e.label, float(e.score)) for e in p.emotions or []]  # as stored
+                result.memory.summary = p.summary
         return out
 
     async def _existing_ids(self, pending: list[Pending]) -> set[str]:
