@@ -225,6 +225,7 @@ class SqliteStore(SqliteReads, SqliteSearch):
         for key in adds:  # on this thread: searches list the cubes here
             self.indexes.get(*key) or self.indexes.create(*key, generation=self.generations.get(key, 0))
         indexing = asyncio.ensure_future(asyncio.to_thread(self._add_vectors, adds)) if adds else None
+        committing = False
         try:
             if batch.ready is not None:
                 await batch.ready()
@@ -236,20 +237,23 @@ class SqliteStore(SqliteReads, SqliteSearch):
                 st.append((_REINFORCE, [(r.importance, r.reinforce_count, self.fast.time(r.updated_at),
                                          self.fast.time(r.expires_at), r.id) for r in batch.reinforced]))
             new_gens = self._bump(st, set(adds), batch.now)
+            committing = True
             await self.fast.transaction(st)
-        except Exception:
+        except BaseException as exc:
             if indexing is not None:
-                await indexing
-                for key, rows in adds.items():
-                    if (state := self.indexes.get(*key)) is not None:
-                        state.index.delete(label for label, _ in rows)
-                # the index file may keep them as deleted: a later start must not give them again
-                await self.fast.transaction([(_META_UPSERT, [("next_label", str(self.next_label))])])
-            raise
-        finally:
-            if indexing is not None and not indexing.done():  # cancelled: the commit may still land
                 await asyncio.shield(indexing)
+                if not committing or isinstance(exc, Exception):  # cancelled while committing: it may land
+                    await self._unindex(adds)
+            raise
         self._apply_index(new_gens, {}, {}, lex_adds)
+
+    async def _unindex(self, adds: Adds) -> None:
+        """A failed write's labels out of the index again."""
+        for key, rows in adds.items():
+            if (state := self.indexes.get(*key)) is not None:
+                state.index.delete(label for label, _ in rows)
+        # the index file may keep them as deleted: a later start must not give them again
+        await self.fast.transaction([(_META_UPSERT, [("next_label", str(self.next_label))])])
 
     def _add_vectors(self, adds: Adds) -> None:
         """The new labels' vectors into their cubes' indexes."""
