@@ -245,6 +245,8 @@ class SqliteStore(SqliteReads, SqliteSearch):
                 if not committing or isinstance(exc, Exception):  # cancelled while committing: it may land
                     await self._unindex(adds)
             raise
+        if indexing is not None:  # searchable when the save returns
+            await indexing
         self._apply_index(new_gens, {}, {}, lex_adds)
 
     async def _unindex(self, adds: Adds) -> None:
