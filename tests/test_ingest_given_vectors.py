@@ -82,6 +82,7 @@ async def test_a_second_item_with_the_same_new_id_is_a_conflict_not_a_crash(engi
     assert (await engine.get("m1")).content == "I like green tea"
 
 
+@pytest.mark.sqlite_only  # the index beside the database is the embedded store's
 async def test_a_batch_whose_transaction_fails_leaves_nothing_to_find(options: EngineOptions,
                                                                       embedder: Embedder) -> None:
     """The vectors go into the index before the transaction commits; when SQLite refuses the batch,
