@@ -63,6 +63,11 @@ class RowMaker:
             last_accessed_at=None, access_count=0, reinforce_count=0,
             embedding_model=self.model_id, embedding_dim=self.dim)
 
+    def analysed(self, row: MemoryRecord, p: Pending) -> None:
+        """A new record's text analysis, once it is done (memory.writes runs it beside the insert)."""
+        row.emotions = [[e.label, e.score] for e in (p.emotions or [])]
+        row.summary = p.summary
+
     def reinforce(self, row: MemoryRecord, p: Pending, now: datetime) -> HistoryEntry:
         """A near-duplicate saved again: the stored memory grows more important instead of being copied."""
         row.reinforce_count = (row.reinforce_count or 0) + 1

@@ -65,17 +65,24 @@ class Writer:
         await self._turn_texts(pending)
         to_embed = [p for p in pending if p.vector is None]
         texts = [p.embed_text for p in to_embed]
-        if len(pending) > 1:  # a batch: the text work fits beside the model's long runs
-            enriched, vectors = await asyncio.gather(asyncio.to_thread(self._analyse, pending),
-                                                     self.embeddings.passages(texts))
-        else:  # one item: beside the model it contends for the GIL (measured: 0.25 ms slower than after it)
-            vectors = await self.embeddings.passages(texts)
-            enriched = await asyncio.to_thread(self._analyse, pending)
-        for p, (emotions, summary, doc) in zip(pending, enriched, strict=True):
-            p.emotions, p.summary, p.lexical_doc = emotions, summary, doc
-        for p, vec in zip(to_embed, vectors, strict=True):
-            p.vector = vec
-        done = await self._insert(pending)
+        analysis: asyncio.Future[list[tuple[list[Emotion], str, str]]] | None = None
+        try:
+            if len(pending) > 1 or not to_embed:  # a batch: the text work fits beside the model's long runs
+                analysis = asyncio.ensure_future(asyncio.to_thread(self._analyse, pending))
+            # one item: beside the model it contends for the GIL (measured: 0.25 ms slower than after it)
+            if to_embed:
+                for p, vec in zip(to_embed, await self.embeddings.passages(texts), strict=True):
+                    p.vector = vec
+            if analysis is None:
+                analysis = asyncio.ensure_future(asyncio.to_thread(self._analyse, pending))
+            # with every vector given the analysis is still running: the near-duplicate checks and the
+            # index insert go on beside it, and the rows wait for it only when the store needs them
+            done = await self._insert(pending, analysis)
+        finally:
+            if analysis is not None:  # a failure before the rows needed it: the thread is let finish
+                await asyncio.wait([analysis])
+                if not analysis.cancelled():
+                    analysis.exception()  # retrieved: the failure that matters is the one raised here
         saved = [r for p in pending if isinstance(r := done[p.index], SaveResult)]
         failures += [r for p in pending if isinstance(r := done[p.index], BatchFailure)]
         failures.sort(key=lambda f: f.index)
@@ -112,7 +119,8 @@ class Writer:
             p.embed_text = with_context(own, recent[key], opts.context_chars)
             recent[key] = (recent[key] + [own])[-opts.context_turns:]
 
-    async def _insert(self, pending: list[Pending]) -> dict[int, SaveResult | BatchFailure]:
+    async def _insert(self, pending: list[Pending], analysis: asyncio.Future[list[tuple[list[Emotion], str, str]]]
+                      ) -> dict[int, SaveResult | BatchFailure]:
         async with self.store.writing(*{(p.item.scope.tenant, p.item.scope.cube) for p in pending}):
             now = self.clock.now()
             threshold = self.options.dedup_threshold
@@ -123,8 +131,9 @@ class Writer:
             taken = await self._existing_ids(pending)
             twins = await dedup.twin_rows(self.store, pending, near, now)
             created: dict[int, MemoryRecord] = {}  # pending position -> record added by this batch
+            of_new: list[tuple[SaveResult, Pending]] = []  # results given their analysis after the write
             for pos, p in enumerate(pending):
-                if p.item.memory_id in taken:
+                if p.item.memory_id in taken:  # stored, or a new row of this batch has it
                     out[p.index] = BatchFailure(p.index, f"memory {p.item.memory_id} already exists",
                                                 "ConflictError", "id")
                     continue
@@ -135,14 +144,30 @@ class Writer:
                     batch.history.append(self.rows.reinforce(twin, p, now))
                     if all(twin is not c for c in created.values()) and all(twin is not r for r in batch.reinforced):
                         batch.reinforced.append(twin)
-                    out[p.index] = SaveResult(row_to_memory(twin), deduplicated=True)
+                    out[p.index] = result = SaveResult(row_to_memory(twin), deduplicated=True)
+                    of_new += [(result, pending[i]) for i, c in created.items() if c is twin]  # analysed below
                     continue
                 assert p.vector is not None
                 row = created[pos] = self.rows.memory(p, p.item.memory_id or str(uuid.uuid4()), now)
+                taken.add(row.id)
                 batch.history.append(history(row, "add", p.item.actor, now, {"kind": row.kind, "tier": row.tier}))
-                batch.new.append(NewMemory(row, p.vector, p.lexical_doc))
-                out[p.index] = SaveResult(row_to_memory(row))
+                batch.new.append(NewMemory(row, p.vector, ""))
+                out[p.index] = result = SaveResult(row_to_memory(row))  # as added, before any reinforcement
+                of_new.append((result, p))
+
+            async def analysed() -> None:
+                """The text analysis into the new rows (it ran beside the checks above)."""
+                for p, (emotions, summary, doc) in zip(pending, await analysis, strict=True):
+                    p.emotions, p.summary, p.lexical_doc = emotions, summary, doc
+                for new, pos in zip(batch.new, created, strict=True):
+                    self.rows.analysed(new.record, pending[pos])
+                    new.terms = pending[pos].lexical_doc
+
+            batch.ready = analysed
             await self.store.write(batch)  # new rows inserted last: a later item may have reinforced one
+            for result, p in of_new:
+                result.memory.emotions = [Emotion(e.label, float(e.score)) for e in p.emotions or []]  # as stored
+                result.memory.summary = p.summary
         return out
 
     async def _existing_ids(self, pending: list[Pending]) -> set[str]:

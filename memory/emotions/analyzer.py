@@ -60,11 +60,11 @@ from dataclasses import dataclass
 
 import ipadic
 from nrclex import NRCLex
-from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
 from memory.emotions import cues, kaomoji, negation
 from memory.emotions.labels import EMOTIONS, MLASK_TO_KEY, NRC_TO_KEY, ja_name, valence
 from memory.emotions.mlask_fast import FastMLAsk
+from memory.emotions.vader_fast import FastVader
 from memory.text.tokenize import Token, is_japanese, normalize, tokenize
 
 __all__ = ["EmotionAnalyzer", "EmotionScore", "analyze", "analyze_turn", "default_analyzer"]
@@ -154,7 +154,7 @@ class EmotionAnalyzer:
         self.min_score = min_score
         self.ai_weight = ai_weight
         self._local = threading.local()
-        self._vader = SentimentIntensityAnalyzer()  # read-only after init: shared
+        self._vader = FastVader()  # read-only after init: shared
 
     # ------------------------------------------------------------------ public
 

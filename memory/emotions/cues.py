@@ -317,6 +317,16 @@ PATTERN_CUES: tuple[tuple[re.Pattern[str], Weights], ...] = (
 
 # any of PATTERN_CUES, in one search
 _ANY_PATTERN = re.compile("|".join(f"(?:{pattern.pattern})" for pattern, _ in PATTERN_CUES))
+# every match of PATTERN_CUES holds one of these characters or strings: a line with none of them (most
+# chat lines) needs no regex search, which tries every pattern at every position (a tenth of a turn's
+# analysis); tests/test_emotion_speedups.py checks the rule on LoCoMo's turns and our chat lines
+_PATTERN_CHARS = frozenset("^≧:;=<>（`｀💢ﾟ゜°_笑草")
+_PATTERN_STRINGS = ("T_", "T＿", "T.", "Ｔ_", "Ｔ＿", "Ｔ.", "XD", "orz", "OTL", "ww", "ｗｗ", "wｗ", "ｗw", "888")
+
+
+def may_hold_pattern(text: str) -> bool:
+    """False only when no PATTERN_CUES pattern can match `text` (a cheap test before the regex)."""
+    return not _PATTERN_CHARS.isdisjoint(text) or any(s in text for s in _PATTERN_STRINGS)
 
 _BANGS = re.compile(r"[!！]{2,}")
 _CAPS_WORD = re.compile(r"\b[A-Z]{3,}\b")
@@ -327,7 +337,7 @@ def symbol_weights(text: str) -> dict[str, float]:
     """Evidence from emoji, kaomoji and laughter in the original (un-normalised) text."""
     weights: defaultdict[str, float] = defaultdict(float)
     counts: defaultdict[str, int] = defaultdict(int)
-    if EMOJI_CUES.keys().isdisjoint(text) and not _ANY_PATTERN.search(text):
+    if EMOJI_CUES.keys().isdisjoint(text) and not (may_hold_pattern(text) and _ANY_PATTERN.search(text)):
         return {}  # most chat lines: one pass in C instead of a Python loop per character and pattern
     for char in text:
         cue = EMOJI_CUES.get(char)

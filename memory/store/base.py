@@ -158,6 +158,10 @@ class WriteBatch:
     reinforced: list[MemoryRecord] = field(default_factory=list)
     history: list[HistoryEntry] = field(default_factory=list)
     now: datetime | None = None  # when (cube bookkeeping); required
+    # awaited by the store once it has given the new records their labels, before it reads anything
+    # else of them: it completes their text analysis (emotions, summary, terms), which may still be
+    # running while the store puts their vectors into its index (memory.writes)
+    ready: Callable[[], Awaitable[None]] | None = None
 
 
 @dataclass(slots=True)

@@ -99,13 +99,19 @@ class Token:
     @property
     def terms(self) -> list[str]:
         """Distinct index terms for this token: surface, base, alt."""
-        out: list[str] = []
-        for form in (self.surface, self.base, self.alt):
-            if form:
-                for piece in _fts_pieces(form):
-                    if piece not in out:
-                        out.append(piece)
-        return out
+        return list(_token_terms(self))
+
+
+@lru_cache(maxsize=65536)
+def _token_terms(token: Token) -> tuple[str, ...]:
+    """A token's index terms (cached: it is pure, and chat repeats its words)."""
+    out: list[str] = []
+    for form in (token.surface, token.base, token.alt):
+        if form:
+            for piece in _fts_pieces(form):
+                if piece not in out:
+                    out.append(piece)
+    return tuple(out)
 
 
 def _sanitize(text: str) -> str:
@@ -165,7 +171,7 @@ def _en_lemma(word: str) -> str:
 
 def _latin_tokens(piece: str) -> list[Token]:
     """Words outside Japanese runs: lower-cased, apostrophes folded, English lemma."""
-    return [token for match in _WORD.finditer(piece) if (token := _latin_token(match.group(0))) is not None]
+    return [token for word in _WORD.findall(piece) if (token := _latin_token(word)) is not None]
 
 
 @lru_cache(maxsize=65536)
@@ -241,7 +247,7 @@ def index_terms(text: str) -> list[str]:
     """
     terms: list[str] = []
     for token in tokenize(text):
-        terms.extend(token.terms)
+        terms.extend(_token_terms(token))
     return terms
 
 

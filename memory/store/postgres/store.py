@@ -171,6 +171,8 @@ class PostgresStore:
 
     # -- writes ----------------------------------------------------------------------------------------
     async def write(self, batch: WriteBatch) -> None:
+        if batch.ready is not None:  # before the transaction: it is not held open meanwhile
+            await batch.ready()
         async with self._transaction() as conn:
             new = await writes.write(conn, batch)
         self._generations_now(new)

@@ -210,24 +210,62 @@ class SqliteStore(SqliteReads, SqliteSearch):
                 log.exception("index update failed for %s/%s; it will be caught up at restart", *key)
 
     async def write(self, batch: WriteBatch) -> None:
+        """The new vectors go into the HNSW indexes on a worker thread (hnswlib releases the GIL) while
+        the rows' text analysis finishes (`batch.ready`) and the transaction runs: with vectors given,
+        the insert cost the rest of the batch's time after it. A label in the index before its row
+        commits is dropped by searches as a deleted one is; if the write fails, the labels are deleted
+        from the index again."""
         assert batch.now is not None
         st: Statements = []
         adds: Adds = defaultdict(list)
-        docs: list[tuple[Any, str]] = []
         for n in batch.new:
             r = n.record
             r.label, r.embedding = self._take_label(), np.asarray(n.vector, dtype=np.float32).tobytes()
             adds[(r.tenant, r.cube)].append((r.label, n.vector))
-            docs.append((r, n.terms))
-        self.fast.insert(st, self.fast.memories, [n.record for n in batch.new])
-        self.fast.insert(st, self.fast.history, batch.history)
-        lex_adds = _by_cube(docs, lexical.add_documents(docs, st))
-        if batch.reinforced:
-            st.append((_REINFORCE, [(r.importance, r.reinforce_count, self.fast.time(r.updated_at),
-                                     self.fast.time(r.expires_at), r.id) for r in batch.reinforced]))
-        new_gens = self._bump(st, set(adds), batch.now)
-        await self.fast.transaction(st)
-        self._apply_index(new_gens, adds, {}, lex_adds)
+        for key in adds:  # on this thread: searches list the cubes here
+            self.indexes.get(*key) or self.indexes.create(*key, generation=self.generations.get(key, 0))
+        indexing = asyncio.ensure_future(asyncio.to_thread(self._add_vectors, adds)) if adds else None
+        committing = False
+        try:
+            if batch.ready is not None:
+                await batch.ready()
+            docs = [(n.record, n.terms) for n in batch.new]
+            self.fast.insert(st, self.fast.memories, [n.record for n in batch.new])
+            self.fast.insert(st, self.fast.history, batch.history)
+            lex_adds = _by_cube(docs, lexical.add_documents(docs, st))
+            if batch.reinforced:
+                st.append((_REINFORCE, [(r.importance, r.reinforce_count, self.fast.time(r.updated_at),
+                                         self.fast.time(r.expires_at), r.id) for r in batch.reinforced]))
+            new_gens = self._bump(st, set(adds), batch.now)
+            committing = True
+            await self.fast.transaction(st)
+        except BaseException as exc:
+            if indexing is not None:
+                await asyncio.shield(indexing)
+                if not committing or isinstance(exc, Exception):  # cancelled while committing: it may land
+                    await self._unindex(adds)
+            raise
+        if indexing is not None:  # searchable when the save returns
+            await indexing
+        self._apply_index(new_gens, {}, {}, lex_adds)
+
+    async def _unindex(self, adds: Adds) -> None:
+        """A failed write's labels out of the index again."""
+        for key, rows in adds.items():
+            if (state := self.indexes.get(*key)) is not None:
+                state.index.delete(label for label, _ in rows)
+        # the index file may keep them as deleted: a later start must not give them again
+        await self.fast.transaction([(_META_UPSERT, [("next_label", str(self.next_label))])])
+
+    def _add_vectors(self, adds: Adds) -> None:
+        """The new labels' vectors into their cubes' indexes."""
+        for key, rows in adds.items():
+            state = self.indexes.get(*key)
+            assert state is not None
+            try:
+                state.index.add(np.array([label for label, _ in rows], dtype=np.int64), np.vstack([v for _, v in rows]))
+            except Exception:  # the next start catches the index up from the database
+                log.exception("index update failed for %s/%s; it will be caught up at restart", *key)
 
     async def update(self, change: MemoryChange) -> None:
         r = change.record

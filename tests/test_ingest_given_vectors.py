@@ -1,0 +1,118 @@
+"""Saves with their vectors given (MemoryInput.embedding): the text analysis runs beside the index insert
+(memory.writes, memory.store.sqlite), and what a caller gets back, finds and finds again after a restart
+is what a save that embeds its own text gives."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import numpy as np
+import pytest
+
+from memory.embedding.base import Embedder
+from memory.engine import MemoryEngine
+from memory.options import EngineOptions
+from memory.types import MemoryFilter, MemoryInput, Scope
+from tests.store_helpers import sqlite_store
+
+TURNS = [
+    ("alice", "s1", "I finally passed my driving test today, I'm so happy!!"),
+    ("alice", "s1", "My cat knocked the violin off the shelf and it broke :("),
+    ("bob", "s2", "昨日のライブ最高に楽しかった！また行きたい"),
+    ("bob", "s2", "The train was late again, honestly this is so annoying"),
+    ("carol", "s3", "We are planning a trip to Hokkaido in February to see the snow festival"),
+    ("carol", "s3", "I can't believe you remembered my birthday, thank you so much 😊"),
+]
+
+
+def _vectors(embedder: Embedder) -> np.ndarray:
+    return embedder.encode([embedder.passage_prefix + text for _, _, text in TURNS])
+
+
+def _turns(cube: str, vectors: np.ndarray | None) -> list[MemoryInput]:
+    return [MemoryInput(scope=Scope("t", cube, user, session), user_message=text,
+                        embedding=None if vectors is None else vectors[i].tolist())
+            for i, (user, session, text) in enumerate(TURNS)]
+
+
+async def test_turns_with_given_vectors_get_the_same_analysis_are_found_and_survive_restart(
+        options: EngineOptions, embedder: Embedder) -> None:
+    engine = await MemoryEngine.open(options, embedder)
+    try:
+        embedded = await engine.save_batch(_turns("own", None))
+        given = await engine.save_batch(_turns("given", _vectors(embedder)))
+        assert not given.failed and len(given.saved) == len(TURNS)
+        assert [(s.memory.emotions, s.memory.summary) for s in given.saved] == [
+            (s.memory.emotions, s.memory.summary) for s in embedded.saved]
+        assert any(s.memory.emotions for s in given.saved)  # the analysis did run
+        hits = await engine.search("violin broke", MemoryFilter(tenant="t", cube="given"), top_k=1)
+        assert hits[0].memory.id == given.saved[1].memory.id
+        assert hits[0].memory.emotions == given.saved[1].memory.emotions
+    finally:
+        await engine.close()
+    again = await MemoryEngine.open(options, embedder)
+    try:
+        hits = await again.search("snow festival trip", MemoryFilter(tenant="t", cube="given"), top_k=1)
+        assert hits[0].memory.id == given.saved[4].memory.id
+        assert hits[0].memory.summary == given.saved[4].memory.summary
+        assert (await again.list(MemoryFilter(tenant="t", cube="given"))).total == len(TURNS)
+    finally:
+        await again.close()
+
+
+async def test_a_duplicate_inside_a_batch_of_given_vectors_returns_the_analysed_memory(engine: MemoryEngine) -> None:
+    vec = np.eye(engine.embeddings.dim, dtype=np.float32)[0].tolist()
+    line = "I'm so happy, I finally passed my driving test!!"
+    res = await engine.save_batch([MemoryInput(Scope("t", "c", "u"), content=line, embedding=vec) for _ in range(3)])
+    first, second, third = res.saved
+    assert [s.deduplicated for s in res.saved] == [False, True, True]
+    assert first.memory.emotions and first.memory.summary
+    assert second.memory.emotions == third.memory.emotions == first.memory.emotions
+    assert second.memory.summary == first.memory.summary
+    assert (first.memory.reinforce_count, second.memory.reinforce_count, third.memory.reinforce_count) == (0, 1, 2)
+
+
+async def test_a_second_item_with_the_same_new_id_is_a_conflict_not_a_crash(engine: MemoryEngine) -> None:
+    vec = np.eye(engine.embeddings.dim, dtype=np.float32)
+    res = await engine.save_batch([
+        MemoryInput(Scope("t", "c", "u"), content="I like green tea", embedding=vec[0].tolist(), memory_id="m1"),
+        MemoryInput(Scope("t", "c", "u"), content="My bike is red", embedding=vec[1].tolist(), memory_id="m1")])
+    assert [s.memory.content for s in res.saved] == ["I like green tea"]
+    assert [(f.index, f.error_type, f.field) for f in res.failed] == [(1, "ConflictError", "id")]
+    assert (await engine.get("m1")).content == "I like green tea"
+
+
+@pytest.mark.sqlite_only  # the index beside the database is the embedded store's
+async def test_a_batch_whose_transaction_fails_leaves_nothing_to_find(options: EngineOptions,
+                                                                      embedder: Embedder) -> None:
+    """The vectors go into the index before the transaction commits; when SQLite refuses the batch,
+    they leave the index again: no search finds them, now or after a restart, and saving goes on."""
+    engine = await MemoryEngine.open(options, embedder)
+    store = sqlite_store(engine)
+    given = _turns("c", _vectors(embedder))
+    kept = await engine.save_batch(given[:2])
+    more = given[2:]
+    db = sqlite3.connect(options.data_dir / "omoide.db", isolation_level=None)
+    db.execute("CREATE TRIGGER refuse BEFORE INSERT ON memories WHEN NEW.content LIKE '%Hokkaido%' "
+               "BEGIN SELECT RAISE(ABORT, 'refused by the test'); END")
+    try:
+        with pytest.raises(sqlite3.IntegrityError, match="refused by the test"):
+            await engine.save_batch(more)
+        state = store.indexes.get("t", "c")
+        assert state is not None and state.index.alive == 2
+        hits = await engine.search("ライブ 楽しかった", MemoryFilter(tenant="t", cube="c"), top_k=10)
+        assert {h.memory.id for h in hits} <= {s.memory.id for s in kept.saved}
+        db.execute("DROP TRIGGER refuse")
+    finally:
+        db.close()
+        await engine.close()
+    again = await MemoryEngine.open(options, embedder)  # the refused labels are in the saved index file
+    try:
+        done = await again.save_batch(more)
+        assert not done.failed and (await again.list(MemoryFilter(tenant="t", cube="c"))).total == len(TURNS)
+        state = sqlite_store(again).indexes.get("t", "c")
+        assert state is not None and state.index.alive == len(TURNS)
+        hits = await again.search("ライブ 楽しかった", MemoryFilter(tenant="t", cube="c"), top_k=1)
+        assert hits[0].memory.id == done.saved[0].memory.id
+    finally:
+        await again.close()
