@@ -57,7 +57,11 @@ async def stored_dims(conn: AsyncConnection) -> list[int]:
 def distance(qvec: np.ndarray) -> ColumnElement[float]:
     """Cosine distance to the query in the indexed expression (`embedding::vector(dim) <=> query`)."""
     dim = len(qvec)
-    query = bindparam(None, np.asarray(qvec, dtype=np.float32), type_=Float32Vector(dim))
+    return distance_to(bindparam(None, np.asarray(qvec, dtype=np.float32), type_=Float32Vector(dim)), dim)
+
+
+def distance_to(query: ColumnElement[Any], dim: int) -> ColumnElement[float]:
+    """Cosine distance from the indexed expression to `query` (a vector of `dim`)."""
     column: Any = cast(memories.c.embedding, Float32Vector(dim))
     return column.cosine_distance(query)  # type: ignore[no-any-return]
 
@@ -69,10 +73,11 @@ async def scan_settings(conn: AsyncConnection, k: int) -> None:
         await conn.execute(text("SELECT set_config('hnsw.ef_search', :ef, true)"), {"ef": str(2 * k)})
 
 
-async def nearest_many(conn: AsyncConnection, queries: np.ndarray, f: MemoryFilter, now: datetime, k: int
-                       ) -> list[list[tuple[int, float]]]:
+async def nearest_many(conn: AsyncConnection, queries: np.ndarray, f: MemoryFilter, now: datetime, k: int, *,
+                       exact: bool = False) -> list[list[tuple[int, float]]]:
     """`nearest` for many query vectors in one statement (a save's duplicate checks: one round trip for a
-    batch of 2,000, each query an HNSW scan of its own through a LATERAL join). Call inside a transaction."""
+    batch of 2,000, each query an HNSW scan of its own through a LATERAL join, or with `exact` a sort of
+    the scope's rows: a small scope). Call inside a transaction."""
     if not len(queries):
         return []
     dim = queries.shape[1]
@@ -80,11 +85,13 @@ async def nearest_many(conn: AsyncConnection, queries: np.ndarray, f: MemoryFilt
     given = (func.unnest(bindparam("queries", list(np.asarray(queries, dtype=np.float32)), type_=ARRAY(vector)))
              .table_valued("v", with_ordinality="i").render_derived(with_types=False).alias("q"))
     column: Any = cast(memories.c.embedding, vector)
-    dist = column.cosine_distance(cast(given.c.v, vector)).label("distance")
+    dist = column.cosine_distance(cast(given.c.v, vector))
+    dist = (dist + 0.0 if exact else dist).label("distance")  # + 0.0: an order the HNSW index does not serve
     near = (select(memories.c.label, dist)
             .where(memories.c.embedding_dim == dim, *filter_clauses(f, now=now))
             .order_by(dist).limit(k).lateral("near"))
-    await scan_settings(conn, k)
+    if not exact:
+        await scan_settings(conn, k)
     rows = await conn.execute(select(given.c.i, near.c.label, near.c.distance).select_from(given.join(near, true()))
                               .order_by(given.c.i, near.c.distance))
     out: list[list[tuple[int, float]]] = [[] for _ in range(len(queries))]
