@@ -5,8 +5,10 @@ A filtered query (one user in a large cube, a tag, a time range) runs with pgvec
 scans (`hnsw.iterative_scan = relaxed_order`, set on every connection: memory.store.postgres.connect):
 the scan keeps walking the graph until `k` rows pass the filter instead of stopping after `ef_search`
 candidates, so a narrow scope still gets its own top k.
-relaxed_order may return rows slightly out of order, so the outer query sorts them again. When the
-filter is narrow enough the planner reads the scope's rows by their B-tree index and sorts exactly.
+relaxed_order may return rows slightly out of order, so the caller sorts them again. A scope of at most
+EXACT_SEARCH_MAX memories (one user in a large cube) is not searched through the graph at all: its rows
+are read by their B-tree index and sorted exactly (memory.store.postgres.search), as the SQLite store
+does; the iterative scan would walk past the cube's other users first.
 """
 
 from __future__ import annotations
@@ -30,10 +32,18 @@ def index_name(dim: int) -> str:
     return f"ix_memories_hnsw_{int(dim)}"
 
 
+# The graph's degree and build breadth (pgvector's defaults: 16 and 64). Chosen on the scale benchmark's
+# 250k cube (docs/benchmarks.md, "Scale"): at 16/64 no ef_search reached recall@10 0.95 within the
+# search budget. An index keeps the parameters it was built with: see the README to rebuild one.
+HNSW_M = 24
+HNSW_EF_CONSTRUCTION = 200
+
+
 def index_ddl(dim: int) -> str:
     dim = int(dim)
     return (f"CREATE INDEX IF NOT EXISTS {index_name(dim)} ON memories USING hnsw "
-            f"((embedding::vector({dim})) vector_cosine_ops) WHERE embedding_dim = {dim}")
+            f"((embedding::vector({dim})) vector_cosine_ops) "
+            f"WITH (m = {HNSW_M}, ef_construction = {HNSW_EF_CONSTRUCTION}) WHERE embedding_dim = {dim}")
 
 
 async def ensure_indexes(conn: AsyncConnection, dims: Iterable[int]) -> None:
@@ -48,6 +58,14 @@ async def ensure_indexes(conn: AsyncConnection, dims: Iterable[int]) -> None:
     for dim in wanted:
         if (await conn.execute(text("SELECT to_regclass(:name)"), {"name": index_name(dim)})).scalar() is None:
             await conn.execute(text(index_ddl(dim)))
+
+
+async def drop_indexes(conn: AsyncConnection) -> None:
+    """Drop every HNSW index on memories (a bulk load builds them after the rows: ensure_indexes)."""
+    names = (await conn.execute(text("SELECT indexname FROM pg_indexes WHERE tablename = 'memories' "
+                                     "AND indexname LIKE 'ix_memories_hnsw_%'"))).scalars()
+    for name in list(names):
+        await conn.execute(text(f'DROP INDEX "{name}"'))
 
 
 async def stored_dims(conn: AsyncConnection) -> list[int]:
