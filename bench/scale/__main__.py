@@ -58,6 +58,9 @@ def parse(argv: Sequence[str] | None) -> argparse.Namespace:
     p.add_argument("--workers", type=counts, default=[1, 2, 4], help="API worker counts on PostgreSQL ('' for none)")
     p.add_argument("--skip-load", action="store_true", help="the stores table only (no API throughput rows)")
     p.add_argument("--skip-postgres", action="store_true", help="SQLite only (no cluster, no worker rows)")
+    p.add_argument("--bulk-postgres", action="store_true",
+                   help="PostgreSQL only, its stored vectors written in bulk (bench.scale.bulk): sizes the "
+                        "engine's saves cannot fill in time")
     p.add_argument("--database-url", default="", help="a PostgreSQL server to use instead of a throwaway one")
     p.add_argument("--cap-minutes", type=float, default=120.0, help="start no further size after this long")
     p.add_argument("--queries", type=int, default=100, help="search queries per size (each run twice)")
@@ -83,6 +86,14 @@ async def stores(args: argparse.Namespace, work: Path, url: str, began: float) -
             skipped.append(size)
             continue
         data = make_corpus(embedder, texts, queries, size, rng)
+        if args.bulk_postgres:
+            db = await create_database(url, f"omoide_scale_{size}_{uuid.uuid4().hex[:8]}")
+            try:
+                options = EngineOptions(data_dir=work / f"pg-{size}", database_url=db)
+                runs[size] = {"PostgreSQL": await run_store(options, embedder, data, model_dir, bulk=True)}
+            finally:
+                await drop_database(url, db)
+            continue
         lite = EngineOptions(data_dir=work / f"sqlite-{size}")
         sqlite_run = await run_store(lite, embedder, data, model_dir)
         runs[size] = {}

@@ -28,10 +28,10 @@ def store_table(runs: dict[int, dict[str, StoreRun]]) -> Table:
         embed = float(np.median([x for r in cells for x in r.latencies["embed"]]))
         table.add(f"stored-vector ingest to {at}", *(f"{r.ingest_rate:.0f} memories/s" for r in cells),
                   "vectors given; SQLite: the whole fill, PostgreSQL: "
-                  f"{more_saves(size)} more saves into the copied cube")
-        table.add(f"  bulk copy to {at} (db copy, index built after)",
+                  f"{more_saves(size)} more saves into the filled cube")
+        table.add(f"bulk fill to {at} (index built after)",
                   *(f"{size / r.copy_s:.0f} memories/s ({r.copy_s:.0f} s)" if r.copy_s else "-" for r in cells),
-                  "PostgreSQL filled from the SQLite data dir")
+                  "PostgreSQL: db copy of the SQLite run (or --bulk-postgres: bench.scale.bulk)")
         table.add(f"  memories stored at {at}", *(str(r.stored) for r in cells), "near-duplicates merged")
         for key, what in (("whole", "whole cube"), ("user", "one user (1%)")):
             table.add(f"search {at}, {what} p50 / p95", *(_latency(r.latencies[key], embed) for r in cells),

@@ -23,6 +23,7 @@ import numpy as np
 
 from bench.engine import CUBE, clustered, grow
 from bench.postgres_search import fill, measure
+from bench.scale.bulk import bulk_fill
 from bot.db_copy import copy_database
 from memory.embedding.base import Embedder
 from memory.engine import MemoryEngine
@@ -89,14 +90,17 @@ async def copy_into(options: EngineOptions, embedder: Embedder, source: EngineOp
 
 
 async def run_store(options: EngineOptions, embedder: Embedder, corpus: Corpus, model_dir: Path,
-                    copy_from: EngineOptions | None = None) -> StoreRun:
-    """Fill (or copy `copy_from` in), search, recall, then (a copy) time more saves; start-up last."""
+                    copy_from: EngineOptions | None = None, bulk: bool = False) -> StoreRun:
+    """Fill (or copy `copy_from` in, or bulk-write: bench.scale.bulk), search, recall, then (a copy or a
+    bulk fill) time more saves; start-up last."""
     out = StoreRun()
     if copy_from is not None:
         out.copy_s = await copy_into(options, embedder, copy_from)
     engine = await MemoryEngine.open(options, embedder)
     try:
-        if copy_from is None:
+        if bulk:
+            out.copy_s = await bulk_fill(engine, corpus.docs, corpus.extra)
+        elif copy_from is None:
             out.ingest_rate = await fill(engine, corpus.docs, corpus.extra)
         store = engine.storage
         if isinstance(store, PostgresStore):  # fresh statistics, as autovacuum would make them soon after
@@ -104,7 +108,7 @@ async def run_store(options: EngineOptions, embedder: Embedder, corpus: Corpus, 
                 await conn.exec_driver_sql("ANALYZE memories")
         out.latencies = await measure(engine, embedder, corpus.queries)
         out.stored, out.recall = await recall(store, embedder, corpus.queries)
-        if copy_from is not None:
+        if copy_from is not None or bulk:
             start = len(corpus.docs) + len(corpus.extra)
             out.ingest_rate = await grow(engine, np.vstack([np.zeros((start, corpus.more.shape[1]), np.float32),
                                                             corpus.more]), corpus.docs, start)
