@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any, TypeVar
 
 import numpy as np
-from sqlalchemy import Integer, Row, Select, bindparam, func, literal, select
+from sqlalchemy import Float, Integer, Row, Select, bindparam, func, literal, literal_column, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from memory.store.base import Candidate, CandidateQuery, CandidateSet
@@ -61,12 +61,14 @@ def dense_statement(dim: int, shape: Iterable[str], exact: bool) -> Select[Any]:
 
 
 def scope_size_statement(shape: Iterable[str]) -> Select[Any]:
-    """How many memories the filter selects, counted up to parameter `cap` (its B-tree index only)."""
+    """How many memories the filter selects, counted up to parameter `cap` (its B-tree index only), and
+    the planner's estimate of the whole table's rows (-1 before it was first analysed)."""
     key = tuple(shape)
     stmt = _SCOPE_SIZE.get(key)
     if stmt is None:
         scope = select(literal(1)).where(*clauses_of(dict.fromkeys(key))).limit(bindparam("cap", type_=Integer))
-        counted: Select[Any] = select(func.count()).select_from(scope.subquery("scope"))
+        table_rows = literal_column("(SELECT reltuples FROM pg_class WHERE oid = 'memories'::regclass)", Float)
+        counted: Select[Any] = select(func.count(), table_rows).select_from(scope.subquery("scope"))
         stmt = _SCOPE_SIZE[key] = counted
     return stmt
 
@@ -82,11 +84,13 @@ async def dense_rows(conn: AsyncConnection, q: CandidateQuery, qvec: np.ndarray,
     return sorted(rows, key=lambda r: float(r.distance))
 
 
-async def scope_is_small(conn: AsyncConnection, f: MemoryFilter, now: datetime, cap: int) -> bool:
-    """At most `cap` memories in the filter's scope: exact search reads them all faster than the HNSW
-    scan walks to them (one user in a large cube: the iterative scan visits the cube's other users first)."""
+async def scope_size(conn: AsyncConnection, f: MemoryFilter, now: datetime, cap: int) -> tuple[bool, float]:
+    """(At most `cap` memories in the filter's scope, the table's estimated rows). A small scope is read
+    exactly, faster than the HNSW scan walks to it (one user in a large cube: the iterative scan visits
+    the cube's other users first); a large table's graph search wants a longer list (vectors.ef_for)."""
     values = filter_values(f, now=now)
-    return int((await conn.execute(scope_size_statement(values), {**values, "cap": cap + 1})).scalar_one()) <= cap
+    found, table_rows = (await conn.execute(scope_size_statement(values), {**values, "cap": cap + 1})).one()
+    return int(found) <= cap, float(table_rows or 0.0)
 
 
 async def candidates(read: Read[Any], read_in_transaction: Read[Any], q: CandidateQuery, exact_max: int
@@ -99,10 +103,10 @@ async def candidates(read: Read[Any], read_in_transaction: Read[Any], q: Candida
             return await lexical.ranked(conn, q.text, q.f, q.now, q.n, *ROW_COLUMNS, VECTOR_COLUMN)
 
     lex_task = asyncio.ensure_future(read(lexical_side))
-    size_task = asyncio.ensure_future(read(lambda conn: scope_is_small(conn, q.f, q.now, exact_max)))
+    size_task = asyncio.ensure_future(read(lambda conn: scope_size(conn, q.f, q.now, exact_max)))
     try:
         qvec = np.asarray(await q.embed(), dtype=np.float32)
-        small = await size_task  # an index-only count of at most exact_max + 1 rows: done before the model
+        small, table_rows = await size_task  # an index-only count of at most exact_max + 1 rows: done before the model
     except BaseException:
         lex_task.cancel()
         size_task.cancel()
@@ -111,10 +115,11 @@ async def candidates(read: Read[Any], read_in_transaction: Read[Any], q: Candida
     async def dense_side(conn: AsyncConnection) -> list[Row[Any]]:
         with q.observer.phase("vector"):
             if not small:
-                await vectors.scan_settings(conn, q.n)  # a longer candidate list, when n asks for one
+                await vectors.scan_settings(conn, ef)  # a longer candidate list: a large table, or a large n
             return await dense_rows(conn, q, qvec, exact=small)
 
-    wide = 2 * q.n > EF_SEARCH and not small  # SET LOCAL needs a transaction; the connection's settings need none
+    ef = vectors.ef_for(q.n, table_rows)
+    wide = ef > EF_SEARCH and not small  # SET LOCAL needs a transaction; the connection's settings need none
     dense, lex = await asyncio.gather((read_in_transaction if wide else read)(dense_side), lex_task)
     found = fuse([(int(r.label), 1.0 - float(r.distance)) for r in dense], [int(r.label) for r in lex])
     rows: list[Any] = list(dense)

@@ -271,8 +271,9 @@ class PostgresStore:
     async def nearest(self, f: MemoryFilter, queries: np.ndarray, k: int, now: datetime
                       ) -> list[list[tuple[int, float]]]:
         async def read(conn: AsyncConnection) -> list[list[tuple[int, float]]]:
-            small = await search.scope_is_small(conn, f, now, self.exact_max)  # as candidates() decides
-            return await vectors.nearest_many(conn, np.asarray(queries, dtype=np.float32), f, now, k, exact=small)
+            small, rows = await search.scope_size(conn, f, now, self.exact_max)  # as candidates() decides
+            return await vectors.nearest_many(conn, np.asarray(queries, dtype=np.float32), f, now, k, exact=small,
+                                              table_rows=rows)
         return await self._read_in_transaction(read)
 
     async def lexical(self, f: MemoryFilter, text: str, n: int, now: datetime) -> list[int]:

@@ -22,7 +22,7 @@ from sqlalchemy import ColumnElement, bindparam, cast, func, select, text, true
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from memory.store.postgres.connect import EF_SEARCH
+from memory.store.postgres.connect import EF_SEARCH, LARGE_EF_SEARCH, LARGE_TABLE
 from memory.store.postgres.filters import filter_clauses
 from memory.store.postgres.tables import Float32Vector, memories
 from memory.types import MemoryFilter
@@ -84,15 +84,20 @@ def distance_to(query: ColumnElement[Any], dim: int) -> ColumnElement[float]:
     return column.cosine_distance(query)  # type: ignore[no-any-return]
 
 
-async def scan_settings(conn: AsyncConnection, k: int) -> None:
-    """A candidate list of at least twice `k` for this transaction only (SET LOCAL), when the
-    connection's (memory.store.postgres.connect.SCAN_SETTINGS) is shorter. Call inside a transaction."""
-    if 2 * k > EF_SEARCH:
-        await conn.execute(text("SELECT set_config('hnsw.ef_search', :ef, true)"), {"ef": str(2 * k)})
+def ef_for(k: int, table_rows: float) -> int:
+    """The candidate list a search of k wants: twice k, and LARGE_EF_SEARCH in a large table."""
+    return max(2 * k, LARGE_EF_SEARCH if table_rows > LARGE_TABLE else EF_SEARCH)
+
+
+async def scan_settings(conn: AsyncConnection, ef: int) -> None:
+    """A candidate list of `ef` for this transaction only (SET LOCAL), when the connection's
+    (memory.store.postgres.connect.SCAN_SETTINGS) is shorter. Call inside a transaction."""
+    if ef > EF_SEARCH:
+        await conn.execute(text("SELECT set_config('hnsw.ef_search', :ef, true)"), {"ef": str(ef)})
 
 
 async def nearest_many(conn: AsyncConnection, queries: np.ndarray, f: MemoryFilter, now: datetime, k: int, *,
-                       exact: bool = False) -> list[list[tuple[int, float]]]:
+                       exact: bool = False, table_rows: float = 0.0) -> list[list[tuple[int, float]]]:
     """`nearest` for many query vectors in one statement (a save's duplicate checks: one round trip for a
     batch of 2,000, each query an HNSW scan of its own through a LATERAL join, or with `exact` a sort of
     the scope's rows: a small scope). Call inside a transaction."""
@@ -109,7 +114,7 @@ async def nearest_many(conn: AsyncConnection, queries: np.ndarray, f: MemoryFilt
             .where(memories.c.embedding_dim == dim, *filter_clauses(f, now=now))
             .order_by(dist).limit(k).lateral("near"))
     if not exact:
-        await scan_settings(conn, k)
+        await scan_settings(conn, ef_for(k, table_rows))
     rows = await conn.execute(select(given.c.i, near.c.label, near.c.distance).select_from(given.join(near, true()))
                               .order_by(given.c.i, near.c.distance))
     out: list[list[tuple[int, float]]] = [[] for _ in range(len(queries))]
