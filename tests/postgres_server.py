@@ -67,8 +67,10 @@ def _readable_install(cache: Path) -> Path:
 class PostgresServer:
     """One PostgreSQL cluster in `root`, listening on 127.0.0.1 only; `stop()` ends it."""
 
-    def __init__(self, root: Path, *, cache: Path = CLUSTERS, durable: bool = False) -> None:
+    def __init__(self, root: Path, *, cache: Path = CLUSTERS, durable: bool = False,
+                 settings: dict[str, str] | None = None) -> None:
         self.durable = durable  # benchmarks keep fsync; tests trade it for speed
+        self.settings = settings or {}  # more server settings (-c name=value), e.g. a benchmark's shared_buffers
         self.root = root
         self.data = root / "pgdata"
         self.port = _free_port()
@@ -104,6 +106,7 @@ class PostgresServer:
                    "-c max_connections=200")
         if not self.durable:
             options += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+        options += "".join(f" -c {name}={value}" for name, value in self.settings.items())
         self._run("pg_ctl", "-D", str(self.data), "-o", options, "-l", str(self.data / "server.log"), "-w", "start")
         return self.url
 

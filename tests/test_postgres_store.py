@@ -9,10 +9,12 @@ from datetime import UTC, datetime, timedelta
 import asyncpg
 import numpy as np
 import pytest
+from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 from memory.store.base import CandidateQuery, HistoryEntry, MemoryChange, MemoryRecord, NewMemory, WriteBatch
 from memory.store.postgres import PostgresStore, StoreUnavailableError
+from memory.store.postgres.vectors import HNSW_EF_CONSTRUCTION, HNSW_M, index_name
 from memory.text.tokenize import index_document
 from memory.types import MemoryFilter
 from tests.pg_schema import STORE_DIM
@@ -192,6 +194,50 @@ async def test_every_filter_field_selects_what_it_says(store: PostgresStore) -> 
     async with store.writing():
         assert await store.delete(MemoryFilter(cube="other"), now=None, actor=None, at=NOW) == [r2.id]
     assert len(recs) == 4
+
+
+async def test_searches_of_one_filter_shape_each_find_their_own_scope(store: PostgresStore) -> None:
+    """Search statements are built once per filter shape and run with each search's values: filters of
+    the same shape one after another (another user, another tag list, more emotions, other ids) each
+    get their own memories, on both the dense and the lexical side."""
+    recs = await save(
+        store,
+        r0 := record("apple pie", user="u1", tags=["red", "blue"], emotions=[["joy", 0.9]]),
+        r1 := record("apple tart", user="u2", tags=["red"], emotions=[["sadness", 0.5]], tier="short_term"),
+        r2 := record("apple jam", user="u3", tags=["blue"], emotions=[["anger", 0.4]], tier="working"),
+    )
+    cases: list[tuple[MemoryFilter, list[MemoryRecord]]] = [
+        (MemoryFilter(tenant="t", user_id="u1"), [r0]),
+        (MemoryFilter(tenant="t", user_id="u2"), [r1]),
+        (MemoryFilter(tags=["red"]), [r0, r1]),
+        (MemoryFilter(tags=["blue"]), [r0, r2]),
+        (MemoryFilter(tags=["red", "blue"]), [r0]),
+        (MemoryFilter(emotions=["joy"]), [r0]),
+        (MemoryFilter(emotions=["sadness", "anger"]), [r1, r2]),
+        (MemoryFilter(tiers=["long_term"]), [r0]),
+        (MemoryFilter(tiers=["short_term", "working"]), [r1, r2]),
+        (MemoryFilter(ids=[r2.id]), [r2]),
+        (MemoryFilter(ids=[r0.id, r1.id]), [r0, r1]),
+    ]
+    query = unit(RNG.normal(size=DIM))
+
+    async def embed() -> np.ndarray:
+        return query
+    for f, want in cases:
+        found = await store.candidates(CandidateQuery(f, "apple", embed, 10, NOW))
+        dense = {c.label for c in found.candidates.values() if c.dense_rank}
+        lexical = {c.label for c in found.candidates.values() if c.lexical_rank}
+        assert dense == lexical == {r.label for r in want}, f
+        assert sorted(r.id for r in found.rows) == sorted(r.id for r in want), f
+    assert len(recs) == 3
+
+
+async def test_a_new_database_gets_its_vector_index_with_the_chosen_graph_parameters(store: PostgresStore) -> None:
+    async with store.db.connect() as conn:
+        ddl = (await conn.execute(text("SELECT indexdef FROM pg_indexes WHERE indexname = :name"),
+                                  {"name": index_name(DIM)})).scalar_one()
+    assert f"m='{HNSW_M}'" in ddl and f"ef_construction='{HNSW_EF_CONSTRUCTION}'" in ddl, ddl
+    assert HNSW_M > 16 and HNSW_EF_CONSTRUCTION > 64  # above pgvector's defaults (16, 64): see vectors.py
 
 
 async def test_stats_and_emotions_per_day(store: PostgresStore) -> None:

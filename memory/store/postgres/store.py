@@ -67,6 +67,7 @@ class PostgresStore:
         self.model_id = model_id
         self._lock = asyncio.Lock()  # this process's writes, one at a time (the interface's `writing`)
         self._generations: dict[CubeKey, int] = {}
+        self.exact_max = EngineOptions().exact_search_max  # scopes this small are searched exactly
 
     # -- lifecycle -------------------------------------------------------------------------------------
     @classmethod
@@ -78,6 +79,8 @@ class PostgresStore:
         await _migrate(url, parsed)  # before the store's engines: their connections need the `vector` type
         db = create_engine(url)
         store = cls(db, create_engine(url, pool_size=2, pre_ping=True), dim, model_id)
+        if options is not None:
+            store.exact_max = options.exact_search_max
         try:
             async with db.begin() as conn:
                 await check_schema(conn)
@@ -265,12 +268,14 @@ class PostgresStore:
 
     # -- search candidates -----------------------------------------------------------------------------
     async def candidates(self, q: CandidateQuery) -> CandidateSet:
-        return await search.candidates(self._read, self._read_in_transaction, q)
+        return await search.candidates(self._read, self._read_in_transaction, q, self.exact_max)
 
     async def nearest(self, f: MemoryFilter, queries: np.ndarray, k: int, now: datetime
                       ) -> list[list[tuple[int, float]]]:
         async def read(conn: AsyncConnection) -> list[list[tuple[int, float]]]:
-            return await vectors.nearest_many(conn, np.asarray(queries, dtype=np.float32), f, now, k)
+            small, rows = await search.scope_size(conn, f, now, self.exact_max)  # as candidates() decides
+            return await vectors.nearest_many(conn, np.asarray(queries, dtype=np.float32), f, now, k, exact=small,
+                                              table_rows=rows)
         return await self._read_in_transaction(read)
 
     async def lexical(self, f: MemoryFilter, text: str, n: int, now: datetime) -> list[int]:

@@ -5,8 +5,10 @@ A filtered query (one user in a large cube, a tag, a time range) runs with pgvec
 scans (`hnsw.iterative_scan = relaxed_order`, set on every connection: memory.store.postgres.connect):
 the scan keeps walking the graph until `k` rows pass the filter instead of stopping after `ef_search`
 candidates, so a narrow scope still gets its own top k.
-relaxed_order may return rows slightly out of order, so the outer query sorts them again. When the
-filter is narrow enough the planner reads the scope's rows by their B-tree index and sorts exactly.
+relaxed_order may return rows slightly out of order, so the caller sorts them again. A scope of at most
+EXACT_SEARCH_MAX memories (one user in a large cube) is not searched through the graph at all: its rows
+are read by their B-tree index and sorted exactly (memory.store.postgres.search), as the SQLite store
+does; the iterative scan would walk past the cube's other users first.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from sqlalchemy import ColumnElement, bindparam, cast, func, select, text, true
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from memory.store.postgres.connect import EF_SEARCH
+from memory.store.postgres.connect import EF_SEARCH, LARGE_EF_SEARCH, LARGE_TABLE
 from memory.store.postgres.filters import filter_clauses
 from memory.store.postgres.tables import Float32Vector, memories
 from memory.types import MemoryFilter
@@ -30,10 +32,18 @@ def index_name(dim: int) -> str:
     return f"ix_memories_hnsw_{int(dim)}"
 
 
+# The graph's degree and build breadth (pgvector's defaults: 16 and 64). Chosen on the scale benchmark's
+# 250k cube (docs/benchmarks.md, "Scale"): at 16/64 no ef_search reached recall@10 0.95 within the
+# search budget. An index keeps the parameters it was built with: see the README to rebuild one.
+HNSW_M = 24
+HNSW_EF_CONSTRUCTION = 200
+
+
 def index_ddl(dim: int) -> str:
     dim = int(dim)
     return (f"CREATE INDEX IF NOT EXISTS {index_name(dim)} ON memories USING hnsw "
-            f"((embedding::vector({dim})) vector_cosine_ops) WHERE embedding_dim = {dim}")
+            f"((embedding::vector({dim})) vector_cosine_ops) "
+            f"WITH (m = {HNSW_M}, ef_construction = {HNSW_EF_CONSTRUCTION}) WHERE embedding_dim = {dim}")
 
 
 async def ensure_indexes(conn: AsyncConnection, dims: Iterable[int]) -> None:
@@ -50,6 +60,14 @@ async def ensure_indexes(conn: AsyncConnection, dims: Iterable[int]) -> None:
             await conn.execute(text(index_ddl(dim)))
 
 
+async def drop_indexes(conn: AsyncConnection) -> None:
+    """Drop every HNSW index on memories (a bulk load builds them after the rows: ensure_indexes)."""
+    names = (await conn.execute(text("SELECT indexname FROM pg_indexes WHERE tablename = 'memories' "
+                                     "AND indexname LIKE 'ix_memories_hnsw_%'"))).scalars()
+    for name in list(names):
+        await conn.execute(text(f'DROP INDEX "{name}"'))
+
+
 async def stored_dims(conn: AsyncConnection) -> list[int]:
     return list((await conn.execute(select(memories.c.embedding_dim).distinct())).scalars())
 
@@ -57,22 +75,32 @@ async def stored_dims(conn: AsyncConnection) -> list[int]:
 def distance(qvec: np.ndarray) -> ColumnElement[float]:
     """Cosine distance to the query in the indexed expression (`embedding::vector(dim) <=> query`)."""
     dim = len(qvec)
-    query = bindparam(None, np.asarray(qvec, dtype=np.float32), type_=Float32Vector(dim))
+    return distance_to(bindparam(None, np.asarray(qvec, dtype=np.float32), type_=Float32Vector(dim)), dim)
+
+
+def distance_to(query: ColumnElement[Any], dim: int) -> ColumnElement[float]:
+    """Cosine distance from the indexed expression to `query` (a vector of `dim`)."""
     column: Any = cast(memories.c.embedding, Float32Vector(dim))
     return column.cosine_distance(query)  # type: ignore[no-any-return]
 
 
-async def scan_settings(conn: AsyncConnection, k: int) -> None:
-    """A candidate list of at least twice `k` for this transaction only (SET LOCAL), when the
-    connection's (memory.store.postgres.connect.SCAN_SETTINGS) is shorter. Call inside a transaction."""
-    if 2 * k > EF_SEARCH:
-        await conn.execute(text("SELECT set_config('hnsw.ef_search', :ef, true)"), {"ef": str(2 * k)})
+def ef_for(k: int, table_rows: float) -> int:
+    """The candidate list a search of k wants: twice k, and LARGE_EF_SEARCH in a large table."""
+    return max(2 * k, LARGE_EF_SEARCH if table_rows > LARGE_TABLE else EF_SEARCH)
 
 
-async def nearest_many(conn: AsyncConnection, queries: np.ndarray, f: MemoryFilter, now: datetime, k: int
-                       ) -> list[list[tuple[int, float]]]:
+async def scan_settings(conn: AsyncConnection, ef: int) -> None:
+    """A candidate list of `ef` for this transaction only (SET LOCAL), when the connection's
+    (memory.store.postgres.connect.SCAN_SETTINGS) is shorter. Call inside a transaction."""
+    if ef > EF_SEARCH:
+        await conn.execute(text("SELECT set_config('hnsw.ef_search', :ef, true)"), {"ef": str(ef)})
+
+
+async def nearest_many(conn: AsyncConnection, queries: np.ndarray, f: MemoryFilter, now: datetime, k: int, *,
+                       exact: bool = False, table_rows: float = 0.0) -> list[list[tuple[int, float]]]:
     """`nearest` for many query vectors in one statement (a save's duplicate checks: one round trip for a
-    batch of 2,000, each query an HNSW scan of its own through a LATERAL join). Call inside a transaction."""
+    batch of 2,000, each query an HNSW scan of its own through a LATERAL join, or with `exact` a sort of
+    the scope's rows: a small scope). Call inside a transaction."""
     if not len(queries):
         return []
     dim = queries.shape[1]
@@ -80,11 +108,13 @@ async def nearest_many(conn: AsyncConnection, queries: np.ndarray, f: MemoryFilt
     given = (func.unnest(bindparam("queries", list(np.asarray(queries, dtype=np.float32)), type_=ARRAY(vector)))
              .table_valued("v", with_ordinality="i").render_derived(with_types=False).alias("q"))
     column: Any = cast(memories.c.embedding, vector)
-    dist = column.cosine_distance(cast(given.c.v, vector)).label("distance")
+    dist = column.cosine_distance(cast(given.c.v, vector))
+    dist = (dist + 0.0 if exact else dist).label("distance")  # + 0.0: an order the HNSW index does not serve
     near = (select(memories.c.label, dist)
             .where(memories.c.embedding_dim == dim, *filter_clauses(f, now=now))
             .order_by(dist).limit(k).lateral("near"))
-    await scan_settings(conn, k)
+    if not exact:
+        await scan_settings(conn, ef_for(k, table_rows))
     rows = await conn.execute(select(given.c.i, near.c.label, near.c.distance).select_from(given.join(near, true()))
                               .order_by(given.c.i, near.c.distance))
     out: list[list[tuple[int, float]]] = [[] for _ in range(len(queries))]
