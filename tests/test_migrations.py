@@ -232,7 +232,7 @@ async def test_a_0001_database_is_upgraded_with_every_memory_vector_and_key_inta
     try:
         db = create_async_db(url)
         try:
-            assert await current(db) == head() == "0006_history_bigint"
+            assert await current(db) == head() == "0005_history_bigint"
         finally:
             await db.dispose()
         after = {m.id: m for m in (await engine.list(MemoryFilter(tenant="t"), limit=100)).memories}

@@ -92,7 +92,7 @@ class HistoryRow(Base):
     __table_args__ = (Index("ix_history_memory", "memory_id", "at"),)
 
     # 64-bit in both: SQLite's INTEGER PRIMARY KEY is (and only it is the autoincrementing rowid);
-    # PostgreSQL's is BIGINT from migration 0006_history_bigint (rows are kept, so ids outrun labels)
+    # PostgreSQL's is BIGINT from migration 0005_history_bigint (rows are kept, so ids outrun labels)
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer(), "sqlite"), primary_key=True,
                                     autoincrement=True)
     memory_id: Mapped[str] = mapped_column(String(36))

@@ -9,7 +9,7 @@ SQLite's INTEGER PRIMARY KEY is already 64-bit: nothing to do there.
 The type change rewrites the table under an exclusive lock: on a large history, run `python -m bot db
 upgrade` while the bot is stopped.
 
-Revision ID: 0006_history_bigint
+Revision ID: 0005_history_bigint
 Revises: 0004_pg_search
 Create Date: 2026-12-06
 """
@@ -19,7 +19,7 @@ from __future__ import annotations
 from alembic import op
 from sqlalchemy import text
 
-revision = "0006_history_bigint"
+revision = "0005_history_bigint"
 down_revision: str | None = "0004_pg_search"
 branch_labels: str | None = None
 depends_on: str | None = None
