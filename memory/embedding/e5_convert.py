@@ -42,6 +42,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from memory.embedding.e5_sentencepiece import SENTENCEPIECE_FILE, write_sentencepiece
 from memory.embedding.e5_tokenizer import build_tokenizer
 from memory.embedding.model_id import DEFAULT_MODEL_ID as DEFAULT_MODEL_ID  # the packaged default, re-exported
 
@@ -295,6 +296,7 @@ def _write_files(src: E5Source, tmp: Path, accuracy_level: int) -> None:
 
     onnx.save_model(build_onnx(src, accuracy_level), str(tmp / MODEL_FILE))
     build_tokenizer(src).save(str(tmp / "tokenizer.json"))
+    write_sentencepiece(src, tmp)
     specials = {k: src.pieces[v] for k, v in
                 (("bos_token", src.bos), ("eos_token", src.eos), ("pad_token", src.pad))}
     config = {
@@ -329,10 +331,14 @@ def build_e5_onnx(out_dir: Path, source: Path | None = None, accuracy_level: int
     final = out_dir / MODEL_DIR_NAME
     src_info = {"name": source.name, "size": source.stat().st_size, "sha256": _sha256(source),
                 "accuracy_level": accuracy_level}
-    if _is_valid(final, src_info):
+    if _is_valid(final, src_info) and (final / SENTENCEPIECE_FILE).exists():
         return final
     with _lock(out_dir / f".{MODEL_DIR_NAME}.lock"):
         if _is_valid(final, src_info):  # another process finished it while we waited
+            if not (final / SENTENCEPIECE_FILE).exists():  # built before the file existed: add it
+                with contextlib.suppress(OSError):  # read-only cache: E5Session falls back to tokenizer.json
+                    write_sentencepiece(read_source(source), final)
+                    _fsync(final)
             return final
         for stale in out_dir.glob(f".{MODEL_DIR_NAME}.tmp-*"):
             shutil.rmtree(stale, ignore_errors=True)

@@ -37,7 +37,7 @@ def _charsmap(norm: dict[int, str]) -> bytes:
     units = [0] * 512
     used = bytearray(512)
     used[0] = 1
-    bases: set[int] = set()
+    bases = {0}  # a root offset of 0 is invalid to darts-clone (sentencepiece refuses such a map)
     first_free = 1
     queue: deque[tuple[dict[int, Any], int]] = deque([(root, 0)])
     while queue:
