@@ -9,7 +9,7 @@ waits its turn too: measured under load from other processes, a search's own que
 off both matched (docs/benchmarks.md, "Issue 19"). The vectors are the same bytes: the same ONNX
 file, tokenizer, graph optimisation, thread count and pooling as fastembed's pipeline for this model
 (tokenizer.json as written by e5_convert, mean pooling over the attention mask in float64,
-L2-normalised, cast to float32), which tests/test_embedding_session.py compares with fastembed's.
+L2-normalised, cast to float32), which tests/test_embedding.py compares with fastembed's.
 Tokenisation goes through SentencePiece when the directory has e5_convert's sentencepiece.model (the
 same ids in ~230 MB less memory, see e5_sentencepiece); tokenizer.json stays the fallback.
 """
