@@ -15,7 +15,8 @@ from memory.embedding.base import Embedder
 
 ROOT = Path(__file__).resolve().parents[1]
 MAIN_VENV_SYSTEMS = ["omoide", "omoide-vectors", "hnswlib", "numpy"]
-ROWS = ["search incl. query embedding", "search minus its own query embedding", "store-side search, ",
+ROWS = ["search incl. query embedding", "search minus its own query embedding (paired)",
+        "search minus its own query embedding at scale", "store-side search, ",
         "store-side search, one cube at scale", "ingest incl. embedding", "ingest with given vectors, ",
         "ingest with given vectors, turns into one cube", "peak RSS at scale", "recall sess@5 (LoCoMo)"]
 

@@ -74,8 +74,7 @@ def main(argv: list[str] | None = None) -> int:
         staged = stage.build(work / "stage", ds, embedder, args.scale)
         del embedder
         pythons = {s: sys.executable if SYSTEMS[s][1] == "main" else args.peers_python for s in systems}
-        plan = Plan(systems, pythons, staged.dir, work, model_dir, args.rounds, args.scale, args.scale_rounds, args.cap,
-                    load_model=not args.quick)
+        plan = Plan(systems, pythons, staged.dir, work, model_dir, args.rounds, args.scale, args.scale_rounds, args.cap)
         out = {s: Outcome() for s in systems}
         locomo(plan, out)
         if args.scale:

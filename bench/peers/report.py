@@ -87,6 +87,16 @@ class Report:
             return None
 
         self._row(table, "search minus its own query embedding (paired), p50 ms", "omoide", minus, False)
+
+        def minus_at_scale(s: str, o: Outcome) -> Cell:
+            if not o.scale_own_ms:
+                return None
+            v = [a - b for ms, e5 in zip(o.scale_own_ms, o.scale_embed_ms, strict=True)
+                 for a, b in zip(ms, e5, strict=True)]
+            return _p(v, 50), f"{_p(v, 50):.2f} at {_k(o.scale_n)}"
+
+        self._row(table, "search minus its own query embedding at scale (paired), p50 ms", "omoide-vectors",
+                  minus_at_scale, False)
         self._row(table, f"store-side search, {_k(self.turns)} turns, p50 ms", "omoide-vectors",
                   lambda s, o: (v := _p(_flat(o.search_ms), 50), f"{v:.2f}") if s != "omoide" and o.search_ms else None,
                   False)

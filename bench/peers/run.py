@@ -26,6 +26,8 @@ class Outcome:
     scale_turns: tuple[int, float] | None = None  # (turns in, seconds) under the cap
     scale_n: int = 0  # rows in the cube when searched
     scale_ms: list[list[float]] = field(default_factory=list)
+    scale_own_ms: list[list[float]] = field(default_factory=list)  # Omoide at scale embedding its own queries
+    scale_embed_ms: list[list[float]] = field(default_factory=list)  # ... paired raw query embeds
     rss_after_ingest: float | None = None
     rss_peak: float | None = None
     errors: list[str] = field(default_factory=list)
@@ -42,7 +44,6 @@ class Plan:
     scale: int
     scale_rounds: int
     cap_s: float
-    load_model: bool = True  # the scale phase's Omoide holds the model, as a running bot does
 
 
 def log(msg: str) -> None:
@@ -84,6 +85,9 @@ def _rounds(workers: dict[str, Worker], out: dict[str, Outcome], phase: str, rou
             (o.scale_ms if phase == "scale" else o.search_ms).append(reply["ms"])
             if phase == "locomo" and reply.get("embed_ms"):
                 o.embed_ms.append(reply["embed_ms"])
+            if phase == "scale" and reply.get("own_ms"):
+                o.scale_own_ms.append(reply["own_ms"])
+                o.scale_embed_ms.append(reply["own_embed_ms"])
             if phase == "locomo" and not o.hits:
                 o.hits = reply["hits"]
 
@@ -105,7 +109,8 @@ def locomo(plan: Plan, out: dict[str, Outcome]) -> None:
 
 def scale(plan: Plan, out: dict[str, Outcome]) -> None:
     systems = [s for s in plan.systems if s != "omoide"]  # embedding 100k texts would take hours here
-    workers = _start(plan, systems, "scale", {"omoide-vectors": {"load_model": plan.load_model}}, out)
+    # the scale phase's Omoide holds the model, as a running bot does (and searches with it: search_own)
+    workers = _start(plan, systems, "scale", {"omoide-vectors": {"load_model": True}}, out)
 
     def ingest(s: str, w: Worker) -> None:
         log(f"  scale: {s} takes turns up to {plan.scale} (cap {plan.cap_s:.0f} s)")

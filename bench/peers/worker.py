@@ -109,11 +109,19 @@ class Worker:
                 self.store.search(SCALE_CUBE if cmd["phase"] == "scale" else cube, vec, text, TOP_K)
             return {}
         if what == "search":
-            found = [self.store.search(SCALE_CUBE if cmd["phase"] == "scale" else cube, vec, text, TOP_K)
+            scale = cmd["phase"] == "scale"
+            found = [self.store.search(SCALE_CUBE if scale else cube, vec, text, TOP_K)
                      for cube, text, vec in self._questions()]
             embed = [f.embed_ms for f in found]
-            return {"ms": [f.ms for f in found], "hits": [f.hits for f in found] if cmd["phase"] == "locomo" else [],
-                    "embed_ms": embed if all(e is not None for e in embed) else None}
+            reply = {"ms": [f.ms for f in found], "hits": [] if scale else [f.hits for f in found],
+                     "embed_ms": embed if all(e is not None for e in embed) else None}
+            search_own = getattr(self.store, "search_own", None)
+            if scale and search_own is not None:  # Omoide at scale with its model: the paired own-embedding search
+                own = [search_own(SCALE_CUBE, text, TOP_K) for _, text, _ in self._questions()]
+                if all(o is not None and o.embed_ms is not None for o in own):
+                    reply["own_ms"] = [o.ms for o in own if o is not None]
+                    reply["own_embed_ms"] = [o.embed_ms for o in own if o is not None]
+            return reply
         if what == "rss":
             return rss()
         if what == "close":

@@ -101,6 +101,24 @@ class Omoide:
         hits, ms = self.loop.run_until_complete(run())
         return Found(hits, ms, embed_ms)
 
+    def search_own(self, cube: str, text: str, k: int) -> Found | None:
+        """The same search with the query embedded by the loaded model (no staged vector), timed right
+        after the raw model embeds the same query: the pair gives "search minus its own query
+        embedding" at scale, where Omoide as itself cannot be filled (embedding 100k texts takes hours)."""
+        if self.staged is None or self.real is None:
+            return None
+        self.staged.staged = {}
+        started = time.perf_counter()
+        self.real.encode([self.real.query_prefix + text])
+        embed_ms = (time.perf_counter() - started) * 1000
+
+        async def run() -> float:
+            started = time.perf_counter()
+            await self.engine.search(text, MemoryFilter(tenant=TENANT, cube=cube), top_k=k)
+            return (time.perf_counter() - started) * 1000
+
+        return Found([], self.loop.run_until_complete(run()), embed_ms)
+
     def close(self) -> None:
         self.loop.run_until_complete(self.engine.close())
         self.loop.close()
