@@ -89,3 +89,25 @@ async def test_the_fast_and_general_search_paths_return_the_same_hits(
         assert compared >= len(QUERIES) * 4  # most filters find something: the comparison is not of empties
     finally:
         await engine.close()
+
+
+async def test_a_search_hit_holds_the_same_memory_as_get(options: EngineOptions, embedder: Embedder) -> None:
+    """Search builds its hits' memories straight from the values read (memory.db.rows.raw_row_to_memory);
+    `get` reads the same row through the store's record: every field a caller sees must agree."""
+    engine = await MemoryEngine.open(options, embedder)
+    try:
+        items = [MemoryInput(scope=Scope("t", "c", user, f"s{i % 2}"), content=text, tags=tags, tier=tier,
+                             metadata={"source": "chat", "n": i, "nested": {"deep": [1, {"x": None}]}} if i % 2 else {},
+                             importance=0.25 + i / 40, created_at=START + timedelta(days=i))
+                 for i, (user, text, tags, tier) in enumerate(FACTS)]
+        items.append(MemoryInput(scope=Scope("t", "c", "dave"), user_message="I adopted a puppy today!",
+                                 ai_message="Congratulations, what is its name?"))
+        assert not (await engine.save_batch(items)).failed
+        seen = 0
+        for q in [*QUERIES, "puppy"]:
+            for hit in await engine.search(q, MemoryFilter(tenant="t", cube="c"), top_k=len(items)):
+                assert hit.memory == await engine.get(hit.memory.id), q
+                seen += 1
+        assert seen >= len(items)
+    finally:
+        await engine.close()

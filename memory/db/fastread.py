@@ -23,9 +23,10 @@ import numpy as np
 from sqlalchemy.engine import Dialect
 
 from memory.db.models import MemoryRow
+from memory.db.rows import raw_row_to_memory
 from memory.store.base import StoredRow
 from memory.store.sqlite.filters import compile_filter
-from memory.types import MemoryFilter
+from memory.types import Memory, MemoryFilter
 
 _TABLE = MemoryRow.__table__
 # (attribute name, column name) of every column but the vector
@@ -60,7 +61,12 @@ def row_class(positions: dict[str, int], procs: Sequence[Callable[[Any], Any] | 
     """A FastRow subclass whose properties convert with these result processors (no `embedding`:
     the vectors come back beside the rows)."""
     props = {name: _column(pos, procs[pos]) for name, pos in positions.items() if name != "embedding"}
-    return type("FastMemoryRow", (FastRow,), {"__slots__": (), **props})
+    memory = raw_row_to_memory(positions, procs)
+
+    def to_memory(row: FastRow) -> Memory:
+        """The public Memory of this row (memory.db.rows.row_to_memory calls it)."""
+        return memory(row._raw)
+    return type("FastMemoryRow", (FastRow,), {"__slots__": (), "to_memory": to_memory, **props})
 
 
 class FastReader:
