@@ -18,6 +18,7 @@ import asyncio
 import contextvars
 import math
 from collections.abc import Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
@@ -31,6 +32,9 @@ from memory.types import MemoryFilter
 
 Embed = Callable[[], Awaitable[np.ndarray]]
 EmbedNow = Callable[[], np.ndarray]
+# a large cube's BM25 runs here while the reader's thread is in hnswlib's search (measured at 100k in one
+# cube: the two took about as long, one after the other); one thread for the process, started on first use
+_BESIDE = ThreadPoolExecutor(max_workers=1, thread_name_prefix="omoide-lexical")
 
 
 @dataclass(slots=True)
@@ -73,6 +77,12 @@ async def search_one_cube(retriever: Retriever, embed: Embed, f: MemoryFilter, n
     if whole and index.matrix is None:
         return None
 
+    hnsw = labels is None and not whole  # hnswlib's search releases the GIL: the lexical side runs beside it
+
+    def lexical() -> list[int]:
+        with observer.phase("lexical"):
+            return postings_search(postings, query, f, n)
+
     def pick() -> tuple[list[int], tuple[list[int], list[tuple[int, float]], np.ndarray]]:
         """Lexical and dense top-n, and the labels whose rows to read: one job on the reader's thread."""
         if qvec is not None:
@@ -80,13 +90,15 @@ async def search_one_cube(retriever: Retriever, embed: Embed, f: MemoryFilter, n
         else:
             assert embed_now is not None
             qvec_ = embed_now()
-        with observer.phase("lexical"):
-            lex = postings_search(postings, query, f, n)
+        lexing = _BESIDE.submit(contextvars.copy_context().run, lexical) if hnsw else None
+        lex = lexical() if lexing is None else []
         with observer.phase("vector"):
             if whole:  # expired memories are dropped with the rows, as on the HNSW path
                 found, sims = index.exact(qvec_, None, n)
             else:
                 found, sims = index.knn(qvec_, n) if labels is None else index.exact(qvec_, labels, n)
+        if lexing is not None:
+            lex = lexing.result()
         dense = list(zip(found.tolist(), sims.tolist(), strict=True))
         return list(dict.fromkeys([*lex, *found.tolist()])), (lex, dense, qvec_)
 
