@@ -52,7 +52,8 @@ class HitRanker:
         """Pick hits by maximal marginal relevance (memory.ranking.diversify); rank_score becomes the
         penalised score, so the order still reads from it. A hit without a vector is not penalised."""
         pool = scored[:diversity_pool(top_k)]  # the best few: a small penalty only reorders near the top
-        vecs = np.stack([vectors.get(x[3].label, np.zeros(self.dim, np.float32)) for x in pool])
+        none = np.zeros(self.dim, np.float32)
+        vecs = np.stack([vectors.get(x[3].label, none) for x in pool])
         model = self.model_id
         chosen, values = diversify(np.array([x[0] for x in pool]), vecs, self.options.diversity, top_k,
                                    lambda cos: calibrate(cos, model))

@@ -145,8 +145,11 @@ class Retriever:
         for rank, (label, cos) in enumerate(dense, 1):
             out[label] = Candidate(label, cos, dense_rank=rank)
         for rank, label in enumerate(lexical_labels, 1):
-            cand = out.setdefault(label, Candidate(label, float("nan")))
-            cand.lexical_rank = rank
+            cand = out.get(label)
+            if cand is None:
+                out[label] = Candidate(label, math.nan, lexical_rank=rank)
+            else:
+                cand.lexical_rank = rank
         return out
 
     async def fill_cosines(self, tenant: str, cube: str, qvec: np.ndarray, cands: dict[int, Candidate],
