@@ -22,6 +22,7 @@ talks about it. The penalty only reorders: it never drops a memory that has no b
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 
 import numpy as np
@@ -75,15 +76,25 @@ def diversify(scores: np.ndarray, vectors: np.ndarray, penalty: float, k: int,
         order = np.argsort(-base, kind="stable")[:k]
         return order.tolist(), base[order].tolist()
     vecs = np.asarray(vectors, dtype=np.float32)
-    near = similarity(vecs @ vecs.T)  # every pair once: one product instead of one per pick
-    closest = np.zeros(m)  # calibrated similarity of each candidate to its nearest chosen result
+    near = similarity(vecs @ vecs.T).tolist()  # every pair once: one product instead of one per pick
+    # the picks in plain floats (at ~20 candidates numpy's cost per call was most of the time), with
+    # numpy's float64 operations in the same order: the same picks and values
+    base_l: list[float] = base.tolist()
+    closest = [0.0] * m  # calibrated similarity of each candidate to its nearest chosen result
+    left = list(range(m))
     chosen: list[int] = []
     values: list[float] = []
     for _ in range(k):
-        value = base - penalty * closest
-        value[chosen] = -np.inf
-        j = int(value.argmax())
+        j, best = left[0], -math.inf
+        for i in left:
+            value = base_l[i] - penalty * closest[i]
+            if value > best:
+                j, best = i, value
+        left.remove(j)
         chosen.append(j)
-        values.append(float(value[j]))
-        np.maximum(closest, near[j], out=closest)
+        values.append(base_l[j] - penalty * closest[j])
+        row = near[j]
+        for i in left:
+            if row[i] > closest[i]:
+                closest[i] = row[i]
     return chosen, values
