@@ -7,8 +7,9 @@ Here a narrow scope's labels are read while the query is embedded; once the vect
 on the reader's thread (memory.db.fastread) ranks the lexical side (in-memory BM25,
 memory.index.postings), finds the nearest neighbours and reads every candidate's row with its stored
 vector. (Running the lexical side beside the embedding measured no faster: on 2 cores the model
-already uses both, so what runs beside it slows it by as much.) Used when the reader answers the filter
-and the cube's postings are built; the general path in MemoryEngine.search answers everything else with
+already uses both, so what runs beside it slows it by as much. Beside hnswlib's search of a large cube,
+which runs on one core with the GIL released, it does: the reader's second thread ranks it there.)
+Used when the reader answers the filter and the cube's postings are built; the general path in MemoryEngine.search answers everything else with
 the same ranking.
 """
 
@@ -18,7 +19,6 @@ import asyncio
 import contextvars
 import math
 from collections.abc import Awaitable, Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
@@ -32,9 +32,6 @@ from memory.types import MemoryFilter
 
 Embed = Callable[[], Awaitable[np.ndarray]]
 EmbedNow = Callable[[], np.ndarray]
-# a large cube's BM25 runs here while the reader's thread is in hnswlib's search (measured at 100k in one
-# cube: the two took about as long, one after the other); one thread for the process, started on first use
-_BESIDE = ThreadPoolExecutor(max_workers=1, thread_name_prefix="omoide-lexical")
 
 
 @dataclass(slots=True)
@@ -77,7 +74,9 @@ async def search_one_cube(retriever: Retriever, embed: Embed, f: MemoryFilter, n
     if whole and index.matrix is None:
         return None
 
-    hnsw = labels is None and not whole  # hnswlib's search releases the GIL: the lexical side runs beside it
+    # hnswlib's search releases the GIL: a large cube's BM25 runs beside it on the reader's second thread
+    # (measured at 100k in one cube: the two took about as long, one after the other)
+    hnsw = labels is None and not whole
 
     def lexical() -> list[int]:
         with observer.phase("lexical"):
@@ -90,7 +89,7 @@ async def search_one_cube(retriever: Retriever, embed: Embed, f: MemoryFilter, n
         else:
             assert embed_now is not None
             qvec_ = embed_now()
-        lexing = _BESIDE.submit(contextvars.copy_context().run, lexical) if hnsw else None
+        lexing = reader.beside(contextvars.copy_context().run, lexical) if hnsw else None
         lex = lexical() if lexing is None else []
         with observer.phase("vector"):
             if whole:  # expired memories are dropped with the rows, as on the HNSW path

@@ -15,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import datetime
 from typing import Any, TypeVar, cast
 
@@ -73,6 +73,7 @@ class FastReader:
     def __init__(self, conn: sqlite3.Connection, dialect: Dialect) -> None:
         self._conn = conn
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="omoide-read")
+        self._beside = ThreadPoolExecutor(max_workers=1, thread_name_prefix="omoide-read-beside")
         self.positions = {key: i for i, (key, _) in enumerate(_COLUMNS)}
         self.positions["embedding"] = len(_COLUMNS)  # selected only by rows_after
         self.result_procs: list[Callable[[Any], Any] | None] = [
@@ -97,6 +98,12 @@ class FastReader:
     async def close(self) -> None:
         await self._run(self._conn.close)
         self._pool.shutdown()
+        self._beside.shutdown()
+
+    def beside(self, fn: Callable[..., T], *args: Any) -> Future[T]:
+        """Run `fn` on this reader's second thread, e.g. from a job on its first while that job waits
+        in C code that releases the GIL (memory.search_one: BM25 beside hnswlib's search)."""
+        return self._beside.submit(fn, *args)
 
     async def _run(self, fn: Callable[..., T], *args: Any) -> T:
         return await asyncio.get_running_loop().run_in_executor(self._pool, fn, *args)
