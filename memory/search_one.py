@@ -9,8 +9,8 @@ memory.index.postings), finds the nearest neighbours and reads every candidate's
 vector. (Running the lexical side beside the embedding measured no faster: on 2 cores the model
 already uses both, so what runs beside it slows it by as much. Beside hnswlib's search of a large cube,
 which runs on one core with the GIL released, it does: the reader's second thread ranks it there.)
-Used when the reader answers the filter and the cube's postings are built; the general path in MemoryEngine.search answers everything else with
-the same ranking.
+Used when the reader answers the filter and the cube's postings are built; the general path in
+MemoryEngine.search answers everything else with the same ranking.
 """
 
 from __future__ import annotations
