@@ -58,7 +58,7 @@ def raw_row_to_memory(positions: Mapping[str, int], converts: Sequence[Convert])
     """`row_to_memory` for a raw row tuple (column `name` at `positions[name]`, converted by
     `converts[position]` when not None, e.g. SQLAlchemy's result processors): what a search returns is
     built straight from the values read, without an attribute lookup per column. The same Memory as
-    `row_to_memory` of the ORM row (tests/test_search_paths.py compares them)."""
+    `row_to_memory` of the same row read as a record (tests/test_search_parity.py compares them)."""
     kind, content_type, tier = _members(Kind), _members(ContentType), _members(Tier)
     p = {name: positions[name] for name in (
         "id", "tenant", "cube", "user_id", "session_id", "kind", "content", "user_message", "ai_message",
