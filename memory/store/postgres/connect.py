@@ -42,8 +42,9 @@ def parse_url(raw: str) -> URL:
 # walking the graph until its LIMIT is met instead of stopping after ef_search candidates, so one user in
 # a big cube still gets their own top k. Set per connection at its start rather than SET LOCAL per query:
 # a search then costs one round trip, not four (BEGIN, SET, the query, COMMIT), which under load is most
-# of its database time. Queries that need a wider candidate list raise ef_search locally (vectors.py).
-# Larger tables search wider (vectors.ef_for, SET LOCAL). On the scale benchmark's 250k cube (HNSW m 24,
+# of its database time. Larger tables search wider (vectors.ef_for): a search raises the pooled
+# connection's ef_search once and keeps it there (vectors.use_ef), so it stays one round trip; a read in
+# a transaction sets it locally (vectors.scan_settings). On the scale benchmark's 250k cube (HNSW m 24,
 # ef_construction 200), measured on a quiet machine through the engine: recall@10 0.90 at 400, 0.95 at
 # 600, 0.96 at 800, for the same search time within noise (+10.2 / +10.4 / +10.3 ms over the raw embed);
 # 100 keeps 0.995+ at 10k (docs/benchmarks.md, "Scale"). Only scopes above EXACT_SEARCH_MAX reach the
