@@ -7,8 +7,10 @@ Whether the scope is small enough to search exactly is counted once and remember
 (ScopeSizes), and a large table's longer HNSW candidate list stays set on the pooled connection
 (vectors.use_ef): a warm search makes three round trips (the lexical weights and rows, the dense rows)
 instead of seven (the count beside them, which also takes CPU from the model on a small machine, and
-BEGIN, SET LOCAL and COMMIT around the dense statement). Starting the lexical query after the embedding
-instead, beside the dense statement, measured slower on this 2-core machine at 5k and 250k: at 250k the
+BEGIN, SET LOCAL and COMMIT around the dense statement). Measured in one run under load (2 cores, load
+3.5), paired p50 over the raw embed: 250k whole cube +10.6 -> +8.8 ms, one user +10.9 -> +9.8; 5k whole
+cube +5.6 -> +4.1, one user +3.1 -> +2.6. Starting the lexical query after the embedding instead, beside
+the dense statement, measured no faster at 5k and slower at 250k on this 2-core machine: there the
 lexical query takes longer than the dense one, so it is better hidden behind the model.
 """
 
