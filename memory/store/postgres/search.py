@@ -108,9 +108,10 @@ class ScopeSizes:
     it), so most searches skip the count: kept TTL seconds (another process's writes and deletes, or
     expiries, change a scope meanwhile), a small scope's forgotten when this process writes to its cube,
     and every answer forgotten when this process deletes. A stale answer only picks the other search
-    method for a while: exact on a scope that grew (still exact, slower), HNSW on one that shrank."""
+    method for a while: exact on a scope that grew (still exact, slower), HNSW on one that shrank. A
+    chat user's scope grows by a memory or two a minute, so minutes of staleness cost nothing."""
 
-    TTL = 30.0
+    TTL = 300.0
     MAX_ENTRIES = 10_000  # scopes remembered at once (then all are forgotten and counted again)
     _SCOPE_ONLY = frozenset({"f_tenant", "f_cube", "f_user_id", "f_session_id", "f_now"})
 
