@@ -22,8 +22,6 @@ from memory.options import HnswParams
 
 log = logging.getLogger(__name__)
 SIDECAR_VERSION = 1
-BATCH_THREADS = 2  # threads of one add of BATCH_THREADS_FROM or more vectors
-BATCH_THREADS_FROM = 64
 
 
 def _file_digest(path: Path) -> str:
@@ -77,10 +75,7 @@ class CubeIndex:
             need = self._index.get_current_count() + len(labels)
             if need > self._index.get_max_elements():
                 self._index.resize_index(max(need, self._index.get_max_elements() * 2))
-            # a batch on both cores: the saving batch waits for its insert after its COMMIT, when the
-            # event loop has little left to run; one item on one (hnswlib starts its threads per call)
-            threads = BATCH_THREADS if len(labels) >= BATCH_THREADS_FROM else 1
-            self._index.add_items(vectors, np.asarray(labels, dtype=np.int64), num_threads=threads)
+            self._index.add_items(vectors, np.asarray(labels, dtype=np.int64), num_threads=1)
             self._alive += len(labels)
             if self.matrix is not None:
                 self.matrix.append(np.asarray(labels, dtype=np.int64), vectors)
