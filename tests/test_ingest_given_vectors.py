@@ -116,3 +116,30 @@ async def test_a_batch_whose_transaction_fails_leaves_nothing_to_find(options: E
         assert hits[0].memory.id == done.saved[0].memory.id
     finally:
         await again.close()
+
+
+async def test_a_saved_batch_reaches_the_database_file_itself_before_a_later_commit(
+        options: EngineOptions, embedder: Embedder) -> None:
+    """A copy of omoide.db alone (without its -wal file) holds an acknowledged batch once the next save
+    has returned: the WAL is checkpointed on the writer thread after a large write, not only inside a
+    COMMIT that crosses SQLite's mark (which made the batch's caller wait for it)."""
+    if options.database_url:
+        pytest.skip("SQLite's WAL file")
+    vectors = np.random.default_rng(7).standard_normal((300, embedder.dim)).astype(np.float32)
+    engine = await MemoryEngine.open(options, embedder)
+    try:
+        batch = await engine.save_batch([MemoryInput(scope=Scope("t", "file", "u"), content=f"note {i}",
+                                                     embedding=vectors[i].tolist(), emotions=[], summary="s")
+                                         for i in range(len(vectors))])
+        assert len(batch.saved) == len(vectors) and not any(s.deduplicated for s in batch.saved)
+        await engine.save(MemoryInput(scope=Scope("t", "file", "u"), content="one more"))
+        file_only = sqlite3.connect(f"file:{options.data_dir / 'omoide.db'}?immutable=1", uri=True)
+        try:
+            in_file = file_only.execute("SELECT count(*) FROM memories WHERE cube = 'file'").fetchone()[0]
+        except sqlite3.OperationalError:  # not even the schema has left the WAL yet
+            in_file = 0
+        finally:
+            file_only.close()
+        assert in_file >= len(vectors)
+    finally:
+        await engine.close()

@@ -232,6 +232,56 @@ async def test_searches_of_one_filter_shape_each_find_their_own_scope(store: Pos
     assert len(recs) == 3
 
 
+async def test_searches_see_writes_and_deletes_after_a_scope_size_was_remembered(store: PostgresStore,
+                                                                                pg_url: str) -> None:
+    """A search remembers whether its scope is small (searched exactly) or large (through the graph)
+    for a while instead of counting it each time: memories another process adds to or deletes from a
+    remembered scope, and this process's own, still show in the next search, exactly ranked."""
+    store.exact_max = 3
+    other = await PostgresStore.open(pg_url, dim=DIM, model_id="test")
+    query = unit(RNG.normal(size=DIM))
+    vecs: dict[int, np.ndarray] = {}
+
+    async def embed() -> np.ndarray:
+        return query
+
+    async def add(into: PostgresStore, count: int) -> None:
+        v = unit(RNG.normal(size=(count, DIM)))
+        for rec, vec in zip(await save(into, *(record("note") for _ in range(count)), vecs=v), v, strict=True):
+            vecs[rec.label] = vec
+
+    async def check(f: MemoryFilter, n: int = 10) -> None:
+        found = await store.candidates(CandidateQuery(f, "note", embed, n, NOW))
+        dense = sorted((c for c in found.candidates.values() if c.dense_rank), key=lambda c: c.dense_rank or 0)
+        want = sorted(vecs, key=lambda label: -float(vecs[label] @ query))[:n]
+        assert [c.label for c in dense] == want
+        assert {r.label for r in found.rows} == set(want)
+    user, whole = MemoryFilter(tenant="t", cube="c", user_id="u1"), MemoryFilter(tenant="t", cube="c")
+    try:
+        await add(store, 2)
+        await check(user)  # small: remembered as such
+        await add(other, 6)  # another process: this one is not told
+        await check(user)
+        await check(whole)  # large
+        await check(whole, n=60)  # a longer candidate list on the connection, and back
+        async with other.writing():
+            await other.delete(MemoryFilter(ids=[str(r.id) for r in await other.records(
+                after_label=0, limit=5)]), now=None, actor="test", at=NOW)
+        vecs = {r.label: vecs[r.label] for r in await store.records(after_label=0, limit=10)}
+        await check(whole)
+        await add(store, 4)
+        async with store.writing():
+            await store.delete(MemoryFilter(ids=[str(r.id) for r in await store.records(after_label=0, limit=4)]),
+                               now=None, actor="test", at=NOW)
+        vecs = {r.label: vecs[r.label] for r in await store.records(after_label=0, limit=10)}
+        await check(user)
+        await check(whole)
+        assert [x for x, _ in (await store.nearest(whole, query[None, :], 10, NOW))[0]] == sorted(
+            vecs, key=lambda label: -float(vecs[label] @ query))
+    finally:
+        await other.close()
+
+
 async def test_a_new_database_gets_its_vector_index_with_the_chosen_graph_parameters(store: PostgresStore) -> None:
     async with store.db.connect() as conn:
         ddl = (await conn.execute(text("SELECT indexdef FROM pg_indexes WHERE indexname = :name"),

@@ -42,12 +42,16 @@ def parse_url(raw: str) -> URL:
 # walking the graph until its LIMIT is met instead of stopping after ef_search candidates, so one user in
 # a big cube still gets their own top k. Set per connection at its start rather than SET LOCAL per query:
 # a search then costs one round trip, not four (BEGIN, SET, the query, COMMIT), which under load is most
-# of its database time. Queries that need a wider candidate list raise ef_search locally (vectors.py).
-# Larger tables search wider (vectors.ef_for, SET LOCAL). On the scale benchmark's 250k cube (HNSW m 24,
+# of its database time. Larger tables search wider (vectors.ef_for): a search raises the pooled
+# connection's ef_search once and keeps it there (vectors.use_ef), so it stays one round trip; a read in
+# a transaction sets it locally (vectors.scan_settings). On the scale benchmark's 250k cube (HNSW m 24,
 # ef_construction 200), measured on a quiet machine through the engine: recall@10 0.90 at 400, 0.95 at
-# 600, 0.96 at 800, for the same search time within noise (+10.2 / +10.4 / +10.3 ms over the raw embed);
-# 100 keeps 0.995+ at 10k (docs/benchmarks.md, "Scale"). Only scopes above EXACT_SEARCH_MAX reach the
-# graph at all (smaller ones are searched exactly).
+# 600, 0.96 at 800, for the same search time within noise (+10.2 / +10.4 / +10.3 ms over the raw embed,
+# before searches kept ef_search on the connection and stopped counting their scope each time: +8.8 ms
+# vs +10.6 for the whole cube in one run under load); 100 keeps 0.995+ at 10k (docs/benchmarks.md,
+# "Scale"). The graph varies between builds of the same data: another build gave 0.936 at 800 and 0.961
+# at 1000, pgvector's largest ef_search. Only scopes above EXACT_SEARCH_MAX reach the graph at all
+# (smaller ones are searched exactly).
 EF_SEARCH = 100
 LARGE_TABLE = 100_000  # memories (the planner's estimate, pg_class.reltuples) from which LARGE_EF_SEARCH applies
 LARGE_EF_SEARCH = 800

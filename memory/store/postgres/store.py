@@ -60,6 +60,7 @@ class PostgresStore:
     def __init__(self, db: AsyncEngine, writer: AsyncEngine, dim: int, model_id: str) -> None:
         self.db = db  # reads: retried when their connection drops
         self._autocommit = db.execution_options(isolation_level="AUTOCOMMIT")  # same pool
+        self._sizes = search.ScopeSizes()
         # writes: not retried (a commit may have happened), so each checks its connection first instead:
         # after a server restart the first write still lands; writes are serialised, two connections do
         self._writer = writer
@@ -144,6 +145,7 @@ class PostgresStore:
 
     def _generations_now(self, new: dict[CubeKey, int]) -> None:
         self._generations.update(new)
+        self._sizes.grew(new)
 
     # -- engine bookkeeping ----------------------------------------------------------------------------
     async def get_meta(self, key: str) -> str | None:
@@ -188,6 +190,7 @@ class PostgresStore:
     async def delete(self, f: MemoryFilter, *, now: datetime | None, actor: str | None, at: datetime) -> list[str]:
         async with self._transaction() as conn:
             ids, new = await writes.delete_matching(conn, f, now, actor, at)
+        self._sizes.forget()
         self._generations_now(new)
         return ids
 
@@ -268,7 +271,7 @@ class PostgresStore:
 
     # -- search candidates -----------------------------------------------------------------------------
     async def candidates(self, q: CandidateQuery) -> CandidateSet:
-        return await search.candidates(self._read, self._read_in_transaction, q, self.exact_max)
+        return await search.candidates(self._read, q, self.exact_max, self._sizes)
 
     async def nearest(self, f: MemoryFilter, queries: np.ndarray, k: int, now: datetime
                       ) -> list[list[tuple[int, float]]]:

@@ -89,10 +89,29 @@ def ef_for(k: int, table_rows: float) -> int:
     return max(2 * k, LARGE_EF_SEARCH if table_rows > LARGE_TABLE else EF_SEARCH)
 
 
+_EF_NOW = "omoide.hnsw_ef_search"  # the connection's session-level ef_search (conn.info), when not EF_SEARCH
+
+
+def session_ef(conn: AsyncConnection) -> int:
+    """The candidate list the connection searches with outside a transaction's SET LOCAL."""
+    return int(conn.info.get(_EF_NOW, EF_SEARCH))
+
+
+async def use_ef(conn: AsyncConnection, ef: int) -> None:
+    """A candidate list of `ef` for this connection from now on (a session-level setting, remembered in
+    the connection's info, which lasts as long as the connection): one round trip when it changes, none
+    when it is already set. A large table's searches all want the same longer list, so on a pooled
+    connection this runs once rather than making every search a transaction (BEGIN, SET LOCAL, the
+    query, COMMIT: four round trips instead of one)."""
+    if session_ef(conn) != ef:
+        await conn.execute(text("SELECT set_config('hnsw.ef_search', :ef, false)"), {"ef": str(ef)})
+        conn.info[_EF_NOW] = ef
+
+
 async def scan_settings(conn: AsyncConnection, ef: int) -> None:
-    """A candidate list of `ef` for this transaction only (SET LOCAL), when the connection's
-    (memory.store.postgres.connect.SCAN_SETTINGS) is shorter. Call inside a transaction."""
-    if ef > EF_SEARCH:
+    """A candidate list of `ef` for this transaction only (SET LOCAL), when the connection's is another
+    (memory.store.postgres.connect.SCAN_SETTINGS, or use_ef's). Call inside a transaction."""
+    if ef != session_ef(conn):
         await conn.execute(text("SELECT set_config('hnsw.ef_search', :ef, true)"), {"ef": str(ef)})
 
 
