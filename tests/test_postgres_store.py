@@ -282,6 +282,26 @@ async def test_searches_see_writes_and_deletes_after_a_scope_size_was_remembered
         await other.close()
 
 
+async def test_a_search_for_many_candidates_through_the_graph_returns_them(store: PostgresStore) -> None:
+    """A long candidate list (a large top_k: the engine asks for twice as many) through the HNSW graph
+    returns every candidate, nearest first; pgvector's ef_search stops at 1,000, the scan goes on."""
+    store.exact_max = 0  # every scope through the graph
+    n = 700
+    vecs = unit(RNG.normal(size=(n, DIM)))
+    recs = await save(store, *(record(f"note {i}") for i in range(n)), vecs=vecs)
+    query = unit(RNG.normal(size=DIM))
+
+    async def embed() -> np.ndarray:
+        return query
+    found = await store.candidates(CandidateQuery(MemoryFilter(tenant="t", cube="c"), "note", embed, 600, NOW))
+    dense = sorted((c for c in found.candidates.values() if c.dense_rank), key=lambda c: c.dense_rank or 0)
+    exact = [recs[i].label for i in np.argsort(-(vecs @ query))[:600]]
+    assert len(dense) == 600 and len({c.label for c in dense} & set(exact)) >= 570
+    assert [c.cosine for c in dense] == sorted((c.cosine for c in dense), reverse=True)
+    nearest = (await store.nearest(MemoryFilter(tenant="t", cube="c"), query[None, :], 600, NOW))[0]
+    assert len(nearest) == 600
+
+
 async def test_a_new_database_gets_its_vector_index_with_the_chosen_graph_parameters(store: PostgresStore) -> None:
     async with store.db.connect() as conn:
         ddl = (await conn.execute(text("SELECT indexdef FROM pg_indexes WHERE indexname = :name"),

@@ -22,7 +22,7 @@ from sqlalchemy import ColumnElement, bindparam, cast, func, select, text, true
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from memory.store.postgres.connect import EF_SEARCH, LARGE_EF_SEARCH, LARGE_TABLE
+from memory.store.postgres.connect import EF_SEARCH, LARGE_EF_SEARCH, LARGE_TABLE, MAX_EF_SEARCH
 from memory.store.postgres.filters import filter_clauses
 from memory.store.postgres.tables import Float32Vector, memories
 from memory.types import MemoryFilter
@@ -85,8 +85,10 @@ def distance_to(query: ColumnElement[Any], dim: int) -> ColumnElement[float]:
 
 
 def ef_for(k: int, table_rows: float) -> int:
-    """The candidate list a search of k wants: twice k, and LARGE_EF_SEARCH in a large table."""
-    return max(2 * k, LARGE_EF_SEARCH if table_rows > LARGE_TABLE else EF_SEARCH)
+    """The candidate list a search of k wants: twice k, and LARGE_EF_SEARCH in a large table; at most
+    pgvector's largest (MAX_EF_SEARCH: a larger value is an error), beyond which the iterative scan
+    goes on walking the graph until the statement's LIMIT is met."""
+    return min(max(2 * k, LARGE_EF_SEARCH if table_rows > LARGE_TABLE else EF_SEARCH), MAX_EF_SEARCH)
 
 
 _EF_NOW = "omoide.hnsw_ef_search"  # the connection's session-level ef_search (conn.info), when not EF_SEARCH
