@@ -140,18 +140,6 @@ class Retriever:
                 return await asyncio.to_thread(postings_search, postings, query, f, n)
         return await lexical.search(self.reader, query, f, now, n)
 
-    def fuse(self, dense: list[tuple[int, float]], lexical_labels: list[int]) -> dict[int, Candidate]:
-        out: dict[int, Candidate] = {}
-        for rank, (label, cos) in enumerate(dense, 1):
-            out[label] = Candidate(label, cos, dense_rank=rank)
-        for rank, label in enumerate(lexical_labels, 1):
-            cand = out.get(label)
-            if cand is None:
-                out[label] = Candidate(label, math.nan, lexical_rank=rank)
-            else:
-                cand.lexical_rank = rank
-        return out
-
     async def fill_cosines(self, tenant: str, cube: str, qvec: np.ndarray, cands: dict[int, Candidate],
                            keep_vectors: bool = False) -> dict[int, np.ndarray]:
         """Lexical-only candidates still need a similarity: read their stored vectors from the index.
@@ -169,6 +157,21 @@ class Retriever:
         for label in [c.label for c in cands.values() if math.isnan(c.cosine)]:  # not indexed yet: no similarity
             del cands[label]
         return dict(zip(labels.tolist(), vecs, strict=True)) if keep_vectors else {}
+
+
+def fuse(dense: list[tuple[int, float]], lexical_labels: list[int]) -> dict[int, Candidate]:
+    """Both sides' candidates by label: dense ranks with their cosines, then lexical ranks (a
+    lexical-only candidate's cosine is NaN until its stored vector is read). Both stores use it."""
+    out: dict[int, Candidate] = {}
+    for rank, (label, cos) in enumerate(dense, 1):
+        out[label] = Candidate(label, cos, dense_rank=rank)
+    for rank, label in enumerate(lexical_labels, 1):
+        cand = out.get(label)
+        if cand is None:
+            out[label] = Candidate(label, math.nan, lexical_rank=rank)
+        else:
+            cand.lexical_rank = rank
+    return out
 
 
 def rank_score(o: EngineOptions, cand: Candidate, similarity: float, importance: float, age_days: float) -> float:

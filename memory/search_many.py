@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 import numpy as np
 
 from memory.observe import Observer
-from memory.search import Retriever
+from memory.search import Retriever, fuse
 from memory.search_one import Embed
 from memory.store.base import Candidate
 from memory.types import MemoryFilter
@@ -43,7 +43,7 @@ async def search_cubes(retriever: Retriever, embed: Embed, observer: Observer, f
             sub = MemoryFilter(**{**_filter_dict(f), "tenant": tenant, "cube": cube})
             dense.extend(await retriever.dense(sub, now, qvec, n))
     dense.sort(key=lambda x: -x[1])
-    cands = retriever.fuse(dense[:n], lex)
+    cands = fuse(dense[:n], lex)
     rows = await retriever.reader.rows(list(cands), f, now)
     by_cube: dict[tuple[str, str], dict[int, Candidate]] = {}
     for r in rows:

@@ -26,7 +26,7 @@ from functools import partial
 import numpy as np
 
 from memory.observe import NO_OBSERVER, Observer
-from memory.search import Retriever, narrows_cube, postings_search
+from memory.search import Retriever, fuse, narrows_cube, postings_search
 from memory.store.base import Candidate, StoredRow
 from memory.types import MemoryFilter
 
@@ -103,7 +103,7 @@ async def search_one_cube(retriever: Retriever, embed: Embed, f: MemoryFilter, n
 
     # on the reader's thread in this task's context, so the phases' spans have the search as parent
     (lex, dense, qvec), rows, stored = await reader.rows_after(partial(contextvars.copy_context().run, pick), f, now)
-    cands = retriever.fuse(dense, lex)
+    cands = fuse(dense, lex)
     for label, vec in stored.items():  # lexical-only candidates: their cosine from the stored vector
         cand = cands[label]
         if math.isnan(cand.cosine):

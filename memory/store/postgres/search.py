@@ -26,7 +26,8 @@ import numpy as np
 from sqlalchemy import Float, Integer, Row, Select, bindparam, func, literal, literal_column, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from memory.store.base import Candidate, CandidateQuery, CandidateSet
+from memory.search import fuse
+from memory.store.base import CandidateQuery, CandidateSet
 from memory.store.postgres import lexical, vectors
 from memory.store.postgres.filters import clauses_of, filter_values
 from memory.store.postgres.records import VECTOR_COLUMN
@@ -35,16 +36,6 @@ from memory.types import MemoryFilter
 
 T = TypeVar("T")
 Read = Callable[[Callable[[AsyncConnection], Awaitable[T]]], Awaitable[T]]
-
-
-def fuse(dense: list[tuple[int, float]], lexical_labels: list[int]) -> dict[int, Candidate]:
-    """Dense ranks with their cosines, then lexical ranks (cosine NaN until read)."""
-    out: dict[int, Candidate] = {}
-    for rank, (label, cos) in enumerate(dense, 1):
-        out[label] = Candidate(label, cos, dense_rank=rank)
-    for rank, label in enumerate(lexical_labels, 1):
-        out.setdefault(label, Candidate(label, float("nan"))).lexical_rank = rank
-    return out
 
 
 # Statements built once per (dimension, filter shape, exact or not) and run with bound values: building
