@@ -83,22 +83,29 @@ class Omoide:
         # a running bot builds a cube's in-memory lexical postings on its first search there
         self.loop.run_until_complete(self.engine.storage.warm(TENANT, cube))
 
-    def search(self, cube: str, vector: np.ndarray, text: str, k: int) -> Found:
-        embed_ms = None
-        if self.staged is not None:
-            self.staged.staged = {self.staged.query_prefix + text: vector}
-        elif self.real is not None:
-            started = time.perf_counter()
-            self.real.encode([self.real.query_prefix + text])
-            embed_ms = (time.perf_counter() - started) * 1000
+    def _raw_embed_ms(self, text: str) -> float:
+        """The raw model's embedding of a query, timed (the pair's baseline)."""
+        assert self.real is not None
+        started = time.perf_counter()
+        self.real.encode([self.real.query_prefix + text])
+        return (time.perf_counter() - started) * 1000
 
+    def _timed_search(self, cube: str, text: str, k: int) -> tuple[list[list[str]], float]:
         async def run() -> tuple[list[list[str]], float]:
             started = time.perf_counter()
             hits = await self.engine.search(text, MemoryFilter(tenant=TENANT, cube=cube), top_k=k)
             ms = (time.perf_counter() - started) * 1000
             return [self.owners.get(h.memory.id, []) for h in hits], ms
 
-        hits, ms = self.loop.run_until_complete(run())
+        return self.loop.run_until_complete(run())
+
+    def search(self, cube: str, vector: np.ndarray, text: str, k: int) -> Found:
+        embed_ms = None
+        if self.staged is not None:
+            self.staged.staged = {self.staged.query_prefix + text: vector}
+        elif self.real is not None:
+            embed_ms = self._raw_embed_ms(text)
+        hits, ms = self._timed_search(cube, text, k)
         return Found(hits, ms, embed_ms)
 
     def search_own(self, cube: str, text: str, k: int) -> Found | None:
@@ -108,16 +115,9 @@ class Omoide:
         if self.staged is None or self.real is None:
             return None
         self.staged.staged = {}
-        started = time.perf_counter()
-        self.real.encode([self.real.query_prefix + text])
-        embed_ms = (time.perf_counter() - started) * 1000
-
-        async def run() -> float:
-            started = time.perf_counter()
-            await self.engine.search(text, MemoryFilter(tenant=TENANT, cube=cube), top_k=k)
-            return (time.perf_counter() - started) * 1000
-
-        return Found([], self.loop.run_until_complete(run()), embed_ms)
+        embed_ms = self._raw_embed_ms(text)
+        _, ms = self._timed_search(cube, text, k)
+        return Found([], ms, embed_ms)
 
     def close(self) -> None:
         self.loop.run_until_complete(self.engine.close())
