@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import asyncio
 
+import numpy as np
+
 from memory.clock import utcnow
 from memory.engine import MemoryEngine
 from memory.index import lexical
+from memory.index.postings import sum_by_doc
 from memory.types import MemoryFilter, Scope
 from tests.store_helpers import sqlite_store
 
@@ -144,3 +147,18 @@ def test_postings_fed_in_chunks_rank_like_one_build() -> None:
         for user in [None, "u1", "u3"]:
             assert chunked.search(query, user, 10) == whole.search(query, user, 10), (query, user)
             assert len(whole.search(query, user, 100)) == len(chunked.search(query, user, 100))
+
+
+def test_a_document_matching_several_terms_sums_their_weights_as_before() -> None:
+    """BM25 adds each term's weight per document; the merge of the terms' sorted runs (postings.sum_by_doc)
+    gives the very sums, in the very order, that np.unique + np.bincount gave (ties rank the same)."""
+    rng = np.random.default_rng(7)
+    for _ in range(200):
+        runs = [np.sort(rng.choice(300, int(rng.integers(1, 120)), replace=False)).astype(np.int32)
+                for _ in range(int(rng.integers(1, 9)))]
+        docs = np.concatenate(runs)
+        weights = rng.random(len(docs)).astype(np.float32)
+        uniq, inverse = np.unique(docs, return_inverse=True)
+        got_docs, got_scores = sum_by_doc(docs, weights)
+        assert np.array_equal(got_docs, uniq)
+        assert np.array_equal(got_scores, np.bincount(inverse, weights=weights))
