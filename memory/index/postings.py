@@ -181,10 +181,11 @@ class LexicalPostings:
             dl = self._len[docs_all]
             weights = idf_all * tfs_all * (K1 + 1) / (tfs_all + K1 * (1 - B + B * dl / avgdl))
             uniq, score = sum_by_doc(docs_all, weights)
-            keep = self._alive[uniq]
-            if ucode is not None:
-                keep &= self._user[uniq] == ucode
-            uniq, score = uniq[keep], score[keep]
+            if ucode is not None or self._n_alive < self._n:  # otherwise every document found counts
+                keep = self._alive[uniq]
+                if ucode is not None:
+                    keep &= self._user[uniq] == ucode
+                uniq, score = uniq[keep], score[keep]
             if len(uniq) > limit:
                 top = np.argpartition(-score, limit - 1)[:limit]
                 uniq, score = uniq[top], score[top]
