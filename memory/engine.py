@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from typing import Any
+
+import numpy as np
 
 from memory.access import AccessLog
 from memory.blas import one_blas_thread
@@ -33,7 +35,7 @@ from memory.ranking import candidates
 from memory.rerank.base import Reranker
 from memory.rerank.stage import RerankStage
 from memory.stats import EmotionTimeline, emotion_timeline
-from memory.store.base import CandidateQuery, CubeKey, MemoryStore, StoreStats
+from memory.store.base import Candidate, CandidateQuery, CubeKey, MemoryStore, StoredRow, StoreStats
 from memory.store.factory import open_store
 from memory.types import (
     BatchResult,
@@ -221,13 +223,18 @@ class MemoryEngine:
         f = check_filter(f or MemoryFilter())
         now = self.clock.now()
         pool = top_k if self.rerank is None else self.rerank.pool(top_k)  # a reranker orders a larger pool
+
+        def rank(rows: Sequence[StoredRow], found: dict[int, Candidate], vectors: dict[int, np.ndarray],
+                 memories: Callable[[Sequence[int]], dict[int, Memory]] | None) -> list[SearchHit]:
+            with self.observer.phase("rank"):
+                return self.hits.rank(rows, found, vectors, now, pool, min_similarity, memories)
+
         found = await self.storage.candidates(CandidateQuery(
             f, query, lambda: self.embeddings.query(query), candidates(pool), now,
             with_vectors=self.options.diversity > 0.0, observer=self.observer,
-            embed_now=(lambda: self.embeddings.query_now(query)) if self.embeddings.idle else None))
+            embed_now=(lambda: self.embeddings.query_now(query)) if self.embeddings.idle else None, rank=rank))
         note.candidates = len(found.candidates)
-        with self.observer.phase("rank"):
-            hits = self.hits.rank(found.rows, found.candidates, found.vectors, now, pool, min_similarity)
+        hits = found.hits if found.hits is not None else rank(found.rows, found.candidates, found.vectors, None)
         if self.rerank is not None:
             hits = await self.rerank.apply(query, hits, top_k, self.observer)
         self.access.note([h.memory.id for h in hits], now)

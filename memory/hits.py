@@ -3,7 +3,7 @@ diversity. Memory objects are built only for the rows returned."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -14,7 +14,7 @@ from memory.options import EngineOptions
 from memory.ranking import diversify, diversity_pool
 from memory.search import calibrate, calibrate_one, rank_score
 from memory.store.base import Candidate
-from memory.types import SearchHit
+from memory.types import Memory, SearchHit
 
 Scored = tuple[float, float, Candidate, Any]  # (rank score, calibrated score, candidate, row)
 
@@ -26,8 +26,11 @@ class HitRanker:
         self.dim = dim
 
     def rank(self, rows: Sequence[Any], found: dict[int, Candidate], vectors: dict[int, np.ndarray],
-             now: datetime, top_k: int, min_similarity: float) -> list[SearchHit]:
-        """The hits in rank order; rows without a candidate or under `min_similarity` are left out."""
+             now: datetime, top_k: int, min_similarity: float,
+             memories: Callable[[Sequence[int]], dict[int, Memory]] | None = None) -> list[SearchHit]:
+        """The hits in rank order; rows without a candidate or under `min_similarity` are left out. With
+        `memories` the rows need only the columns ranking reads (label, importance, created_at) and the
+        hits' Memory objects come from it (a row it no longer finds, deleted meanwhile, is left out)."""
         naive_now = now.replace(tzinfo=None)  # SQLite hands back naive UTC datetimes
         recency = self.options.recency_weight > 0.0
         scored: list[Scored] = []
@@ -45,8 +48,13 @@ class HitRanker:
         scored.sort(key=lambda x: -x[0])
         if self.options.diversity > 0.0 and len(scored) > 1:
             scored = self._diversify(scored, vectors, top_k)
-        return [SearchHit(row_to_memory(r), round(score, 4), round(cand.cosine, 4), rank, cand.lexical_rank is not None)
-                for rank, score, cand, r in scored[:top_k]]
+        top = scored[:top_k]
+        if memories is None:
+            return [SearchHit(row_to_memory(r), round(score, 4), round(cand.cosine, 4), rank,
+                              cand.lexical_rank is not None) for rank, score, cand, r in top]
+        whole = memories([x[3].label for x in top])
+        return [SearchHit(whole[r.label], round(score, 4), round(cand.cosine, 4), rank, cand.lexical_rank is not None)
+                for rank, score, cand, r in top if r.label in whole]
 
     def _diversify(self, scored: list[Scored], vectors: dict[int, np.ndarray], top_k: int) -> list[Scored]:
         """Pick hits by maximal marginal relevance (memory.ranking.diversify); rank_score becomes the

@@ -18,7 +18,7 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import math
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
@@ -27,11 +27,12 @@ import numpy as np
 
 from memory.observe import NO_OBSERVER, Observer
 from memory.search import Retriever, fuse, narrows_cube, postings_search
-from memory.store.base import Candidate, StoredRow
-from memory.types import MemoryFilter
+from memory.store.base import Candidate, Rank, StoredRow
+from memory.types import Memory, MemoryFilter, SearchHit
 
 Embed = Callable[[], Awaitable[np.ndarray]]
 EmbedNow = Callable[[], np.ndarray]
+Memories = Callable[[Sequence[int]], dict[int, Memory]]
 
 
 @dataclass(slots=True)
@@ -40,14 +41,16 @@ class OneCube:
     candidates: dict[int, Candidate]
     rows: list[StoredRow]
     vectors: dict[int, np.ndarray]  # the rows' stored vectors, when asked for (diversity compares them)
+    hits: list[SearchHit] | None = None  # ranked in the same job (then no rows or vectors)
 
 
 async def search_one_cube(retriever: Retriever, embed: Embed, f: MemoryFilter, now: datetime,
                           query: str, n: int, *, vectors: bool = False, observer: Observer = NO_OBSERVER,
-                          embed_now: EmbedNow | None = None) -> OneCube | None:
+                          embed_now: EmbedNow | None = None, rank: Rank | None = None) -> OneCube | None:
     """Candidates (cosines filled) and their rows, or None when the general path must answer. With
     `embed_now` (the query's embedding on the calling thread) a whole small cube or a large one is
-    searched in one job on the reader's thread, embedding included: one thread hop instead of two."""
+    searched in one job on the reader's thread, embedding included: one thread hop instead of two. With
+    `rank` the same job ranks the candidates too (reading whole rows only for the hits) and returns hits."""
     reader = retriever.reader
     if f.tenant is None or f.cube is None or not reader.handles(f):
         return None
@@ -101,11 +104,26 @@ async def search_one_cube(retriever: Retriever, embed: Embed, f: MemoryFilter, n
         dense = list(zip(found.tolist(), sims.tolist(), strict=True))
         return list(dict.fromkeys([*lex, *found.tolist()])), (lex, dense, qvec_)
 
+    def fused(lex: list[int], dense: list[tuple[int, float]], qvec: np.ndarray, stored: dict[int, np.ndarray]
+              ) -> dict[int, Candidate]:
+        cands = fuse(dense, lex)
+        for label, vec in stored.items():  # lexical-only candidates: their cosine from the stored vector
+            cand = cands[label]
+            if math.isnan(cand.cosine):
+                cand.cosine = float(vec @ qvec)
+        return cands
+
     # on the reader's thread in this task's context, so the phases' spans have the search as parent
-    (lex, dense, qvec), rows, stored = await reader.rows_after(partial(contextvars.copy_context().run, pick), f, now)
-    cands = fuse(dense, lex)
-    for label, vec in stored.items():  # lexical-only candidates: their cosine from the stored vector
-        cand = cands[label]
-        if math.isnan(cand.cosine):
-            cand.cosine = float(vec @ qvec)
-    return OneCube(qvec, cands, rows, stored if vectors else {})
+    context = contextvars.copy_context()
+    if rank is not None:
+        def ranked(payload: tuple[list[int], list[tuple[int, float]], np.ndarray], rows: list[StoredRow],
+                   stored: dict[int, np.ndarray], memories: Memories) -> tuple[np.ndarray, dict[int, Candidate],
+                                                                               list[SearchHit]]:
+            lex, dense, qvec_ = payload
+            cands = fused(lex, dense, qvec_, stored)
+            return qvec_, cands, context.run(rank, rows, cands, stored if vectors else {}, memories)
+
+        used, cands, hits = await reader.ranked_after(partial(context.run, pick), f, now, ranked)
+        return OneCube(used, cands, [], {}, hits)
+    (lex, dense, used), rows, stored = await reader.rows_after(partial(context.run, pick), f, now)
+    return OneCube(used, fused(lex, dense, used, stored), rows, stored if vectors else {})

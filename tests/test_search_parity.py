@@ -7,9 +7,11 @@ model's own thread (busy with a save's passages)."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
+import numpy as np
 import pytest
 
 from memory.clock import ManualClock
@@ -17,8 +19,10 @@ from memory.embedding.base import Embedder
 from memory.emotions.labels import normalize_label
 from memory.engine import MemoryEngine
 from memory.options import EngineOptions
+from memory.ranking import candidates
 from memory.search import narrows_cube
-from memory.types import MemoryFilter, MemoryInput, Scope, SearchHit
+from memory.store.base import Candidate, CandidateQuery, StoredRow
+from memory.types import Memory, MemoryFilter, MemoryInput, Scope, SearchHit
 from tests.store_helpers import sqlite_store
 
 START = datetime(2025, 3, 1, 12, tzinfo=UTC)
@@ -109,5 +113,38 @@ async def test_a_search_hit_holds_the_same_memory_as_get(options: EngineOptions,
                 assert hit.memory == await engine.get(hit.memory.id), q
                 seen += 1
         assert seen >= len(items)
+    finally:
+        await engine.close()
+
+
+@pytest.mark.parametrize("exact_search_max", [4096, 0], ids=["exact", "hnsw"])
+async def test_ranking_in_the_readers_job_returns_what_ranking_the_rows_returns(
+        options: EngineOptions, embedder: Embedder, exact_search_max: int) -> None:
+    """The one-cube path ranks in its reader's job, reading whole rows only for the hits
+    (FastReader.ranked_after): the same hits, Memory objects included, as ranking every whole row after."""
+    engine = await MemoryEngine.open(replace(options, exact_search_max=exact_search_max), embedder)
+    try:
+        items = [MemoryInput(scope=Scope("t", "c", user), content=text, tags=tags, tier=tier, importance=0.2 + i / 20,
+                             created_at=START + timedelta(days=i)) for i, (user, text, tags, tier) in enumerate(FACTS)]
+        assert not (await engine.save_batch(items)).failed
+        store = sqlite_store(engine)
+        await store.warm("t", "c")
+        now = engine.clock.now()
+        compared = 0
+        filters = _filters()[:3] if exact_search_max else _filters()[:1]  # HNSW: a user takes the general path
+        for f in filters:
+            for text in QUERIES:
+                def rank(rows: Sequence[StoredRow], found: dict[int, Candidate], vectors: dict[int, np.ndarray],
+                         memories: Callable[[Sequence[int]], dict[int, Memory]] | None) -> list[SearchHit]:
+                    return engine.hits.rank(rows, found, vectors, now, 5, 0.0, memories)
+
+                query = CandidateQuery(f, text, lambda t=text: engine.embeddings.query(t), candidates(5), now,
+                                       with_vectors=True, rank=rank)
+                in_job = await store.candidates(query)
+                after = await store.candidates(replace(query, rank=None))
+                assert in_job.hits is not None and after.hits is None
+                assert in_job.hits == rank(after.rows, after.candidates, after.vectors, None), (f, text)
+                compared += len(in_job.hits)
+        assert compared >= len(QUERIES) * len(filters)
     finally:
         await engine.close()

@@ -32,7 +32,10 @@ _TABLE = MemoryRow.__table__
 # (attribute name, column name) of every column but the vector
 _COLUMNS = [(a.key, a.columns[0].name) for a in MemoryRow.__mapper__.column_attrs if a.key != "embedding"]
 _SELECT = "SELECT " + ", ".join(f'"{name}"' for _, name in _COLUMNS) + "{extra} FROM memories"
+_RANK_COLUMNS = ("label", "importance", "created_at")  # what ranking reads of every candidate (memory.hits)
+_RANK_SELECT = "SELECT " + ", ".join(f'"{dict(_COLUMNS)[key]}"' for key in _RANK_COLUMNS) + ", embedding FROM memories"
 T = TypeVar("T")
+R = TypeVar("R")
 
 
 class FastRow:
@@ -57,10 +60,13 @@ def _column(pos: int, proc: Callable[[Any], Any] | None) -> property:
     return property(get)
 
 
-def row_class(positions: dict[str, int], procs: Sequence[Callable[[Any], Any] | None]) -> type[FastRow]:
+def row_class(positions: dict[str, int], procs: Sequence[Callable[[Any], Any] | None], *, whole: bool = True
+              ) -> type[FastRow]:
     """A FastRow subclass whose properties convert with these result processors (no `embedding`:
-    the vectors come back beside the rows)."""
+    the vectors come back beside the rows). Only a `whole` row (every column) converts to a Memory."""
     props = {name: _column(pos, procs[pos]) for name, pos in positions.items() if name != "embedding"}
+    if not whole:
+        return type("FastRankRow", (FastRow,), {"__slots__": (), **props})
     memory = raw_row_to_memory(positions, procs)
 
     def to_memory(row: FastRow) -> Memory:
@@ -79,13 +85,18 @@ class FastReader:
         self.result_procs: list[Callable[[Any], Any] | None] = [
             *(_TABLE.c[name].type.dialect_impl(dialect).result_processor(dialect, None) for _, name in _COLUMNS), None]
         self._row = row_class(self.positions, self.result_procs)
+        self._memory = raw_row_to_memory(self.positions, self.result_procs)
+        # what ranking reads of a candidate (memory.hits), its vector last: ranked_after reads only these
+        at = [self.positions[key] for key in _RANK_COLUMNS]
+        self._rank_row = row_class({key: i for i, key in enumerate(_RANK_COLUMNS)},
+                                   [*(self.result_procs[i] for i in at), None], whole=False)
 
     @staticmethod
-    def _by_labels(labels: Sequence[int], where: str, params: dict[str, Any], *, vectors: bool
-                   ) -> tuple[str, dict[str, Any]]:
-        """SELECT of these labels' rows passing `where` (with their vectors if asked)."""
+    def _by_labels(labels: Sequence[int], where: str, params: dict[str, Any], *, vectors: bool = False,
+                   select: str | None = None) -> tuple[str, dict[str, Any]]:
+        """SELECT of these labels' rows passing `where` (with their vectors if asked; `select`: other columns)."""
         marks = ", ".join(f":l{i}" for i in range(len(labels)))
-        sql = f"{_SELECT.format(extra=', embedding' if vectors else '')} WHERE label IN ({marks})"
+        sql = f"{select or _SELECT.format(extra=', embedding' if vectors else '')} WHERE label IN ({marks})"
         return (f"{sql} AND {where}" if where else sql), {**params, **{f"l{i}": x for i, x in enumerate(labels)}}
 
     @classmethod
@@ -189,3 +200,27 @@ class FastReader:
 
         payload, rows, vectors = await self._run(job)
         return payload, [self.row(r) for r in rows], vectors
+
+    async def ranked_after(self, pick: Callable[[], tuple[Sequence[int], T]], f: MemoryFilter, now: datetime,
+                           rank: Callable[[T, list[StoredRow], dict[int, np.ndarray],
+                                           Callable[[Sequence[int]], dict[int, Memory]]], R]) -> R:
+        """`rows_after` that ranks too, in the same job: the rows of the labels `pick` returns with only the
+        columns ranking reads (and their vectors), then `rank(payload, rows, label -> vector, memories)`,
+        where `memories(labels)` reads those rows whole (the Memory objects a search returns). A search
+        reads ~26 candidates to return 10: measured at 5.9k, the whole rows cost ~25 us more CPU than
+        these columns and the 10 returned rows."""
+        where, params = self._where(f, now, indexed=False)
+
+        def memories(labels: Sequence[int]) -> dict[int, Memory]:
+            raw = self._fetch(*self._by_labels(labels, where, params, vectors=False)) if labels else []
+            label_at = self.positions["label"]
+            return {r[label_at]: self._memory(r) for r in raw}
+
+        def job() -> R:
+            labels, payload = pick()
+            raw = self._fetch(*self._by_labels(labels, where, params, select=_RANK_SELECT)) if labels else []
+            rows = [cast(StoredRow, self._rank_row(r)) for r in raw]
+            vector_at = len(_RANK_COLUMNS)  # label first, the vector last
+            return rank(payload, rows, {r[0]: np.frombuffer(r[vector_at], dtype=np.float32) for r in raw}, memories)
+
+        return await self._run(job)

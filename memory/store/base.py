@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 import numpy as np
 
 from memory.observe import NO_OBSERVER, Observer
-from memory.types import CubeStats, MemoryFilter
+from memory.types import CubeStats, Memory, MemoryFilter, SearchHit
 
 if TYPE_CHECKING:
     from memory.people import CubeUsers
@@ -185,6 +185,11 @@ class Candidate:
     lexical_rank: int | None = None
 
 
+# (candidate rows, candidates, vectors, the Memory objects of chosen labels or None: built from the rows)
+Rank = Callable[[Sequence[StoredRow], dict[int, Candidate], dict[int, np.ndarray],
+                 Callable[[Sequence[int]], dict[int, Memory]] | None], list[SearchHit]]
+
+
 @dataclass(slots=True)
 class CandidateQuery:
     """A search in the filter's scope (any number of cubes): `n` candidates per side. `embed` returns the
@@ -200,6 +205,9 @@ class CandidateQuery:
     # the same vector computed on the calling thread, or None while the model is busy elsewhere: SQLite's
     # one-cube search runs it in its reader's job, one thread hop instead of two (memory.search_one)
     embed_now: Callable[[], np.ndarray] | None = None
+    # the engine's ranking (memory.hits): SQLite's one-cube search runs it in its reader's job, reading
+    # whole rows only for the hits, and returns them in CandidateSet.hits; other searches return rows
+    rank: Rank | None = None
 
 
 @dataclass(slots=True)
@@ -209,6 +217,7 @@ class CandidateSet:
     candidates: dict[int, Candidate]
     rows: Sequence[StoredRow]
     vectors: dict[int, np.ndarray]  # label -> stored vector, when asked for
+    hits: list[SearchHit] | None = None  # already ranked by the query's `rank` (rows then left empty)
 
 
 @dataclass(slots=True)

@@ -35,9 +35,9 @@ class SqliteSearch:
             return CandidateSet({}, [], {})
         if self.one_cube_path:
             one = await search_one_cube(self.retriever, q.embed, f, q.now, q.text, q.n, vectors=q.with_vectors,
-                                        observer=q.observer, embed_now=q.embed_now)
+                                        observer=q.observer, embed_now=q.embed_now, rank=q.rank)
             if one is not None:
-                return CandidateSet(one.candidates, one.rows, one.vectors)
+                return CandidateSet(one.candidates, one.rows, one.vectors, one.hits)
         many = await search_cubes(self.retriever, q.embed, q.observer, f, cubes, q.now, q.text, q.n,
                                   vectors=q.with_vectors)
         return CandidateSet(many.candidates, many.rows, many.vectors)
