@@ -5,10 +5,12 @@ Measured at 100k memories in one cube on 2 cores, a search's own time (beyond em
 was mostly waiting: thread hops, database round trips through SQLAlchemy's async layer, FTS5 ranking.
 Here a narrow scope's labels are read while the query is embedded; once the vector is known, one job
 on the reader's thread (memory.db.fastread) ranks the lexical side (in-memory BM25,
-memory.index.postings), finds the nearest neighbours and reads every candidate's row with its stored
-vector. (Running the lexical side beside the embedding measured no faster: on 2 cores the model
-already uses both, so what runs beside it slows it by as much. Beside hnswlib's search of a large cube,
-which runs on one core with the GIL released, it does: the reader's second thread ranks it there.)
+memory.index.postings), finds the nearest neighbours, reads what ranking needs of every candidate (its
+label, importance, creation time and stored vector), ranks them (memory.hits, when the engine hands its
+ranking over) and reads whole rows only for the hits. (Running the lexical side beside the embedding
+measured no faster: on 2 cores the model already uses both, so what runs beside it slows it by as much.
+Beside hnswlib's search of a large cube, which runs on one core with the GIL released, it does: the
+reader's second thread ranks it there, handed the work as the job is, so that both threads wake at once.)
 Used when the reader answers the filter and the cube's postings are built; the general path in
 MemoryEngine.search answers everything else with the same ranking.
 """
@@ -85,6 +87,9 @@ async def search_one_cube(retriever: Retriever, embed: Embed, f: MemoryFilter, n
         with observer.phase("lexical"):
             return postings_search(postings, query, f, n)
 
+    # handed to the second thread here rather than from the reader's job: the two threads wake together
+    lexing = reader.beside(contextvars.copy_context().run, lexical) if hnsw else None
+
     def pick() -> tuple[list[int], tuple[list[int], list[tuple[int, float]], np.ndarray]]:
         """Lexical and dense top-n, and the labels whose rows to read: one job on the reader's thread."""
         if qvec is not None:
@@ -92,7 +97,6 @@ async def search_one_cube(retriever: Retriever, embed: Embed, f: MemoryFilter, n
         else:
             assert embed_now is not None
             qvec_ = embed_now()
-        lexing = reader.beside(contextvars.copy_context().run, lexical) if hnsw else None
         lex = lexical() if lexing is None else []
         with observer.phase("vector"):
             if whole:  # expired memories are dropped with the rows, as on the HNSW path
