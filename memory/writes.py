@@ -5,7 +5,7 @@ transaction (memory.store.base). The store assigns labels and keeps its indexes 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -36,8 +36,6 @@ from memory.types import (
 )
 from memory.validation import check_input, vector_field
 
-Analysis = list[tuple[list[Emotion], str, str]]  # emotions, summary and lexical terms per pending item
-
 
 class Writer:
     def __init__(self, store: MemoryStore, embeddings: EmbeddingService, clock: Clock, options: EngineOptions,
@@ -66,35 +64,30 @@ class Writer:
         await self._turn_texts(pending)
         to_embed = [p for p in pending if p.vector is None]
         texts = [p.embed_text for p in to_embed]
-        started: list[asyncio.Future[Analysis]] = []  # the text analysis, once started
-
-        def analysis() -> asyncio.Future[Analysis]:
-            if not started:
-                started.append(asyncio.ensure_future(asyncio.to_thread(self._analyse, pending)))
-            return started[0]
+        analysis: asyncio.Future[list[tuple[list[Emotion], str, str]]] | None = None
         try:
-            if to_embed and len(pending) > 1:  # a batch: the text work fits beside the model's long runs
-                analysis()
+            if len(pending) > 1 or not to_embed:  # a batch: the text work fits beside the model's long runs
+                analysis = asyncio.ensure_future(asyncio.to_thread(self._analyse, pending))
             # one item: beside the model it contends for the GIL (measured: 0.25 ms slower than after it)
             if to_embed:
                 for p, vec in zip(to_embed, await self.embeddings.passages(texts), strict=True):
                     p.vector = vec
-                analysis()
-            # with every vector given it starts as the store takes the new rows: the near-duplicate checks
-            # before it have the GIL to themselves, and it runs beside the index insert (which lets go of
-            # the GIL); the rows wait for it only when the store needs them
+            if analysis is None:
+                analysis = asyncio.ensure_future(asyncio.to_thread(self._analyse, pending))
+            # with every vector given the analysis is still running: the near-duplicate checks and the
+            # index insert go on beside it, and the rows wait for it only when the store needs them
             done = await self._insert(pending, analysis)
         finally:
-            for running in started:  # a failure before the rows needed it: the thread is let finish
-                await asyncio.wait([running])
-                if not running.cancelled():
-                    running.exception()  # retrieved: the failure that matters is the one raised here
+            if analysis is not None:  # a failure before the rows needed it: the thread is let finish
+                await asyncio.wait([analysis])
+                if not analysis.cancelled():
+                    analysis.exception()  # retrieved: the failure that matters is the one raised here
         saved = [r for p in pending if isinstance(r := done[p.index], SaveResult)]
         failures += [r for p in pending if isinstance(r := done[p.index], BatchFailure)]
         failures.sort(key=lambda f: f.index)
         return BatchResult(saved, failures)
 
-    def _analyse(self, pending: list[Pending]) -> Analysis:
+    def _analyse(self, pending: list[Pending]) -> list[tuple[list[Emotion], str, str]]:
         """Emotions, summary and lexical terms of each item: blocking text work, off the event loop."""
         enriched = self.enricher.enrich([(p.item, p.kind) for p in pending])
         return [(emotions, summary, index_document(p.lexical_text))
@@ -126,7 +119,7 @@ class Writer:
             p.embed_text = with_context(own, recent[key], opts.context_chars)
             recent[key] = (recent[key] + [own])[-opts.context_turns:]
 
-    async def _insert(self, pending: list[Pending], analysis: Callable[[], asyncio.Future[Analysis]]
+    async def _insert(self, pending: list[Pending], analysis: asyncio.Future[list[tuple[list[Emotion], str, str]]]
                       ) -> dict[int, SaveResult | BatchFailure]:
         async with self.store.writing(*{(p.item.scope.tenant, p.item.scope.cube) for p in pending}):
             now = self.clock.now()
@@ -163,11 +156,9 @@ class Writer:
                 out[p.index] = result = SaveResult(row_to_memory(row))  # as added, before any reinforcement
                 of_new.append((result, p))
 
-            analysing = analysis()
-
             async def analysed() -> None:
-                """The text analysis into the new rows (it runs beside the store's index insert)."""
-                for p, (emotions, summary, doc) in zip(pending, await analysing, strict=True):
+                """The text analysis into the new rows (it ran beside the checks above)."""
+                for p, (emotions, summary, doc) in zip(pending, await analysis, strict=True):
                     p.emotions, p.summary, p.lexical_doc = emotions, summary, doc
                 for new, pos in zip(batch.new, created, strict=True):
                     self.rows.analysed(new.record, pending[pos])
