@@ -59,11 +59,30 @@ def batch_near(pending: Sequence[Pending], threshold: float) -> dict[int, list[i
     return out
 
 
+async def _may_repeat(store: MemoryStore, pending: Sequence[Pending]) -> set[int]:
+    """Positions of the batch's turns whose words some stored turn of the same cube and user says: the
+    only turns a stored memory may absorb (same_scope), found with one indexed query per cube."""
+    keys = {pos: p.words_key for pos, p in enumerate(pending) if p.words_key is not None}
+    by_cube: dict[tuple[str, str], list[int]] = defaultdict(list)
+    for pos in keys:
+        by_cube[(pending[pos].item.scope.tenant, pending[pos].item.scope.cube)].append(pos)
+    out: set[int] = set()
+    for (tenant, cube), positions in by_cube.items():
+        stored = await store.turn_words(tenant, cube, [keys[pos] for pos in positions])
+        out.update(pos for pos in positions if (pending[pos].item.scope.user_id, keys[pos]) in stored)
+    return out
+
+
 async def stored_near(store: MemoryStore, pending: Sequence[Pending], now: datetime, threshold: float
                       ) -> dict[int, list[int]]:
-    """Labels of stored memories each item nearly duplicates, one search per scope."""
+    """Labels of stored memories each item nearly duplicates, one search per scope. A turn whose words no
+    stored turn of its user says is not searched for: no near neighbour of it could absorb it."""
     near: dict[int, list[int]] = {}
-    for (tenant, cube, user_id, kind), positions in scope_groups(pending).items():
+    may_repeat = await _may_repeat(store, pending)
+    for (tenant, cube, user_id, kind), in_scope in scope_groups(pending).items():
+        positions = [pos for pos in in_scope if pos in may_repeat] if kind is Kind.TURN else in_scope
+        if not positions:
+            continue
         f = MemoryFilter(tenant=tenant, cube=cube, user_id=user_id, kind=kind)
         queries = np.vstack([pending[pos].vector for pos in positions])  # type: ignore[misc]  # all embedded by now
         for pos, hits in zip(positions, await store.nearest(f, queries, 4, now), strict=True):

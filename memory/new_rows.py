@@ -3,6 +3,9 @@ and the rules they follow (expiry per tier, reinforcement of a near-duplicate)."
 
 from __future__ import annotations
 
+import os
+import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -29,6 +32,7 @@ class Pending:
     embed_text: str = ""  # what the vector is made of (memory.turn_text)
     lexical_text: str = ""  # what the lexical index holds
     lexical_doc: str = ""  # lexical_text as stored terms (memory.text.tokenize.index_document)
+    words_key: int | None = None  # a turn's words hashed (memory.turn_text.words_key); None for content
 
 
 class RowMaker:
@@ -61,7 +65,8 @@ class RowMaker:
             emotions=[[e.label, e.score] for e in (p.emotions or [])], summary=p.summary,
             created_at=created, updated_at=now, expires_at=self.expiry_for(tier, item.ttl_seconds, created),
             last_accessed_at=None, access_count=0, reinforce_count=0,
-            embedding_model=self.model_id, embedding_dim=self.dim)
+            embedding_model=self.model_id, embedding_dim=self.dim,
+            words_key=p.words_key)
 
     def analysed(self, row: MemoryRecord, p: Pending) -> None:
         """A new record's text analysis, once it is done (memory.writes runs it beside the insert)."""
@@ -77,6 +82,14 @@ class RowMaker:
             row.expires_at = self.expiry_for(Tier(row.tier), p.item.ttl_seconds, now)
         return history(row, "reinforce", p.item.actor, now,
                        {"reinforce_count": row.reinforce_count, "importance": round(row.importance, 4)})
+
+
+def new_ids(n: int) -> Iterator[str]:
+    """n random ids as uuid.uuid4() makes them, from one read of the OS's randomness: that read lets go
+    of the GIL, and one per id made each new row wait for the text analysis thread to hand it back
+    (~10% of a 256-turn save's time at 30k turns)."""
+    raw = os.urandom(16 * n)
+    return (str(uuid.UUID(bytes=raw[i:i + 16], version=4)) for i in range(0, 16 * n, 16))
 
 
 def history(row: MemoryRecord, action: str, actor: str | None, at: datetime, changes: dict[str, Any]

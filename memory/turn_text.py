@@ -26,6 +26,7 @@ when a memory is saved: later edits of a neighbour do not change it.
 
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -77,6 +78,15 @@ def same_words(user_a: str | None, ai_a: str | None, user_b: str | None, ai_b: s
     its speaker's name, which every turn of that user shares, so vector similarity alone would merge
     different short messages ("旅行の思い出 1" / "旅行の思い出 2"); turns are merged only when this holds too."""
     return _words(user_a) == _words(user_b) and _words(ai_a) == _words(ai_b)
+
+
+def words_key(user_message: str | None, ai_message: str | None) -> int:
+    """A signed 64-bit hash of a turn's words as `same_words` compares them: stored with each turn
+    (memories.words_key), it lets a save skip the vector search for duplicates of turns whose words
+    no stored turn says (memory.dedup). Equal words give equal keys; the rare equal key of different
+    words only costs that search."""
+    both = f"{_words(user_message)}\0{_words(ai_message)}".encode()  # \0 is never a word character
+    return int.from_bytes(hashlib.blake2b(both, digest_size=8).digest(), "big", signed=True)
 
 
 def with_context(own: str, previous: list[str], max_chars: int) -> str:

@@ -5,7 +5,6 @@ transaction (memory.store.base). The store assigns labels and keeps its indexes 
 from __future__ import annotations
 
 import asyncio
-import uuid
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
@@ -17,12 +16,12 @@ from memory.embedding.service import EmbeddingService
 from memory.enrich import Enricher
 from memory.errors import NotFoundError, OmoideError
 from memory.json_limits import check_json
-from memory.new_rows import Pending, RowMaker, history
+from memory.new_rows import Pending, RowMaker, history, new_ids
 from memory.options import EngineOptions
 from memory.store.base import MemoryChange, MemoryRecord, MemoryStore, NewMemory, WriteBatch
 from memory.text.tokenize import index_document
 from memory.turn_context import embed_text_for_row, previous_turns
-from memory.turn_text import labelled_turn, speaker_label, with_context
+from memory.turn_text import labelled_turn, speaker_label, with_context, words_key
 from memory.types import (
     BatchFailure,
     BatchResult,
@@ -109,6 +108,7 @@ class Writer:
             item, sc = p.item, p.item.scope
             speaker = speaker_label(sc.user_id, item.metadata) if opts.speaker_names else None
             own = p.embed_text = p.lexical_text = labelled_turn(item.user_message, item.ai_message, speaker)
+            p.words_key = words_key(item.user_message, item.ai_message)
             if sc.session_id is None or opts.context_turns <= 0:
                 continue
             key = (sc.tenant, sc.cube, sc.session_id)
@@ -129,6 +129,7 @@ class Writer:
             out: dict[int, SaveResult | BatchFailure] = {}
             batch = WriteBatch(now=now)
             taken = await self._existing_ids(pending)
+            fresh = new_ids(sum(p.item.memory_id is None for p in pending))
             twins = await dedup.twin_rows(self.store, pending, near, now)
             created: dict[int, MemoryRecord] = {}  # pending position -> record added by this batch
             of_new: list[tuple[SaveResult, Pending]] = []  # results given their analysis after the write
@@ -148,7 +149,7 @@ class Writer:
                     of_new += [(result, pending[i]) for i, c in created.items() if c is twin]  # analysed below
                     continue
                 assert p.vector is not None
-                row = created[pos] = self.rows.memory(p, p.item.memory_id or str(uuid.uuid4()), now)
+                row = created[pos] = self.rows.memory(p, p.item.memory_id or next(fresh), now)
                 taken.add(row.id)
                 batch.history.append(history(row, "add", p.item.actor, now, {"kind": row.kind, "tier": row.tier}))
                 batch.new.append(NewMemory(row, p.vector, ""))

@@ -4,6 +4,7 @@ is what a save that embeds its own text gives."""
 
 from __future__ import annotations
 
+import dataclasses
 import sqlite3
 
 import numpy as np
@@ -141,5 +142,42 @@ async def test_a_saved_batch_reaches_the_database_file_itself_before_a_later_com
         finally:
             file_only.close()
         assert in_file >= len(vectors)
+    finally:
+        await engine.close()
+
+
+async def test_a_turn_said_again_in_a_big_cube_after_a_restart_is_reinforced_not_copied(
+        options: EngineOptions, embedder: Embedder) -> None:
+    """Duplicates of a turn are looked for only among stored turns with the same words (memory.dedup):
+    a repeat must still find its twin among hundreds of turns per user (scopes past the exact search
+    size go through the HNSW index), after a restart; the same words from someone else, or other words
+    with the same vector, stay memories of their own."""
+    options = dataclasses.replace(options, exact_search_max=50)
+    rng = np.random.default_rng(7)
+    vectors = rng.normal(size=(601, embedder.dim)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    line = "We booked the Hokkaido trip today!"
+    turns = [MemoryInput(Scope("t", "big", f"user{i % 3}", f"s{i % 7}"), user_message=f"chat line {i}",
+                         embedding=vectors[i].tolist()) for i in range(600)]
+    turns[300] = MemoryInput(Scope("t", "big", "user0", "s6"), user_message=line, embedding=vectors[600].tolist())
+    engine = await MemoryEngine.open(options, embedder)
+    try:
+        saved = await engine.save_batch(turns)
+        assert not saved.failed and not any(s.deduplicated for s in saved.saved)
+        original = saved.saved[300].memory
+    finally:
+        await engine.close()
+
+    engine = await MemoryEngine.open(options, embedder)
+    try:
+        near = (vectors[600] + 0.01 * vectors[0]).tolist()
+        said = [("user0", "we booked the HOKKAIDO trip today"), ("user1", line),
+                ("user0", "We booked the Okinawa trip today!")]
+        again = await engine.save_batch([MemoryInput(Scope("t", "big", user, "s9"), user_message=words, embedding=near)
+                                         for user, words in said])
+        repeat, other_user, other_words = again.saved
+        assert repeat.deduplicated and repeat.memory.id == original.id and repeat.memory.reinforce_count == 1
+        assert not other_user.deduplicated and not other_words.deduplicated
+        assert (await engine.list(MemoryFilter(tenant="t", cube="big"))).total == 602
     finally:
         await engine.close()

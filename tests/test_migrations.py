@@ -32,7 +32,7 @@ from memory.embedding.base import Embedder
 from memory.engine import MemoryEngine
 from memory.options import EngineOptions
 from memory.store.postgres import PostgresStore
-from memory.types import MemoryFilter, Scope
+from memory.types import MemoryFilter, MemoryInput, Scope
 from tests.store_helpers import sqlite_store
 
 S = Scope(tenant="t", cube="c", user_id="u")
@@ -60,7 +60,8 @@ async def db(db_url: str) -> AsyncIterator[AsyncEngine]:
 
 def _current_release_database(path: Path) -> None:
     """What the release before migrations built at start: create_all of every model, then the FTS5 tables;
-    an older database still lacks a column added since (api_audit.request_id) and the preferences tables."""
+    an older database still lacks columns added since (api_audit.request_id, memories.words_key) and the
+    preferences tables."""
     path.parent.mkdir(parents=True)
     made = create_engine(f"sqlite:///{path}")
     with made.begin() as conn:
@@ -69,6 +70,8 @@ def _current_release_database(path: Path) -> None:
         conn.execute(text(FTS_DDL))
         conn.execute(text(FTS_VOCAB_DDL))
         conn.execute(text("ALTER TABLE api_audit DROP COLUMN request_id"))
+        conn.execute(text("DROP INDEX ix_memories_words"))
+        conn.execute(text("ALTER TABLE memories DROP COLUMN words_key"))
         for table in PrefsBase.metadata.sorted_tables:
             conn.execute(text(f"DROP TABLE {table.name}"))
     made.dispose()
@@ -79,7 +82,7 @@ def _copy_rows(source: Path, target: Path) -> None:
     with sqlite3.connect(target) as conn:
         conn.execute("ATTACH DATABASE ? AS src", (str(source),))
         for table in ("memories", "memory_history", "cubes", "engine_meta", "api_keys", "api_users"):
-            columns = ", ".join(f'"{c[1]}"' for c in conn.execute(f"PRAGMA src.table_info({table})"))
+            columns = ", ".join(f'"{c[1]}"' for c in conn.execute(f"PRAGMA main.table_info({table})"))
             conn.execute(f"INSERT INTO main.{table} ({columns}) SELECT {columns} FROM src.{table}")
         conn.execute("INSERT INTO main.memory_fts (rowid, terms, scope) SELECT rowid, terms, scope FROM src.memory_fts")
 
@@ -232,7 +235,7 @@ async def test_a_0001_database_is_upgraded_with_every_memory_vector_and_key_inta
     try:
         db = create_async_db(url)
         try:
-            assert await current(db) == head() == "0005_history_bigint"
+            assert await current(db) == head() == "0006_turn_words_key"
         finally:
             await db.dispose()
         after = {m.id: m for m in (await engine.list(MemoryFilter(tenant="t"), limit=100)).memories}
@@ -245,6 +248,25 @@ async def test_a_0001_database_is_upgraded_with_every_memory_vector_and_key_inta
         assert key is not None and key.tenants == ["t"]
     finally:
         await store.close()
+        await engine.close()
+
+
+async def test_a_turn_saved_before_0006_is_still_reinforced_when_said_again_after_the_upgrade(
+        engine_options: EngineOptions, embedder: Embedder) -> None:
+    """Migration 0006 gives stored turns their words' hash; a save only looks for duplicates of turns
+    whose hash is stored, so without it every repeat of an older turn would become a copy."""
+    engine = await MemoryEngine.open(engine_options, embedder)
+    first = await engine.save(MemoryInput(S, user_message="We booked the Hokkaido trip today!", ai_message="Enjoy!"))
+    await engine.close()
+    await _to_revision(_database_url(engine_options), "0005_history_bigint")
+
+    engine = await MemoryEngine.open(engine_options, embedder)  # upgraded on start
+    try:
+        again = await engine.save(MemoryInput(S, user_message="we booked the hokkaido trip today", ai_message="enjoy"))
+        assert again.deduplicated and again.memory.id == first.memory.id
+        assert again.memory.reinforce_count == 1
+        assert (await engine.list(MemoryFilter(tenant="t"))).total == 1
+    finally:
         await engine.close()
 
 

@@ -54,6 +54,8 @@ class MemoryRow(Base):
         # covers "labels of a cube / a user's memories, unexpired" (exact search, dedup) without
         # reading the rows, whose vectors make them ~2 KB each: 782 labels 3.7 -> 0.2 ms
         Index("ix_memories_scope_labels", "tenant", "cube", "user_id", "kind", "expires_at", "label"),
+        # "which of these turns' words does the cube already hold" (memory.dedup), from the index alone
+        Index("ix_memories_words", "tenant", "cube", "words_key", "user_id"),
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
@@ -83,6 +85,8 @@ class MemoryRow(Base):
     embedding: Mapped[bytes] = mapped_column(Embedding, deferred=True)  # read only when needed
     embedding_model: Mapped[str] = mapped_column(String(256))
     embedding_dim: Mapped[int] = mapped_column(Integer)
+    # a turn's words hashed (memory.turn_text.words_key; NULL for stored content): migration 0006
+    words_key: Mapped[int | None] = mapped_column(BigInteger().with_variant(Integer(), "sqlite"))
 
 
 class HistoryRow(Base):

@@ -123,6 +123,7 @@ class MemoryRecord:
     embedding_model: str
     embedding_dim: int
     embedding: bytes | None = None
+    words_key: int | None = None  # a turn's words hashed (memory.turn_text.words_key), for dedup
 
 
 @dataclass(slots=True)
@@ -391,6 +392,11 @@ class MemoryStore(Protocol):
                       ) -> list[list[tuple[int, float]]]:
         """Per query vector, its top-k (label, cosine) among unexpired memories of the filter (which names
         a tenant and a cube), best first: duplicate checks of a save."""
+        ...
+
+    async def turn_words(self, tenant: str, cube: str, keys: Sequence[int]) -> set[tuple[str | None, int]]:
+        """(user_id, words_key) of the cube's stored turns, expired ones included, whose words_key is one
+        of `keys` (memory.turn_text.words_key): the turns a save's duplicate check still has to look at."""
         ...
 
     async def lexical(self, f: MemoryFilter, text: str, n: int, now: datetime) -> list[int]:

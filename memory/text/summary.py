@@ -32,6 +32,7 @@ _MIN_AI_CONTEXT_CHARS = 12
 _ELLIPSIS = "…"
 
 _TERMINALS = "。！？!?．｡"
+_MAY_END = re.compile("[\n\r.。！？!?．｡]")  # where split_sentences looks closer: a newline, a terminal, "."
 _CLOSERS = "」』）)】〉》\"'”’"
 _JA_END = "。！？．｡」』）】〉》"
 _WHITESPACE = re.compile(r"[^\S\n]+")
@@ -57,7 +58,7 @@ _FIRST_PERSON = frozenset("i me my mine myself im ive id 私 僕 俺 あたし �
 def split_sentences(text: str) -> list[str]:
     """Split on 。！？!? (with following closing brackets), '. ' and newlines; whitespace collapsed."""
     sentences: list[str] = []
-    current: list[str] = []
+    current: list[str] = []  # pieces of the sentence being read
     i, n = 0, len(text)
 
     def flush() -> None:
@@ -67,31 +68,34 @@ def split_sentences(text: str) -> list[str]:
         current.clear()
 
     while i < n:
-        char = text[i]
+        found = _MAY_END.search(text, i)  # the text up to it is copied whole, not character by character
+        if found is None:
+            current.append(text[i:])
+            break
+        j = found.start()
+        current.append(text[i:j])
+        char, i = text[j], j + 1
         if char == "\n" or char == "\r":
             flush()
-            i += 1
             continue
         current.append(char)
-        i += 1
-        if char == "." and ((i < n and not text[i].isspace()) or _is_abbreviation(current)):
+        if char == "." and ((i < n and not text[i].isspace()) or _is_abbreviation("".join(current)[-12:])):
             continue
-        if char in _TERMINALS or char == ".":
-            closed = False
-            while i < n and (text[i] in _TERMINALS or text[i] in _CLOSERS or text[i] == "."):
-                closed = closed or text[i] in _CLOSERS
-                current.append(text[i])
-                i += 1
-            if closed and i < n and _HIRAGANA.match(text[i]):
-                continue  # 「本当？」って言われた: the quote is inside the sentence
-            flush()
+        closed = False
+        while i < n and (text[i] in _TERMINALS or text[i] in _CLOSERS or text[i] == "."):
+            closed = closed or text[i] in _CLOSERS
+            current.append(text[i])
+            i += 1
+        if closed and i < n and _HIRAGANA.match(text[i]):
+            continue  # 「本当？」って言われた: the quote is inside the sentence
+        flush()
     flush()
     return sentences
 
 
-def _is_abbreviation(current: list[str]) -> bool:
-    """'Mr.', 'e.g.', 'J.' (an initial) do not end a sentence."""
-    match = _LAST_WORD.search("".join(current[-12:]))
+def _is_abbreviation(tail: str) -> bool:
+    """'Mr.', 'e.g.', 'J.' (an initial) do not end a sentence (`tail`: the sentence's last 12 characters)."""
+    match = _LAST_WORD.search(tail)
     if match is None:
         return False
     word = match.group(1)

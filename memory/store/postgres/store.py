@@ -281,6 +281,15 @@ class PostgresStore:
                                               table_rows=rows)
         return await self._read_in_transaction(read)
 
+    async def turn_words(self, tenant: str, cube: str, keys: Sequence[int]) -> set[tuple[str | None, int]]:
+        c = memories.c
+        query = select(c.user_id, c.words_key).where(c.tenant == tenant, c.cube == cube,
+                                                      c.words_key.in_(sorted(set(keys))))
+
+        async def read(conn: AsyncConnection) -> set[tuple[str | None, int]]:
+            return {(user_id, int(key)) for user_id, key in await conn.execute(query)}
+        return await self._read(read)
+
     async def lexical(self, f: MemoryFilter, text: str, n: int, now: datetime) -> list[int]:
         return await self._read(lambda conn: lexical.search(conn, text, f, now, n))
 

@@ -47,6 +47,7 @@ from memory.types import MemoryFilter
 
 log = logging.getLogger(__name__)
 DELETE_CHUNK = 500
+KEYS_CHUNK = 900  # bound parameters per query, well under SQLite's limit
 Adds = dict[CubeKey, list[tuple[int, np.ndarray]]]
 
 
@@ -266,6 +267,16 @@ class SqliteStore(SqliteReads, SqliteSearch):
                 state.index.add(np.array([label for label, _ in rows], dtype=np.int64), np.vstack([v for _, v in rows]))
             except Exception:  # the next start catches the index up from the database
                 log.exception("index update failed for %s/%s; it will be caught up at restart", *key)
+
+    async def turn_words(self, tenant: str, cube: str, keys: Sequence[int]) -> set[tuple[str | None, int]]:
+        found: set[tuple[str | None, int]] = set()
+        unique = sorted(set(keys))
+        for start in range(0, len(unique), KEYS_CHUNK):  # from ix_memories_words alone
+            chunk = unique[start:start + KEYS_CHUNK]
+            found.update(await self.reader.fetch(
+                f"SELECT user_id, words_key FROM memories WHERE tenant = ? AND cube = ? "
+                f"AND words_key IN ({', '.join('?' * len(chunk))})", [tenant, cube, *chunk]))
+        return found
 
     async def update(self, change: MemoryChange) -> None:
         r = change.record

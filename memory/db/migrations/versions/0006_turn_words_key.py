@@ -1,0 +1,48 @@
+"""A hash of each turn's words (`memories.words_key`), indexed with its cube and user.
+
+A turn is merged into a stored one only when both say the same words (memory.turn_text.same_words). A
+save used to look for near-duplicate vectors in every user scope its batch touched, reading each
+scope's labels and vectors: in one big cube that was most of the cube per batch. With the words' hash
+stored and indexed, one query per cube tells which turns of a batch could repeat a stored turn at all;
+only those look at vectors (memory.dedup). Existing turns get their hash here (Python computes it: the
+normalisation is Unicode NFKC and case folding, which neither database does the same way). The column and
+index are added only when missing: a database whose version record was lost was made by create_all with
+them (memory.db.adopt stamps it at 0001 and the revisions run again).
+
+Revision ID: 0006_turn_words_key
+Revises: 0005_history_bigint
+Create Date: 2026-12-06
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+from memory.turn_text import words_key
+
+revision = "0006_turn_words_key"
+down_revision: str | None = "0005_history_bigint"
+branch_labels: str | None = None
+depends_on: str | None = None
+
+PAGE = 5000
+
+
+def upgrade() -> None:
+    conn = op.get_bind()
+    if "words_key" not in {c["name"] for c in sa.inspect(conn).get_columns("memories")}:
+        op.add_column("memories", sa.Column("words_key", sa.BigInteger().with_variant(sa.Integer(), "sqlite")))
+    after = ""
+    while rows := conn.execute(sa.text(
+            "SELECT id, user_message, ai_message FROM memories WHERE kind = 'turn' AND id > :after "
+            "ORDER BY id LIMIT :page"), {"after": after, "page": PAGE}).all():
+        conn.execute(sa.text("UPDATE memories SET words_key = :key WHERE id = :id"),
+                     [{"key": words_key(user, ai), "id": memory_id} for memory_id, user, ai in rows])
+        after = rows[-1][0]
+    op.create_index("ix_memories_words", "memories", ["tenant", "cube", "words_key", "user_id"], if_not_exists=True)
+
+
+def downgrade() -> None:
+    op.drop_index("ix_memories_words", table_name="memories")
+    op.execute("ALTER TABLE memories DROP COLUMN words_key")  # SQLite 3.35+ drops a column in place
