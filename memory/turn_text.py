@@ -84,7 +84,8 @@ def words_key(user_message: str | None, ai_message: str | None) -> int:
     """A signed 64-bit hash of a turn's words as `same_words` compares them: stored with each turn
     (memories.words_key), it lets a save skip the vector search for duplicates of turns whose words
     no stored turn says (memory.dedup). Equal words give equal keys; the rare equal key of different
-    words only costs that search."""
+    words only costs that search. Changing `_words` calls for a migration that recomputes the stored
+    keys (as 0006 computed them): a stale key would hide a stored twin from the duplicate check."""
     both = f"{_words(user_message)}\0{_words(ai_message)}".encode()  # \0 is never a word character
     return int.from_bytes(hashlib.blake2b(both, digest_size=8).digest(), "big", signed=True)
 
