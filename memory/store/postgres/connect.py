@@ -51,9 +51,10 @@ def parse_url(raw: str) -> URL:
 # lexical query. The earlier full-vector graph (m 24, ef_construction 200) needed 1000 for recall@10
 # 0.96 (0.936 at 800 and 0.914 at 400 on one build; builds differ by ~0.02); the half-precision graph
 # at m 32 / ef_construction 400 (vectors.index_ddl) gets 0.971 at 500 and 0.959 at 400 on the same cube,
-# and searching it at 500 measured PAIRED_PLACEHOLDER.
-# 100 keeps 0.995+ at 10k (docs/benchmarks.md, "Scale"). Only scopes above EXACT_SEARCH_MAX reach the
-# graph at all (smaller ones are searched exactly).
+# and at 500 measured -3.4 / -5.2 ms on the whole-cube search over the raw embed against the old graph
+# at 1000, paired in two runs under load (+16.1 -> +12.7, +17.6 -> +12.4; 400: +10.5, +10.3).
+# 100 kept 0.995+ at 10k on the earlier graph (docs/benchmarks.md, "Scale"). Only scopes above
+# EXACT_SEARCH_MAX reach the graph at all (smaller ones are searched exactly).
 EF_SEARCH = 100
 LARGE_TABLE = 100_000  # memories (the planner's estimate, pg_class.reltuples) from which LARGE_EF_SEARCH applies
 LARGE_EF_SEARCH = 500
