@@ -51,8 +51,9 @@ def parse_url(raw: str) -> URL:
 # lexical query. The earlier full-vector graph (m 24, ef_construction 200) needed 1000 for recall@10
 # 0.96 (0.936 at 800 and 0.914 at 400 on one build; builds differ by ~0.02); the half-precision graph
 # at m 32 / ef_construction 400 (vectors.index_ddl) gets 0.971 at 500 and 0.959 at 400 on the same cube,
-# and at 500 measured -3.4 / -5.2 ms on the whole-cube search over the raw embed against the old graph
-# at 1000, paired in two runs under load (+16.1 -> +12.7, +17.6 -> +12.4; 400: +10.5, +10.3).
+# and at 500 measured -3.2 to -5.2 ms on the whole-cube search over the raw embed against the old graph
+# at 1000, paired in three runs under load (+16.1 -> +12.7, +17.6 -> +12.4, and at load 2: +9.6 -> +6.4,
+# one user +6.7 -> +5.7; 400: a further -1 to -2 ms for recall 0.959).
 # 100 kept 0.995+ at 10k on the earlier graph (docs/benchmarks.md, "Scale"). Only scopes above
 # EXACT_SEARCH_MAX reach the graph at all (smaller ones are searched exactly).
 EF_SEARCH = 100
