@@ -44,18 +44,22 @@ def parse_url(raw: str) -> URL:
 # a search then costs one round trip, not four (BEGIN, SET, the query, COMMIT), which under load is most
 # of its database time. Larger tables search wider (vectors.ef_for): a search raises the pooled
 # connection's ef_search once and keeps it there (vectors.use_ef), so it stays one round trip; a read in
-# a transaction sets it locally (vectors.scan_settings). On the scale benchmark's 250k cube (HNSW m 24,
-# ef_construction 200), measured on a quiet machine through the engine: recall@10 0.90 at 400, 0.95 at
-# 600, 0.96 at 800, for the same search time within noise (+10.2 / +10.4 / +10.3 ms over the raw embed,
-# before searches kept ef_search on the connection and stopped counting their scope each time: +8.8 ms
-# vs +10.6 for the whole cube in one run under load); 100 keeps 0.995+ at 10k (docs/benchmarks.md,
-# "Scale"). The graph varies between builds of the same data: another build gave 0.936 at 800 and 0.961
-# at 1000, pgvector's largest ef_search, measured quietly on that build at +11.1 / +12.1 ms over the raw
-# embed (whole cube), +11.3 / +10.9 (one user): 1000 keeps recall above 0.95 on both builds. Only scopes
-# above EXACT_SEARCH_MAX reach the graph at all (smaller ones are searched exactly).
+# a transaction sets it locally (vectors.scan_settings). Where a search's time went at 250k (the scale
+# benchmark's cube, profiled: EXPLAIN ANALYZE, the engine's phase timers, py-spy): not in fetching whole
+# rows (the graph query reading labels only saved 0.3 ms) but in the graph walk, which grows with
+# ef_search (server time 1.3 ms at 400, 3.0 at 1000, quiet), and in the model sharing 2 cores with the
+# lexical query. The earlier full-vector graph (m 24, ef_construction 200) needed 1000 for recall@10
+# 0.96 (0.936 at 800 and 0.914 at 400 on one build; builds differ by ~0.02); the half-precision graph
+# at m 32 / ef_construction 400 (vectors.index_ddl) gets 0.971 at 500 and 0.959 at 400 on the same cube,
+# and at 500 measured -3.2 to -5.2 ms on the whole-cube search over the raw embed against the old graph
+# at 1000, paired in three runs under load (+16.1 -> +12.7, +17.6 -> +12.4, and at load 2: +9.6 -> +6.4,
+# one user +6.7 -> +5.7; 400: a further -1 to -2 ms for recall 0.959).
+# 100 kept 0.995+ at 10k on the earlier graph (docs/benchmarks.md, "Scale"). Only scopes above
+# EXACT_SEARCH_MAX reach the graph at all (smaller ones are searched exactly).
 EF_SEARCH = 100
 LARGE_TABLE = 100_000  # memories (the planner's estimate, pg_class.reltuples) from which LARGE_EF_SEARCH applies
-LARGE_EF_SEARCH = 1000
+LARGE_EF_SEARCH = 500
+LEGACY_EF_SEARCH = 1000  # a large table whose graph is still the earlier full-vector one (vectors.full_vector_graphs)
 MAX_EF_SEARCH = 1000  # pgvector refuses a larger hnsw.ef_search
 MAX_SCAN_TUPLES = 40_000  # how far an iterative scan walks before it gives up (pgvector's default: 20k)
 SCAN_SETTINGS = {"hnsw.iterative_scan": "relaxed_order", "hnsw.ef_search": str(EF_SEARCH),

@@ -61,6 +61,7 @@ class PostgresStore:
         self.db = db  # reads: retried when their connection drops
         self._autocommit = db.execution_options(isolation_level="AUTOCOMMIT")  # same pool
         self._sizes = search.ScopeSizes()
+        self._full_vector_graphs: frozenset[int] = frozenset()  # dims still on a database's earlier graph
         # writes: not retried (a commit may have happened), so each checks its connection first instead:
         # after a server restart the first write still lands; writes are serialised, two connections do
         self._writer = writer
@@ -86,6 +87,7 @@ class PostgresStore:
             async with db.begin() as conn:
                 await check_schema(conn)
                 await vectors.ensure_indexes(conn, [dim, *await vectors.stored_dims(conn)])
+                store._full_vector_graphs = await vectors.full_vector_graphs(conn)
             await store.cubes()
         except StoreUnavailableError:
             await store.close()
@@ -111,7 +113,8 @@ class PostgresStore:
             await conn.commit()
             await conn.execution_options(isolation_level="AUTOCOMMIT")
             for dim in dims:
-                await conn.execute(text(f"REINDEX INDEX CONCURRENTLY {vectors.index_name(dim)}"))
+                await vectors.rebuild_graph(conn, dim)
+            self._full_vector_graphs = await vectors.full_vector_graphs(conn)
         return len(await self.cubes())
 
     async def compact(self, deleted_share: float) -> list[str]:
@@ -270,15 +273,21 @@ class PostgresStore:
         return await self._read(lambda conn: first_actors(conn, tenants, prefixes))
 
     # -- search candidates -----------------------------------------------------------------------------
+    @property
+    def full_vector_graphs(self) -> frozenset[int]:
+        """Dimensions searched through a database's earlier full-vector graph (vectors.full_vector_graphs)."""
+        return self._full_vector_graphs
+
     async def candidates(self, q: CandidateQuery) -> CandidateSet:
-        return await search.candidates(self._read, q, self.exact_max, self._sizes)
+        return await search.candidates(self._read, q, self.exact_max, self._sizes, self._full_vector_graphs)
 
     async def nearest(self, f: MemoryFilter, queries: np.ndarray, k: int, now: datetime
                       ) -> list[list[tuple[int, float]]]:
         async def read(conn: AsyncConnection) -> list[list[tuple[int, float]]]:
             small, rows = await search.scope_size(conn, f, now, self.exact_max)  # as candidates() decides
             return await vectors.nearest_many(conn, np.asarray(queries, dtype=np.float32), f, now, k, exact=small,
-                                              table_rows=rows)
+                                              table_rows=rows,
+                                              full_vector_graph=queries.shape[-1] in self._full_vector_graphs)
         return await self._read_in_transaction(read)
 
     async def turn_words(self, tenant: str, cube: str, keys: Sequence[int]) -> set[tuple[str | None, int]]:
