@@ -251,6 +251,17 @@ async def test_a_0001_database_is_upgraded_with_every_memory_vector_and_key_inta
         await engine.close()
 
 
+async def _hnsw_definitions(url: str) -> list[str]:
+    db = create_async_db(url)
+    try:
+        async with db.connect() as conn:
+            return list((await conn.execute(text(
+                "SELECT indexdef FROM pg_indexes WHERE tablename = 'memories' AND indexdef LIKE :hnsw ORDER BY 1"),
+                {"hnsw": "% USING hnsw %"})).scalars())
+    finally:
+        await db.dispose()
+
+
 async def test_a_turn_saved_before_0006_is_still_reinforced_when_said_again_after_the_upgrade(
         engine_options: EngineOptions, embedder: Embedder) -> None:
     """Migration 0006 gives stored turns their words' hash; a save only looks for duplicates of turns
@@ -258,9 +269,18 @@ async def test_a_turn_saved_before_0006_is_still_reinforced_when_said_again_afte
     engine = await MemoryEngine.open(engine_options, embedder)
     first = await engine.save(MemoryInput(S, user_message="We booked the Hokkaido trip today!", ai_message="Enjoy!"))
     await engine.close()
-    await _to_revision(_database_url(engine_options), "0005_history_bigint")
+    url = _database_url(engine_options)
+    await _to_revision(url, "0005_history_bigint")
+    if engine_options.database_url:  # PostgreSQL: the backfill drops the graph (all rows are turns), builds it again
+        before = await _hnsw_definitions(url)
+        db = create_async_db(url)
+        try:
+            await upgrade(db)
+        finally:
+            await db.dispose()
+        assert before and await _hnsw_definitions(url) == before
 
-    engine = await MemoryEngine.open(engine_options, embedder)  # upgraded on start
+    engine = await MemoryEngine.open(engine_options, embedder)  # upgraded on start (SQLite)
     try:
         again = await engine.save(MemoryInput(S, user_message="we booked the hokkaido trip today", ai_message="enjoy"))
         assert again.deduplicated and again.memory.id == first.memory.id
