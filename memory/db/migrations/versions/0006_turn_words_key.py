@@ -5,15 +5,15 @@ save used to look for near-duplicate vectors in every user scope its batch touch
 scope's labels and vectors: in one big cube that was most of the cube per batch. With the words' hash
 stored and indexed, one query per cube tells which turns of a batch could repeat a stored turn at all;
 only those look at vectors (memory.dedup). Existing turns get their hash here (Python computes it: the
-normalisation is Unicode NFKC and case folding, which neither database does the same way).
+normalisation is Unicode NFKC and case folding, which neither database does the same way). The column
+and index are added only when missing: a database whose version record was lost was made by create_all
+with them (memory.db.adopt stamps it at 0001 and the revisions run again).
 
 In PostgreSQL every row the backfill updates also gets a new entry in each index, the HNSW graph's
 included: ~5.4 ms a turn, measured at 20k turns on 2 cores under load (110 s; 1.3 s with no graph).
 So when turns are a large share of the rows, the graphs are dropped first and built again after, from
 their own definitions (whichever graph the database has), in memory as `db copy` builds them: 55 s in
-all for those 20k turns. On a large database, run `python -m bot db upgrade` while the bot is stopped. The column and
-index are added only when missing: a database whose version record was lost was made by create_all with
-them (memory.db.adopt stamps it at 0001 and the revisions run again).
+all for those 20k turns. On a large database, run `python -m bot db upgrade` while the bot is stopped.
 
 Revision ID: 0006_turn_words_key
 Revises: 0005_history_bigint
