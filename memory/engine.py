@@ -35,7 +35,8 @@ from memory.ranking import candidates
 from memory.rerank.base import Reranker
 from memory.rerank.stage import RerankStage
 from memory.stats import EmotionTimeline, emotion_timeline
-from memory.store.base import Candidate, CandidateQuery, CubeKey, MemoryStore, StoredRow, StoreStats
+from memory.store.base import CubeKey, MemoryStore, StoredRow, StoreStats
+from memory.store.candidates import Candidate, CandidateQuery
 from memory.store.factory import open_store
 from memory.types import (
     BatchResult,

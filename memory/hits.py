@@ -13,7 +13,7 @@ from memory.db.rows import row_to_memory
 from memory.options import EngineOptions
 from memory.ranking import diversify, diversity_pool
 from memory.search import calibrate, calibrate_one, rank_score
-from memory.store.base import Candidate
+from memory.store.candidates import Candidate
 from memory.types import Memory, SearchHit
 
 Scored = tuple[float, float, Candidate, Any]  # (rank score, calibrated score, candidate, row)

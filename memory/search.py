@@ -32,7 +32,7 @@ from memory.index.manager import IndexManager
 from memory.index.postings import LexicalPostings
 from memory.options import DEFAULT_MODEL_ID, EngineOptions
 from memory.ranking import rrf_relevance, score_relevance
-from memory.store.base import Candidate
+from memory.store.candidates import Candidate
 from memory.text.tokenize import query_terms
 from memory.types import MemoryFilter
 

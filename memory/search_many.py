@@ -14,7 +14,7 @@ import numpy as np
 from memory.observe import Observer
 from memory.search import Retriever, fuse
 from memory.search_one import Embed
-from memory.store.base import Candidate
+from memory.store.candidates import Candidate
 from memory.types import MemoryFilter
 
 T = TypeVar("T")

@@ -29,7 +29,8 @@ import numpy as np
 
 from memory.observe import NO_OBSERVER, Observer
 from memory.search import Retriever, fuse, narrows_cube, postings_search
-from memory.store.base import Candidate, Rank, StoredRow
+from memory.store.base import StoredRow
+from memory.store.candidates import Candidate, Rank
 from memory.types import Memory, MemoryFilter, SearchHit
 
 Embed = Callable[[], Awaitable[np.ndarray]]

@@ -24,7 +24,7 @@ from memory.db.session import create_engine
 from memory.embedding.base import Embedder
 from memory.engine import MemoryEngine
 from memory.options import EngineOptions
-from memory.store.base import CandidateQuery
+from memory.store.candidates import CandidateQuery
 from memory.store.postgres import PostgresStore
 from memory.store.postgres.connect import create_engine as create_pg_engine
 from memory.types import MemoryFilter, Scope

@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 from sqlalchemy import text
 
-from memory.store.base import CandidateQuery
+from memory.store.candidates import CandidateQuery
 from memory.store.postgres import PostgresStore, search
 from memory.store.postgres.vectors import HNSW_EF_CONSTRUCTION, HNSW_M, full_vector_index_name, index_name
 from memory.types import MemoryFilter

@@ -11,7 +11,8 @@ import numpy as np
 import pytest
 from sqlalchemy.engine import make_url
 
-from memory.store.base import CandidateQuery, HistoryEntry, MemoryChange, MemoryRecord, NewMemory, WriteBatch
+from memory.store.base import HistoryEntry, MemoryChange, MemoryRecord, NewMemory, WriteBatch
+from memory.store.candidates import CandidateQuery
 from memory.store.postgres import PostgresStore, StoreUnavailableError
 from memory.text.tokenize import index_document
 from memory.types import MemoryFilter

@@ -21,7 +21,8 @@ from memory.engine import MemoryEngine
 from memory.options import EngineOptions
 from memory.ranking import candidates
 from memory.search import narrows_cube
-from memory.store.base import Candidate, CandidateQuery, StoredRow
+from memory.store.base import StoredRow
+from memory.store.candidates import Candidate, CandidateQuery
 from memory.types import Memory, MemoryFilter, MemoryInput, Scope, SearchHit
 from tests.store_helpers import sqlite_store
 

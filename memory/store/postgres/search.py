@@ -27,7 +27,7 @@ from sqlalchemy import Float, Integer, Row, Select, bindparam, func, literal, li
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from memory.search import fuse
-from memory.store.base import CandidateQuery, CandidateSet
+from memory.store.candidates import CandidateQuery, CandidateSet
 from memory.store.postgres import lexical, vectors
 from memory.store.postgres.filters import clauses_of, filter_values
 from memory.store.postgres.records import VECTOR_COLUMN

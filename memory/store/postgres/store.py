@@ -27,8 +27,6 @@ from memory.growth import memories_per_day
 from memory.options import EngineOptions
 from memory.people import CubeUsers, cube_users
 from memory.store.base import (
-    CandidateQuery,
-    CandidateSet,
     CubeKey,
     EmotionRows,
     HistoryEntry,
@@ -40,6 +38,7 @@ from memory.store.base import (
     StoreStats,
     WriteBatch,
 )
+from memory.store.candidates import CandidateQuery, CandidateSet
 from memory.store.postgres import lexical, reads, search, stats, vectors, writes
 from memory.store.postgres.connect import (
     create_engine,

@@ -14,7 +14,7 @@ from memory.options import EngineOptions
 from memory.search import Retriever
 from memory.search_many import search_cubes
 from memory.search_one import search_one_cube
-from memory.store.base import CandidateQuery, CandidateSet
+from memory.store.candidates import CandidateQuery, CandidateSet
 from memory.types import MemoryFilter
 
 
