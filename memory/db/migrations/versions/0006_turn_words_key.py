@@ -65,10 +65,13 @@ def _drop_graphs(conn: sa.Connection) -> list[str]:
 
 
 def _backfill(conn: sa.Connection) -> None:
+    """Hash the turns that have no key yet (a database adopted at 0001 and upgraded again has its newer
+    turns keyed already: rewriting them would cost as much as the first time, and _drop_graphs counts
+    only the others)."""
     after = ""
     while rows := conn.execute(sa.text(
-            "SELECT id, user_message, ai_message FROM memories WHERE kind = 'turn' AND id > :after "
-            "ORDER BY id LIMIT :page"), {"after": after, "page": PAGE}).all():
+            "SELECT id, user_message, ai_message FROM memories WHERE kind = 'turn' AND words_key IS NULL "
+            "AND id > :after ORDER BY id LIMIT :page"), {"after": after, "page": PAGE}).all():
         conn.execute(sa.text("UPDATE memories SET words_key = :key WHERE id = :id"),
                      [{"key": words_key(user, ai), "id": memory_id} for memory_id, user, ai in rows])
         after = rows[-1][0]
