@@ -81,9 +81,8 @@ async def full_vector_graphs(conn: AsyncConnection) -> frozenset[int]:
     graph: searched through it (its own expression, vectors.LEGACY_EF_SEARCH) until rebuild_graph."""
     names = set((await conn.execute(text("SELECT indexname FROM pg_indexes WHERE tablename = 'memories' "
                                          "AND indexname LIKE 'ix_memories_hnsw_%'"))).scalars())
-    prefix = full_vector_index_name(0)[:-1]
-    return frozenset(int(name[len(prefix):]) for name in names
-                     if name[len(prefix):].isdigit() and index_name(int(name[len(prefix):])) not in names)
+    dims = {int(dim) for dim in (name.removeprefix("ix_memories_hnsw_") for name in names) if dim.isdigit()}
+    return frozenset(dim for dim in dims if full_vector_index_name(dim) in names and index_name(dim) not in names)
 
 
 async def rebuild_graph(conn: AsyncConnection, dim: int) -> None:
