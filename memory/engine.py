@@ -60,6 +60,7 @@ from memory.validation import (
     tags_field,
     text_field,
     unit_interval,
+    vector_field,
 )
 from memory.writes import Writer
 
@@ -209,19 +210,23 @@ class MemoryEngine:
         return row_to_memory(row)
 
     async def search(self, query: str, f: MemoryFilter | None = None, *, top_k: int = 10,
-                     min_similarity: float = 0.0) -> list[SearchHit]:
-        """Hybrid search within the filter's scope; see memory.search for what `score` means."""
+                     min_similarity: float = 0.0, embedding: Sequence[float] | np.ndarray | None = None
+                     ) -> list[SearchHit]:
+        """Hybrid search within the filter's scope; see memory.search for what `score` means. `embedding`:
+        the query's vector when the caller has it (as `MemoryInput.embedding` for a save; the text still
+        ranks the lexical side), so the model is not run."""
         with self.observer.operation("search") as note:
-            hits = await self._search(query, f, top_k, min_similarity, note)
+            hits = await self._search(query, f, top_k, min_similarity, note, embedding)
             note.hits = len(hits)
             return hits
 
     async def _search(self, query: str, f: MemoryFilter | None, top_k: int, min_similarity: float,
-                      note: OperationNote) -> list[SearchHit]:
+                      note: OperationNote, embedding: Sequence[float] | np.ndarray | None) -> list[SearchHit]:
         text_field(query, "query", required=True)
         check_range(top_k, "top_k", 1, MAX_TOP_K)
         min_similarity = unit_interval(min_similarity, "min_similarity")
         f = check_filter(f or MemoryFilter())
+        given = vector_field(embedding, self.embeddings.dim)
         now = self.clock.now()
         pool = top_k if self.rerank is None else self.rerank.pool(top_k)  # a reranker orders a larger pool
 
@@ -230,10 +235,14 @@ class MemoryEngine:
             with self.observer.phase("rank"):
                 return self.hits.rank(rows, found, vectors, now, pool, min_similarity, memories)
 
+        async def embed() -> np.ndarray:
+            return given if given is not None else await self.embeddings.query(query)
+
         found = await self.storage.candidates(CandidateQuery(
-            f, query, lambda: self.embeddings.query(query), candidates(pool), now,
+            f, query, embed, candidates(pool), now,
             with_vectors=self.options.diversity > 0.0, observer=self.observer,
-            embed_now=(lambda: self.embeddings.query_now(query)) if self.embeddings.idle else None, rank=rank))
+            embed_now=(lambda: self.embeddings.query_now(query)) if self.embeddings.idle else None, rank=rank,
+            vector=given))
         note.candidates = len(found.candidates)
         hits = found.hits if found.hits is not None else rank(found.rows, found.candidates, found.vectors, None)
         if self.rerank is not None:

@@ -49,11 +49,15 @@ class OneCube:
 
 async def search_one_cube(retriever: Retriever, embed: Embed, f: MemoryFilter, now: datetime,
                           query: str, n: int, *, vectors: bool = False, observer: Observer = NO_OBSERVER,
-                          embed_now: EmbedNow | None = None, rank: Rank | None = None) -> OneCube | None:
+                          embed_now: EmbedNow | None = None, rank: Rank | None = None,
+                          vector: np.ndarray | None = None, inline: bool = True) -> OneCube | None:
     """Candidates (cosines filled) and their rows, or None when the general path must answer. With
     `embed_now` (the query's embedding on the calling thread) a whole small cube or a large one is
     searched in one job on the reader's thread, embedding included: one thread hop instead of two. With
-    `rank` the same job ranks the candidates too (reading whole rows only for the hits) and returns hits."""
+    `rank` the same job ranks the candidates too (reading whole rows only for the hits) and returns hits.
+    A scope searched exactly (at most `exact_search_max` memories) embeds the query first (unless its
+    `vector` is given) and then, if `inline`, runs that same job on the event loop's thread: no hop at all
+    (see INLINE below for what that blocks the loop)."""
     reader = retriever.reader
     if f.tenant is None or f.cube is None or not reader.handles(f):
         return None
@@ -65,13 +69,16 @@ async def search_one_cube(retriever: Retriever, embed: Embed, f: MemoryFilter, n
     whole = exact and not narrows_cube(f)  # a small cube, unfiltered: every live vector, no SQL
 
     labels: np.ndarray | None = None
-    qvec: np.ndarray | None = None
-    if exact and not whole:  # a narrow scope: its labels are read while the model runs
+    qvec: np.ndarray | None = vector
+    inline = inline and exact  # INLINE: a small job on the loop's thread (no thread hand-offs)
+    if exact and not whole and qvec is not None:
+        labels = await reader.labels(f, now, limit=cap + 1, inline=inline)
+    elif exact and not whole:  # a narrow scope: its labels are read while the model runs
         qvec, labels = await asyncio.gather(embed(), reader.labels(f, now, limit=cap + 1))
     else:
         if whole:
             await retriever.indexes.ensure_matrix(f.tenant, f.cube)
-        if embed_now is None:
+        if qvec is None and (embed_now is None or inline):
             qvec = await embed()
     if labels is not None:
         if len(labels) > cap:  # a large filtered scope: the general path over-fetches from HNSW
@@ -128,7 +135,7 @@ async def search_one_cube(retriever: Retriever, embed: Embed, f: MemoryFilter, n
             cands = fused(lex, dense, qvec_, stored)
             return qvec_, cands, context.run(rank, rows, cands, stored if vectors else {}, memories)
 
-        used, cands, hits = await reader.ranked_after(partial(context.run, pick), f, now, ranked)
+        used, cands, hits = await reader.ranked_after(partial(context.run, pick), f, now, ranked, inline=inline)
         return OneCube(used, cands, [], {}, hits)
-    (lex, dense, used), rows, stored = await reader.rows_after(partial(context.run, pick), f, now)
+    (lex, dense, used), rows, stored = await reader.rows_after(partial(context.run, pick), f, now, inline=inline)
     return OneCube(used, fused(lex, dense, used, stored), rows, stored if vectors else {})

@@ -4,16 +4,19 @@ Through SQLAlchemy's async layer a statement costs ~0.45 ms here (four thread ho
 building and caching, result wrapping), more than the simple indexed queries a search or a save
 needs: measured at 100k memories, a search spent ~3.5 ms of its own time there. This read-only
 connection answers those queries (any filter, compiled by memory.store.sqlite.filters; expired
-memories left out) in one hop to its own worker thread each. Values go through the models' own
-SQLAlchemy type processors, so it reads the stored formats exactly as the ORM would.
+memories left out) in one hop to its own worker thread each, or with no hop at all for a job a caller
+runs `inline` (on the event loop's thread: a small job, memory.search_one). Values go through the models'
+own SQLAlchemy type processors, so it reads the stored formats exactly as the ORM would.
 
-WAL mode lets this connection read while the engine writes; each query sees every committed write.
+Each thread that reads gets its own read-only connection (the reader's thread, and the event loop's for
+inline jobs): WAL mode lets them read while the engine writes; each query sees every committed write.
 """
 
 from __future__ import annotations
 
 import asyncio
 import sqlite3
+import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import datetime
@@ -76,8 +79,11 @@ def row_class(positions: dict[str, int], procs: Sequence[Callable[[Any], Any] | 
 
 
 class FastReader:
-    def __init__(self, conn: sqlite3.Connection, dialect: Dialect) -> None:
-        self._conn = conn
+    def __init__(self, path: str, dialect: Dialect) -> None:
+        self._path = path
+        self._local = threading.local()  # .conn: this thread's connection
+        self._conns: list[sqlite3.Connection] = []
+        self._opening = threading.Lock()
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="omoide-read")
         self._beside = ThreadPoolExecutor(max_workers=1, thread_name_prefix="omoide-read-beside")
         self.positions = {key: i for i, (key, _) in enumerate(_COLUMNS)}
@@ -101,26 +107,44 @@ class FastReader:
 
     @classmethod
     def open(cls, path: str, dialect: Dialect) -> FastReader:
-        """A read-only connection to the SQLite file at `path`."""
-        conn = sqlite3.connect(path, timeout=30, check_same_thread=False, isolation_level=None)
-        conn.execute("PRAGMA query_only=ON")
-        return cls(conn, dialect)
+        """A reader of the SQLite file at `path` (checked readable now; connections open per thread)."""
+        reader = cls(path, dialect)
+        reader._here()
+        return reader
+
+    def _here(self) -> sqlite3.Connection:
+        """The calling thread's read-only connection, opened on its first read."""
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = sqlite3.connect(self._path, timeout=30, check_same_thread=False, isolation_level=None)
+            conn.execute("PRAGMA query_only=ON")
+            self._local.conn = conn
+            with self._opening:
+                self._conns.append(conn)
+        return conn
 
     async def close(self) -> None:
-        await self._run(self._conn.close)
         self._pool.shutdown()
         self._beside.shutdown()
+        with self._opening:
+            for conn in self._conns:
+                conn.close()
+            self._conns.clear()
 
     def beside(self, fn: Callable[..., T], *args: Any) -> Future[T]:
         """Run `fn` on this reader's second thread, e.g. from a job on its first while that job waits
         in C code that releases the GIL (memory.search_one: BM25 beside hnswlib's search)."""
         return self._beside.submit(fn, *args)
 
-    async def _run(self, fn: Callable[..., T], *args: Any) -> T:
+    async def _run(self, fn: Callable[..., T], *args: Any, inline: bool = False) -> T:
+        """`fn(*args)` on this reader's thread, or right here with this thread's connection if `inline`
+        (the same job without the two hand-offs: memory.search_one says when a job is small enough)."""
+        if inline:
+            return fn(*args)
         return await asyncio.get_running_loop().run_in_executor(self._pool, fn, *args)
 
     def _fetch(self, sql: str, params: Sequence[Any] | dict[str, Any]) -> list[tuple[Any, ...]]:
-        return self._conn.execute(sql, params).fetchall()
+        return self._here().execute(sql, params).fetchall()
 
     async def fetch(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> list[tuple[Any, ...]]:
         """Any read, raw values (one hop to this reader's thread)."""
@@ -147,12 +171,13 @@ class FastReader:
     def _where(f: MemoryFilter, now: datetime | None, indexed: bool) -> tuple[str, dict[str, Any]]:
         return compile_filter(f, now=now, indexed=indexed)
 
-    async def labels(self, f: MemoryFilter, now: datetime, limit: int | None = None) -> np.ndarray:
+    async def labels(self, f: MemoryFilter, now: datetime, limit: int | None = None, *, inline: bool = False
+                     ) -> np.ndarray:
         """Labels of the unexpired memories in the filter's scope."""
-        return await self.labels_then(f, now, limit, lambda labels: labels)
+        return await self.labels_then(f, now, limit, lambda labels: labels, inline=inline)
 
     async def labels_then(self, f: MemoryFilter, now: datetime, limit: int | None,
-                          then: Callable[[np.ndarray], T]) -> T:
+                          then: Callable[[np.ndarray], T], *, inline: bool = False) -> T:
         """`then(labels)` of the scope's labels, run in the same job on this reader's thread (e.g. the
         exact search over them: one hop instead of two)."""
         where, params = self._where(f, now, indexed=True)
@@ -163,7 +188,7 @@ class FastReader:
         def job() -> T:
             rows = self._fetch(sql, params)
             return then(np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows)))
-        return await self._run(job)
+        return await self._run(job, inline=inline)
 
     async def rows(self, labels: Sequence[int], f: MemoryFilter, now: datetime) -> list[StoredRow]:
         """The rows of these labels that pass the filter and have not expired."""
@@ -183,8 +208,8 @@ class FastReader:
         rows = await self._run(self._fetch, sql, {**params, **{f"l{i}": x for i, x in enumerate(labels)}})
         return {r[0] for r in rows}
 
-    async def rows_after(self, pick: Callable[[], tuple[Sequence[int], T]], f: MemoryFilter, now: datetime,
-                         ) -> tuple[T, list[StoredRow], dict[int, np.ndarray]]:
+    async def rows_after(self, pick: Callable[[], tuple[Sequence[int], T]], f: MemoryFilter, now: datetime, *,
+                         inline: bool = False) -> tuple[T, list[StoredRow], dict[int, np.ndarray]]:
         """Run `pick` (e.g. a nearest-neighbour search) and read the rows of the labels it returns, with
         their stored vectors, in one job on this reader's thread: (what pick returned beside the
         labels, the rows, label -> float32 vector)."""
@@ -198,12 +223,13 @@ class FastReader:
             raw = self._fetch(*self._by_labels(labels, where, params, vectors=True))
             return payload, raw, {r[label_at]: np.frombuffer(r[vector_at], dtype=np.float32) for r in raw}
 
-        payload, rows, vectors = await self._run(job)
+        payload, rows, vectors = await self._run(job, inline=inline)
         return payload, [self.row(r) for r in rows], vectors
 
     async def ranked_after(self, pick: Callable[[], tuple[Sequence[int], T]], f: MemoryFilter, now: datetime,
                            rank: Callable[[T, list[StoredRow], dict[int, np.ndarray],
-                                           Callable[[Sequence[int]], dict[int, Memory]]], R]) -> R:
+                                           Callable[[Sequence[int]], dict[int, Memory]]], R], *,
+                           inline: bool = False) -> R:
         """`rows_after` that ranks too, in the same job: the rows of the labels `pick` returns with only the
         columns ranking reads (and their vectors), then `rank(payload, rows, label -> vector, memories)`,
         where `memories(labels)` reads those rows whole (the Memory objects a search returns). A search
@@ -223,4 +249,4 @@ class FastReader:
             vector_at = len(_RANK_COLUMNS)  # label first, the vector last
             return rank(payload, rows, {r[0]: np.frombuffer(r[vector_at], dtype=np.float32) for r in raw}, memories)
 
-        return await self._run(job)
+        return await self._run(job, inline=inline)

@@ -47,6 +47,9 @@ class CandidateQuery:
     # the engine's ranking (memory.hits): SQLite's one-cube search runs it in its reader's job, reading
     # whole rows only for the hits, and returns them in CandidateSet.hits; other searches return rows
     rank: Rank | None = None
+    # the query's vector when the caller gave it (`embed` then returns it too): SQLite's one-cube search of
+    # a small scope runs its job on the event loop's thread, with no hop (memory.search_one)
+    vector: np.ndarray | None = None
 
 
 @dataclass(slots=True)

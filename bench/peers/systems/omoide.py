@@ -2,8 +2,9 @@
 
 "omoide" embeds its own texts with the packaged model; each search is timed right after the raw model
 embeds the same query, so the pair gives "search minus its own query embedding". "omoide-vectors" gets
-the staged vectors through `MemoryInput.embedding` and an embedder that hands back the staged query
-vector (the real model is loaded beside it only when asked, so the scale phase's RSS includes it).
+the staged vectors through `MemoryInput.embedding` and each query's through `search(embedding=...)`, as
+the peers get `query_embeddings`, beside an embedder that refuses anything not staged (the real model is
+loaded beside it only when asked, so the scale phase's RSS includes it).
 """
 
 from __future__ import annotations
@@ -90,21 +91,21 @@ class Omoide:
         self.real.encode([self.real.query_prefix + text])
         return (time.perf_counter() - started) * 1000
 
-    def _timed_search(self, cube: str, text: str, k: int) -> tuple[list[list[str]], float]:
+    def _timed_search(self, cube: str, text: str, k: int, vector: np.ndarray | None = None
+                      ) -> tuple[list[list[str]], float]:
         async def run() -> tuple[list[list[str]], float]:
             started = time.perf_counter()
-            hits = await self.engine.search(text, MemoryFilter(tenant=TENANT, cube=cube), top_k=k)
+            hits = await self.engine.search(text, MemoryFilter(tenant=TENANT, cube=cube), top_k=k, embedding=vector)
             ms = (time.perf_counter() - started) * 1000
             return [self.owners.get(h.memory.id, []) for h in hits], ms
 
         return self.loop.run_until_complete(run())
 
     def search(self, cube: str, vector: np.ndarray, text: str, k: int) -> Found:
-        embed_ms = None
         if self.staged is not None:
-            self.staged.staged = {self.staged.query_prefix + text: vector}
-        elif self.real is not None:
-            embed_ms = self._raw_embed_ms(text)
+            hits, ms = self._timed_search(cube, text, k, vector)
+            return Found(hits, ms, None)
+        embed_ms = self._raw_embed_ms(text) if self.real is not None else None
         hits, ms = self._timed_search(cube, text, k)
         return Found(hits, ms, embed_ms)
 

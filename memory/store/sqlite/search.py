@@ -22,6 +22,7 @@ class SqliteSearch:
     def __init__(self, options: EngineOptions, indexes: IndexManager, reader: FastReader) -> None:
         self.retriever = Retriever(options, indexes, reader)
         self.one_cube_path = True  # False: every search takes the general path (the parity test compares)
+        self.inline = True  # False: the one-cube path never runs its job on the loop's thread (the same)
 
     async def candidates(self, q: CandidateQuery) -> CandidateSet:
         f = q.f
@@ -35,7 +36,8 @@ class SqliteSearch:
             return CandidateSet({}, [], {})
         if self.one_cube_path:
             one = await search_one_cube(self.retriever, q.embed, f, q.now, q.text, q.n, vectors=q.with_vectors,
-                                        observer=q.observer, embed_now=q.embed_now, rank=q.rank)
+                                        observer=q.observer, embed_now=q.embed_now, rank=q.rank,
+                                        vector=q.vector, inline=self.inline)
             if one is not None:
                 return CandidateSet(one.candidates, one.rows, one.vectors, one.hits)
         many = await search_cubes(self.retriever, q.embed, q.observer, f, cubes, q.now, q.text, q.n,
