@@ -12,7 +12,7 @@ import numpy as np
 from memory.db.rows import row_to_memory
 from memory.options import EngineOptions
 from memory.ranking import diversify, diversity_pool
-from memory.search import calibrate, calibrate_one, rank_score
+from memory.search import calibrate, calibrator, rank_scorer
 from memory.store.candidates import Candidate
 from memory.types import Memory, SearchHit
 
@@ -24,6 +24,8 @@ class HitRanker:
         self.options = options
         self.model_id = model_id
         self.dim = dim
+        self._score = rank_scorer(options)
+        self._calibrate = calibrator(model_id)
 
     def rank(self, rows: Sequence[Any], found: dict[int, Candidate], vectors: dict[int, np.ndarray],
              now: datetime, top_k: int, min_similarity: float,
@@ -34,17 +36,18 @@ class HitRanker:
         naive_now = now.replace(tzinfo=None)  # SQLite hands back naive UTC datetimes
         recency = self.options.recency_weight > 0.0
         scored: list[Scored] = []
+        rank_score, calibrate_one = self._score, self._calibrate
         for r in rows:
             cand = found.get(r.label)
             if cand is None:
                 continue
-            score = calibrate_one(cand.cosine, self.model_id)
+            score = calibrate_one(cand.cosine)
             if score >= min_similarity:
                 age = 0.0
                 if recency:  # reading a row's date costs a parse: only when recency counts
                     created = r.created_at
                     age = ((naive_now - created) if created.tzinfo is None else (now - created)).total_seconds()
-                scored.append((rank_score(self.options, cand, score, r.importance, age / 86400.0), score, cand, r))
+                scored.append((rank_score(cand, score, r.importance, age / 86400.0), score, cand, r))
         scored.sort(key=lambda x: -x[0])
         if self.options.diversity > 0.0 and len(scored) > 1:
             scored = self._diversify(scored, vectors, top_k)
