@@ -20,10 +20,13 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import math
+import time
 from collections.abc import Awaitable, Callable, Sequence
+from concurrent.futures import Future
 from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
+from typing import Any
 
 import numpy as np
 
@@ -33,6 +36,13 @@ from memory.store.base import StoredRow
 from memory.store.candidates import Candidate, Rank
 from memory.types import Memory, MemoryFilter, SearchHit
 
+# INLINE: what a search run on the event loop's thread holds it for, measured under load (another
+# bench.peers run beside, load average 4-5 on 2 cores): a whole cube of 4,096 memories (exact_search_max)
+# p50 1.0 / p99 1.3 / max 1.4 ms of the loop's CPU time; at 100k in one cube (HNSW) ~1 ms, the BM25 of a
+# query full of common words more (postings: linear in the cube). Up to INLINE_HNSW_MAX the HNSW search
+# runs on the reader's second thread meanwhile, and the loop waits for it at most SPIN_S before it awaits.
+INLINE_HNSW_MAX = 100_000
+SPIN_S = 0.001
 Embed = Callable[[], Awaitable[np.ndarray]]
 EmbedNow = Callable[[], np.ndarray]
 Memories = Callable[[Sequence[int]], dict[int, Memory]]
@@ -45,6 +55,15 @@ class OneCube:
     rows: list[StoredRow]
     vectors: dict[int, np.ndarray]  # the rows' stored vectors, when asked for (diversity compares them)
     hits: list[SearchHit] | None = None  # ranked in the same job (then no rows or vectors)
+
+
+def _poll(job: Future[Any], seconds: float) -> bool:
+    """Whether `job` is done within `seconds`, polled (waking on its result costs this machine's thread
+    wake-up, 0.1-0.3 ms); each poll lets go of the GIL, which the job takes back to hand its result over."""
+    until = time.perf_counter() + seconds
+    while not job.done() and time.perf_counter() < until:
+        time.sleep(0)
+    return job.done()
 
 
 async def search_one_cube(retriever: Retriever, embed: Embed, f: MemoryFilter, now: datetime,
@@ -70,7 +89,7 @@ async def search_one_cube(retriever: Retriever, embed: Embed, f: MemoryFilter, n
 
     labels: np.ndarray | None = None
     qvec: np.ndarray | None = vector
-    inline = inline and exact  # INLINE: a small job on the loop's thread (no thread hand-offs)
+    may_inline, inline = inline, inline and exact  # INLINE: a small job on the loop's thread (no hand-offs)
     if exact and not whole and qvec is not None:
         labels = await reader.labels(f, now, limit=cap + 1, inline=inline)
     elif exact and not whole:  # a narrow scope: its labels are read while the model runs
@@ -95,8 +114,18 @@ async def search_one_cube(retriever: Retriever, embed: Embed, f: MemoryFilter, n
         with observer.phase("lexical"):
             return postings_search(postings, query, f, n)
 
+    # with the vector known, a cube up to INLINE_HNSW_MAX is searched on the loop's thread too: hnswlib on
+    # the reader's second thread, the BM25 here meanwhile (it holds the GIL: on a thread it gains nothing)
+    searching: Future[tuple[np.ndarray, np.ndarray]] | None = None
+    lexed: list[int] | None = None
+    if hnsw and may_inline and qvec is not None and index.alive <= INLINE_HNSW_MAX:
+        inline, searching = True, reader.beside(index.knn, qvec, n)
+        lexed = lexical()
+        if not _poll(searching, SPIN_S):  # e.g. a save holds the index: wait without holding the loop
+            await asyncio.wrap_future(searching)
+
     # handed to the second thread here rather than from the reader's job: the two threads wake together
-    lexing = reader.beside(contextvars.copy_context().run, lexical) if hnsw else None
+    lexing = reader.beside(contextvars.copy_context().run, lexical) if hnsw and not inline else None
 
     def pick() -> tuple[list[int], tuple[list[int], list[tuple[int, float]], np.ndarray]]:
         """Lexical and dense top-n, and the labels whose rows to read: one job on the reader's thread."""
@@ -105,10 +134,12 @@ async def search_one_cube(retriever: Retriever, embed: Embed, f: MemoryFilter, n
         else:
             assert embed_now is not None
             qvec_ = embed_now()
-        lex = lexical() if lexing is None else []
+        lex = lexed if lexed is not None else lexical() if lexing is None else []
         with observer.phase("vector"):
             if whole:  # expired memories are dropped with the rows, as on the HNSW path
                 found, sims = index.exact(qvec_, None, n)
+            elif searching is not None:
+                found, sims = searching.result()
             else:
                 found, sims = index.knn(qvec_, n) if labels is None else index.exact(qvec_, labels, n)
         if lexing is not None:
