@@ -11,8 +11,10 @@ ranking over) and reads whole rows only for the hits. (Running the lexical side 
 measured no faster: on 2 cores the model already uses both, so what runs beside it slows it by as much.
 Beside hnswlib's search of a large cube, which runs on one core with the GIL released, it does: the
 reader's second thread ranks it there, handed the work as the job is, so that both threads wake at once.)
-Used when the reader answers the filter and the cube's postings are built; the general path in
-MemoryEngine.search answers everything else with the same ranking.
+With the query's vector known, a small scope's job runs on the event loop's thread instead, and so does a
+cube's up to INLINE_HNSW_MAX but for hnswlib's search: no thread hand-off (docs/benchmarks.md, issue 19's
+fifth round). Used when the reader answers the filter and the cube's postings are built; the general path
+in MemoryEngine.search answers everything else with the same ranking.
 """
 
 from __future__ import annotations
@@ -38,7 +40,7 @@ from memory.types import Memory, MemoryFilter, SearchHit
 
 # INLINE: what a search run on the event loop's thread holds it for, measured under load (another
 # bench.peers run beside, load average 4-5 on 2 cores): a whole cube of 4,096 memories (exact_search_max)
-# p50 1.0 / p99 1.3 / max 1.4 ms of the loop's CPU time; at 100k in one cube (HNSW) ~1 ms, the BM25 of a
+# p50 1.0 / p99 1.3 / max 1.4 ms of the loop's CPU time; at 100k in one cube (HNSW) p50 ~1.3 ms, the BM25 of a
 # query full of common words more (postings: linear in the cube). Up to INLINE_HNSW_MAX the HNSW search
 # runs on the reader's second thread meanwhile, and the loop waits for it at most SPIN_S before it awaits.
 INLINE_HNSW_MAX = 100_000
