@@ -82,6 +82,7 @@ VADER_FALLBACK = 0.4
 RELATIVE_MIN = 0.5  # a label under half the top label's evidence is noise beside it
 
 _ORDER = {key: i for i, key in enumerate(EMOTIONS)}
+_PHRASE_ENDS = frozenset(second for _, second in cues.EN_PHRASE_CUES)  # a phrase needs one of these last
 _JA_STRIP = re.compile(
     "[\u3005-\u3007\u3041-\u3096\u3099-\u309f\u30a1-\u30fa\u30fc-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+"
 )
@@ -253,17 +254,22 @@ class EmotionAnalyzer:
             return evidence  # no English words, or only chat words that carry no emotion (Discord)
         nrc_words: list[tuple[str, str]] = []
         negated_cue = False
+        last_negator = -cues.EN_NEGATION_WINDOW - 1  # where the latest negator was: most windows hold none
         for i, token in enumerate(tokens):
-            window = tokens[max(0, i - cues.EN_NEGATION_WINDOW) : i]
-            if i > 0:
+            if i > 0 and (token.surface in _PHRASE_ENDS or token.base in _PHRASE_ENDS):
                 prev = tokens[i - 1]
                 phrase = cues.EN_PHRASE_CUES.get((prev.surface, token.surface)) or cues.EN_PHRASE_CUES.get(
                     (prev.base, token.base)
                 )
                 if phrase is not None:
                     evidence.add(phrase)
+                    if token.surface in cues.EN_NEGATORS:
+                        last_negator = i
                     continue
-            negated = _negated(window)
+            negated = i - last_negator <= cues.EN_NEGATION_WINDOW and _negated(
+                tokens[max(0, i - cues.EN_NEGATION_WINDOW) : i])
+            if token.surface in cues.EN_NEGATORS:
+                last_negator = i
             cue = cues.EN_CUES.get(token.surface) or cues.EN_CUES.get(token.base)
             if cue is not None:
                 if not negated:
