@@ -57,6 +57,7 @@ import threading
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 
 import ipadic
 from nrclex import NRCLex
@@ -281,11 +282,9 @@ class EmotionAnalyzer:
             if token.content and not negated and token.surface not in cues.NRC_IGNORED:
                 nrc_words.append((token.surface, token.base))
         nrc_evidence = _Evidence()
-        if nrc_words:
-            nrc = NRCLex(None)  # one per call: NRCLex keeps per-text state; the lexicon itself is cached
-            nrc.load_token_list([form for pair in nrc_words for form in pair])
-            for surface, base in nrc_words:
-                categories = nrc.affect_dict.get(surface) or nrc.affect_dict.get(base) or []
+        for surface, base in nrc_words:
+            categories = _nrc_categories(surface) or _nrc_categories(base)
+            if categories:
                 labels = [NRC_TO_KEY[c] for c in categories if c in NRC_TO_KEY and c not in cues.NRC_SKIPPED]
                 for label in labels:
                     nrc_evidence.raw[label] += NRC_WEIGHT / len(labels)
@@ -297,6 +296,15 @@ class EmotionAnalyzer:
         for label, weight in nrc_evidence.raw.items():
             evidence.raw[label] += weight * _valence_factor(label, compound, curated=False)
         return evidence
+
+
+@lru_cache(maxsize=65536)
+def _nrc_categories(word: str) -> tuple[str, ...]:
+    """NRC EmoLex's categories of one word (cached: the lexicon is fixed and chat repeats its words; an
+    NRCLex per text cost ~15 us a turn). NRCLex keeps per-text state, so each lookup has its own."""
+    nrc = NRCLex(None)
+    nrc.load_token_list([word])
+    return tuple(nrc.affect_dict.get(word) or ())
 
 
 def _negated(window: list[Token]) -> bool:
