@@ -14,7 +14,7 @@ This subclass keeps the library's own steps and public parts (`SentiText`, `BOOS
   boosters, negators and idioms of the three words before it) read off the text's words lower-cased
   once (`_valence`), where the library lower-cases every word of the text again for each of those
   checks (2.1M `str.lower` calls for LoCoMo's 5,882 turns);
-* a text with "but" goes through the library's whole `polarity_scores`, which rescales around it.
+* a text with "but" has its sentiments rescaled around it by the library's `_but_check`, ported as it is.
 
 tests/test_emotion_speedups.py compares every score with the library's on LoCoMo's turns and our chat lines.
 """
@@ -55,8 +55,6 @@ class FastVader(SentimentIntensityAnalyzer):  # type: ignore[misc]  # vaderSenti
         sentitext = SentiText(text.strip())
         words = sentitext.words_and_emoticons
         lowered = [word.lower() for word in words]
-        if "but" in lowered:  # "but" rescales the sentiments before and after it: the library's own path
-            return dict(super().polarity_scores(text))
         lexicon = self.lexicon
         last = len(lowered) - 1
         sentiments: list[Any] = []
@@ -65,6 +63,8 @@ class FastVader(SentimentIntensityAnalyzer):  # type: ignore[misc]  # vaderSenti
                 sentiments.append(0)  # what the library appends for it
                 continue
             sentiments.append(self._valence(words, lowered, i, sentitext.is_cap_diff))
+        if "but" in lowered:
+            _but_check(lowered, sentiments)
         return dict(self.score_valence(sentiments, sentitext.text))
 
     def _valence(self, words: list[str], lowered: list[str], i: int, is_cap_diff: bool) -> Any:
@@ -143,6 +143,20 @@ def _special_idioms_check(valence: Any, low: list[str], i: int) -> Any:
         if n_gram in BOOSTER_DICT:
             valence = valence + BOOSTER_DICT[n_gram]
     return valence
+
+
+def _but_check(low: list[str], sentiments: list[Any]) -> None:
+    """The library's `_but_check`, as it is: the sentiments before the first "but" halved, those after it
+    times 1.5, each found again by `index` (so a value that recurs is rescaled where it first occurs)."""
+    bi = low.index("but")
+    for sentiment in sentiments:
+        si = sentiments.index(sentiment)
+        if si < bi:
+            sentiments.pop(si)
+            sentiments.insert(si, sentiment * 0.5)
+        elif si > bi:
+            sentiments.pop(si)
+            sentiments.insert(si, sentiment * 1.5)
 
 
 def _least_check(valence: Any, low: list[str], i: int, lexicon: dict[str, float]) -> Any:
