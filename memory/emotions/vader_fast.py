@@ -3,7 +3,7 @@
 vaderSentiment 3.3 walks every character of a text to swap emoji for their descriptions and then calls
 `sentiment_valence` for every word, which lower-cases the word and its neighbours again and again, only
 to add 0 for the words it does not know: ~0.5 ms a chat line here, 40% of a turn's emotion analysis.
-This subclass keeps the library's own steps and public parts (`SentiText`, `BOOSTER_DICT`,
+This subclass keeps the library's own steps and public parts (`BOOSTER_DICT`, `allcap_differential`,
 `score_valence`) and skips only work whose result is known beforehand:
 
 * a text without any single-character emoji the library knows is its own emoji-free text (the
@@ -21,6 +21,7 @@ tests/test_emotion_speedups.py compares every score with the library's on LoCoMo
 
 from __future__ import annotations
 
+from string import punctuation
 from typing import Any
 
 from vaderSentiment.vaderSentiment import (
@@ -30,11 +31,17 @@ from vaderSentiment.vaderSentiment import (
     NEGATE,
     SPECIAL_CASES,
     SentimentIntensityAnalyzer,
-    SentiText,
+    allcap_differential,
     scalar_inc_dec,
 )
 
 _NEGATORS = frozenset(NEGATE)
+
+
+def _words_and_emoticons(text: str) -> list[str]:
+    """`SentiText(text).words_and_emoticons`: each word with the punctuation around it stripped,
+    unless that leaves two characters or fewer (an emoticon such as ":)")."""
+    return [word if len(stripped := word.strip(punctuation)) <= 2 else stripped for word in text.split()]
 
 
 def _negated(word: str) -> bool:
@@ -52,20 +59,23 @@ class FastVader(SentimentIntensityAnalyzer):  # type: ignore[misc]  # vaderSenti
     def polarity_scores(self, text: str) -> dict[str, float]:
         if not self._emoji_chars.isdisjoint(text):  # emoji to swap for words: the library's loop does it
             return dict(super().polarity_scores(text))
-        sentitext = SentiText(text.strip())
-        words = sentitext.words_and_emoticons
+        text = text.strip()
+        words = _words_and_emoticons(text)
         lowered = [word.lower() for word in words]
         lexicon = self.lexicon
         last = len(lowered) - 1
         sentiments: list[Any] = []
+        is_cap_diff: bool | None = None  # SentiText's, worked out for the first lexicon word
         for i, word in enumerate(lowered):
             if word not in lexicon or word in BOOSTER_DICT or (word == "kind" and i < last and lowered[i + 1] == "of"):
                 sentiments.append(0)  # what the library appends for it
                 continue
-            sentiments.append(self._valence(words, lowered, i, sentitext.is_cap_diff))
+            if is_cap_diff is None:
+                is_cap_diff = bool(allcap_differential(words))
+            sentiments.append(self._valence(words, lowered, i, is_cap_diff))
         if "but" in lowered:
             _but_check(lowered, sentiments)
-        return dict(self.score_valence(sentiments, sentitext.text))
+        return dict(self.score_valence(sentiments, text))
 
     def _valence(self, words: list[str], lowered: list[str], i: int, is_cap_diff: bool) -> Any:
         """`sentiment_valence` for the lexicon word at `i`, step for step, on the lower-cased words."""
