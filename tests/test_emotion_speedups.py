@@ -22,7 +22,11 @@ CHAT_LINES = Path(__file__).resolve().parents[1] / "bench" / "emotions" / "chat_
 EDGES = ["I LOVE it 😀", "kind of sad", "no good", "not bad at all!!!", "at least it works", "but why",
          "😡😡 so ANGRY", "good but bad", "", "   ", "Hey :) see you <3", "T_T", "orz", "wwww", "ｗｗｗ草",
          "8888!!", "(^_^)", "XD lol", "it was (≧∇≦) great", ";_; sorry", "o_O what", "tea at 10:30",
-         "never been this happy", "THE BEST DAY EVER", "meh... ok?"]
+         "never been this happy", "THE BEST DAY EVER", "meh... ok?",
+         "that movie was the bomb", "a kiss of death for us", "no love or hate", "not the least bit happy",
+         "at least he is happy", "I was never so happy", "without doubt a GREAT win", "very least good",
+         "it isn't really that NICE", "he is kind of fun", "no no good", "sort of GOOD news", "yeah right fun",
+         "good good but bad good", "nice but nice but nice", "sad, but happy, BUT sad", "I like it but", "but good"]
 
 # sha256 (first 16 hex digits) of each LoCoMo conversation's [[emotions, summary, index terms], ...] as
 # computed before issue 19's speed-ups; a deliberate change of the analysis updates them

@@ -35,6 +35,7 @@ from pathlib import Path  # noqa: E402
 import numpy as np  # noqa: E402
 
 from bench.corpus import corpus  # noqa: E402
+from bench.postgres_search import WARM  # noqa: E402
 from bench.scale.databases import create_database, drop_database  # noqa: E402
 from bench.scale.report import store_table, workers_table  # noqa: E402
 from bench.scale.stores import StoreRun, make_corpus, run_store  # noqa: E402
@@ -63,7 +64,8 @@ def parse(argv: Sequence[str] | None) -> argparse.Namespace:
                         "engine's saves cannot fill in time")
     p.add_argument("--database-url", default="", help="a PostgreSQL server to use instead of a throwaway one")
     p.add_argument("--cap-minutes", type=float, default=120.0, help="start no further size after this long")
-    p.add_argument("--queries", type=int, default=100, help="search queries per size (each run twice)")
+    p.add_argument("--queries", type=int, default=100,
+                   help="search queries per size (each run twice, after one warm-up search per user)")
     p.add_argument("--clients", type=int, default=50, help="concurrent API clients")
     p.add_argument("--seconds", type=float, default=20.0, help="length of each load phase")
     p.add_argument("--think-ms", type=float, default=1000.0, help="mean think time of a client at chat pace")
@@ -77,15 +79,15 @@ async def stores(args: argparse.Namespace, work: Path, url: str, began: float) -
     rng = np.random.default_rng(42)
     model_dir = args.model_dir or work / "models"
     embedder = create_embedder(DEFAULT_MODEL_ID, "fastembed", model_dir)
-    texts = corpus(600 + args.queries)
-    queries = texts[600:600 + args.queries]
+    texts = corpus(600 + args.queries + WARM)
+    queries, warm = texts[600:600 + args.queries], texts[600 + args.queries:]
     runs: dict[int, dict[str, StoreRun]] = {}
     skipped: list[int] = []
     for size in args.sizes:
         if time.monotonic() - began > args.cap_minutes * 60:
             skipped.append(size)
             continue
-        data = make_corpus(embedder, texts, queries, size, rng)
+        data = make_corpus(embedder, texts, queries, warm, size, rng)
         if args.bulk_postgres:
             db = await create_database(url, f"omoide_scale_{size}_{uuid.uuid4().hex[:8]}")
             try:

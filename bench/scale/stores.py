@@ -1,5 +1,6 @@
-"""The stores side by side at one size: stored-vector ingest, search p50/p95 beside the raw query embed,
-ANN recall@10 against exact search (whole cube and one user), and start-up with the cube in place.
+"""The stores side by side at one size: stored-vector ingest, search p50/p95 beside the raw query embed
+(in steady state, after one search per user; those first searches are a row of their own), ANN recall@10
+against exact search (whole cube and one user), and start-up with the cube in place.
 
 Each size gets a fresh SQLite data dir filled through the engine the way bench.postgres_search fills
 one: a few hundred real texts embedded by the model, the rest stored vectors clustered around them
@@ -22,7 +23,7 @@ from pathlib import Path
 import numpy as np
 
 from bench.engine import CUBE, clustered, grow
-from bench.postgres_search import fill, measure
+from bench.postgres_search import USERS, fill, measure, one_user
 from bench.scale.bulk import bulk_fill
 from bot.db_copy import copy_database
 from memory.embedding.base import Embedder
@@ -33,12 +34,7 @@ from memory.store.postgres import PostgresStore
 from memory.types import MemoryFilter
 
 ROOT = Path(__file__).resolve().parents[2]
-USERS = 100  # as bench.postgres_search: one user holds 1% of the cube
 WHOLE = MemoryFilter(tenant=CUBE.tenant, cube=CUBE.cube)
-
-
-def one_user(i: int) -> MemoryFilter:
-    return MemoryFilter(tenant=CUBE.tenant, cube=CUBE.cube, user_id=f"user{i % USERS}")
 
 
 @dataclass
@@ -46,7 +42,7 @@ class StoreRun:
     """What one store did at one size (latencies in ms, rates per second, start-up in seconds)."""
     ingest_rate: float = 0.0
     stored: int = 0
-    latencies: dict[str, list[float]] = field(default_factory=dict)  # embed, whole, user
+    latencies: dict[str, list[float]] = field(default_factory=dict)  # embed, whole, user; first_user beside warm_embed
     recall: dict[str, float] = field(default_factory=dict)  # whole, user; strict (ids) and "_within" (distance)
     copy_s: float = 0.0  # PostgreSQL: the `db copy` of the filled SQLite database, index build included
     startup: dict[str, float] = field(default_factory=dict)  # model_s, open_s, first_search_s, rss_mb
@@ -54,10 +50,11 @@ class StoreRun:
 
 @dataclass
 class Corpus:
-    """The real texts (each store's save embeds them), the stored vectors around them, the queries:
-    both stores get the same."""
+    """The real texts (each store's save embeds them), the stored vectors around them, the queries and
+    the warm-up texts (one first search per user): both stores get the same."""
     docs: list[str]
     queries: list[str]
+    warm: list[str]
     extra: np.ndarray
     more: np.ndarray  # saved into the filled PostgreSQL cube to time its ingest
 
@@ -68,12 +65,12 @@ def real_texts(size: int) -> int:
     return min(600, max(20, size // 5))
 
 
-def make_corpus(embedder: Embedder, texts: list[str], queries: list[str], size: int,
+def make_corpus(embedder: Embedder, texts: list[str], queries: list[str], warm: list[str], size: int,
                 rng: np.random.Generator) -> Corpus:
     docs = texts[:real_texts(size)]
     base = np.asarray(embedder.encode([embedder.passage_prefix + d for d in docs]), np.float32)
     vectors = clustered(base, size - len(docs) + more_saves(size), rng)
-    return Corpus(docs, queries, vectors[:size - len(docs)], vectors[size - len(docs):])
+    return Corpus(docs, queries, warm, vectors[:size - len(docs)], vectors[size - len(docs):])
 
 
 def more_saves(size: int) -> int:
@@ -106,7 +103,7 @@ async def run_store(options: EngineOptions, embedder: Embedder, corpus: Corpus, 
         if isinstance(store, PostgresStore):  # fresh statistics, as autovacuum would make them soon after
             async with store.db.begin() as conn:
                 await conn.exec_driver_sql("ANALYZE memories")
-        out.latencies = await measure(engine, embedder, corpus.queries)
+        out.latencies = await measure(engine, embedder, corpus.queries, corpus.warm)
         out.stored, out.recall = await recall(store, embedder, corpus.queries)
         if copy_from is not None or bulk:
             start = len(corpus.docs) + len(corpus.extra)

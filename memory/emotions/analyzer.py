@@ -57,6 +57,7 @@ import threading
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 
 import ipadic
 from nrclex import NRCLex
@@ -82,6 +83,7 @@ VADER_FALLBACK = 0.4
 RELATIVE_MIN = 0.5  # a label under half the top label's evidence is noise beside it
 
 _ORDER = {key: i for i, key in enumerate(EMOTIONS)}
+_PHRASE_ENDS = frozenset(second for _, second in cues.EN_PHRASE_CUES)  # a phrase needs one of these last
 _JA_STRIP = re.compile(
     "[\u3005-\u3007\u3041-\u3096\u3099-\u309f\u30a1-\u30fa\u30fc-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+"
 )
@@ -253,17 +255,22 @@ class EmotionAnalyzer:
             return evidence  # no English words, or only chat words that carry no emotion (Discord)
         nrc_words: list[tuple[str, str]] = []
         negated_cue = False
+        last_negator = -cues.EN_NEGATION_WINDOW - 1  # where the latest negator was: most windows hold none
         for i, token in enumerate(tokens):
-            window = tokens[max(0, i - cues.EN_NEGATION_WINDOW) : i]
-            if i > 0:
+            if i > 0 and (token.surface in _PHRASE_ENDS or token.base in _PHRASE_ENDS):
                 prev = tokens[i - 1]
                 phrase = cues.EN_PHRASE_CUES.get((prev.surface, token.surface)) or cues.EN_PHRASE_CUES.get(
                     (prev.base, token.base)
                 )
                 if phrase is not None:
                     evidence.add(phrase)
+                    if token.surface in cues.EN_NEGATORS:
+                        last_negator = i
                     continue
-            negated = _negated(window)
+            negated = i - last_negator <= cues.EN_NEGATION_WINDOW and _negated(
+                tokens[max(0, i - cues.EN_NEGATION_WINDOW) : i])
+            if token.surface in cues.EN_NEGATORS:
+                last_negator = i
             cue = cues.EN_CUES.get(token.surface) or cues.EN_CUES.get(token.base)
             if cue is not None:
                 if not negated:
@@ -275,11 +282,9 @@ class EmotionAnalyzer:
             if token.content and not negated and token.surface not in cues.NRC_IGNORED:
                 nrc_words.append((token.surface, token.base))
         nrc_evidence = _Evidence()
-        if nrc_words:
-            nrc = NRCLex(None)  # one per call: NRCLex keeps per-text state; the lexicon itself is cached
-            nrc.load_token_list([form for pair in nrc_words for form in pair])
-            for surface, base in nrc_words:
-                categories = nrc.affect_dict.get(surface) or nrc.affect_dict.get(base) or []
+        for surface, base in nrc_words:
+            categories = _nrc_categories(surface) or _nrc_categories(base)
+            if categories:
                 labels = [NRC_TO_KEY[c] for c in categories if c in NRC_TO_KEY and c not in cues.NRC_SKIPPED]
                 for label in labels:
                     nrc_evidence.raw[label] += NRC_WEIGHT / len(labels)
@@ -291,6 +296,15 @@ class EmotionAnalyzer:
         for label, weight in nrc_evidence.raw.items():
             evidence.raw[label] += weight * _valence_factor(label, compound, curated=False)
         return evidence
+
+
+@lru_cache(maxsize=65536)
+def _nrc_categories(word: str) -> tuple[str, ...]:
+    """NRC EmoLex's categories of one word (cached: the lexicon is fixed and chat repeats its words; an
+    NRCLex per text cost ~15 us a turn). NRCLex keeps per-text state, so each lookup has its own."""
+    nrc = NRCLex(None)
+    nrc.load_token_list([word])
+    return tuple(nrc.affect_dict.get(word) or ())
 
 
 def _negated(window: list[Token]) -> bool:
