@@ -6,7 +6,6 @@ the same hits as the job run on the reader's thread."""
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import timedelta
 
 import numpy as np
 import pytest
@@ -18,7 +17,7 @@ from memory.errors import ValidationError
 from memory.options import EngineOptions
 from memory.store.sqlite.store import SqliteStore
 from memory.types import Memory, MemoryFilter, MemoryInput, Scope, SearchHit
-from tests.test_search_parity import FACTS, QUERIES, START, _filters
+from tests.test_search_parity import QUERIES, START, _filters, save_facts
 
 
 def _key(hits: list[SearchHit]) -> list[tuple[str, float, float, float, bool]]:
@@ -36,12 +35,7 @@ async def test_a_search_given_its_query_vector_finds_what_embedding_the_query_fi
     clock = ManualClock(START)
     engine = await MemoryEngine.open(replace(options, exact_search_max=exact_search_max), embedder, clock=clock)
     try:
-        items = [MemoryInput(scope=Scope("t", "c", user), content=text, tags=tags, tier=tier,
-                             created_at=START + timedelta(days=i))
-                 for i, (user, text, tags, tier) in enumerate(FACTS)]
-        items.append(MemoryInput(scope=Scope("t", "other", "alice"), content="Alice's violin is from 1921"))
-        assert not (await engine.save_batch(items)).failed
-        clock.advance(10 * 86400)
+        await save_facts(engine, clock)
         store = engine.storage
         if isinstance(store, SqliteStore):
             await store.warm("t", "c")

@@ -61,18 +61,23 @@ def _key(hits: list[SearchHit]) -> list[tuple[str, float, float, bool]]:
     return [(h.memory.id, h.score, round(h.rank_score, 4), h.matched_lexically) for h in hits]
 
 
+async def save_facts(engine: MemoryEngine, clock: ManualClock) -> None:
+    """FACTS in cube t/c (and one memory in another cube), then ten days on."""
+    items = [MemoryInput(scope=Scope("t", "c", user), content=text, tags=tags, tier=tier,
+                         created_at=START + timedelta(days=i))
+             for i, (user, text, tags, tier) in enumerate(FACTS)]
+    items.append(MemoryInput(scope=Scope("t", "other", "alice"), content="Alice's violin is from 1921"))
+    assert not (await engine.save_batch(items)).failed
+    clock.advance(10 * 86400)
+
+
 @pytest.mark.parametrize("exact_search_max", [4096, 0], ids=["exact", "hnsw"])
 async def test_the_fast_and_general_search_paths_return_the_same_hits(
         options: EngineOptions, embedder: Embedder, exact_search_max: int) -> None:
     clock = ManualClock(START)
     engine = await MemoryEngine.open(replace(options, exact_search_max=exact_search_max), embedder, clock=clock)
     try:
-        items = [MemoryInput(scope=Scope("t", "c", user), content=text, tags=tags, tier=tier,
-                             created_at=START + timedelta(days=i))
-                 for i, (user, text, tags, tier) in enumerate(FACTS)]
-        items.append(MemoryInput(scope=Scope("t", "other", "alice"), content="Alice's violin is from 1921"))
-        assert not (await engine.save_batch(items)).failed
-        clock.advance(10 * 86400)
+        await save_facts(engine, clock)
         store = sqlite_store(engine)
         await store.warm("t", "c")
         compared = 0
