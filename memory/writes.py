@@ -5,7 +5,7 @@ transaction (memory.store.base). The store assigns labels and keeps its indexes 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -65,18 +65,26 @@ class Writer:
         to_embed = [p for p in pending if p.vector is None]
         texts = [p.embed_text for p in to_embed]
         analysis: asyncio.Future[list[tuple[list[Emotion], str, str]]] | None = None
-        try:
-            if len(pending) > 1 or not to_embed:  # a batch: the text work fits beside the model's long runs
+
+        def analyse() -> asyncio.Future[list[tuple[list[Emotion], str, str]]]:
+            nonlocal analysis
+            if analysis is None:
                 analysis = asyncio.ensure_future(asyncio.to_thread(self._analyse, pending))
+            return analysis
+
+        try:
+            if len(pending) > 1 and to_embed:  # a batch: the text work fits beside the model's long runs
+                analyse()
             # one item: beside the model it contends for the GIL (measured: 0.25 ms slower than after it)
             if to_embed:
                 for p, vec in zip(to_embed, await self.embeddings.passages(texts), strict=True):
                     p.vector = vec
-            if analysis is None:
-                analysis = asyncio.ensure_future(asyncio.to_thread(self._analyse, pending))
-            # with every vector given the analysis is still running: the near-duplicate checks and the
-            # index insert go on beside it, and the rows wait for it only when the store needs them
-            done = await self._insert(pending, analysis)
+                analyse()
+            # with every vector given there is no model to run beside: the analysis starts when the
+            # store asks for the rows, after the near-duplicate checks, beside the index insert (begun
+            # by then on its own thread); started earlier it slowed the checks' every hop back to the
+            # loop (the GIL) and so the insert's start
+            done = await self._insert(pending, analyse)
         finally:
             if analysis is not None:  # a failure before the rows needed it: the thread is let finish
                 await asyncio.wait([analysis])
@@ -119,7 +127,8 @@ class Writer:
             p.embed_text = with_context(own, recent[key], opts.context_chars)
             recent[key] = (recent[key] + [own])[-opts.context_turns:]
 
-    async def _insert(self, pending: list[Pending], analysis: asyncio.Future[list[tuple[list[Emotion], str, str]]]
+    async def _insert(self, pending: list[Pending],
+                      analysis: Callable[[], asyncio.Future[list[tuple[list[Emotion], str, str]]]]
                       ) -> dict[int, SaveResult | BatchFailure]:
         async with self.store.writing(*{(p.item.scope.tenant, p.item.scope.cube) for p in pending}):
             now = self.clock.now()
@@ -158,7 +167,7 @@ class Writer:
 
             async def analysed() -> None:
                 """The text analysis into the new rows (it ran beside the checks above)."""
-                for p, (emotions, summary, doc) in zip(pending, await analysis, strict=True):
+                for p, (emotions, summary, doc) in zip(pending, await analysis(), strict=True):
                     p.emotions, p.summary, p.lexical_doc = emotions, summary, doc
                 for new, pos in zip(batch.new, created, strict=True):
                     self.rows.analysed(new.record, pending[pos])
