@@ -166,7 +166,7 @@ class Writer:
                 of_new.append((result, p))
 
             async def analysed() -> None:
-                """The text analysis into the new rows (it ran beside the checks above)."""
+                """The text analysis into the new rows (begun beside the model or, every vector given, now)."""
                 for p, (emotions, summary, doc) in zip(pending, await analysis(), strict=True):
                     p.emotions, p.summary, p.lexical_doc = emotions, summary, doc
                 for new, pos in zip(batch.new, created, strict=True):
