@@ -23,6 +23,7 @@ from datetime import datetime
 from typing import Any, TypeVar, cast
 
 import numpy as np
+from sqlalchemy import DateTime
 from sqlalchemy.engine import Dialect
 
 from memory.db.models import MemoryRow
@@ -39,6 +40,17 @@ _RANK_COLUMNS = ("label", "importance", "created_at")  # what ranking reads of e
 _RANK_SELECT = "SELECT " + ", ".join(f'"{dict(_COLUMNS)[key]}"' for key in _RANK_COLUMNS) + ", embedding FROM memories"
 T = TypeVar("T")
 R = TypeVar("R")
+
+
+def _utc_datetime(stored: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """A stored time ("YYYY-MM-DD HH:MM:SS.ffffff", UTC) as an aware UTC datetime: the value SQLAlchemy's
+    processor `stored` reads, made aware as memory.clock.as_utc would; any other format goes to `stored`."""
+    def parse(value: Any) -> Any:
+        try:
+            return datetime.fromisoformat(value + "+00:00")
+        except (TypeError, ValueError):
+            return stored(value)
+    return parse
 
 
 class FastRow:
@@ -91,7 +103,11 @@ class FastReader:
         self.result_procs: list[Callable[[Any], Any] | None] = [
             *(_TABLE.c[name].type.dialect_impl(dialect).result_processor(dialect, None) for _, name in _COLUMNS), None]
         self._row = row_class(self.positions, self.result_procs)
-        self._memory = raw_row_to_memory(self.positions, self.result_procs)
+        # the hits' Memory objects (ranked_after): their times parsed straight to aware UTC datetimes, which
+        # memory.clock.as_utc keeps as they are; SQLAlchemy's naive parse and as_utc's replace cost 3.6x as much
+        self._memory = raw_row_to_memory(self.positions, [
+            _utc_datetime(proc) if proc is not None and isinstance(_TABLE.c[name].type, DateTime) else proc
+            for proc, (_, name) in zip(self.result_procs, _COLUMNS, strict=False)])
         # what ranking reads of a candidate (memory.hits), its vector last: ranked_after reads only these
         at = [self.positions[key] for key in _RANK_COLUMNS]
         self._rank_row = row_class({key: i for i, key in enumerate(_RANK_COLUMNS)},
