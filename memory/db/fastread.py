@@ -53,6 +53,15 @@ def _utc_datetime(stored: Callable[[Any], Any]) -> Callable[[Any], Any]:
     return parse
 
 
+def _vectors(labels: list[int], blobs: list[bytes]) -> dict[int, np.ndarray]:
+    """label -> stored float32 vector: rows of one array made from the joined blobs (a third of the cost
+    of one np.frombuffer each, the same values), or one array each when their sizes differ."""
+    joined = b"".join(blobs)
+    if not blobs or not blobs[0] or len(joined) != len(blobs) * len(blobs[0]):
+        return {label: np.frombuffer(blob, dtype=np.float32) for label, blob in zip(labels, blobs, strict=True)}
+    return dict(zip(labels, np.frombuffer(joined, dtype=np.float32).reshape(len(blobs), -1), strict=True))
+
+
 class FastRow:
     """One memories row from the fast path, read like MemoryRow: a value is converted when it is read,
     so ranking many candidates parses only the columns ranking needs. Each reader makes a subclass
@@ -263,6 +272,6 @@ class FastReader:
             raw = self._fetch(*self._by_labels(labels, where, params, select=_RANK_SELECT)) if labels else []
             rows = [cast(StoredRow, self._rank_row(r)) for r in raw]
             vector_at = len(_RANK_COLUMNS)  # label first, the vector last
-            return rank(payload, rows, {r[0]: np.frombuffer(r[vector_at], dtype=np.float32) for r in raw}, memories)
+            return rank(payload, rows, _vectors([r[0] for r in raw], [r[vector_at] for r in raw]), memories)
 
         return await self._run(job, inline=inline)
