@@ -84,14 +84,9 @@ def diversify(scores: np.ndarray, vectors: np.ndarray, penalty: float, k: int,
     left = list(range(m))
     chosen: list[int] = []
     values: list[float] = []
-    # scores best first (as memory.hits passes them): a penalty never raises a score, so a pick's scan
-    # stops at the first candidate whose own score cannot beat the best value found (the same pick)
-    ordered = all(a >= b for a, b in zip(base_l, base_l[1:], strict=False))
     for _ in range(k):
         j, best = left[0], -math.inf
         for i in left:
-            if ordered and base_l[i] <= best:
-                break
             value = base_l[i] - penalty * closest[i]
             if value > best:
                 j, best = i, value

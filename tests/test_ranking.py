@@ -40,35 +40,6 @@ def test_a_near_duplicate_waits_behind_a_different_result() -> None:
     assert diversify(scores, vecs, 0.1, 2, same)[0] == [0, 2]
 
 
-def test_diversity_picks_what_scanning_every_candidate_picks() -> None:
-    """diversify stops a pick's scan early when the scores come best first (memory.hits): the same picks and
-    values as the plain greedy scan over every candidate, ties included."""
-    def greedy(base: list[float], near: list[list[float]], penalty: float, k: int) -> tuple[list[int], list[float]]:
-        closest, left, chosen, values = [0.0] * len(base), list(range(len(base))), [], []
-        for _ in range(min(k, len(base))):
-            j = max(left, key=lambda i: (base[i] - penalty * closest[i], -i))
-            left.remove(j)
-            chosen.append(j)
-            values.append(base[j] - penalty * closest[j])
-            closest = [max(c, near[j][i]) for i, c in enumerate(closest)]
-        return chosen, values
-
-    rng = np.random.default_rng(7)
-    for case in range(200):
-        m = int(rng.integers(1, 25))
-        vecs = rng.normal(size=(m, 8)).astype(np.float32) + (2.0 if case % 2 else 0.0)
-        vecs /= np.linalg.norm(vecs, axis=1, keepdims=True)
-        scores = np.round(rng.uniform(0.3, 0.9, m), 2 if case % 3 else 6)  # rounding makes ties
-        if case % 4:
-            scores = np.sort(scores)[::-1]
-        def similarity(cos: np.ndarray) -> np.ndarray:
-            return calibrate(cos, DEFAULT_MODEL_ID)
-
-        near = similarity(vecs @ vecs.T).tolist()
-        for penalty in (0.1, 0.5):
-            assert diversify(scores, vecs, penalty, 10, similarity) == greedy(scores.tolist(), near, penalty, 10)
-
-
 def test_lexical_boost_shrinks_with_rank_and_rrf_is_unchanged() -> None:
     w = dict(dense_weight=1.0, lexical_weight=1.0, lexical_boost=0.2)
     assert score_relevance(0.6, None, **w) == 0.6
