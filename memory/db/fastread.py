@@ -15,6 +15,7 @@ inline jobs): WAL mode lets them read while the engine writes; each query sees e
 from __future__ import annotations
 
 import asyncio
+import re
 import sqlite3
 import threading
 from collections.abc import Callable, Sequence
@@ -38,6 +39,7 @@ _COLUMNS = [(a.key, a.columns[0].name) for a in MemoryRow.__mapper__.column_attr
 _SELECT = "SELECT " + ", ".join(f'"{name}"' for _, name in _COLUMNS) + "{extra} FROM memories"
 _RANK_COLUMNS = ("label", "importance", "created_at")  # what ranking reads of every candidate (memory.hits)
 _RANK_SELECT = "SELECT " + ", ".join(f'"{dict(_COLUMNS)[key]}"' for key in _RANK_COLUMNS) + ", embedding FROM memories"
+_NAMED = re.compile(r":(\w+)")  # a named parameter of memory.store.sqlite.filters' conditions
 T = TypeVar("T")
 R = TypeVar("R")
 
@@ -123,12 +125,12 @@ class FastReader:
                                    [*(self.result_procs[i] for i in at), None], whole=False)
 
     @staticmethod
-    def _by_labels(labels: Sequence[int], where: str, params: dict[str, Any], *, vectors: bool = False,
-                   select: str | None = None) -> tuple[str, dict[str, Any]]:
+    def _by_labels(labels: Sequence[int], where: str, params: list[Any], *, vectors: bool = False,
+                   select: str | None = None) -> tuple[str, list[Any]]:
         """SELECT of these labels' rows passing `where` (with their vectors if asked; `select`: other columns)."""
-        marks = ", ".join(f":l{i}" for i in range(len(labels)))
+        marks = ", ".join("?" * len(labels))
         sql = f"{select or _SELECT.format(extra=', embedding' if vectors else '')} WHERE label IN ({marks})"
-        return (f"{sql} AND {where}" if where else sql), {**params, **{f"l{i}": x for i, x in enumerate(labels)}}
+        return (f"{sql} AND {where}" if where else sql), [*labels, *params]
 
     @classmethod
     def open(cls, path: str, dialect: Dialect) -> FastReader:
@@ -193,8 +195,11 @@ class FastReader:
                                 f.min_importance, f.ids))
 
     @staticmethod
-    def _where(f: MemoryFilter, now: datetime | None, indexed: bool) -> tuple[str, dict[str, Any]]:
-        return compile_filter(f, now=now, indexed=indexed)
+    def _where(f: MemoryFilter, now: datetime | None, indexed: bool) -> tuple[str, list[Any]]:
+        """The filter's condition with `?` for its named parameters, and their values in that order: sqlite3
+        binds positions faster than names (~6 us less a search's query of ~26 labels)."""
+        where, params = compile_filter(f, now=now, indexed=indexed)
+        return _NAMED.sub("?", where), [params[name] for name in _NAMED.findall(where)]
 
     async def labels(self, f: MemoryFilter, now: datetime, limit: int | None = None, *, inline: bool = False
                      ) -> np.ndarray:
@@ -228,9 +233,8 @@ class FastReader:
         if not labels:
             return set()
         where, params = self._where(f, now, indexed=False)
-        marks = ", ".join(f":l{i}" for i in range(len(labels)))
-        sql = f"SELECT label FROM memories WHERE label IN ({marks}) AND {where or '1'}"
-        rows = await self._run(self._fetch, sql, {**params, **{f"l{i}": x for i, x in enumerate(labels)}})
+        sql = f"SELECT label FROM memories WHERE label IN ({', '.join('?' * len(labels))}) AND {where or '1'}"
+        rows = await self._run(self._fetch, sql, [*labels, *params])
         return {r[0] for r in rows}
 
     async def rows_after(self, pick: Callable[[], tuple[Sequence[int], T]], f: MemoryFilter, now: datetime, *,
