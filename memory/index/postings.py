@@ -187,7 +187,7 @@ class LexicalPostings:
                     keep &= self._user[uniq] == ucode
                 uniq, score = uniq[keep], score[keep]
             if len(uniq) > limit:
-                top = np.argpartition(-score, limit - 1)[:limit]
+                top = (-score).argpartition(limit - 1)[:limit]  # the method: ~1 us less than np.argpartition
                 uniq, score = uniq[top], score[top]
             order = np.lexsort((self._labels[uniq], -score))  # ties: older first, as FTS5's rowid order
             labels: list[int] = self._labels[uniq[order]].tolist()
