@@ -7,6 +7,7 @@ model's own thread (busy with a save's passages)."""
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -152,5 +153,32 @@ async def test_ranking_in_the_readers_job_returns_what_ranking_the_rows_returns(
                 assert in_job.hits == rank(after.rows, after.candidates, after.vectors, None), (f, text)
                 compared += len(in_job.hits)
         assert compared >= len(QUERIES) * len(filters)
+    finally:
+        await engine.close()
+
+
+async def test_a_hit_reads_its_times_as_get_does_whatever_format_sqlite_holds_them_in(
+        options: EngineOptions, embedder: Embedder) -> None:
+    """The fast path parses its hits' times itself (memory.db.fastread); a time written in another format
+    (no fraction, ISO 'T', a short fraction: e.g. by hand or another tool) reads as the store's record does."""
+    engine = await MemoryEngine.open(options, embedder)
+    try:
+        items = [MemoryInput(scope=Scope("t", "c", user), content=text, tags=tags, tier=tier,
+                             created_at=START + timedelta(days=i)) for i, (user, text, tags, tier) in enumerate(FACTS)]
+        saved = (await engine.save_batch(items)).saved
+        sqlite_store(engine)
+        formats = ["2025-03-02 08:30:00", "2025-03-02T08:30:00.250000", "2025-03-02 08:30:00.5"]
+        kept = [i for i, fact in enumerate(FACTS) if fact[3] == "long_term"][:len(formats)]  # short_term: expired
+        with sqlite3.connect(options.data_dir / "omoide.db") as conn:
+            for i, created in zip(kept, formats, strict=True):
+                conn.execute("UPDATE memories SET created_at = ? WHERE id = ?", (created, saved[i].memory.id))
+        changed = {saved[i].memory.id for i in kept}
+        seen = set()
+        for q in [*QUERIES, *(FACTS[i][1] for i in kept)]:
+            for hit in await engine.search(q, MemoryFilter(tenant="t", cube="c"), top_k=len(items)):
+                assert hit.memory == await engine.get(hit.memory.id), q
+                assert hit.memory.created_at.tzinfo is not None
+                seen.add(hit.memory.id)
+        assert changed <= seen
     finally:
         await engine.close()

@@ -175,8 +175,9 @@ class CubeIndex:
             return labels, np.empty(0, np.float32)
         sims = vecs @ query.astype(np.float32)
         k = min(k, len(labels))
-        top = np.argpartition(-sims, k - 1)[:k] if k < len(labels) else np.arange(len(labels))
-        top = top[np.argsort(-sims[top], kind="stable")]
+        # the arrays' own methods: numpy's functions of the same name add ~1 us a call to find them
+        top = (-sims).argpartition(k - 1)[:k] if k < len(labels) else np.arange(len(labels))
+        top = top[(-sims[top]).argsort(kind="stable")]
         return labels[top], sims[top]
 
     def all_labels(self) -> set[int]:
