@@ -91,9 +91,9 @@ async def search_one_cube(retriever: Retriever, embed: Embed, f: MemoryFilter, n
 
     labels: np.ndarray | None = None
     qvec: np.ndarray | None = vector
-    may_inline, inline = inline, inline and exact  # INLINE: a small job on the loop's thread (no hand-offs)
+    allowed = inline  # INLINE: a small job on the loop's thread (no hand-offs)
     if exact and not whole and qvec is not None:
-        labels = await reader.labels(f, now, limit=cap + 1, inline=inline)
+        labels = await reader.labels(f, now, limit=cap + 1, inline=allowed)
     elif exact and not whole:  # a narrow scope: its labels are read while the model runs
         qvec, labels = await asyncio.gather(embed(), reader.labels(f, now, limit=cap + 1))
     else:
@@ -101,9 +101,6 @@ async def search_one_cube(retriever: Retriever, embed: Embed, f: MemoryFilter, n
             await retriever.indexes.ensure_matrix(f.tenant, f.cube)
         if qvec is None and embed_now is None:
             qvec = await embed()
-    # the model idle and no vector given: the reader's job embeds (measured: embedding on the model's thread
-    # first and searching inline after took 1.6 against 0.8 ms beyond the raw embedding at 5.9k)
-    inline = inline and qvec is not None
     if labels is not None:
         if len(labels) > cap:  # a large filtered scope: the general path over-fetches from HNSW
             return None
@@ -114,17 +111,22 @@ async def search_one_cube(retriever: Retriever, embed: Embed, f: MemoryFilter, n
     # hnswlib's search releases the GIL: a large cube's BM25 runs beside it on the reader's second thread
     # (measured at 100k in one cube: the two took about as long, one after the other)
     hnsw = labels is None and not whole
+    # on the loop's thread: a scope searched exactly, or a cube up to INLINE_HNSW_MAX (hnswlib then on the
+    # reader's second thread); not with the model idle and no vector given: the reader's job embeds
+    # (measured: embedding on the model's thread first and searching inline after took 1.6 against 0.8 ms
+    # beyond the raw embedding at 5.9k)
+    inline = allowed and qvec is not None and (exact or index.alive <= INLINE_HNSW_MAX)
 
     def lexical() -> list[int]:
         with observer.phase("lexical"):
             return postings_search(postings, query, f, n)
 
-    # with the vector known, a cube up to INLINE_HNSW_MAX is searched on the loop's thread too: hnswlib on
-    # the reader's second thread, the BM25 here meanwhile (it holds the GIL: on a thread it gains nothing)
+    # inline through the graph: hnswlib on the reader's second thread, the BM25 here meanwhile (it holds
+    # the GIL: on a thread it gains nothing)
     searching: Future[tuple[np.ndarray, np.ndarray]] | None = None
     lexed: list[int] | None = None
-    if hnsw and may_inline and qvec is not None and index.alive <= INLINE_HNSW_MAX:
-        inline, searching = True, reader.beside(index.knn, qvec, n)
+    if hnsw and inline and qvec is not None:
+        searching = reader.beside(index.knn, qvec, n)
         lexed = lexical()
         if not _poll(searching, SPIN_S):  # e.g. a save holds the index: wait without holding the loop
             await asyncio.wrap_future(searching)
