@@ -99,12 +99,26 @@ async def _copy_table(src: AsyncConnection, dst: AsyncConnection, table: Table, 
     return copied
 
 
+# FTS5 rows of a memory (a row without one is never found: not copied), as lexical rows with their
+# memory's scope (copied before them)
+_FTS_ROWS = "FROM memory_fts WHERE rowid IN (SELECT label FROM memories)"
+_INSERT_LEXICAL = text(
+    "INSERT INTO memory_lexical (label, terms, tenant, cube, user_id) "
+    "SELECT m.label, CAST(v.terms AS tsvector), m.tenant, m.cube, m.user_id "
+    "FROM unnest(CAST(:labels AS bigint[]), CAST(:terms AS text[])) AS v(label, terms) "
+    "JOIN memories m ON m.label = v.label")
+
+
+async def _count_lexical(src: AsyncConnection) -> int:
+    return int((await src.execute(text(f"SELECT count(*) {_FTS_ROWS}"))).scalar_one())
+
+
 async def _copy_lexical(src: AsyncConnection, dst: AsyncConnection, advance: Callable[[int], Any]) -> int:
     copied = 0
-    result = await src.stream(text("SELECT rowid, terms FROM memory_fts ORDER BY rowid"))
+    result = await src.stream(text(f"SELECT rowid, terms {_FTS_ROWS} ORDER BY rowid"))
     async for chunk in result.partitions(CHUNK):
-        await dst.execute(text("INSERT INTO memory_lexical (label, terms) VALUES (:label, CAST(:terms AS tsvector))"),
-                          [{"label": int(label), "terms": tsvector_literal(terms or "")} for label, terms in chunk])
+        await dst.execute(_INSERT_LEXICAL, {"labels": [int(label) for label, _ in chunk],
+                                            "terms": [tsvector_literal(terms or "") for _, terms in chunk]})
         copied += len(chunk)
         advance(len(chunk))
     return copied
@@ -139,7 +153,7 @@ async def copy_database(source_url: str, target_url: str, *, replace: bool = Fal
             present = await _source_tables(src)
             tables = [t for t in copied_tables() if t.name in present]
             counts = {t.name: await _count(src, t.name) for t in tables}
-            fts = await _count(src, "memory_fts") if "memory_fts" in present else 0
+            fts = await _count_lexical(src) if "memory_fts" in present else 0
             advance = (progress or (lambda total: lambda n: None))(sum(counts.values()) + fts)
             try:
                 async with target.begin() as dst:

@@ -235,7 +235,7 @@ async def test_a_0001_database_is_upgraded_with_every_memory_vector_and_key_inta
     try:
         db = create_async_db(url)
         try:
-            assert await current(db) == head() == "0006_turn_words_key"
+            assert await current(db) == head() == "0007_lexical_scope"
         finally:
             await db.dispose()
         after = {m.id: m for m in (await engine.list(MemoryFilter(tenant="t"), limit=100)).memories}
@@ -244,6 +244,10 @@ async def test_a_0001_database_is_upgraded_with_every_memory_vector_and_key_inta
         assert hits[0].memory.content == "I play the violin every Sunday"  # vectors intact
         hits = await engine.search("大阪", MemoryFilter(tenant="t"), top_k=1)
         assert hits[0].memory.content == "妹が大阪に住んでいる"  # lexical rows intact
+        now = datetime.now(UTC)
+        everyone = await engine.storage.lexical(MemoryFilter(tenant="t", cube="c"), "大阪", 5, now)
+        mine = await engine.storage.lexical(MemoryFilter(tenant="t", cube="c", user_id="u"), "大阪", 5, now)
+        assert len(everyone) == 1 and mine == everyone  # within one user too (PostgreSQL: the rows' scope, 0007)
         key = await KeyStore(store.sessions).find(raw_key)
         assert key is not None and key.tenants == ["t"]
     finally:

@@ -72,6 +72,24 @@ async def test_whole_cube_and_one_user_get_the_exact_bm25_top_n(store: PostgresS
         assert_top(await store.lexical(MemoryFilter(tenant="t", cube="c", user_id="u1"), query, 10, NOW), mine, 10)
 
 
+async def test_one_user_keeps_to_the_rest_of_the_filter(store: PostgresStore) -> None:
+    """One user's documents come from the lexical rows' own scope; the filter's other conditions (tags,
+    expiry) still hold, and the user's document left out for them is not replaced by another user's."""
+    rng = np.random.default_rng(5)
+    texts = corpus(rng, 90)
+    recs = await save(store, *[record(t, user=f"u{i % 3}", tags=["kept"] if i % 2 else [],
+                                      expires_at=NOW - timedelta(days=1) if i % 5 == 0 else None)
+                               for i, t in enumerate(texts)])
+    everything = {r.label: r.content for r in await store.records(after_label=0, limit=1000)}
+    wanted = {r.label for r in recs if r.user_id == "u1" and r.tags == ["kept"] and r.expires_at is None}
+    assert 0 < len(wanted) < len(recs) // 3
+    for _ in range(10):
+        query = " ".join(rng.choice(WORDS, size=int(rng.integers(1, 4)), replace=False))
+        mine = {label: s for label, s in bm25(everything, query).items() if label in wanted}
+        got = await store.lexical(MemoryFilter(tenant="t", cube="c", user_id="u1", tags=["kept"]), query, 5, NOW)
+        assert_top(got, mine, 5)
+
+
 async def counted(store: PostgresStore) -> tuple[dict[str, int], dict[str, int], tuple[int, int]]:
     """The kept statistics, what counting memory_lexical again gives, and the kept totals."""
     async with store.db.connect() as conn:

@@ -1,7 +1,7 @@
 """The engine's tables as PostgreSQL stores them: `memories.embedding` is a pgvector `vector` column
 (no fixed dimension; each dimension gets its own partial HNSW index, memory.store.postgres.vectors), and
-the lexical terms live in `memory_lexical` (a tsvector per label, GIN-indexed). Labels come from the
-`memory_label_seq` sequence, so any number of processes can write at once.
+the lexical terms live in `memory_lexical` (a tsvector per label, GIN-indexed, with its memory's scope).
+Labels come from the `memory_label_seq` sequence, so any number of processes can write at once.
 
 The other columns are exactly memory.db.models' (copied, not redefined), so both stores read and
 write the same shapes; only the vector column's type differs.
@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 from pgvector import Vector
-from sqlalchemy import BigInteger, Column, ColumnElement, Float, MetaData, Table
+from sqlalchemy import BigInteger, Column, ColumnElement, Float, Index, MetaData, String, Table
 from sqlalchemy.dialects.postgresql import TSVECTOR
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import UserDefinedType
@@ -77,8 +77,12 @@ memories = _copy(MemoryRow.__table__, embedding=Float32Vector())
 history = _copy(HistoryRow.__table__)
 cubes = _copy(CubeRow.__table__)
 engine_meta = _copy(MetaRow.__table__)
+# each lexical row carries its memory's scope (migration 0007_lexical_scope), so one user's documents
+# come from one index range
 lexical = Table("memory_lexical", metadata, Column("label", BigInteger, primary_key=True),
-                Column("terms", TSVECTOR, nullable=False))
+                Column("terms", TSVECTOR, nullable=False), Column("tenant", String(128), nullable=False),
+                Column("cube", String(128), nullable=False), Column("user_id", String(128)),
+                Index("ix_memory_lexical_scope", "tenant", "cube", "user_id"))
 
 # every memories column but the vector, named like MemoryRow's attributes (metadata -> meta)
 ROW_COLUMNS = tuple(memories.c[a.columns[0].name].label(a.key)

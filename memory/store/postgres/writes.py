@@ -58,7 +58,7 @@ async def write(conn: AsyncConnection, batch: WriteBatch) -> dict[CubeKey, int]:
         rows.append({**record_values(new.record), "embedding": vector})
     if rows:
         await conn.execute(insert(memories), rows)
-        await lexical_rows.add_documents(conn, [(n.record.label, n.terms) for n in batch.new])
+        await lexical_rows.add_documents(conn, [(n.record, n.terms) for n in batch.new])
     for r in batch.reinforced:
         await conn.execute(update(memories).where(memories.c.id == r.id).values(
             importance=r.importance, reinforce_count=r.reinforce_count, updated_at=r.updated_at,
@@ -79,7 +79,7 @@ async def change(conn: AsyncConnection, c: MemoryChange) -> dict[CubeKey, int]:
         c.record.label, c.record.embedding = label, vector.tobytes()
         values.update(label=label, embedding=vector)
         await lexical_rows.remove_documents(conn, [old])
-        await lexical_rows.add_documents(conn, [(label, c.terms or "")])
+        await lexical_rows.add_documents(conn, [(c.record, c.terms or "")])
     await conn.execute(update(memories).where(memories.c.id == c.record.id).values(**values))
     await add_history(conn, [c.history])
     if c.vector is None:
