@@ -29,7 +29,8 @@ from memory.embedding.base import Embedder  # noqa: E402
 from memory.embedding.factory import create_embedder  # noqa: E402
 from memory.engine import MemoryEngine  # noqa: E402
 from memory.options import DEFAULT_MODEL_ID, EngineOptions  # noqa: E402
-from memory.store.postgres import PostgresStore  # noqa: E402
+from memory.store.postgres import PostgresStore
+from memory.store.postgres.connect import vacuum_analyze  # noqa: E402
 from memory.types import MemoryFilter, MemoryInput, Scope  # noqa: E402
 from tests.pg_schema import create_pg_schema  # noqa: E402
 from tests.postgres_server import PostgresServer  # noqa: E402
@@ -115,8 +116,7 @@ async def run(size: int, work: Path, server: PostgresServer) -> Table:
             if name == "pg":
                 store = engine.storage
                 assert isinstance(store, PostgresStore)
-                async with store.db.begin() as conn:
-                    await conn.exec_driver_sql("ANALYZE memories")
+                await vacuum_analyze(store.db)  # steady state, as autovacuum leaves it
             results[name] = await measure(engine, embedder, queries, warm)
         finally:
             await engine.close()

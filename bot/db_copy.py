@@ -6,8 +6,9 @@ bot table (API keys, users, grants, conversations, audit, Discord preferences, R
 must have the schema (`python -m bot db upgrade` with DATABASE_URL set to it) and be empty, unless
 `--replace` says to empty it first. The HNSW indexes are dropped before the rows go in and built once
 after (inserting into a graph row by row is what makes a large load slow). The copy is one transaction:
-the counts are compared before it commits, so a failure or a mismatch leaves the target as it was. The
-bot must not be running (the data dir's lock is held throughout).
+the counts are compared before it commits, so a failure or a mismatch leaves the target as it was. After
+the commit the tables are vacuumed and analysed, as autovacuum would do later (meanwhile searches read
+more pages and compete with it). The bot must not be running (the data dir's lock is held throughout).
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from memory.db.session import create_engine as create_sqlite_engine
 from memory.errors import OmoideError
 from memory.store.postgres import tables as pg
 from memory.store.postgres.connect import create_engine as create_pg_engine
-from memory.store.postgres.connect import explain_connect_error, parse_url
+from memory.store.postgres.connect import explain_connect_error, parse_url, vacuum_analyze
 from memory.store.postgres.lexical import tsvector_literal
 from memory.store.postgres.store import check_schema
 from memory.store.postgres.vectors import drop_indexes, ensure_indexes
@@ -178,6 +179,7 @@ async def copy_database(source_url: str, target_url: str, *, replace: bool = Fal
                     if wrong:  # raising here rolls the whole copy back
                         raise CopyError("counts differ after the copy (source, target): "
                                         + ", ".join(f"{n} {a} != {b}" for n, (a, b) in wrong.items()))
+                await vacuum_analyze(target)  # committed: searches start in steady state, not behind autovacuum
             except (OSError, TimeoutError) as e:
                 raise explain_connect_error(parsed, e) from e
     finally:

@@ -31,6 +31,7 @@ from memory.engine import MemoryEngine
 from memory.options import EngineOptions
 from memory.store.base import MemoryStore
 from memory.store.postgres import PostgresStore
+from memory.store.postgres.connect import vacuum_analyze
 from memory.types import MemoryFilter
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -100,9 +101,8 @@ async def run_store(options: EngineOptions, embedder: Embedder, corpus: Corpus, 
         elif copy_from is None:
             out.ingest_rate = await fill(engine, corpus.docs, corpus.extra)
         store = engine.storage
-        if isinstance(store, PostgresStore):  # fresh statistics, as autovacuum would make them soon after
-            async with store.db.begin() as conn:
-                await conn.exec_driver_sql("ANALYZE memories")
+        if isinstance(store, PostgresStore):  # steady state: vacuumed and analysed, as autovacuum leaves it
+            await vacuum_analyze(store.db)
         out.latencies = await measure(engine, embedder, corpus.queries, corpus.warm)
         out.stored, out.recall = await recall(store, embedder, corpus.queries)
         if copy_from is not None or bulk:

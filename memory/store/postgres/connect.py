@@ -6,7 +6,7 @@ nothing, and the caller sees the error).
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, TypeVar
 
 import asyncpg
@@ -81,6 +81,19 @@ def create_engine(raw_url: str, *, pool_size: int = 10, pre_ping: bool = False) 
         dbapi_conn.run_async(register_vector)
 
     return engine
+
+
+BULK_LOADED = ("memories", "memory_lexical", "memory_history")  # the tables a bulk load fills
+
+
+async def vacuum_analyze(db: AsyncEngine, tables: Sequence[str] = BULK_LOADED) -> None:
+    """VACUUM (ANALYZE) after a bulk load, as autovacuum would a while later: the visibility map (so an
+    index-only scan of a user's labels skips the heap), hint bits and the planner's statistics. Until then
+    searches read more pages and autovacuum's own run takes CPU from them. Outside any transaction (VACUUM
+    refuses to run in one)."""
+    async with db.connect() as conn:
+        auto = await conn.execution_options(isolation_level="AUTOCOMMIT")
+        await auto.exec_driver_sql(f"VACUUM (ANALYZE) {', '.join(tables)}")
 
 
 def explain_connect_error(url: URL, error: BaseException) -> StoreUnavailableError:
