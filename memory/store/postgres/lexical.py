@@ -239,14 +239,18 @@ def terms_of(query: str) -> list[str]:
     return list(dict.fromkeys(t.lower() for t in query_terms(query) if t.strip()))[:MAX_TERMS]
 
 
-async def ranked(conn: AsyncConnection, query: str, f: MemoryFilter, now: datetime, n: int, *columns: Any
-                 ) -> list[Row[Any]]:
-    """Rows of `columns` (and `score`) of the n best lexical matches within the filter, best first."""
+async def query_weights(conn: AsyncConnection, query: str) -> Weights | None:
+    """The query's terms with their statistics; None when none of them occurs anywhere."""
     terms = terms_of(query)
-    if not terms:
-        return []
-    w = await weights(conn, terms)
-    if not w.terms:
+    w = await weights(conn, terms) if terms else None
+    return w if w is not None and w.terms else None
+
+
+async def best(conn: AsyncConnection, w: Weights | None, f: MemoryFilter, now: datetime, n: int, *columns: Any
+               ) -> list[Row[Any]]:
+    """Rows of `columns` (and `score`) of the n best lexical matches of the weighed query (query_weights)
+    within the filter, best first."""
+    if w is None:
         return []
     if not narrows_cube(f):
         k = max(_essential(w, ESSENTIAL_POSTINGS), 1)
@@ -260,6 +264,12 @@ async def ranked(conn: AsyncConnection, query: str, f: MemoryFilter, now: dateti
             return rows  # too many documents to score them all: the best of those with a rare term
     one_user = f.tenant is not None and f.cube is not None and f.user_id is not None
     return await _run(conn, _user_docs if one_user else _in_scope, w, len(w.terms), f, now, n, columns)
+
+
+async def ranked(conn: AsyncConnection, query: str, f: MemoryFilter, now: datetime, n: int, *columns: Any
+                 ) -> list[Row[Any]]:
+    """Rows of `columns` (and `score`) of the n best lexical matches within the filter, best first."""
+    return await best(conn, await query_weights(conn, query), f, now, n, *columns)
 
 
 async def search(conn: AsyncConnection, query: str, f: MemoryFilter, now: datetime, n: int) -> list[int]:

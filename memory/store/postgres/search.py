@@ -1,17 +1,17 @@
-"""Search candidates in PostgreSQL: the lexical query runs while the query is embedded (it needs no
-vector, and the work is the server's) and returns its rows with their vectors; then one statement finds
-the dense top-n within the filter with theirs. Lexical-only candidates get their cosine from their
-stored vector.
+"""Search candidates in PostgreSQL: while the query is embedded, its lexical terms and their statistics
+are read (one small statement); then the lexical statement and the dense one run beside each other on two
+connections, each returning its rows with their vectors. Lexical-only candidates get their cosine from
+their stored vector.
 
 Whether the scope is small enough to search exactly is counted once and remembered for a while
 (ScopeSizes), and a large table's longer HNSW candidate list stays set on the pooled connection
-(vectors.use_ef): a warm search makes three round trips (the lexical weights and rows, the dense rows)
-instead of seven (the count beside them, which also takes CPU from the model on a small machine, and
-BEGIN, SET LOCAL and COMMIT around the dense statement). Measured in one run under load (2 cores, load
-3.5), paired p50 over the raw embed: 250k whole cube +10.6 -> +8.8 ms, one user +10.9 -> +9.8; 5k whole
-cube +5.6 -> +4.1, one user +3.1 -> +2.6. Starting the lexical query after the embedding instead, beside
-the dense statement, measured no faster at 5k and slower at 250k on this 2-core machine: there the
-lexical query takes longer than the dense one, so it is better hidden behind the model.
+(vectors.use_ef): a warm search makes three round trips (the lexical weights, the lexical rows, the dense
+rows) instead of seven (the count beside them, which also takes CPU from the model on a small machine,
+and BEGIN, SET LOCAL and COMMIT around the dense statement). The lexical rows statement used to run
+beside the model: on 2 cores its CPU (scoring ~2,500 documents at 250k) slowed the model by 1-2.5 ms.
+Beside the dense statement it uses the core the graph walk leaves idle: interleaved at 250k, paired p50
+over the raw embed, whole cube -0.3 to -0.6 ms in four runs, one user -0.5 to +0.1; at 10k even
+(+0.12 / -0.16 ms).
 """
 
 from __future__ import annotations
@@ -152,15 +152,11 @@ class ScopeSizes:
 
 async def candidates(read: Read[Any], q: CandidateQuery, exact_max: int, sizes: ScopeSizes,
                      full_vector_graphs: frozenset[int] = frozenset()) -> CandidateSet:
-    """The lexical side (its rows and vectors included) runs while the query is embedded, and the scope's
-    size is counted meanwhile unless `sizes` knows it; then the dense side, one statement: exact for a
-    scope of at most `exact_max` memories, as the SQLite store searches one
+    """While the query is embedded: its lexical terms and their statistics (and the scope's size unless
+    `sizes` knows it). Then, beside each other on two connections: the lexical statement and the dense
+    one, exact for a scope of at most `exact_max` memories, as the SQLite store searches one
     (EngineOptions.exact_search_max), HNSW for a larger one (`full_vector_graphs`: the dimensions whose
     graph is still a database's earlier full-vector one, vectors.full_vector_graphs)."""
-    async def lexical_side(conn: AsyncConnection) -> list[Row[Any]]:
-        with q.observer.phase("lexical"):
-            return await lexical.ranked(conn, q.text, q.f, q.now, q.n, *ROW_COLUMNS, VECTOR_COLUMN)
-
     async def scope_side() -> tuple[bool, float]:
         values = filter_values(q.f)
         known = sizes.known(values)
@@ -169,15 +165,20 @@ async def candidates(read: Read[Any], q: CandidateQuery, exact_max: int, sizes: 
             sizes.note(values, *known)
         return known
 
-    lex_task = asyncio.ensure_future(read(lexical_side))
+    weights_task = asyncio.ensure_future(read(lambda conn: lexical.query_weights(conn, q.text)))
     size_task = asyncio.ensure_future(scope_side())
     try:
         qvec = np.asarray(await q.embed(), dtype=np.float32)
         small, table_rows = await size_task  # an index-only count of at most exact_max + 1 rows: done before the model
+        weighed = await weights_task
     except BaseException:
-        lex_task.cancel()
+        weights_task.cancel()
         size_task.cancel()
         raise
+
+    async def lexical_side(conn: AsyncConnection) -> list[Row[Any]]:
+        with q.observer.phase("lexical"):
+            return await lexical.best(conn, weighed, q.f, q.now, q.n, *ROW_COLUMNS, VECTOR_COLUMN)
 
     async def dense_side(conn: AsyncConnection) -> list[Row[Any]]:
         with q.observer.phase("vector"):
@@ -186,7 +187,11 @@ async def candidates(read: Read[Any], q: CandidateQuery, exact_max: int, sizes: 
                 await vectors.use_ef(conn, vectors.ef_for(q.n, table_rows, legacy))
             return await dense_rows(conn, q, qvec, exact=small, full_vector_graph=legacy)
 
-    dense, lex = await asyncio.gather(read(dense_side), lex_task)
+    lex: list[Row[Any]] = []
+    if weighed is None:  # no query term occurs anywhere: nothing lexical to read
+        dense = await read(dense_side)
+    else:
+        dense, lex = await asyncio.gather(read(dense_side), read(lexical_side))
     found = fuse([(int(r.label), 1.0 - float(r.distance)) for r in dense], [int(r.label) for r in lex])
     rows: list[Any] = list(dense)
     stored = {int(r.label): r.embedding for r in dense}
