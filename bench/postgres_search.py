@@ -29,7 +29,7 @@ from memory.embedding.base import Embedder  # noqa: E402
 from memory.embedding.factory import create_embedder  # noqa: E402
 from memory.engine import MemoryEngine  # noqa: E402
 from memory.options import DEFAULT_MODEL_ID, EngineOptions  # noqa: E402
-from memory.store.postgres import PostgresStore
+from memory.store.postgres import PostgresStore  # noqa: E402
 from memory.store.postgres.connect import vacuum_analyze  # noqa: E402
 from memory.types import MemoryFilter, MemoryInput, Scope  # noqa: E402
 from tests.pg_schema import create_pg_schema  # noqa: E402
