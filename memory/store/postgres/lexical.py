@@ -213,7 +213,8 @@ def _user_docs(terms_held: int, shape: Sequence[str], columns: Sequence[Any]) ->
 
 def _in_scope(terms_held: int, shape: Sequence[str], columns: Sequence[Any]) -> Select[Any]:
     """The n best documents of the filter's scope that hold any term (`any`), best first: the scope's
-    labels (a covering index for a cube or a user), each one's terms by primary key."""
+    labels from memories (a session, a tag: what the lexical rows' own scope does not cover), each one's
+    terms by primary key."""
     scope = (select(memories.c.label).where(*clauses_of(dict.fromkeys(shape)))
              .cte("scope").prefix_with("MATERIALIZED"))
     doc = select(lexical.c.label, lexical.c.terms).where(lexical.c.label == scope.c.label).offset(0).lateral("doc")
@@ -266,12 +267,6 @@ async def best(conn: AsyncConnection, w: Weights | None, f: MemoryFilter, now: d
     return await _run(conn, _user_docs if one_user else _in_scope, w, len(w.terms), f, now, n, columns)
 
 
-async def ranked(conn: AsyncConnection, query: str, f: MemoryFilter, now: datetime, n: int, *columns: Any
-                 ) -> list[Row[Any]]:
-    """Rows of `columns` (and `score`) of the n best lexical matches within the filter, best first."""
-    return await best(conn, await query_weights(conn, query), f, now, n, *columns)
-
-
 async def search(conn: AsyncConnection, query: str, f: MemoryFilter, now: datetime, n: int) -> list[int]:
     """Labels of the best lexical matches within the filter, best first."""
-    return [int(r.label) for r in await ranked(conn, query, f, now, n, memories.c.label)]
+    return [int(r.label) for r in await best(conn, await query_weights(conn, query), f, now, n, memories.c.label)]
