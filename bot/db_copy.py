@@ -37,6 +37,7 @@ from memory.store.postgres.vectors import drop_indexes, ensure_indexes
 CHUNK = 1000
 BUILD_MEMORY = "1GB"  # the HNSW build's memory cap: a graph that fits is built in memory (250k x 384: ~0.6 GB)
 LEXICAL = "memory_lexical"
+ACCESS = "memory_access"  # recall bookkeeping (0008): the copied memories carry theirs in their own columns
 
 
 class CopyError(OmoideError):
@@ -164,7 +165,7 @@ async def copy_database(source_url: str, target_url: str, *, replace: bool = Fal
                     if missing:
                         raise CopyError(f"the target database lacks tables {', '.join(missing)}: run "
                                         "`python -m bot db upgrade` with DATABASE_URL set to it first")
-                    await _empty_target(dst, [*(t.name for t in tables), LEXICAL], replace)
+                    await _empty_target(dst, [*(t.name for t in tables), LEXICAL, ACCESS], replace)
                     await drop_indexes(dst)  # built once after the load: far faster than row by row
                     for table in tables:
                         report.rows[table.name] = await _copy_table(src, dst, table, advance)

@@ -154,6 +154,9 @@ async def test_copy_moves_everything_and_the_copy_is_searchable(tmp_path: Path, 
         assert [h.action for h in await store.history(ids["tokyo"])] == ["add"]
         assert await store.get_meta("embedding_model") == f"{embedder.model_id}|{embedder.dim}"
         top = max(r.label for r in copied.values())
+        await store.record_access({ids["tokyo"]: (NOW, 5)})  # recalled in PostgreSQL, before a --replace
+        recalled = await store.get(ids["tokyo"])
+        assert recalled is not None and recalled.access_count == copied[ids["tokyo"]].access_count + 5
     finally:
         await store.close()
     db = create_pg_engine(pg_url)
@@ -170,6 +173,12 @@ async def test_copy_moves_everything_and_the_copy_is_searchable(tmp_path: Path, 
     replaced = await asyncio.to_thread(run_cli, options.data_dir, "db", "copy", "--to", pg_url, "--replace")
     assert replaced.returncode == 0, replaced.stderr
     assert await _counts(pg_url, pg=True) == source_counts
+    store = await PostgresStore.open(pg_url, dim=embedder.dim, model_id=embedder.model_id)
+    try:  # the replaced target's recall counts are the source's again, not the ones it kept
+        again_copied = await store.get(ids["tokyo"])
+        assert again_copied is not None and again_copied.access_count == copied[ids["tokyo"]].access_count
+    finally:
+        await store.close()
 
 
 async def test_a_copy_that_cannot_finish_writes_nothing(tmp_path: Path, embedder: Embedder, pg_url: str) -> None:

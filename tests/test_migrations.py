@@ -38,8 +38,9 @@ from tests.store_helpers import sqlite_store
 S = Scope(tenant="t", cube="c", user_id="u")
 FACTS = ["朝ごはんはパンとコーヒー", "趣味は写真撮影", "I play the violin every Sunday", "妹が大阪に住んでいる"]
 EVERY_MODEL = [Base.metadata, ApiBase.metadata, PrefsBase.metadata, ResonantBase.metadata]
-# each dialect's lexical index, and the cluster's tables (bot.cluster: asyncpg SQL): SQL of their own, no model
-NOT_MODELS = ("memory_fts", "memory_lexical", "omoide_")
+# each dialect's lexical index, PostgreSQL's recall bookkeeping (0008) and the cluster's tables (bot.cluster:
+# asyncpg SQL): SQL of their own, no model
+NOT_MODELS = ("memory_fts", "memory_lexical", "memory_access", "omoide_")
 NOT_MODEL_INDEXES = ("ix_memories_console",)  # dialect-specific SQL too (migration 0003_console)
 
 
@@ -217,7 +218,10 @@ async def test_a_0001_database_is_upgraded_with_every_memory_vector_and_key_inta
         engine_options: EngineOptions, embedder: Embedder) -> None:
     engine = await MemoryEngine.open(engine_options, embedder)
     ids = [(await engine.store(S, fact)).memory.id for fact in FACTS]
+    await engine.search("musical instrument", MemoryFilter(tenant="t"), top_k=1)
+    await engine.flush_access()  # a recall before the upgrade, kept in the memory's own row
     before = {m.id: m for m in (await engine.list(MemoryFilter(tenant="t"), limit=100)).memories}
+    assert sorted(m.access_count for m in before.values()) == [0, 0, 0, 1]
     store = BotStore.beside(engine_options)
     _, raw_key = await KeyStore(store.sessions).create("viewer overlay", tenants=["t"])
     await store.close()
@@ -235,13 +239,16 @@ async def test_a_0001_database_is_upgraded_with_every_memory_vector_and_key_inta
     try:
         db = create_async_db(url)
         try:
-            assert await current(db) == head() == "0007_lexical_scope"
+            assert await current(db) == head() == "0008_memory_access"
         finally:
             await db.dispose()
         after = {m.id: m for m in (await engine.list(MemoryFilter(tenant="t"), limit=100)).memories}
         assert after == before and sorted(after) == sorted(ids)
         hits = await engine.search("musical instrument", MemoryFilter(tenant="t"), top_k=1)
         assert hits[0].memory.content == "I play the violin every Sunday"  # vectors intact
+        await engine.flush_access()  # the recall after the upgrade counts on from the one before (0008)
+        violin = await engine.get(hits[0].memory.id)
+        assert violin.access_count == 2 and violin.last_accessed_at is not None
         hits = await engine.search("大阪", MemoryFilter(tenant="t"), top_k=1)
         assert hits[0].memory.content == "妹が大阪に住んでいる"  # lexical rows intact
         now = datetime.now(UTC)

@@ -115,6 +115,45 @@ async def test_delete_removes_rows_terms_and_vectors_and_keeps_history(store: Po
     assert [h.action for h in await store.history(a.id)] == ["add", "delete"]
 
 
+async def _row_version(pg_url: str, memory_id: str) -> tuple[str, str]:
+    """(xmin, ctid) of a memory's row: both change whenever PostgreSQL writes a new version of it."""
+    u = make_url(pg_url)
+    conn = await asyncpg.connect(host=u.host, port=u.port, user=u.username, database=u.database)
+    try:
+        row = await conn.fetchrow("SELECT xmin::text, ctid::text FROM memories WHERE id = $1", memory_id)
+        return row[0], row[1]
+    finally:
+        await conn.close()
+
+
+async def test_recall_bookkeeping_counts_every_hit_without_writing_the_memorys_row(
+        store: PostgresStore, pg_url: str) -> None:
+    """A search hit's last access and count go to memory_access (migration 0008): the memory's ~2 KB row is
+    not written again, so no new version of it enters the HNSW graph and the other indexes per recall."""
+    a, b = await save(store, record("東京タワー"), record("東京駅"))
+    version = await _row_version(pg_url, a.id)
+    later = NOW + timedelta(minutes=5)
+    await store.record_access({a.id: (NOW, 2)})
+    await store.record_access({a.id: (later, 1), b.id: (NOW, 1)})
+    await store.record_access({a.id: (NOW, 1)})  # another process's flush of older hits keeps the latest time
+    got = await store.get(a.id)
+    assert got is not None and got.access_count == 4 and got.last_accessed_at == later
+    page, _ = await store.page(MemoryFilter(tenant="t", cube="c"), NOW, 10, 0)
+    assert {r.id: (r.access_count, r.last_accessed_at) for r in page} == {a.id: (4, later), b.id: (1, NOW)}
+    assert [r.id for r in await store.importance_rows(1.0, NOW)] == [a.id]  # recalled after NOW: only a
+    assert await _row_version(pg_url, a.id) == version
+    async with store.writing():
+        await store.delete(MemoryFilter(tenant="t", cube="c"), now=None, actor="test", at=NOW)
+    await store.record_access({a.id: (later, 1)})  # a flush after the delete: nothing comes back
+    assert await store.get(a.id) is None
+    u = make_url(pg_url)
+    conn = await asyncpg.connect(host=u.host, port=u.port, user=u.username, database=u.database)
+    try:
+        assert await conn.fetchval("SELECT count(*) FROM memory_access") == 0
+    finally:
+        await conn.close()
+
+
 async def test_lexical_finds_a_two_character_japanese_word(store: PostgresStore) -> None:
     hit, _other = await save(store, record("昨日は東京で友達とラーメンを食べた"), record("大阪の天気は晴れ"))
     assert await store.lexical(MemoryFilter(tenant="t", cube="c"), "東京", 10, NOW) == [hit.label]

@@ -15,7 +15,7 @@ from memory.clock import as_utc
 from memory.store.base import HistoryEntry, ImportanceRow, MemoryRecord
 from memory.store.postgres.filters import filter_clauses
 from memory.store.postgres.records import HISTORY_COLUMNS, RECORD_COLUMNS, VECTOR_COLUMN, to_history, to_record
-from memory.store.postgres.tables import ROW_COLUMNS, history, memories
+from memory.store.postgres.tables import RECALLED_AT, ROW_COLUMNS, history, memories
 from memory.types import Kind, MemoryFilter, Tier
 
 c = memories.c
@@ -82,10 +82,11 @@ async def idle_working(conn: AsyncConnection, cutoff: datetime) -> tuple[list[st
     working = c.tier == Tier.WORKING.value
     with_working = select(c.session_id).where(working, c.session_id.is_not(None))
     activity = (await conn.execute(
-        select(c.tenant, c.session_id, func.max(c.created_at), func.max(c.updated_at), func.max(c.last_accessed_at))
+        select(c.tenant, c.session_id, func.max(c.created_at), func.max(c.updated_at), func.max(RECALLED_AT))
         .where(c.session_id.in_(with_working)).group_by(c.tenant, c.session_id))).all()
     idle = {(t, sid) for t, sid, *times in activity if _latest(times) <= cutoff}
-    rows = (await conn.execute(select(c.id, c.tenant, c.session_id, c.created_at, c.updated_at, c.last_accessed_at)
+    rows = (await conn.execute(select(c.id, c.tenant, c.session_id, c.created_at, c.updated_at,
+                                      RECALLED_AT.label("last_accessed_at"))
                                .where(working, c.created_at <= cutoff))).all()
     ids = [r.id for r in rows
            if ((r.tenant, r.session_id) in idle if r.session_id is not None
@@ -95,8 +96,9 @@ async def idle_working(conn: AsyncConnection, cutoff: datetime) -> tuple[list[st
 
 async def importance_rows(conn: AsyncConnection, floor: float, recalled_since: datetime | None
                           ) -> list[ImportanceRow]:
-    recalled = c.last_accessed_at > recalled_since if recalled_since else c.last_accessed_at.is_not(None)
-    rows = await conn.execute(select(c.id, c.importance, c.created_at, c.updated_at, c.last_accessed_at)
+    recalled = RECALLED_AT > recalled_since if recalled_since else RECALLED_AT.is_not(None)
+    rows = await conn.execute(select(c.id, c.importance, c.created_at, c.updated_at,
+                                     RECALLED_AT.label("last_accessed_at"))
                               .where(or_(c.importance > floor, recalled)))
     return [ImportanceRow(r.id, float(r.importance), r.created_at, r.updated_at, r.last_accessed_at) for r in rows]
 

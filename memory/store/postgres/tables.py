@@ -1,7 +1,8 @@
 """The engine's tables as PostgreSQL stores them: `memories.embedding` is a pgvector `vector` column
 (no fixed dimension; each dimension gets its own partial HNSW index, memory.store.postgres.vectors), and
-the lexical terms live in `memory_lexical` (a tsvector per label, GIN-indexed, with its memory's scope).
-Labels come from the `memory_label_seq` sequence, so any number of processes can write at once.
+the lexical terms live in `memory_lexical` (a tsvector per label, GIN-indexed, with its memory's scope),
+and what recall bookkeeping writes in `memory_access`. Labels come from the `memory_label_seq` sequence,
+so any number of processes can write at once.
 
 The other columns are exactly memory.db.models' (copied, not redefined), so both stores read and
 write the same shapes; only the vector column's type differs.
@@ -14,7 +15,20 @@ from typing import Any
 
 import numpy as np
 from pgvector import Vector
-from sqlalchemy import BigInteger, Column, ColumnElement, Float, Index, MetaData, String, Table
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    ColumnElement,
+    DateTime,
+    Float,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    func,
+    select,
+)
 from sqlalchemy.dialects.postgresql import TSVECTOR
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import UserDefinedType
@@ -84,8 +98,28 @@ lexical = Table("memory_lexical", metadata, Column("label", BigInteger, primary_
                 Column("cube", String(128), nullable=False), Column("user_id", String(128)),
                 Index("ix_memory_lexical_scope", "tenant", "cube", "user_id"))
 
+# Recall bookkeeping (migration 0008_memory_access): every search hit's last access and count, written
+# half a second later (memory.access) here rather than into the memory's own row. A memory's row is ~2 KB
+# (its vector inline), so a full page has no room for a new version of it: each update wrote the row
+# anew and an entry in every index of `memories`, the HNSW graph's included (1.3-2.6 ms of server time a
+# hit at 250k: more than the search that recalled it). A row here is a few dozen bytes, and its one index
+# (the id) never changes, so PostgreSQL updates it in place (HOT). Until a memory's first recall here its
+# own columns hold what it was copied or upgraded with; reads take this table's values first.
+access = Table("memory_access", metadata, Column("memory_id", String(36), primary_key=True),
+               Column("last_accessed_at", DateTime(timezone=True), nullable=False),
+               Column("access_count", Integer, nullable=False))
+
+
+def _recall(name: str) -> ColumnElement[Any]:
+    """A memory's `last_accessed_at` or `access_count`: its memory_access row's, else its own column's."""
+    kept = select(access.c[name]).where(access.c.memory_id == memories.c.id).scalar_subquery()
+    return func.coalesce(kept, memories.c[name])
+
+
+RECALLED_AT, RECALL_COUNT = _recall("last_accessed_at"), _recall("access_count")
+RECALL_COLUMNS = {"last_accessed_at": RECALLED_AT, "access_count": RECALL_COUNT}
 # every memories column but the vector, named like MemoryRow's attributes (metadata -> meta)
-ROW_COLUMNS = tuple(memories.c[a.columns[0].name].label(a.key)
+ROW_COLUMNS = tuple(RECALL_COLUMNS.get(a.key, memories.c[a.columns[0].name]).label(a.key)
                     for a in MemoryRow.__mapper__.column_attrs if a.key != "embedding")
 # attribute name -> column name (only `meta` differs: the column is `metadata`)
 COLUMN_OF = {a.key: a.columns[0].name for a in MemoryRow.__mapper__.column_attrs}

@@ -1,5 +1,5 @@
 """Writes to PostgreSQL, each one transaction: a save's new memories with their vectors, history and
-lexical rows; updates; deletes; access times; importance. Labels come from the `memory_label_seq`
+lexical rows; updates; deletes; recall bookkeeping; importance. Labels come from the `memory_label_seq`
 sequence, so processes writing at once never collide; a failed transaction keeps nothing.
 """
 
@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any
 
 import numpy as np
-from sqlalchemy import BigInteger, bindparam, delete, func, insert, select, text, update
+from sqlalchemy import BigInteger, String, bindparam, delete, func, insert, select, text, update
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -19,7 +19,7 @@ from memory.store.base import CubeKey, HistoryEntry, MemoryChange, WriteBatch
 from memory.store.postgres import lexical as lexical_rows
 from memory.store.postgres.filters import filter_clauses
 from memory.store.postgres.records import history_values, record_values
-from memory.store.postgres.tables import LABEL_SEQUENCE, cubes, engine_meta, history, lexical, memories
+from memory.store.postgres.tables import LABEL_SEQUENCE, access, cubes, engine_meta, history, lexical, memories
 from memory.types import MemoryFilter
 
 
@@ -98,6 +98,8 @@ async def delete_matching(conn: AsyncConnection, f: MemoryFilter, now: datetime 
     await conn.execute(delete(lexical).where(
         lexical.c.label == func.any(bindparam("labels", [r.label for r in gone],
                                                            type_=ARRAY(BigInteger)))))
+    await conn.execute(delete(access).where(
+        access.c.memory_id == func.any(bindparam("ids", [r.id for r in gone], type_=ARRAY(String)))))
     await add_history(conn, [HistoryEntry(memory_id=r.id, tenant=r.tenant, cube=r.cube, user_id=r.user_id,
                                           action="delete", actor=actor, at=at,
                                           changes={"kind": r.kind, "tier": r.tier}) for r in gone])
@@ -116,12 +118,21 @@ async def erase_history(conn: AsyncConnection, tenant: str | None, user_id: str 
     await add_history(conn, [note])
 
 
+# a memory's first recall here starts from its own count (what it was copied or upgraded with); a memory
+# deleted meanwhile gets no row
+_RECORD_ACCESS = text("""
+INSERT INTO memory_access (memory_id, last_accessed_at, access_count)
+SELECT id, :at, access_count + :n FROM memories WHERE id = :mid
+ON CONFLICT (memory_id) DO UPDATE SET access_count = memory_access.access_count + :n,
+    last_accessed_at = GREATEST(memory_access.last_accessed_at, EXCLUDED.last_accessed_at)
+""")
+
+
 async def record_access(conn: AsyncConnection, seen: dict[str, tuple[datetime, int]]) -> None:
+    """Each memory's recalls since the last flush, into memory_access (tables.access says why there),
+    in id order: two processes flushing the same memories lock them in the same order."""
     if seen:
-        c = memories.c
-        await conn.execute(update(memories).where(c.id == bindparam("mid")).values(
-            last_accessed_at=bindparam("at"), access_count=c.access_count + bindparam("n")),
-            [{"mid": mid, "at": at, "n": n} for mid, (at, n) in seen.items()])
+        await conn.execute(_RECORD_ACCESS, [{"mid": mid, "at": at, "n": n} for mid, (at, n) in sorted(seen.items())])
 
 
 async def set_vectors(conn: AsyncConnection, vectors: Sequence[tuple[str, np.ndarray]], model_id: str, dim: int
