@@ -19,7 +19,7 @@ Create Date: 2026-12-06
 
 from __future__ import annotations
 
-from alembic import op
+from memory.db.migrations.postgres_only import on_postgres
 
 revision = "0004_pg_search"
 down_revision: str | None = "0003_console"
@@ -82,12 +82,8 @@ DOWNGRADE = (
 
 
 def upgrade() -> None:
-    if op.get_bind().dialect.name == "postgresql":
-        for statement in UPGRADE:
-            op.execute(statement)
+    on_postgres(UPGRADE)
 
 
 def downgrade() -> None:
-    if op.get_bind().dialect.name == "postgresql":
-        for statement in DOWNGRADE:
-            op.execute(statement)
+    on_postgres(DOWNGRADE)

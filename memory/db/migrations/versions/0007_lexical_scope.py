@@ -17,7 +17,7 @@ Create Date: 2026-12-06
 
 from __future__ import annotations
 
-from alembic import op
+from memory.db.migrations.postgres_only import on_postgres
 
 revision = "0007_lexical_scope"
 down_revision: str | None = "0006_turn_words_key"
@@ -40,12 +40,8 @@ DOWNGRADE = (
 
 
 def upgrade() -> None:
-    if op.get_bind().dialect.name == "postgresql":
-        for statement in UPGRADE:
-            op.execute(statement)
+    on_postgres(UPGRADE)
 
 
 def downgrade() -> None:
-    if op.get_bind().dialect.name == "postgresql":
-        for statement in DOWNGRADE:
-            op.execute(statement)
+    on_postgres(DOWNGRADE)

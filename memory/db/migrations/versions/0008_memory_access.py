@@ -17,7 +17,7 @@ Create Date: 2026-12-07
 
 from __future__ import annotations
 
-from alembic import op
+from memory.db.migrations.postgres_only import on_postgres
 
 revision = "0008_memory_access"
 down_revision: str | None = "0007_lexical_scope"
@@ -36,12 +36,8 @@ DOWNGRADE = (
 
 
 def upgrade() -> None:
-    if op.get_bind().dialect.name == "postgresql":
-        for statement in UPGRADE:
-            op.execute(statement)
+    on_postgres(UPGRADE)
 
 
 def downgrade() -> None:
-    if op.get_bind().dialect.name == "postgresql":
-        for statement in DOWNGRADE:
-            op.execute(statement)
+    on_postgres(DOWNGRADE)
