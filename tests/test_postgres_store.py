@@ -115,15 +115,19 @@ async def test_delete_removes_rows_terms_and_vectors_and_keeps_history(store: Po
     assert [h.action for h in await store.history(a.id)] == ["add", "delete"]
 
 
-async def _row_version(pg_url: str, memory_id: str) -> tuple[str, str]:
-    """(xmin, ctid) of a memory's row: both change whenever PostgreSQL writes a new version of it."""
+async def _fetchval(pg_url: str, sql: str, *args: object) -> object:
+    """One value read straight from the test database (what the store does not show)."""
     u = make_url(pg_url)
     conn = await asyncpg.connect(host=u.host, port=u.port, user=u.username, database=u.database)
     try:
-        row = await conn.fetchrow("SELECT xmin::text, ctid::text FROM memories WHERE id = $1", memory_id)
-        return row[0], row[1]
+        return await conn.fetchval(sql, *args)
     finally:
         await conn.close()
+
+
+async def _row_version(pg_url: str, memory_id: str) -> object:
+    """(xmin, ctid) of a memory's row: both change whenever PostgreSQL writes a new version of it."""
+    return await _fetchval(pg_url, "SELECT (xmin::text, ctid::text)::text FROM memories WHERE id = $1", memory_id)
 
 
 async def test_recall_bookkeeping_counts_every_hit_without_writing_the_memorys_row(
@@ -146,12 +150,7 @@ async def test_recall_bookkeeping_counts_every_hit_without_writing_the_memorys_r
         await store.delete(MemoryFilter(tenant="t", cube="c"), now=None, actor="test", at=NOW)
     await store.record_access({a.id: (later, 1)})  # a flush after the delete: nothing comes back
     assert await store.get(a.id) is None
-    u = make_url(pg_url)
-    conn = await asyncpg.connect(host=u.host, port=u.port, user=u.username, database=u.database)
-    try:
-        assert await conn.fetchval("SELECT count(*) FROM memory_access") == 0
-    finally:
-        await conn.close()
+    assert await _fetchval(pg_url, "SELECT count(*) FROM memory_access") == 0
 
 
 async def test_lexical_finds_a_two_character_japanese_word(store: PostgresStore) -> None:
