@@ -9,12 +9,11 @@ import socket
 import subprocess
 from pathlib import Path
 
-import asyncpg
 import pytest
 from botproc import ROOT, bot_command, bot_env
-from sqlalchemy.engine import make_url
 
 from memory.db.migrate import ADVISORY_LOCK_KEY, head
+from tests.pg_schema import connect
 
 PG_TABLES = {"memories", "memory_history", "cubes", "engine_meta", "memory_lexical", "api_keys", "api_users",
              "api_audit", "api_conversations", "bot_user_prefs", "resonant_sessions", "alembic_version"}
@@ -28,11 +27,6 @@ def db_command(data_dir: Path, action: str, database_url: str | None) -> subproc
 def start_db_command(data_dir: Path, action: str, database_url: str) -> subprocess.Popen[str]:
     return subprocess.Popen(bot_command("db", action), cwd=ROOT, env=bot_env(data_dir, DATABASE_URL=database_url),
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-
-
-async def connect(url: str) -> asyncpg.Connection:
-    u = make_url(url)
-    return await asyncpg.connect(host=u.host, port=u.port, user=u.username, database=u.database)
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

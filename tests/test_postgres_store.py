@@ -6,7 +6,6 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime, timedelta
 
-import asyncpg
 import numpy as np
 import pytest
 from sqlalchemy.engine import make_url
@@ -16,7 +15,7 @@ from memory.store.candidates import CandidateQuery
 from memory.store.postgres import PostgresStore, StoreUnavailableError
 from memory.text.tokenize import index_document
 from memory.types import MemoryFilter
-from tests.pg_schema import STORE_DIM
+from tests.pg_schema import STORE_DIM, connect
 
 DIM = STORE_DIM
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
@@ -117,8 +116,7 @@ async def test_delete_removes_rows_terms_and_vectors_and_keeps_history(store: Po
 
 async def _fetchval(pg_url: str, sql: str, *args: object) -> object:
     """One value read straight from the test database (what the store does not show)."""
-    u = make_url(pg_url)
-    conn = await asyncpg.connect(host=u.host, port=u.port, user=u.username, database=u.database)
+    conn = await connect(pg_url)
     try:
         return await conn.fetchval(sql, *args)
     finally:
@@ -333,8 +331,7 @@ async def test_stats_and_emotions_per_day(store: PostgresStore) -> None:
 async def test_reads_survive_a_dropped_connection(store: PostgresStore, pg_url: str) -> None:
     (rec,) = await save(store, record("still here"))
     assert await store.get(rec.id) is not None  # both pools hold a connection now
-    u = make_url(pg_url)
-    admin = await asyncpg.connect(host=u.host, port=u.port, user=u.username, database=u.database)
+    admin = await connect(pg_url)
     try:  # what a server restart or a failover does to every open connection
         await admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
                             "WHERE datname = current_database() AND pid <> pg_backend_pid()")

@@ -8,11 +8,11 @@ from typing import Any
 from sqlalchemy import Row
 
 from memory.store.base import HistoryEntry, MemoryRecord
-from memory.store.postgres.tables import COLUMN_OF, RECALL_COLUMNS, ROW_COLUMNS, history, memories
+from memory.store.postgres.tables import COLUMN_OF, ROW_COLUMNS, history, memories, read_column
 
 RECORD_FIELDS = tuple(f.name for f in fields(MemoryRecord) if f.name != "embedding")
 HISTORY_FIELDS = tuple(f.name for f in fields(HistoryEntry))
-RECORD_COLUMNS = tuple(RECALL_COLUMNS.get(name, memories.c[COLUMN_OF[name]]).label(name) for name in RECORD_FIELDS)
+RECORD_COLUMNS = tuple(read_column(name) for name in RECORD_FIELDS)
 VECTOR_COLUMN = memories.c.embedding.label("embedding")
 HISTORY_COLUMNS = tuple(history.c[name] for name in HISTORY_FIELDS)
 assert {c.name for c in ROW_COLUMNS} <= set(RECORD_FIELDS)

@@ -116,10 +116,17 @@ def _recall(name: str) -> ColumnElement[Any]:
     return func.coalesce(kept, memories.c[name])
 
 
-RECALLED_AT, RECALL_COUNT = _recall("last_accessed_at"), _recall("access_count")
-RECALL_COLUMNS = {"last_accessed_at": RECALLED_AT, "access_count": RECALL_COUNT}
-# every memories column but the vector, named like MemoryRow's attributes (metadata -> meta)
-ROW_COLUMNS = tuple(RECALL_COLUMNS.get(a.key, memories.c[a.columns[0].name]).label(a.key)
-                    for a in MemoryRow.__mapper__.column_attrs if a.key != "embedding")
+RECALLED_AT = _recall("last_accessed_at")
+_RECALL_COLUMNS = {"last_accessed_at": RECALLED_AT, "access_count": _recall("access_count")}
 # attribute name -> column name (only `meta` differs: the column is `metadata`)
 COLUMN_OF = {a.key: a.columns[0].name for a in MemoryRow.__mapper__.column_attrs}
+
+
+def read_column(attribute: str) -> ColumnElement[Any]:
+    """What a read selects for a MemoryRow attribute, labelled with its name (recall bookkeeping from
+    memory_access first)."""
+    return _RECALL_COLUMNS.get(attribute, memories.c[COLUMN_OF[attribute]]).label(attribute)
+
+
+# every memories column but the vector, named like MemoryRow's attributes (metadata -> meta)
+ROW_COLUMNS = tuple(read_column(a.key) for a in MemoryRow.__mapper__.column_attrs if a.key != "embedding")
